@@ -1,0 +1,34 @@
+import type { EventEnvelope } from './envelope.js';
+
+/**
+ * A projection: a deterministic fold from events (with their envelopes) to a read model.
+ *
+ * Read models here hold up to hundreds of thousands of tickets, so copying them on every event
+ * is not an option. The fold therefore owns its model: `evolve` may update the model it is given
+ * and returns the model to use next; the model passed in must not be used again. Apart from that
+ * one model, `evolve` has no effects: it reads no clock, does no I/O and uses no randomness, and
+ * the same events in the same order always give the same model (and the same `serialize` bytes).
+ * `initialState()` returns a fresh model each time for the same reason.
+ */
+export interface Projection<Model, Event> {
+  /** Stable name, used by the service to store the model and its checkpoint. */
+  readonly name: string;
+  /** Bumped when the model's shape or meaning changes: a stored model of another version is rebuilt. */
+  readonly version: number;
+  readonly initialState: () => Model;
+  readonly evolve: (model: Model, event: Event, envelope: EventEnvelope) => Model;
+  /** Canonical JSON (sorted keys, sorted collections): equal models give equal bytes. */
+  readonly serialize: (model: Model) => string;
+  readonly deserialize: (json: string) => Model;
+}
+
+/** Folds a finite sequence of enveloped events through one projection, from its initial state. */
+export const foldProjection = <Model, Event>(
+  projection: Projection<Model, Event>,
+  events: Iterable<{ readonly event: Event; readonly envelope: EventEnvelope }>,
+  from: Model = projection.initialState(),
+): Model => {
+  let model = from;
+  for (const { event, envelope } of events) model = projection.evolve(model, event, envelope);
+  return model;
+};
