@@ -1,0 +1,238 @@
+import { compareStrings, percentile, sortedNumbers } from '../support/ordering.js';
+
+/** How one SLA clock of one ticket ended up, as the report counts it. */
+export interface ClockOutcome {
+  /** `met`: stopped within target; `breached`: stopped late or still running past its deadline; `pending`: still running within target. */
+  readonly status: 'met' | 'breached' | 'pending';
+  /** Business time from start to stop (milliseconds), once the clock has stopped; otherwise `null`. */
+  readonly businessMs: number | null;
+}
+
+/** The per-ticket figures a compliance report is made of. Closed tickets are kept in this compact form. */
+export interface TicketFacts {
+  readonly ticketId: string;
+  readonly ticketNumber: string;
+  /** When the ticket was received (epoch ms): decides which period it belongs to. */
+  readonly receivedAtMs: number;
+  readonly tier: string;
+  readonly requestType: string;
+  readonly channel: string;
+  readonly confirmation: ClockOutcome;
+  readonly response: ClockOutcome;
+  /** Time spent awaiting the customer (milliseconds), reported apart from the SLA clocks. */
+  readonly waitingOnCustomerMs: number;
+}
+
+/** One outage as the report lists it. */
+export interface OutageFacts {
+  readonly outageId: string;
+  readonly declaredAtMs: number;
+  readonly endedAtMs: number | null;
+  readonly debriefedAtMs: number | null;
+}
+
+export interface DurationStats {
+  /** Number of stopped clocks the statistics are taken over. */
+  readonly count: number;
+  readonly medianMs: number | null;
+  readonly p90Ms: number | null;
+  readonly p95Ms: number | null;
+}
+
+export interface ClockSummary {
+  readonly withinTarget: number;
+  readonly breached: number;
+  readonly pending: number;
+  /** `withinTarget / (withinTarget + breached)` as a percentage rounded to 2 decimals; `null` when nothing was decided yet. */
+  readonly withinTargetPercent: number | null;
+  /** Business time from start to stop, over stopped clocks (nearest-rank percentiles). */
+  readonly businessTime: DurationStats;
+}
+
+/** Figures for one (tier, request type, channel) group, or for all tickets (`'*'`). */
+export interface ComplianceGroup {
+  readonly tier: string;
+  readonly requestType: string;
+  readonly channel: string;
+  readonly received: number;
+  readonly confirmation: ClockSummary;
+  readonly response: ClockSummary;
+  /** Ticket numbers with a breached confirmation or response, ascending. */
+  readonly breachedTickets: readonly string[];
+  readonly waitingOnCustomer: { readonly tickets: number; readonly totalMs: number };
+}
+
+export interface OutageLine {
+  readonly outageId: string;
+  readonly declaredAt: string;
+  readonly endedAt: string | null;
+  readonly durationMs: number | null;
+  readonly debriefedAt: string | null;
+  /** From the end of the outage to its debrief. */
+  readonly timeToDebriefMs: number | null;
+}
+
+export interface OutageSummary {
+  readonly count: number;
+  /** Sum over ended outages. */
+  readonly totalDurationMs: number;
+  readonly duration: DurationStats;
+  readonly timeToDebrief: DurationStats;
+  readonly outages: readonly OutageLine[];
+}
+
+/** The compliance report for the half-open period `[from, to)`, evaluated as of `asOf`. */
+export interface ComplianceReport {
+  readonly period: { readonly from: string; readonly to: string };
+  readonly asOf: string;
+  /** Which policy the clocks were measured under: `pinned` (each ticket's own) or a version number. */
+  readonly policy: 'pinned' | number;
+  readonly groups: readonly ComplianceGroup[];
+  readonly total: ComplianceGroup;
+  readonly outages: OutageSummary;
+}
+
+/** A period and the instant at which open clocks are judged. Instants are ISO-8601 with an offset. */
+export interface ReportPeriod {
+  readonly from: string;
+  readonly to: string;
+  /** Defaults to `to`. */
+  readonly asOf?: string;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+const stats = (values: number[]): DurationStats => {
+  const sorted = sortedNumbers(values);
+  return {
+    count: sorted.length,
+    medianMs: percentile(sorted, 50),
+    p90Ms: percentile(sorted, 90),
+    p95Ms: percentile(sorted, 95),
+  };
+};
+
+const percent = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((part / whole) * 10000) / 100);
+
+interface GroupAcc {
+  tier: string;
+  requestType: string;
+  channel: string;
+  received: number;
+  confirm: { met: number; breached: number; pending: number; times: number[] };
+  respond: { met: number; breached: number; pending: number; times: number[] };
+  breached: string[];
+  waitingTickets: number;
+  waitingMs: number;
+}
+
+const newAcc = (tier: string, requestType: string, channel: string): GroupAcc => ({
+  tier,
+  requestType,
+  channel,
+  received: 0,
+  confirm: { met: 0, breached: 0, pending: 0, times: [] },
+  respond: { met: 0, breached: 0, pending: 0, times: [] },
+  breached: [],
+  waitingTickets: 0,
+  waitingMs: 0,
+});
+
+const addClock = (acc: GroupAcc['confirm'], clock: ClockOutcome): void => {
+  if (clock.status === 'met') acc.met += 1;
+  else if (clock.status === 'breached') acc.breached += 1;
+  else acc.pending += 1;
+  if (clock.businessMs !== null) acc.times.push(clock.businessMs);
+};
+
+const addFacts = (acc: GroupAcc, facts: TicketFacts): void => {
+  acc.received += 1;
+  addClock(acc.confirm, facts.confirmation);
+  addClock(acc.respond, facts.response);
+  if (facts.confirmation.status === 'breached' || facts.response.status === 'breached') acc.breached.push(facts.ticketNumber);
+  if (facts.waitingOnCustomerMs > 0) {
+    acc.waitingTickets += 1;
+    acc.waitingMs += facts.waitingOnCustomerMs;
+  }
+};
+
+const clockSummary = (acc: GroupAcc['confirm']): ClockSummary => ({
+  withinTarget: acc.met,
+  breached: acc.breached,
+  pending: acc.pending,
+  withinTargetPercent: percent(acc.met, acc.met + acc.breached),
+  businessTime: stats(acc.times),
+});
+
+const finish = (acc: GroupAcc): ComplianceGroup => ({
+  tier: acc.tier,
+  requestType: acc.requestType,
+  channel: acc.channel,
+  received: acc.received,
+  confirmation: clockSummary(acc.confirm),
+  response: clockSummary(acc.respond),
+  breachedTickets: [...acc.breached].sort(compareStrings),
+  waitingOnCustomer: { tickets: acc.waitingTickets, totalMs: acc.waitingMs },
+});
+
+/**
+ * Builds a report from per-ticket facts and outages. Tickets count when received in
+ * `[from, to)`; outages when declared in `[from, to)`. Groups are sorted by tier, request type
+ * and channel; the input order does not matter.
+ */
+export const buildComplianceReport = (
+  tickets: Iterable<TicketFacts>,
+  outages: Iterable<OutageFacts>,
+  period: { readonly fromMs: number; readonly toMs: number; readonly asOfMs: number },
+  policy: 'pinned' | number,
+): ComplianceReport => {
+  const groups = new Map<string, GroupAcc>();
+  const total = newAcc('*', '*', '*');
+  for (const facts of tickets) {
+    if (facts.receivedAtMs < period.fromMs || facts.receivedAtMs >= period.toMs) continue;
+    const key = `${facts.tier}\u0000${facts.requestType}\u0000${facts.channel}`;
+    let acc = groups.get(key);
+    if (acc === undefined) {
+      acc = newAcc(facts.tier, facts.requestType, facts.channel);
+      groups.set(key, acc);
+    }
+    addFacts(acc, facts);
+    addFacts(total, facts);
+  }
+  const sortedGroups = [...groups.values()]
+    .sort(
+      (a, b) => compareStrings(a.tier, b.tier) || compareStrings(a.requestType, b.requestType) || compareStrings(a.channel, b.channel),
+    )
+    .map(finish);
+
+  const lines: OutageLine[] = [];
+  for (const o of outages) {
+    if (o.declaredAtMs < period.fromMs || o.declaredAtMs >= period.toMs) continue;
+    lines.push({
+      outageId: o.outageId,
+      declaredAt: iso(o.declaredAtMs),
+      endedAt: o.endedAtMs === null ? null : iso(o.endedAtMs),
+      durationMs: o.endedAtMs === null ? null : o.endedAtMs - o.declaredAtMs,
+      debriefedAt: o.debriefedAtMs === null ? null : iso(o.debriefedAtMs),
+      timeToDebriefMs: o.debriefedAtMs === null || o.endedAtMs === null ? null : Math.max(0, o.debriefedAtMs - o.endedAtMs),
+    });
+  }
+  lines.sort((a, b) => compareStrings(a.declaredAt, b.declaredAt) || compareStrings(a.outageId, b.outageId));
+  const durations = lines.flatMap((l) => (l.durationMs === null ? [] : [l.durationMs]));
+  const debriefs = lines.flatMap((l) => (l.timeToDebriefMs === null ? [] : [l.timeToDebriefMs]));
+
+  return {
+    period: { from: iso(period.fromMs), to: iso(period.toMs) },
+    asOf: iso(period.asOfMs),
+    policy,
+    groups: sortedGroups,
+    total: finish(total),
+    outages: {
+      count: lines.length,
+      totalDurationMs: durations.reduce((s, d) => s + d, 0),
+      duration: stats(durations),
+      timeToDebrief: stats(debriefs),
+      outages: lines,
+    },
+  };
+};
