@@ -1,1 +1,15 @@
-export {};
+export * from './shared/primitives';
+export * from './shared/actor';
+export * from './shared/agreement';
+export * from './shared/errors';
+export * from './shared/decider';
+export * from './shared/decode';
+export * from './shared/message';
+export * from './shared/codecs';
+export * from './ticket/ticket.events';
+export * from './ticket/ticket.commands';
+export * from './outage/outage.events';
+export * from './outage/outage.commands';
+export * from './policy/policy.schema';
+export * from './policy/policy.events';
+export * from './policy/policy.commands';

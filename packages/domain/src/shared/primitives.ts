@@ -1,0 +1,75 @@
+import * as t from 'io-ts';
+
+/**
+ * Boundary codecs for the scalar values every event and command uses. They validate at the
+ * edge but keep plain `string`/`number` static types, so code and tests inside the domain do
+ * not need to cast or brand literals.
+ */
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** True when `s` is an ISO-8601 date-time with an explicit offset or `Z` (a real instant). */
+export const isIsoInstant = (s: string): boolean => ISO_INSTANT.test(s) && !Number.isNaN(Date.parse(s));
+
+/**
+ * An ISO-8601 instant such as `2026-03-09T13:05:00Z` or `2026-03-09T09:05:00-04:00`.
+ * Local date-times without an offset are rejected: they do not name a single instant.
+ */
+export const IsoInstant = new t.Type<string, string, unknown>(
+  'IsoInstant',
+  (u): u is string => typeof u === 'string' && isIsoInstant(u),
+  (u, c) => (typeof u === 'string' && isIsoInstant(u) ? t.success(u) : t.failure(u, c, 'an ISO-8601 instant with an offset or Z')),
+  t.identity,
+);
+
+/** Epoch milliseconds of an instant already validated by {@link IsoInstant}. */
+export const toMillis = (iso: string): number => Date.parse(iso);
+
+/** Canonical UTC rendering used whenever the domain itself produces an instant. */
+export const fromMillis = (ms: number): string => new Date(ms).toISOString();
+
+const nonBlank = (u: unknown): u is string => typeof u === 'string' && u.trim().length > 0;
+
+/** A string with at least one non-whitespace character. */
+export const NonEmptyString = new t.Type<string, string, unknown>(
+  'NonEmptyString',
+  nonBlank,
+  (u, c) => (nonBlank(u) ? t.success(u) : t.failure(u, c, 'a non-empty string')),
+  t.identity,
+);
+
+// Deliberately loose: one `@`, no spaces, a dot in the domain. Deliverability is not our job.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const isEmail = (u: unknown): u is string => typeof u === 'string' && EMAIL.test(u);
+
+/** An e-mail address (syntactic check only). */
+export const Email = new t.Type<string, string, unknown>(
+  'Email',
+  isEmail,
+  (u, c) => (isEmail(u) ? t.success(u) : t.failure(u, c, 'an e-mail address')),
+  t.identity,
+);
+
+const isPositiveInt = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0;
+
+/** A safe integer greater than zero. */
+export const PositiveInt = new t.Type<number, number, unknown>(
+  'PositiveInt',
+  isPositiveInt,
+  (u, c) => (isPositiveInt(u) ? t.success(u) : t.failure(u, c, 'a positive integer')),
+  t.identity,
+);
+
+const isNonNegativeInt = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0;
+
+/** A safe integer greater than or equal to zero. */
+export const NonNegativeInt = new t.Type<number, number, unknown>(
+  'NonNegativeInt',
+  isNonNegativeInt,
+  (u, c) => (isNonNegativeInt(u) ? t.success(u) : t.failure(u, c, 'a non-negative integer')),
+  t.identity,
+);
+
+/** A string-literal union codec built from a readonly tuple, keeping the tuple for reuse. */
+export const literalUnion = <const L extends readonly [string, string, ...string[]]>(name: string, values: L) =>
+  t.keyof(Object.fromEntries(values.map((v) => [v, null])) as { [K in L[number]]: null }, name);

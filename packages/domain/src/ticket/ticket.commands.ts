@@ -1,0 +1,101 @@
+import * as t from 'io-ts';
+import { Category, Channel } from '../shared/agreement';
+import { commandCodec, withOptional } from '../shared/message';
+import { IsoInstant, NonEmptyString, PositiveInt } from '../shared/primitives';
+import { SlaPolicy } from '../policy/policy.schema';
+import { NamedUser, RequestDefinition, RequestDetails } from './ticket.events';
+
+const ref = { ticketId: NonEmptyString };
+
+/**
+ * Open a ticket. The caller allocates `ticketId` and `ticketNumber` and passes the policy in
+ * force (the ticket pins its version). Staff opening a phone message on behalf of the named
+ * user set `receivedAt` to when the message was left.
+ */
+export const OpenTicket = commandCodec(
+  'OpenTicket',
+  withOptional(
+    'OpenTicketData',
+    { ...ref, ticketNumber: NonEmptyString, channel: Channel, namedUser: NamedUser, request: RequestDetails, policy: SlaPolicy },
+    { receivedAt: IsoInstant, suggestedCategory: Category },
+  ),
+);
+
+/** Support staff set (or change, with a reason) the request's category. */
+export const ClassifyTicket = commandCodec(
+  'ClassifyTicket',
+  withOptional(
+    'ClassifyTicketData',
+    { ...ref, category: Category },
+    { reason: NonEmptyString, stepsToReproduce: NonEmptyString, usersAffected: PositiveInt },
+  ),
+);
+
+/** Send the confirmation that the ticket was opened. */
+export const AcknowledgeTicket = commandCodec('AcknowledgeTicket', t.type({ ...ref }, 'AcknowledgeTicketData'));
+
+/**
+ * Respond to the named user, defining the request. Premium needs an `actionPlan`;
+ * Professional needs `definedAs` of `support-item` or `project`.
+ */
+export const RespondToTicket = commandCodec(
+  'RespondToTicket',
+  withOptional('RespondToTicketData', { ...ref, message: NonEmptyString }, { actionPlan: t.string, definedAs: RequestDefinition }),
+);
+
+export const AwaitCustomer = commandCodec('AwaitCustomer', t.type({ ...ref, reason: NonEmptyString }, 'AwaitCustomerData'));
+
+export const RecordCustomerReply = commandCodec(
+  'RecordCustomerReply',
+  withOptional('RecordCustomerReplyData', { ...ref }, { message: NonEmptyString }),
+);
+
+export const ResolveTicket = commandCodec(
+  'ResolveTicket',
+  withOptional('ResolveTicketData', { ...ref }, { resolution: NonEmptyString }),
+);
+
+/** Close a resolved ticket; `resolutionDetails` falls back to the resolution given when resolving. */
+export const CloseTicket = commandCodec(
+  'CloseTicket',
+  withOptional('CloseTicketData', { ...ref }, { resolutionDetails: t.string }),
+);
+
+export const ReopenTicket = commandCodec('ReopenTicket', t.type({ ...ref, reason: NonEmptyString }, 'ReopenTicketData'));
+
+export const LinkTicketToOutage = commandCodec(
+  'LinkTicketToOutage',
+  t.type({ ...ref, outageId: NonEmptyString }, 'LinkTicketToOutageData'),
+);
+
+export const TICKET_COMMAND_CODECS = {
+  OpenTicket,
+  ClassifyTicket,
+  AcknowledgeTicket,
+  RespondToTicket,
+  AwaitCustomer,
+  RecordCustomerReply,
+  ResolveTicket,
+  CloseTicket,
+  ReopenTicket,
+  LinkTicketToOutage,
+} as const;
+
+export const TicketCommand = t.union(
+  [
+    OpenTicket,
+    ClassifyTicket,
+    AcknowledgeTicket,
+    RespondToTicket,
+    AwaitCustomer,
+    RecordCustomerReply,
+    ResolveTicket,
+    CloseTicket,
+    ReopenTicket,
+    LinkTicketToOutage,
+  ],
+  'TicketCommand',
+);
+export type TicketCommand = t.TypeOf<typeof TicketCommand>;
+export type TicketCommandType = TicketCommand['type'];
+export type TicketCommandOf<T extends TicketCommandType> = Extract<TicketCommand, { type: T }>;

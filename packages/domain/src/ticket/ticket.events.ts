@@ -1,0 +1,147 @@
+import * as t from 'io-ts';
+import { Actor } from '../shared/actor';
+import { Category, Channel, License, Tier } from '../shared/agreement';
+import { eventCodec, withOptional } from '../shared/message';
+import { Email, IsoInstant, NonEmptyString, PositiveInt } from '../shared/primitives';
+
+/** The person the ticket is attached to; every notification goes to their e-mail address. */
+export const NamedUser = withOptional(
+  'NamedUser',
+  { id: NonEmptyString, email: Email, license: License },
+  { name: NonEmptyString },
+);
+export type NamedUser = t.TypeOf<typeof NamedUser>;
+
+/** Enough information to define and recreate the request. */
+export const RequestDetails = withOptional(
+  'RequestDetails',
+  { summary: NonEmptyString, description: NonEmptyString },
+  { stepsToReproduce: NonEmptyString, usersAffected: PositiveInt },
+);
+export type RequestDetails = t.TypeOf<typeof RequestDetails>;
+
+/** How a Premium or Professional response defines the request. */
+export const RequestDefinition = t.keyof({ 'support-ticket': null, 'support-item': null, project: null }, 'RequestDefinition');
+export type RequestDefinition = t.TypeOf<typeof RequestDefinition>;
+
+/** Data every ticket event carries: which ticket, when it happened, and who caused it. */
+const base = { ticketId: NonEmptyString, at: IsoInstant, by: Actor };
+
+export const TicketOpened = eventCodec(
+  'TicketOpened',
+  withOptional(
+    'TicketOpenedData',
+    {
+      ...base,
+      ticketNumber: NonEmptyString,
+      /** When support received the request; the SLA clocks start here (≤ `at`). */
+      receivedAt: IsoInstant,
+      channel: Channel,
+      namedUser: NamedUser,
+      tier: Tier,
+      request: RequestDetails,
+      /** The policy version in force at opening; the ticket's deadlines always use it. */
+      policyVersion: PositiveInt,
+    },
+    { suggestedCategory: Category },
+  ),
+);
+
+export const TicketClassified = eventCodec(
+  'TicketClassified',
+  withOptional(
+    'TicketClassifiedData',
+    { ...base, category: Category, reclassified: t.boolean },
+    {
+      previousCategory: Category,
+      reason: NonEmptyString,
+      /** Facts staff gathered while classifying an error (completes the request details). */
+      stepsToReproduce: NonEmptyString,
+      usersAffected: PositiveInt,
+    },
+  ),
+);
+
+/** Placed in an SLA queue: `<tier>:<priority class>`, or `<tier>:unclassified` before triage. */
+export const TicketQueued = eventCodec('TicketQueued', t.type({ ...base, queue: NonEmptyString }, 'TicketQueuedData'));
+
+/** The confirmation e-mail that the ticket was opened. */
+export const TicketAcknowledged = eventCodec(
+  'TicketAcknowledged',
+  t.type({ ...base, automatic: t.boolean, notifyEmail: Email }, 'TicketAcknowledgedData'),
+);
+
+/** The response that contacts the named user and defines the request (stops the response clock). */
+export const TicketResponded = eventCodec(
+  'TicketResponded',
+  withOptional(
+    'TicketRespondedData',
+    { ...base, message: NonEmptyString, definedAs: RequestDefinition },
+    { actionPlan: NonEmptyString },
+  ),
+);
+
+/** Support is waiting on the customer: every clock pauses. */
+export const TicketAwaitingCustomer = eventCodec(
+  'TicketAwaitingCustomer',
+  t.type({ ...base, reason: NonEmptyString }, 'TicketAwaitingCustomerData'),
+);
+
+/** The customer answered: paused clocks resume. */
+export const CustomerReplied = eventCodec(
+  'CustomerReplied',
+  withOptional('CustomerRepliedData', { ...base }, { message: NonEmptyString }),
+);
+
+export const TicketResolved = eventCodec(
+  'TicketResolved',
+  withOptional('TicketResolvedData', { ...base }, { resolution: NonEmptyString }),
+);
+
+/** Closed with the resolution details e-mailed to the named contact. */
+export const TicketClosed = eventCodec(
+  'TicketClosed',
+  t.type({ ...base, resolutionDetails: NonEmptyString, notifyEmail: Email }, 'TicketClosedData'),
+);
+
+export const TicketReopened = eventCodec('TicketReopened', t.type({ ...base, reason: NonEmptyString }, 'TicketReopenedData'));
+
+export const TicketLinkedToOutage = eventCodec(
+  'TicketLinkedToOutage',
+  t.type({ ...base, outageId: NonEmptyString }, 'TicketLinkedToOutageData'),
+);
+
+export const TICKET_EVENT_CODECS = {
+  TicketOpened,
+  TicketClassified,
+  TicketQueued,
+  TicketAcknowledged,
+  TicketResponded,
+  TicketAwaitingCustomer,
+  CustomerReplied,
+  TicketResolved,
+  TicketClosed,
+  TicketReopened,
+  TicketLinkedToOutage,
+} as const;
+
+export const TicketEvent = t.union(
+  [
+    TicketOpened,
+    TicketClassified,
+    TicketQueued,
+    TicketAcknowledged,
+    TicketResponded,
+    TicketAwaitingCustomer,
+    CustomerReplied,
+    TicketResolved,
+    TicketClosed,
+    TicketReopened,
+    TicketLinkedToOutage,
+  ],
+  'TicketEvent',
+);
+export type TicketEvent = t.TypeOf<typeof TicketEvent>;
+export type TicketEventType = TicketEvent['type'];
+export type TicketEventOf<T extends TicketEventType> = Extract<TicketEvent, { type: T }>;
+
