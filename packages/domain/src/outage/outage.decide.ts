@@ -1,0 +1,93 @@
+import * as E from 'fp-ts/Either';
+import { isStaff } from '../shared/actor';
+import { domainError, type DomainError } from '../shared/errors';
+import { fromMillis, toMillis } from '../shared/primitives';
+import type { OutageCommand, OutageCommandOf } from './outage.commands';
+import type { OutageEvent } from './outage.events';
+import { allDownIntervals, compareReports, findOutage, openOutage, outageIdFor, type MonitorReport, type OutageBoard } from './outage.state';
+
+type Decision = E.Either<DomainError, readonly OutageEvent[]>;
+
+const reportStatus = (command: OutageCommandOf<'ReportMonitorStatus'>, board: OutageBoard): Decision => {
+  const { actor, data, now } = command;
+  if (actor.role !== 'monitor' && actor.role !== 'admin') {
+    return E.left(domainError('NOT_PERMITTED', 'Only a status monitor (or an admin) reports monitor status.'));
+  }
+  const observedAtMs = toMillis(data.observedAt);
+  if (observedAtMs > toMillis(now)) {
+    return E.left(domainError('RECEIVED_IN_FUTURE', `An observation (${data.observedAt}) cannot be later than its report (${now}).`));
+  }
+  if (board.reports.some((r) => r.monitor === data.monitor && r.status === data.status && r.observedAtMs === observedAtMs)) {
+    return E.right([]);
+  }
+  const base = { at: now, by: actor };
+  const events: OutageEvent[] = [
+    { type: 'MonitorReportedStatus', schemaVersion: 1, data: { ...base, monitor: data.monitor, status: data.status, observedAt: data.observedAt } },
+  ];
+  const report: MonitorReport = { monitor: data.monitor, status: data.status, observedAtMs, seq: board.reports.length };
+  const reports = [...board.reports, report].sort(compareReports);
+
+  // Recorded decisions are final: a late report may end the open outage or declare a new one
+  // after the latest, but never rewrites an outage already declared or ended.
+  let count = board.outages.length;
+  const open = openOutage(board);
+  let boundaryMs = board.outages.reduce((max, o) => Math.max(max, o.endedAtMs ?? o.declaredAtMs), Number.NEGATIVE_INFINITY);
+  if (open !== undefined) {
+    const up = reports.find((r) => r.status === 'up' && r.observedAtMs > open.declaredAtMs);
+    if (up === undefined) return E.right(events);
+    events.push({
+      type: 'OutageEnded',
+      schemaVersion: 1,
+      data: { ...base, outageId: open.outageId, endedAt: fromMillis(up.observedAtMs), endedBy: up.monitor },
+    });
+    boundaryMs = up.observedAtMs;
+  }
+  for (const interval of allDownIntervals(reports)) {
+    if (interval.startMs < boundaryMs || board.outages.some((o) => o.declaredAtMs === interval.startMs)) continue;
+    count += 1;
+    const outageId = outageIdFor(count);
+    events.push({ type: 'OutageDeclared', schemaVersion: 1, data: { ...base, outageId, declaredAt: fromMillis(interval.startMs) } });
+    if (interval.endMs === null || interval.endedBy === null) break;
+    events.push({
+      type: 'OutageEnded',
+      schemaVersion: 1,
+      data: { ...base, outageId, endedAt: fromMillis(interval.endMs), endedBy: interval.endedBy },
+    });
+  }
+  return E.right(events);
+};
+
+const isBlank = (s: string): boolean => s.trim() === '';
+
+/** Decides what an outage-board command changes, or why it is refused. */
+export const decideOutage = (command: OutageCommand, board: OutageBoard): Decision => {
+  if (command.type === 'ReportMonitorStatus') return reportStatus(command, board);
+  if (!isStaff(command.actor)) return E.left(domainError('NOT_PERMITTED', 'Only support staff debrief and close outages.'));
+  const outage = findOutage(board, command.data.outageId);
+  if (outage === undefined) return E.left(domainError('OUTAGE_NOT_FOUND', `Outage ${command.data.outageId} does not exist.`));
+  const base = { at: command.now, by: command.actor, outageId: outage.outageId };
+  switch (command.type) {
+    case 'RecordOutageDebrief': {
+      if (outage.closed) return E.left(domainError('OUTAGE_ALREADY_CLOSED', `Outage ${outage.outageId} is closed.`));
+      if (outage.endedAtMs === null) return E.left(domainError('OUTAGE_NOT_ENDED', `Outage ${outage.outageId} is still going on.`));
+      const { whenItOccurred, howItOccurred, preventionPlan } = command.data;
+      const missing = [
+        isBlank(whenItOccurred) ? 'when it occurred' : null,
+        isBlank(howItOccurred) ? 'how it occurred' : null,
+        isBlank(preventionPlan) ? 'what will prevent a repeat' : null,
+      ].filter((m): m is string => m !== null);
+      if (missing.length > 0) return E.left(domainError('INCOMPLETE_DEBRIEF', `The debrief must say ${missing.join(', ')}.`));
+      const d = outage.debrief;
+      if (d !== null && d.whenItOccurred === whenItOccurred && d.howItOccurred === howItOccurred && d.preventionPlan === preventionPlan) {
+        return E.right([]);
+      }
+      return E.right([{ type: 'OutageDebriefRecorded', schemaVersion: 1, data: { ...base, whenItOccurred, howItOccurred, preventionPlan } }]);
+    }
+    case 'CloseOutage': {
+      if (outage.closed) return E.right([]);
+      if (outage.endedAtMs === null) return E.left(domainError('OUTAGE_NOT_ENDED', `Outage ${outage.outageId} is still going on.`));
+      if (outage.debrief === null) return E.left(domainError('MISSING_DEBRIEF', `Outage ${outage.outageId} cannot be closed without a debrief.`));
+      return E.right([{ type: 'OutageClosed', schemaVersion: 1, data: base }]);
+    }
+  }
+};

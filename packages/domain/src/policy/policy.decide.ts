@@ -1,0 +1,42 @@
+import * as E from 'fp-ts/Either';
+import { TIERS } from '../shared/agreement';
+import { domainError, type DomainError } from '../shared/errors';
+import { policyCalendars } from './policy.calendars';
+import type { PolicyCommand } from './policy.commands';
+import type { PolicyEvent } from './policy.events';
+import type { SlaPolicy } from './policy.schema';
+import { currentPolicy, type PolicyHistory } from './policy.state';
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Checks what the codec cannot: calendars compile, warning fractions ascend, tiers have a channel. */
+export const validatePolicy = (policy: SlaPolicy): DomainError | null => {
+  try {
+    policyCalendars(policy);
+  } catch (error) {
+    return domainError('INVALID_POLICY', `Invalid calendar: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const fractions = policy.warningFractions;
+  if (fractions.some((f, i) => i > 0 && f <= (fractions[i - 1] ?? 0))) {
+    return domainError('INVALID_POLICY', 'Warning fractions must be strictly ascending.');
+  }
+  for (const tier of TIERS) {
+    if (policy.entitlements[tier].channels.length === 0) return domainError('INVALID_POLICY', `The ${tier} tier needs at least one channel.`);
+  }
+  return null;
+};
+
+/** Publishing is for admins; versions go 1, 2, 3… without gaps; republishing the current one is a no-op. */
+export const decidePolicy = (command: PolicyCommand, history: PolicyHistory): E.Either<DomainError, readonly PolicyEvent[]> => {
+  if (command.actor.role !== 'admin') return E.left(domainError('NOT_PERMITTED', 'Only an admin publishes SLA policies.'));
+  const { policy } = command.data;
+  const current = currentPolicy(history);
+  if (current !== undefined && current.version === policy.version && sameJson(current, policy)) return E.right([]);
+  const expected = (current?.version ?? 0) + 1;
+  if (policy.version !== expected) {
+    return E.left(domainError('POLICY_VERSION_CONFLICT', `The next policy version must be ${expected}, got ${policy.version}.`));
+  }
+  const invalid = validatePolicy(policy);
+  if (invalid !== null) return E.left(invalid);
+  return E.right([{ type: 'PolicyPublished', schemaVersion: 1, data: { at: command.now, by: command.actor, policy } }]);
+};

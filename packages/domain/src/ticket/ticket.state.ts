@@ -1,0 +1,102 @@
+import type { Category, Channel, PriorityClass, Tier } from '../shared/agreement';
+import { priorityClassOf } from '../shared/agreement';
+import type { NamedUser, RequestDefinition, RequestDetails } from './ticket.events';
+
+/** A closed interval of wall-clock time, in epoch milliseconds. */
+export interface Interval {
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/**
+ * What the ticket aggregate remembers. Instants are epoch milliseconds so that SLA math and
+ * replays of millions of events never re-parse strings.
+ */
+export interface Ticket {
+  readonly status: 'open' | 'resolved' | 'closed';
+  readonly ticketId: string;
+  readonly ticketNumber: string;
+  readonly channel: Channel;
+  readonly namedUser: NamedUser;
+  readonly tier: Tier;
+  readonly request: RequestDetails;
+  readonly suggestedCategory: Category | null;
+  /** Policy version pinned at opening. */
+  readonly policyVersion: number;
+  readonly openedAtMs: number;
+  /** Start of every SLA clock. */
+  readonly receivedAtMs: number;
+  readonly category: Category | null;
+  readonly classifiedAtMs: number | null;
+  readonly reclassifications: number;
+  readonly queue: string;
+  readonly acknowledgedAtMs: number | null;
+  readonly respondedAtMs: number | null;
+  readonly response: { readonly definedAs: RequestDefinition; readonly actionPlan: string | null } | null;
+  /** Set while support waits on the customer (clocks paused). */
+  readonly awaitingCustomerSinceMs: number | null;
+  /** Completed waits on the customer, in order. */
+  readonly customerWaits: readonly Interval[];
+  readonly resolvedAtMs: number | null;
+  readonly resolution: string | null;
+  /** Spans between a resolution and a reopening: excluded from the resolution measure. */
+  readonly reopenGaps: readonly Interval[];
+  readonly closedAtMs: number | null;
+  readonly resolutionDetails: string | null;
+  readonly reopenCount: number;
+  readonly outageId: string | null;
+  /** When the ticket entered outage handling (classified as an outage or linked to one). */
+  readonly outageSinceMs: number | null;
+  /** Instant of the latest event; commands dated earlier are refused. */
+  readonly lastEventAtMs: number;
+}
+
+export type TicketState = { readonly status: 'none' } | Ticket;
+
+export const initialTicketState: TicketState = { status: 'none' };
+
+export const ticketExists = (state: TicketState): state is Ticket => state.status !== 'none';
+
+/**
+ * The class the ticket is served in: outage when linked to an outage or classified as one;
+ * otherwise its category's class. Before triage the requester's suggested category is used,
+ * and with no suggestion the ticket waits with technical questions.
+ */
+export const priorityClass = (ticket: Ticket): PriorityClass => {
+  if (ticket.outageId !== null) return 'outage';
+  const category = ticket.category ?? ticket.suggestedCategory;
+  return category === null ? 'technical-question' : priorityClassOf(category);
+};
+
+/** Whether the ticket runs on the outage (24/7 by default) clock. */
+export const isOutageTicket = (ticket: Ticket): boolean => ticket.outageSinceMs !== null;
+
+/** `<tier>:<class>`; `<tier>:unclassified` until support staff classify (unless linked to an outage). */
+export const queueOf = (ticket: Pick<Ticket, 'tier' | 'category' | 'outageId' | 'suggestedCategory'>): string => {
+  if (ticket.outageId !== null) return `${ticket.tier}:outage`;
+  if (ticket.category === null) return `${ticket.tier}:unclassified`;
+  return `${ticket.tier}:${priorityClassOf(ticket.category)}`;
+};
+
+const RANK: Record<PriorityClass, number> = { outage: 0, error: 1, 'technical-question': 2, 'how-to': 3 };
+const MAX_USERS = 9_999_999_999;
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+
+/**
+ * A string that sorts tickets in service order with a plain `<` comparison: outages, then
+ * errors by number of users affected (more first), then technical questions, then how-to;
+ * ties go first come, first served (receipt time), then by ticket number.
+ */
+export const priorityKey = (ticket: Ticket): string => {
+  const cls = priorityClass(ticket);
+  const users = cls === 'error' ? Math.min(ticket.request.usersAffected ?? 1, MAX_USERS) : 0;
+  const usersPart = cls === 'error' ? MAX_USERS - users : 0;
+  return `${RANK[cls]}:${pad(usersPart, 10)}:${pad(Math.max(0, ticket.receivedAtMs), 15)}:${ticket.ticketNumber}`;
+};
+
+/** Comparator over {@link priorityKey} for `Array.prototype.sort`. */
+export const comparePriority = (a: Ticket, b: Ticket): number => {
+  const ka = priorityKey(a);
+  const kb = priorityKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+};
