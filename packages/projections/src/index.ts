@@ -1,1 +1,22 @@
-export {};
+/**
+ * @support-sla/projections — pure, deterministic folds from the SLA event log to read models:
+ * ticket SLA status, the prioritized queue, compliance reports (and what-if), the audit
+ * timeline and as-of views. No I/O: stores and subscriptions belong to the service.
+ */
+export * from './envelope.js';
+export * from './projection.js';
+export * from './policies.js';
+export { isOutageEvent, isPolicyEvent, isTicketEvent, slimClosedTicket } from './tickets.js';
+export * from './sla-status/sla-status.projection.js';
+export * from './queue/queue.projection.js';
+export * from './compliance/report.js';
+export * from './compliance/csv.js';
+export * from './compliance/compliance.projection.js';
+export * from './audit/audit-timeline.js';
+export * from './as-of/as-of.js';
+export * from './replay.js';
+export { canonicalJson } from './support/canonical-json.js';
+export { compareStrings, lowerBound, percentile, sortedInsert, sortedRemove } from './support/ordering.js';
+export { mulberry32, type Prng } from './support/prng.js';
+export { interleave, groupInOrder } from './support/interleave.js';
+export { generateHistory, type GeneratedEvent, type HistoryOptions } from './generator/history.js';
