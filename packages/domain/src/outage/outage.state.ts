@@ -66,7 +66,7 @@ export interface DownInterval {
 
 /**
  * Sweeps the reports in observation order: an interval starts when the last of the three goes
- * down and ends at the first later `up` from any monitor.
+ * down and ends at the first later `up` from any monitor. Zero-length intervals are dropped.
  */
 export const allDownIntervals = (reports: readonly MonitorReport[]): DownInterval[] => {
   const down = new Set<Monitor>();
@@ -77,7 +77,8 @@ export const allDownIntervals = (reports: readonly MonitorReport[]): DownInterva
     else down.delete(r.monitor);
     if (startMs === null && down.size === MONITORS.length) startMs = r.observedAtMs;
     else if (startMs !== null && r.status === 'up') {
-      intervals.push({ startMs, endMs: r.observedAtMs, endedBy: r.monitor });
+      // Down and up at the same instant is no outage at all.
+      if (r.observedAtMs > startMs) intervals.push({ startMs, endMs: r.observedAtMs, endedBy: r.monitor });
       startMs = null;
     }
   }

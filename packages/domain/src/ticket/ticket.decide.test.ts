@@ -52,7 +52,10 @@ describe('ticket rules', () => {
       const noEmail = { ...valid, data: { ...valid.data, namedUser: { id: 'u', license: 'teacher' } } };
       const blankSummary = { ...valid, data: { ...valid.data, request: { summary: '  ', description: 'x' } } };
       const noNumber = { ...valid, data: { ...valid.data, ticketNumber: '' } };
-      const paths = (u: unknown) => (E.isLeft(decodeCommand(u)) ? (decodeCommand(u) as E.Left<{ issues: { path: string }[] }>).left.issues.map((i) => i.path) : []);
+      const paths = (u: unknown) => {
+        const result = decodeCommand(u);
+        return E.isLeft(result) ? result.left.issues.map((i) => i.path) : [];
+      };
       expect(paths(noEmail)).toEqual(['data.namedUser.email']);
       expect(paths(blankSummary)).toEqual(['data.request.summary']);
       expect(paths(noNumber)).toEqual(['data.ticketNumber']);

@@ -1,0 +1,145 @@
+import { DeciderSpecification, actors, runCommands } from '../testing';
+import type { Monitor } from '../shared/agreement';
+import type { OutageCommand, OutageCommandOf } from './outage.commands';
+import { outageDecider } from './outage.decider';
+import type { OutageEvent } from './outage.events';
+import type { OutageBoard } from './outage.state';
+
+const spec = DeciderSpecification.for(outageDecider);
+const at = (hhmm: string) => `2026-06-01T${hhmm}:00Z`;
+
+const report = (monitor: Monitor, status: 'up' | 'down', observed: string, received = observed): OutageCommandOf<'ReportMonitorStatus'> => ({
+  type: 'ReportMonitorStatus',
+  now: at(received),
+  actor: actors.monitor,
+  data: { monitor, status, observedAt: at(observed) },
+});
+const debrief = (now: string, answers: Partial<Record<'whenItOccurred' | 'howItOccurred' | 'preventionPlan', string>> = {}): OutageCommandOf<'RecordOutageDebrief'> => ({
+  type: 'RecordOutageDebrief',
+  now: at(now),
+  actor: actors.agent,
+  data: {
+    outageId: 'OUTAGE-0001',
+    whenItOccurred: 'From 10:05 to 10:40 UTC',
+    howItOccurred: 'A database failover left the app servers without connections',
+    preventionPlan: 'Connection pool health checks and a failover drill each quarter',
+    ...answers,
+  },
+});
+const close = (now: string, outageId = 'OUTAGE-0001'): OutageCommandOf<'CloseOutage'> => ({ type: 'CloseOutage', now: at(now), actor: actors.agent, data: { outageId } });
+
+/** The events these commands add to a history (any refusal fails the test setup). */
+const extend = (history: readonly OutageEvent[], ...commands: OutageCommand[]): OutageEvent[] => {
+  const run = runCommands<OutageCommand, OutageBoard, OutageEvent>(outageDecider, commands, history.reduce(outageDecider.evolve, outageDecider.initialState));
+  if (run.errors.length > 0) throw new Error(run.errors.map((e) => e.code).join(','));
+  return [...history, ...run.events];
+};
+const historyOf = (...commands: OutageCommand[]): OutageEvent[] => extend([], ...commands);
+const types = (events: readonly OutageEvent[]) => events.map((e) => e.type);
+const allDown = () => historyOf(report('chicago', 'down', '10:00'), report('california', 'down', '10:02'), report('atlanta', 'down', '10:05'));
+const ended = () => extend(allDown(), report('atlanta', 'up', '10:40'));
+
+describe('outage rules', () => {
+  it('an outage is declared only when all three monitors report the service down, at the instant the last went down', () => {
+    spec
+      .given(historyOf(report('chicago', 'down', '10:00'), report('california', 'down', '10:02')))
+      .when(report('atlanta', 'down', '10:05', '10:06'))
+      .then([
+        { type: 'MonitorReportedStatus', schemaVersion: 1, data: { at: at('10:06'), by: actors.monitor, monitor: 'atlanta', status: 'down', observedAt: at('10:05') } },
+        { type: 'OutageDeclared', schemaVersion: 1, data: { at: at('10:06'), by: actors.monitor, outageId: 'OUTAGE-0001', declaredAt: '2026-06-01T10:05:00.000Z' } },
+      ]);
+  });
+
+  it('two monitors down is not an outage', () => {
+    spec.given(historyOf(report('chicago', 'down', '10:00'))).when(report('atlanta', 'down', '10:05')).thenEvents((events) => {
+      expect(types(events)).toEqual(['MonitorReportedStatus']);
+    });
+  });
+
+  it('a monitor that came back up before the others went down prevents a declaration', () => {
+    spec
+      .given(historyOf(report('chicago', 'down', '10:00'), report('chicago', 'up', '10:01'), report('california', 'down', '10:02')))
+      .when(report('atlanta', 'down', '10:05'))
+      .thenEvents((events) => expect(types(events)).toEqual(['MonitorReportedStatus']));
+  });
+
+  it('an outage ends at the first report that any monitor is up', () => {
+    spec.given(allDown()).when(report('california', 'up', '10:40', '10:41')).thenEvents((events, board) => {
+      expect(types(events)).toEqual(['MonitorReportedStatus', 'OutageEnded']);
+      expect(events[1]?.type === 'OutageEnded' && events[1].data).toMatchObject({ outageId: 'OUTAGE-0001', endedAt: '2026-06-01T10:40:00.000Z', endedBy: 'california' });
+      expect(board.outages[0]?.endedAtMs).toBe(Date.parse(at('10:40')));
+    });
+  });
+
+  it('reports arriving out of order are decided by their timestamps', () => {
+    // Atlanta's 10:05 report arrives last, after Chicago already reported up at 10:10.
+    spec
+      .given(historyOf(report('chicago', 'down', '10:00'), report('california', 'down', '10:01'), report('chicago', 'up', '10:10')))
+      .when(report('atlanta', 'down', '10:05', '10:15'))
+      .thenEvents((events) => {
+        expect(types(events)).toEqual(['MonitorReportedStatus', 'OutageDeclared', 'OutageEnded']);
+        expect(events[1]?.type === 'OutageDeclared' && events[1].data.declaredAt).toBe('2026-06-01T10:05:00.000Z');
+        expect(events[2]?.type === 'OutageEnded' && events[2].data.endedAt).toBe('2026-06-01T10:10:00.000Z');
+      });
+    // The last to go down, by timestamp, sets the declaration even when its report came first.
+    spec
+      .given(historyOf(report('atlanta', 'down', '10:07', '10:07'), report('chicago', 'down', '10:00', '10:08')))
+      .when(report('california', 'down', '10:03', '10:09'))
+      .thenEvents(([, declared]) => expect(declared?.type === 'OutageDeclared' && declared.data.declaredAt).toBe('2026-06-01T10:07:00.000Z'));
+  });
+
+  it('a late up report ends the open outage at its observation time', () => {
+    spec.given(allDown()).when(report('chicago', 'up', '10:20', '10:50')).thenEvents(([, e]) => {
+      expect(e?.type === 'OutageEnded' && e.data.endedAt).toBe('2026-06-01T10:20:00.000Z');
+    });
+  });
+
+  it('a repeated report changes nothing', () => {
+    spec.given(allDown()).when(report('atlanta', 'down', '10:05', '10:30')).thenNothingHappened();
+  });
+
+  it('a second outage gets the next id', () => {
+    const second = historyOf(
+      report('chicago', 'down', '10:00'), report('california', 'down', '10:02'), report('atlanta', 'down', '10:05'), report('atlanta', 'up', '10:40'),
+      report('atlanta', 'down', '11:00'),
+    );
+    expect(second.filter((e) => e.type === 'OutageDeclared').map((e) => e.type === 'OutageDeclared' && e.data.outageId)).toEqual(['OUTAGE-0001', 'OUTAGE-0002']);
+  });
+
+  it('only a status monitor or an admin reports monitor status, and not from the future', () => {
+    spec.given([]).when({ ...report('chicago', 'down', '10:00'), actor: actors.agent }).thenFails('NOT_PERMITTED');
+    spec.given([]).when(report('chicago', 'down', '10:05', '10:00')).thenFails('RECEIVED_IN_FUTURE');
+  });
+
+  describe('debrief', () => {
+    it('recording a debrief needs all three answers: when, how, and what will prevent a repeat', () => {
+      for (const blank of ['whenItOccurred', 'howItOccurred', 'preventionPlan'] as const) {
+        spec.given(ended()).when(debrief('11:00', { [blank]: ' ' })).thenFails('INCOMPLETE_DEBRIEF');
+      }
+      spec.given(ended()).when(debrief('11:00')).thenEvents((events, board) => {
+        expect(types(events)).toEqual(['OutageDebriefRecorded']);
+        expect(board.outages[0]?.debrief?.preventionPlan).toMatch(/drill/);
+      });
+    });
+    it('an outage still going on cannot be debriefed or closed', () => {
+      spec.given(allDown()).when(debrief('10:30')).thenFails('OUTAGE_NOT_ENDED');
+      spec.given(allDown()).when(close('10:30')).thenFails('OUTAGE_NOT_ENDED');
+    });
+    it('an outage cannot be closed without a debrief', () => {
+      spec.given(ended()).when(close('11:00')).thenFails('MISSING_DEBRIEF');
+      const debriefed = extend(ended(), debrief('11:00'));
+      spec.given(debriefed).when(close('11:30')).thenEvents((events, board) => {
+        expect(types(events)).toEqual(['OutageClosed']);
+        expect(board.outages[0]?.closed).toBe(true);
+      });
+      const closed = extend(debriefed, close('11:30'));
+      spec.given(closed).when(close('11:45')).thenNothingHappened();
+      spec.given(closed).when(debrief('11:45')).thenFails('OUTAGE_ALREADY_CLOSED');
+      spec.given(debriefed).when(debrief('11:10')).thenNothingHappened();
+    });
+    it('unknown outages and non-staff are refused', () => {
+      spec.given(ended()).when(close('11:00', 'OUTAGE-0042')).thenFails('OUTAGE_NOT_FOUND');
+      spec.given(ended()).when({ ...debrief('11:00'), actor: actors.administrator }).thenFails('NOT_PERMITTED');
+    });
+  });
+});

@@ -1,0 +1,82 @@
+import * as E from 'fp-ts/Either';
+import { usFederalHolidays } from '@support-sla/sla-calendar';
+import { DeciderSpecification, actors } from '../testing';
+import type { Actor } from '../shared/actor';
+import { decodeWith } from '../shared/decode';
+import type { PolicyCommand } from './policy.commands';
+import { policyCalendars } from './policy.calendars';
+import { defaultPolicy } from './policy.default';
+import { policyDecider } from './policy.decider';
+import type { PolicyEvent } from './policy.events';
+import { SlaPolicy } from './policy.schema';
+import { currentPolicy, entitlementsFor, policyInForceAt, policyVersion } from './policy.state';
+
+const spec = DeciderSpecification.for(policyDecider);
+const publish = (policy: SlaPolicy, now = '2026-01-01T00:00:00Z', actor: Actor = actors.admin): PolicyCommand => ({ type: 'PublishPolicy', now, actor, data: { policy } });
+const published = (policy: SlaPolicy, at = '2026-01-01T00:00:00Z'): PolicyEvent => ({ type: 'PolicyPublished', schemaVersion: 1, data: { at, by: actors.admin, policy } });
+const v2: SlaPolicy = { ...defaultPolicy, version: 2, outageResponseTarget: { minutes: 10 } };
+
+describe('SLA policy', () => {
+  it('the default policy encodes the agreement: New York 08:00–18:00 Monday–Friday with US federal holidays', () => {
+    expect(defaultPolicy.supportCalendar.timeZone).toBe('America/New_York');
+    expect(defaultPolicy.supportCalendar.weeklyHours.map((h) => `${h.day} ${h.start}-${h.end}`)).toEqual([
+      'monday 08:00-18:00', 'tuesday 08:00-18:00', 'wednesday 08:00-18:00', 'thursday 08:00-18:00', 'friday 08:00-18:00',
+    ]);
+    for (const year of [2024, 2026, 2035]) expect(defaultPolicy.supportCalendar.holidays).toEqual(expect.arrayContaining(usFederalHolidays(year)));
+    expect(defaultPolicy.targets.premium.confirmation).toEqual({ kind: 'business-minutes', minutes: 120 });
+    expect(defaultPolicy.targets.professional.confirmation).toEqual({ kind: 'business-minutes', minutes: 240 });
+    expect(defaultPolicy.targets.premium.response).toEqual({ kind: 'end-of-next-business-day' });
+    expect(defaultPolicy).toMatchObject({ outageCalendar: 'always-open', outageResponseTarget: { minutes: 15 }, resolution: 'best-effort', nextBusinessDayCountsFrom: 'receipt-date', outageReclassificationRetroactive: false, confirmation: 'automatic', warningFractions: [0.5, 0.75, 0.9] });
+  });
+
+  it('a policy is versioned data with a codec', () => {
+    expect(decodeWith(SlaPolicy)(JSON.parse(JSON.stringify(defaultPolicy)))).toEqual(E.right(defaultPolicy));
+    const bad = { ...defaultPolicy, warningFractions: [1.5] };
+    const result = decodeWith(SlaPolicy)(bad);
+    expect(E.isLeft(result) && result.left.issues.map((i) => [i.path, i.expected])).toEqual([['warningFractions.0', 'Fraction']]);
+  });
+
+  it('each tier lists its entitlements: channels and training', () => {
+    expect(entitlementsFor(defaultPolicy, 'premium')).toEqual({
+      channels: ['phone', 'email', 'chat', 'dashboard', 'web-portal'],
+      training: ['live-scheduled-sessions', 'user-guides', 'online-videos'],
+    });
+    expect(entitlementsFor(defaultPolicy, 'professional').channels).not.toContain('phone');
+    expect(entitlementsFor(defaultPolicy, 'professional').training).toEqual(['live-scheduled-sessions', 'user-guides', 'online-videos']);
+  });
+
+  it('publishing a new version is an event of the policy aggregate', () => {
+    spec.given([]).when(publish(defaultPolicy)).then([published(defaultPolicy)]);
+    spec.given([published(defaultPolicy)]).when(publish(v2, '2026-06-01T00:00:00Z')).thenEvents((events, history) => {
+      expect(events.length).toBe(1);
+      expect(currentPolicy(history)?.version).toBe(2);
+      expect(policyVersion(history, 1)).toEqual(defaultPolicy);
+      expect(policyInForceAt(history, Date.parse('2026-03-01T00:00:00Z'))?.version).toBe(1);
+      expect(policyInForceAt(history, Date.parse('2026-07-01T00:00:00Z'))?.version).toBe(2);
+    });
+  });
+
+  it('versions follow each other without gaps; republishing the current version changes nothing', () => {
+    spec.given([]).when(publish(v2)).thenFails('POLICY_VERSION_CONFLICT');
+    spec.given([published(defaultPolicy)]).when(publish({ ...defaultPolicy, outageResponseTarget: { minutes: 5 } })).thenFails('POLICY_VERSION_CONFLICT');
+    spec.given([published(defaultPolicy)]).when(publish(defaultPolicy)).thenNothingHappened();
+  });
+
+  it('only an admin publishes a policy', () => {
+    spec.given([]).when(publish(defaultPolicy, undefined, actors.agent)).thenFails('NOT_PERMITTED');
+    spec.given([]).when(publish(defaultPolicy, undefined, actors.administrator)).thenFails('NOT_PERMITTED');
+  });
+
+  it('an invalid policy is refused', () => {
+    spec.given([]).when(publish({ ...defaultPolicy, supportCalendar: { timeZone: 'Mars/Olympus_Mons', weeklyHours: [] } })).thenFails('INVALID_POLICY');
+    spec.given([]).when(publish({ ...defaultPolicy, warningFractions: [0.9, 0.5] })).thenFails('INVALID_POLICY');
+    spec.given([]).when(publish({ ...defaultPolicy, entitlements: { ...defaultPolicy.entitlements, professional: { channels: [], training: [] } } })).thenFails('INVALID_POLICY');
+  });
+
+  it('compiled calendars are cached per policy version', () => {
+    const copy = JSON.parse(JSON.stringify(defaultPolicy)) as SlaPolicy;
+    expect(policyCalendars(copy)).toBe(policyCalendars(defaultPolicy));
+    const otherZone: SlaPolicy = { ...defaultPolicy, supportCalendar: { ...defaultPolicy.supportCalendar, timeZone: 'America/Chicago' } };
+    expect(policyCalendars(otherZone).support).not.toBe(policyCalendars(defaultPolicy).support);
+  });
+});
