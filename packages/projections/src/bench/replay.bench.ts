@@ -4,14 +4,17 @@
  * Streams a seeded history in chunks: generate → serialize (untimed) → for the same chunk of
  * lines, time (a) the baseline, `JSON.parse` of each line and nothing else, and (b) the replay,
  * `JSON.parse` + the domain's codec + the envelope codec + every standing projection at once
- * (SLA status, queue, compliance, and a what-if compliance under another policy version).
+ * (the read models behind the SLA status board, the queue and the compliance reports).
  * Nothing holds the whole history: each chunk is dropped once both timings have run.
  */
 import { defaultPolicy } from '@support-sla/domain';
-import { complianceReport, complianceReportToCsv } from '../compliance/index.js';
+import { complianceReportToCsv } from '../compliance/csv.js';
 import { generateHistory } from '../generator/history.js';
-import { applyToReadModels, decodeStoredLine, initialReadModels, serializeStoredEvent, standingProjections } from '../replay.js';
-import { slaStatusBoard } from '../sla-status/sla-status.projection.js';
+import { whatIfReport } from '../compliance/compliance.js';
+import { readModelsProjection } from '../model/read-models.js';
+import { queueView } from '../queue/queue.js';
+import { slaStatusBoard } from '../sla-status/sla-status.js';
+import { decodeStoredLine, serializeStoredEvent } from '../stored-line.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,8 +35,8 @@ const whatIfPolicy = {
   targets: { ...defaultPolicy.targets, professional: { ...defaultPolicy.targets.professional, confirmation: { kind: 'business-minutes' as const, minutes: 120 } } },
 };
 
-const projections = standingProjections({ policies: [defaultPolicy], whatIf: whatIfPolicy });
-let models = initialReadModels(projections);
+const projection = readModelsProjection({ policies: [defaultPolicy] });
+let models = projection.initialState();
 
 let baselineNs = 0n;
 let replayNs = 0n;
@@ -65,7 +68,7 @@ const runChunk = () => {
   t = process.hrtime.bigint();
   for (const line of lines) {
     const { event, envelope } = decodeStoredLine(line);
-    models = applyToReadModels(projections, models, event, envelope);
+    models = projection.evolve(models, event, envelope);
     lastIso = envelope.recordedAt;
   }
   replayNs += process.hrtime.bigint() - t;
@@ -91,10 +94,10 @@ const wallNs = process.hrtime.bigint() - wallStart;
 
 // Read the models once, as a consumer would (not timed in the ratio).
 let t = process.hrtime.bigint();
-const board = slaStatusBoard(models.slaStatus, lastIso);
-const report = complianceReport(models.compliance, { from: '2026-01-01T05:00:00Z', to: '2027-01-01T05:00:00Z', asOf: lastIso });
-const whatIf = models.whatIf === null ? null : complianceReport(models.whatIf, { from: '2026-01-01T05:00:00Z', to: '2027-01-01T05:00:00Z', asOf: lastIso });
-const csv = complianceReportToCsv(report, ...(whatIf === null ? [] : [whatIf]));
+const board = slaStatusBoard(models, lastIso);
+const queue = queueView(models.queue, { limit: 20 });
+const { actual: report, whatIf } = whatIfReport(models, { from: '2026-01-01T05:00:00Z', to: '2027-01-01T05:00:00Z', asOf: lastIso }, whatIfPolicy);
+const csv = complianceReportToCsv(report, whatIf);
 const queryMs = Number(process.hrtime.bigint() - t) / 1e6;
 sample();
 gc?.();
@@ -115,8 +118,9 @@ const rows: [string, string][] = [
   ['peak RSS', `${mb(peakRss)} MiB`],
   ['peak heap used', `${mb(peakHeap)} MiB`],
   ['heap after replay (after GC)', `${mb(endHeap - startHeap)} MiB over start`],
-  ['open tickets in queue', models.queue.overall.length.toLocaleString('en-US')],
-  ['compliance: open / compacted', `${models.compliance.open.size.toLocaleString('en-US')} / ${models.compliance.closed.size.toLocaleString('en-US')}`],
+  ['open tickets in queue', queue.total.toLocaleString('en-US')],
+  ['tickets open / archived (compact)', `${models.open.size.toLocaleString('en-US')} / ${models.closed.size.toLocaleString('en-US')}`],
+  ['confirmation within target: actual / what-if', `${report.total.confirmation.withinTargetPercent ?? '-'} % / ${whatIf.total.confirmation.withinTargetPercent ?? '-'} %`],
   ['queries after replay (board, 2 reports, CSV)', `${queryMs.toFixed(0)} ms (${board.tickets.length} open, ${csv.length} CSV bytes)`],
 ];
 const width = Math.max(...rows.map(([k]) => k.length));

@@ -1,0 +1,86 @@
+import { ticketSla, type ClockReport, type SlaPolicy, type Ticket } from '@support-sla/domain';
+import type { ReadModels } from '../model/read-models.js';
+import { policyOf } from '../policies.js';
+import { buildComplianceReport, type ClockOutcome, type ComplianceReport, type ReportPeriod, type TicketFacts } from './report.js';
+
+const instant = (iso: string, what: string): number => {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms) || !/(Z|[+-]\d{2}:\d{2})$/.test(iso)) throw new RangeError(`${what} must be an ISO-8601 instant with an offset, got ${iso}`);
+  return ms;
+};
+
+const outcome = (clock: ClockReport): ClockOutcome =>
+  clock.stoppedAtMs !== null
+    ? { status: clock.status === 'breached' ? 'breached' : 'met', businessMs: clock.businessTimeUsedMs }
+    : { status: clock.status === 'breached' ? 'breached' : 'pending', businessMs: null };
+
+const waitedMs = (ticket: Ticket, atMs: number): number => {
+  let total = 0;
+  for (const w of ticket.customerWaits) total += w.toMs - w.fromMs;
+  if (ticket.awaitingCustomerSinceMs !== null) total += Math.max(0, atMs - ticket.awaitingCustomerSinceMs);
+  return total;
+};
+
+/** Which policy a report measures tickets under. */
+export interface ReportOptions {
+  /**
+   * Omit for the real report (each ticket under the version it pinned). A policy (or the number
+   * of a version the model knows) gives the what-if reading: every ticket measured under it.
+   */
+  readonly policy?: SlaPolicy | number;
+}
+
+/**
+ * The compliance report for tickets received (and outages declared) in `[from, to)`, grouped by
+ * tier, request type (the ticket's category, `unclassified` before triage) and channel.
+ *
+ * The report reflects every event the model has seen. A stopped clock counts as met or
+ * breached; one still running is judged as of `asOf` (default `to`) or the ticket's latest
+ * event, whichever is later, and is `pending` while within target. Time awaiting the customer
+ * is wall-clock time, reported apart (it never counts against the clocks).
+ */
+export const complianceReport = (model: ReadModels, period: ReportPeriod, options: ReportOptions = {}): ComplianceReport => {
+  const fromMs = instant(period.from, 'from');
+  const toMs = instant(period.to, 'to');
+  const asOfMs = period.asOf === undefined ? toMs : instant(period.asOf, 'asOf');
+  if (toMs < fromMs) throw new RangeError(`the period ends (${period.to}) before it starts (${period.from})`);
+  const alternative = options.policy === undefined ? null : typeof options.policy === 'number' ? policyOf(model.policies, options.policy) : options.policy;
+  const facts: TicketFacts[] = [];
+  const add = (ticket: Ticket): void => {
+    const atMs = Math.max(asOfMs, ticket.lastEventAtMs);
+    // The what-if reading measures the same ticket as if it had pinned the other version.
+    const sla =
+      alternative === null
+        ? ticketSla(ticket, policyOf(model.policies, ticket.policyVersion), atMs)
+        : ticketSla({ ...ticket, policyVersion: alternative.version }, alternative, atMs);
+    facts.push({
+      ticketId: ticket.ticketId,
+      ticketNumber: ticket.ticketNumber,
+      receivedAtMs: ticket.receivedAtMs,
+      tier: ticket.tier,
+      requestType: ticket.category ?? 'unclassified',
+      channel: ticket.channel,
+      confirmation: outcome(sla.confirmation),
+      response: outcome(sla.response),
+      waitingOnCustomerMs: waitedMs(ticket, atMs),
+    });
+  };
+  for (const ticket of model.open.values()) if (ticket.receivedAtMs >= fromMs && ticket.receivedAtMs < toMs) add(ticket);
+  model.closed.forEachReceivedIn(fromMs, toMs, add);
+  return buildComplianceReport(facts, model.outages.values(), { fromMs, toMs, asOfMs }, alternative?.version ?? 'pinned');
+};
+
+/** The real report and the same period under another policy version, side by side. */
+export interface WhatIfReport {
+  readonly actual: ComplianceReport;
+  readonly whatIf: ComplianceReport;
+}
+
+/**
+ * The what-if: the period's report under `policy` (a policy, or a version the model knows)
+ * beside the real one. Render both in one CSV with `complianceReportToCsv(r.actual, r.whatIf)`.
+ */
+export const whatIfReport = (model: ReadModels, period: ReportPeriod, policy: SlaPolicy | number): WhatIfReport => ({
+  actual: complianceReport(model, period),
+  whatIf: complianceReport(model, period, { policy }),
+});

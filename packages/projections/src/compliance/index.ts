@@ -1,3 +1,0 @@
-export * from './report.js';
-export * from './csv.js';
-export * from './compliance.projection.js';

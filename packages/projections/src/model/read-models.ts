@@ -1,0 +1,128 @@
+import type { DomainEvent, SlaPolicy, Ticket } from '@support-sla/domain';
+import type { OutageFacts } from '../compliance/report.js';
+import type { EventEnvelope } from '../envelope.js';
+import { policyBookOf, publishInBook, type PolicyBook } from '../policies.js';
+import type { Projection } from '../projection.js';
+import { applyQueueChange, queueListsOf, type QueueLists } from '../queue/queue.js';
+import { canonicalJson } from '../support/canonical-json.js';
+import { evolveTicketState, isPolicyEvent, isTicket, isTicketEvent, sortedEntries } from '../tickets.js';
+import { TicketArchive } from './ticket-archive.js';
+
+/**
+ * The standing read models, fed from the global log by one projection: every ticket's state
+ * (open ones whole, closed ones in a compact archive), the prioritized queue kept sorted
+ * incrementally, the outages, and the policy versions tickets pinned. The SLA status board,
+ * the queue views and the compliance reports (real and what-if) are read from it.
+ *
+ * Each event is folded into its ticket's state once (with the domain's own `evolve`) and every
+ * view shares that state, so a replay pays for the domain fold once, not once per read model.
+ */
+export interface ReadModels {
+  policies: PolicyBook;
+  /** Tickets not closed (open or resolved), by id. */
+  readonly open: Map<string, Ticket>;
+  /** Closed tickets, compacted; a reopened ticket moves back to `open`. */
+  readonly closed: TicketArchive;
+  readonly queue: QueueLists;
+  readonly outages: Map<string, OutageFacts>;
+}
+
+export interface ReadModelsOptions {
+  /** Policy versions known before any `PolicyPublished` event (default: the domain's `defaultPolicy`). */
+  readonly policies?: readonly SlaPolicy[];
+}
+
+/** A ticket's current state in the read models (open or closed), or `undefined`. */
+export const ticketOf = (model: ReadModels, ticketId: string): Ticket | undefined => model.open.get(ticketId) ?? model.closed.get(ticketId);
+
+const evolveOutage = (outages: Map<string, OutageFacts>, event: DomainEvent): void => {
+  switch (event.type) {
+    case 'OutageDeclared':
+      if (!outages.has(event.data.outageId)) {
+        outages.set(event.data.outageId, {
+          outageId: event.data.outageId,
+          declaredAtMs: Date.parse(event.data.declaredAt),
+          endedAtMs: null,
+          debriefedAtMs: null,
+        });
+      }
+      break;
+    case 'OutageEnded': {
+      const o = outages.get(event.data.outageId);
+      if (o !== undefined && o.endedAtMs === null) outages.set(o.outageId, { ...o, endedAtMs: Date.parse(event.data.endedAt) });
+      break;
+    }
+    case 'OutageDebriefRecorded': {
+      const o = outages.get(event.data.outageId);
+      if (o !== undefined && o.debriefedAtMs === null) outages.set(o.outageId, { ...o, debriefedAtMs: Date.parse(event.data.at) });
+      break;
+    }
+    default:
+      break;
+  }
+};
+
+const evolve = (model: ReadModels, event: DomainEvent, _envelope: EventEnvelope): ReadModels => {
+  if (isTicketEvent(event)) {
+    const id = event.data.ticketId;
+    const open = model.open.get(id);
+    const before = open ?? model.closed.get(id);
+    const next = evolveTicketState(before, event);
+    if (!isTicket(next) || next === before) return model;
+    if (next.status === 'closed') {
+      model.open.delete(id);
+      model.closed.add(next);
+    } else {
+      if (open === undefined) model.closed.take(id);
+      model.open.set(id, next);
+    }
+    applyQueueChange(model.queue, before, next);
+    return model;
+  }
+  if (isPolicyEvent(event)) {
+    model.policies = publishInBook(model.policies, event);
+    return model;
+  }
+  evolveOutage(model.outages, event);
+  return model;
+};
+
+interface ReadModelsJson {
+  readonly policies: PolicyBook;
+  readonly open: [string, Ticket][];
+  readonly closed: Ticket[];
+  readonly outages: [string, OutageFacts][];
+}
+
+/**
+ * The projection of the standing read models (see {@link ReadModels}). Read it with
+ * `slaStatusBoard`, `ticketSlaStatus`, `queueView`, `complianceReport` and `whatIfReport`.
+ */
+export const readModelsProjection = (options: ReadModelsOptions = {}): Projection<ReadModels, DomainEvent> => ({
+  name: 'support-read-models',
+  version: 1,
+  initialState: () => ({
+    policies: policyBookOf(options.policies),
+    open: new Map(),
+    closed: new TicketArchive(),
+    queue: { overall: [], byTier: { premium: [], professional: [] } },
+    outages: new Map(),
+  }),
+  evolve,
+  // The queue is not stored: it follows from the open tickets, so a stored model cannot
+  // disagree with itself.
+  serialize: (model) =>
+    canonicalJson({
+      policies: model.policies,
+      open: sortedEntries(model.open),
+      closed: model.closed.sortedTickets(),
+      outages: sortedEntries(model.outages),
+    } satisfies ReadModelsJson),
+  deserialize: (json) => {
+    const parsed = JSON.parse(json) as ReadModelsJson;
+    const open = new Map(parsed.open);
+    const closed = new TicketArchive();
+    for (const ticket of parsed.closed) closed.add(ticket);
+    return { policies: parsed.policies, open, closed, queue: queueListsOf(open.values()), outages: new Map(parsed.outages) };
+  },
+});

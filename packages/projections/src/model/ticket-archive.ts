@@ -1,0 +1,226 @@
+import type { Category, Channel, Interval, License, RequestDefinition, Ticket, Tier } from '@support-sla/domain';
+
+// Column layout of the numbers kept per archived ticket. `NaN` stands for `null`/absent.
+const OPENED = 0;
+const RECEIVED = 1;
+const CLASSIFIED = 2;
+const ACKNOWLEDGED = 3;
+const RESPONDED = 4;
+const RESOLVED = 5;
+const CLOSED = 6;
+const OUTAGE_SINCE = 7;
+const LAST_EVENT = 8;
+const POLICY = 9;
+const RECLASSIFICATIONS = 10;
+const REOPENS = 11;
+const USERS = 12;
+const NUMBERS = 13;
+
+// Per-ticket codes of low-cardinality strings (interned in `names`).
+const C_CHANNEL = 0;
+const C_TIER = 1;
+const C_LICENSE = 2;
+const C_CATEGORY = 3;
+const C_SUGGESTED = 4;
+const C_DEFINED_AS = 5;
+const C_QUEUE = 6;
+const CODES = 7;
+const NONE = 0xffff;
+
+// Per-ticket strings with many distinct values.
+const S_ID = 0;
+const S_NUMBER = 1;
+const S_USER = 2;
+const S_EMAIL = 3;
+const S_OUTAGE = 4;
+const STRINGS = 5;
+
+const num = (v: number | null | undefined): number => (v === null || v === undefined ? Number.NaN : v);
+const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
+
+/**
+ * Closed tickets, kept column-wise (numbers in one growing `Float64Array`, small codes in a
+ * `Uint16Array`, a few strings per ticket) instead of as one object graph each: about a fifth of
+ * the memory, so a read model's footprint follows the open work. A ticket comes back whole
+ * (minus its free texts, which no read model shows) with {@link get}, or leaves with
+ * {@link take} when it is reopened.
+ *
+ * Slot order depends on the order tickets closed in; nothing observable does: callers iterate
+ * only to aggregate (order-free) and serialization sorts by ticket id.
+ */
+export class TicketArchive {
+  private numbers = new Float64Array(NUMBERS * 1024);
+  private codes = new Uint16Array(CODES * 1024);
+  private readonly strings: (string | null)[] = [];
+  /** Customer waits then reopen gaps, `[waits, from, to, ..., from, to, ...]`, only for tickets that have any. */
+  private readonly intervals = new Map<number, Float64Array>();
+  private readonly slots = new Map<string, number>();
+  private readonly names: string[] = [];
+  private readonly nameCodes = new Map<string, number>();
+  private used = 0;
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  has(ticketId: string): boolean {
+    return this.slots.has(ticketId);
+  }
+
+  /** Archives a closed ticket (replacing an earlier archived copy of the same ticket). */
+  add(ticket: Ticket): void {
+    this.take(ticket.ticketId);
+    const slot = this.used++;
+    if ((slot + 1) * NUMBERS > this.numbers.length) this.grow();
+    const n = this.numbers;
+    const b = slot * NUMBERS;
+    n[b + OPENED] = ticket.openedAtMs;
+    n[b + RECEIVED] = ticket.receivedAtMs;
+    n[b + CLASSIFIED] = num(ticket.classifiedAtMs);
+    n[b + ACKNOWLEDGED] = num(ticket.acknowledgedAtMs);
+    n[b + RESPONDED] = num(ticket.respondedAtMs);
+    n[b + RESOLVED] = num(ticket.resolvedAtMs);
+    n[b + CLOSED] = num(ticket.closedAtMs);
+    n[b + OUTAGE_SINCE] = num(ticket.outageSinceMs);
+    n[b + LAST_EVENT] = ticket.lastEventAtMs;
+    n[b + POLICY] = ticket.policyVersion;
+    n[b + RECLASSIFICATIONS] = ticket.reclassifications;
+    n[b + REOPENS] = ticket.reopenCount;
+    n[b + USERS] = num(ticket.request.usersAffected);
+    const c = this.codes;
+    const cb = slot * CODES;
+    c[cb + C_CHANNEL] = this.code(ticket.channel);
+    c[cb + C_TIER] = this.code(ticket.tier);
+    c[cb + C_LICENSE] = this.code(ticket.namedUser.license);
+    c[cb + C_CATEGORY] = this.code(ticket.category);
+    c[cb + C_SUGGESTED] = this.code(ticket.suggestedCategory);
+    c[cb + C_DEFINED_AS] = this.code(ticket.response?.definedAs ?? null);
+    c[cb + C_QUEUE] = this.code(ticket.queue);
+    this.strings.push(ticket.ticketId, ticket.ticketNumber, ticket.namedUser.id, ticket.namedUser.email, ticket.outageId);
+    if (ticket.customerWaits.length > 0 || ticket.reopenGaps.length > 0) {
+      const all = [...ticket.customerWaits, ...ticket.reopenGaps];
+      const packed = new Float64Array(1 + 2 * all.length);
+      packed[0] = ticket.customerWaits.length;
+      all.forEach((iv, i) => {
+        packed[1 + 2 * i] = iv.fromMs;
+        packed[2 + 2 * i] = iv.toMs;
+      });
+      this.intervals.set(slot, packed);
+    }
+    this.slots.set(ticket.ticketId, slot);
+  }
+
+  /** The archived ticket, rebuilt. */
+  get(ticketId: string): Ticket | undefined {
+    const slot = this.slots.get(ticketId);
+    return slot === undefined ? undefined : this.revive(slot);
+  }
+
+  /** Removes and returns the archived ticket (when it is reopened). */
+  take(ticketId: string): Ticket | undefined {
+    const slot = this.slots.get(ticketId);
+    if (slot === undefined) return undefined;
+    const ticket = this.revive(slot);
+    this.slots.delete(ticketId);
+    this.intervals.delete(slot);
+    // The slot's columns are left behind (a reopened ticket is rare); its strings are dropped.
+    for (let i = 0; i < STRINGS; i++) this.strings[slot * STRINGS + i] = null;
+    return ticket;
+  }
+
+  /** Receipt time of an archived ticket without rebuilding it (for period filters). */
+  receivedAtMs(ticketId: string): number | undefined {
+    const slot = this.slots.get(ticketId);
+    return slot === undefined ? undefined : (this.numbers[slot * NUMBERS + RECEIVED] as number);
+  }
+
+  /** Calls `fn` with every archived ticket received in `[fromMs, toMs)`, rebuilt. Order unspecified. */
+  forEachReceivedIn(fromMs: number, toMs: number, fn: (ticket: Ticket) => void): void {
+    for (const slot of this.slots.values()) {
+      const received = this.numbers[slot * NUMBERS + RECEIVED] as number;
+      if (received >= fromMs && received < toMs) fn(this.revive(slot));
+    }
+  }
+
+  /** Every archived ticket, rebuilt, by ticket id. */
+  sortedTickets(): Ticket[] {
+    return [...this.slots.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((id) => this.revive(this.slots.get(id) as number));
+  }
+
+  private grow(): void {
+    const numbers = new Float64Array(this.numbers.length * 2);
+    numbers.set(this.numbers);
+    this.numbers = numbers;
+    const codes = new Uint16Array(this.codes.length * 2);
+    codes.set(this.codes);
+    this.codes = codes;
+  }
+
+  private code(name: string | null): number {
+    if (name === null) return NONE;
+    let code = this.nameCodes.get(name);
+    if (code === undefined) {
+      code = this.names.length;
+      if (code >= NONE) throw new RangeError('too many distinct names in the ticket archive');
+      this.names.push(name);
+      this.nameCodes.set(name, code);
+    }
+    return code;
+  }
+
+  private name(code: number): string | null {
+    return code === NONE ? null : (this.names[code] ?? null);
+  }
+
+  private revive(slot: number): Ticket {
+    const n = this.numbers;
+    const b = slot * NUMBERS;
+    const c = this.codes;
+    const cb = slot * CODES;
+    const s = this.strings;
+    const sb = slot * STRINGS;
+    const users = orNull(n[b + USERS] as number);
+    const definedAs = this.name(c[cb + C_DEFINED_AS] as number) as RequestDefinition | null;
+    const packed = this.intervals.get(slot);
+    const waits: Interval[] = [];
+    const gaps: Interval[] = [];
+    if (packed !== undefined) {
+      const nWaits = packed[0] as number;
+      for (let i = 0; 2 * i + 2 < packed.length; i++) {
+        const iv = { fromMs: packed[1 + 2 * i] as number, toMs: packed[2 + 2 * i] as number };
+        (i < nWaits ? waits : gaps).push(iv);
+      }
+    }
+    return {
+      status: 'closed',
+      ticketId: s[sb + S_ID] as string,
+      ticketNumber: s[sb + S_NUMBER] as string,
+      channel: this.name(c[cb + C_CHANNEL] as number) as Channel,
+      namedUser: { id: s[sb + S_USER] as string, email: s[sb + S_EMAIL] as string, license: this.name(c[cb + C_LICENSE] as number) as License },
+      tier: this.name(c[cb + C_TIER] as number) as Tier,
+      request: users === null ? { summary: '-', description: '-' } : { summary: '-', description: '-', usersAffected: users },
+      suggestedCategory: this.name(c[cb + C_SUGGESTED] as number) as Category | null,
+      policyVersion: n[b + POLICY] as number,
+      openedAtMs: n[b + OPENED] as number,
+      receivedAtMs: n[b + RECEIVED] as number,
+      category: this.name(c[cb + C_CATEGORY] as number) as Category | null,
+      classifiedAtMs: orNull(n[b + CLASSIFIED] as number),
+      reclassifications: n[b + RECLASSIFICATIONS] as number,
+      queue: this.name(c[cb + C_QUEUE] as number) ?? '',
+      acknowledgedAtMs: orNull(n[b + ACKNOWLEDGED] as number),
+      respondedAtMs: orNull(n[b + RESPONDED] as number),
+      response: definedAs === null ? null : { definedAs, actionPlan: null },
+      awaitingCustomerSinceMs: null,
+      customerWaits: waits,
+      resolvedAtMs: orNull(n[b + RESOLVED] as number),
+      resolution: null,
+      reopenGaps: gaps,
+      closedAtMs: orNull(n[b + CLOSED] as number),
+      resolutionDetails: null,
+      reopenCount: n[b + REOPENS] as number,
+      outageId: s[sb + S_OUTAGE] ?? null,
+      outageSinceMs: orNull(n[b + OUTAGE_SINCE] as number),
+      lastEventAtMs: n[b + LAST_EVENT] as number,
+    };
+  }
+}
