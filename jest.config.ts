@@ -20,6 +20,8 @@ const swcTransform: Config['transform'] = {
 
 // Workspace packages resolve to their TypeScript sources, so tests never run stale `dist/`.
 const moduleNameMapper: Config['moduleNameMapper'] = {
+  // Relative imports written with a `.js` extension (NodeNext style) resolve to the `.ts` source.
+  '^(\\.{1,2}/.*)\\.js$': '$1',
   '^@support-sla/domain/testing$': '<rootDir>/../domain/src/testing/index.ts',
   '^@support-sla/(sla-calendar|domain|projections|service)$': '<rootDir>/../$1/src/index.ts',
 };
