@@ -86,13 +86,14 @@ export const ALWAYS_OPEN: BusinessCalendar = defineCalendar({
   weeklyHours: WEEKDAYS.map((day) => ({ day, start: '00:00', end: '24:00' })),
 });
 
-/** 64-bit FNV-1a as 16 hex digits: a stable, dependency-free fingerprint (not a security hash). */
+/** Two 32-bit FNV-1a variants as 16 hex digits: a stable, dependency-free fingerprint (not a security hash). */
 function hash(text: string): string {
-  let h = 0xcbf29ce484222325n;
-  const prime = 0x100000001b3n;
-  const mask = 0xffffffffffffffffn;
-  for (const byte of new TextEncoder().encode(text)) {
-    h = ((h ^ BigInt(byte)) * prime) & mask;
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (a >>> 15);
   }
-  return h.toString(16).padStart(16, '0');
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }

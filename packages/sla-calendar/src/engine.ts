@@ -87,24 +87,26 @@ function compileYear(spec: ParsedSpec, year: number): YearChunk {
 
   // `00:00` and `24:00` are the starts of the day and of the next day; other wall times are
   // resolved like Temporal's 'compatible'. Each day's pieces are clamped to that day.
+  let steadyOffset = NaN; // the day's single offset, when no transition is near (most days)
   const toEpoch = (dayIndex: number, minute: number): number => {
     if (minute === 0) return dayStarts[dayIndex]!;
     if (minute === 1440) return dayStarts[dayIndex + 1]!;
-    const e = zone.wallToEpoch((firstDay + dayIndex) * MS_PER_DAY + minute * MS_PER_MINUTE);
+    const wall = (firstDay + dayIndex) * MS_PER_DAY + minute * MS_PER_MINUTE;
+    if (steadyOffset === steadyOffset) return wall - steadyOffset;
+    const e = zone.wallToEpoch(wall);
     return Math.min(Math.max(e, dayStarts[dayIndex]!), dayStarts[dayIndex + 1]!);
   };
   const toPieces = (dayIndex: number, ranges: readonly MinuteRange[]): number[] => {
-    const raw: [number, number][] = [];
+    const out: number[] = [];
+    let sorted = true;
     for (const r of ranges) {
       const s = toEpoch(dayIndex, r.startMin);
       const e = toEpoch(dayIndex, r.endMin);
-      if (e > s) raw.push([s, e]);
+      if (e <= s) continue;
+      if (out.length > 0 && s < out[out.length - 2]!) sorted = false;
+      out.push(s, e);
     }
-    // Wall-clock order is not always instant order inside a DST gap: sort, then merge.
-    raw.sort((a, b) => a[0] - b[0]);
-    const out: number[] = [];
-    for (const [s, e] of raw) mergeInto(out, s, e);
-    return out;
+    return sorted ? mergeSorted(out) : mergeSorted(sortPairs(out));
   };
 
   const flat: number[] = [];
@@ -112,6 +114,7 @@ function compileYear(spec: ParsedSpec, year: number): YearChunk {
     const epochDay = firstDay + i;
     const shifts = spec.shiftsByWeekday[weekdayIndex(epochDay)]!;
     if (shifts.length === 0) continue;
+    steadyOffset = zone.steadyOffsetForDay(epochDay * MS_PER_DAY);
     let pieces = toPieces(i, shifts);
     const closures = spec.closuresByEpochDay.get(epochDay);
     if (closures !== undefined && pieces.length > 0) pieces = subtract(pieces, toPieces(i, closures));
@@ -140,6 +143,21 @@ function compileYear(spec: ParsedSpec, year: number): YearChunk {
     cum,
     total: cum[m]!,
   };
+}
+
+/** Wall-clock order is not always instant order inside a DST gap: sort flattened pairs by start. */
+function sortPairs(flat: number[]): number[] {
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  return pairs.flat();
+}
+
+/** Merges overlapping or touching pairs of flattened pairs sorted by start. */
+function mergeSorted(flat: number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < flat.length; i += 2) mergeInto(out, flat[i]!, flat[i + 1]!);
+  return out;
 }
 
 /** `a` minus `b`, both flattened sorted disjoint [start, end] pairs. */
@@ -268,7 +286,10 @@ export class Engine {
 
   /** Open time in `[from, to)`; negative (minus the open time in `[to, from)`) when `to < from`. */
   between(from: number, to: number): number {
-    if (to < from) return -this.between(to, from);
+    if (to < from) {
+      const back = this.between(to, from);
+      return back === 0 ? 0 : -back; // never -0
+    }
     if (this.spec.alwaysOpen) {
       this.chunkAt(from);
       this.chunkAt(to);

@@ -31,20 +31,32 @@ export class OffsetTimeline {
     return new OffsetTimeline(transitions, offsets);
   }
 
-  /** The instants at which the local clock reads `wallMs` (wall time written as if it were UTC), earliest first. */
-  private candidates(wallMs: number): number[] {
-    const out: number[] = [];
-    const n = this.offsets.length;
-    for (let k = 0; k < n; k++) {
-      const epoch = wallMs - this.offsets[k]!;
-      const from = k === 0 ? -Infinity : this.transitions[k - 1]!;
-      const to = k === n - 1 ? Infinity : this.transitions[k]!;
-      if (epoch >= from && epoch < to) out.push(epoch);
-    }
-    return out;
+  /**
+   * The offset in force throughout the local day starting at wall time `wallMidnightMs` when no
+   * transition comes near it (so every wall time of the day is `wall - offset`), else NaN.
+   */
+  steadyOffsetForDay(wallMidnightMs: number): number {
+    const transitions = this.transitions;
+    let k = 0;
+    // Offsets are within ±26 h: a two-day margin either side of the wall-clock day is safe.
+    while (k < transitions.length && transitions[k]! < wallMidnightMs - 2 * MS_PER_DAY) k++;
+    if (k < transitions.length && transitions[k]! <= wallMidnightMs + 3 * MS_PER_DAY) return NaN;
+    return this.offsets[k]!;
   }
 
-  /** The forward transition whose skipped wall-clock range contains `wallMs`, or -1. */
+  /** The earliest instant at which the local clock reads `wallMs` (wall time written as if UTC), or NaN in a gap. */
+  private earliest(wallMs: number): number {
+    const offsets = this.offsets;
+    const transitions = this.transitions;
+    const n = offsets.length;
+    for (let k = 0; k < n; k++) {
+      const epoch = wallMs - offsets[k]!;
+      if ((k === 0 || epoch >= transitions[k - 1]!) && (k === n - 1 || epoch < transitions[k]!)) return epoch;
+    }
+    return NaN;
+  }
+
+  /** The forward transition whose skipped wall-clock range contains `wallMs`. */
   private gapAt(wallMs: number): number {
     for (let k = 0; k < this.transitions.length; k++) {
       const t = this.transitions[k]!;
@@ -52,7 +64,7 @@ export class OffsetTimeline {
       const after = this.offsets[k + 1]!;
       if (after > before && wallMs >= t + before && wallMs < t + after) return k;
     }
-    return -1;
+    throw new Error(`internal: no instant for wall time ${wallMs}`);
   }
 
   /**
@@ -60,20 +72,14 @@ export class OffsetTimeline {
    * skipped one is moved forward by the length of the gap (read with the offset before the gap).
    */
   wallToEpoch(wallMs: number): number {
-    const c = this.candidates(wallMs);
-    if (c.length > 0) return c[0]!;
-    const k = this.gapAt(wallMs);
-    if (k < 0) throw new Error(`internal: no instant for wall time ${wallMs}`);
-    return wallMs - this.offsets[k]!;
+    const epoch = this.earliest(wallMs);
+    return epoch === epoch ? epoch : wallMs - this.offsets[this.gapAt(wallMs)]!;
   }
 
   /** Temporal's `startOfDay()`: local midnight, or the first instant after a gap that swallows it. */
   startOfDay(wallMidnightMs: number): number {
-    const c = this.candidates(wallMidnightMs);
-    if (c.length > 0) return c[0]!;
-    const k = this.gapAt(wallMidnightMs);
-    if (k < 0) throw new Error(`internal: no instant for local midnight ${wallMidnightMs}`);
-    return this.transitions[k]!;
+    const epoch = this.earliest(wallMidnightMs);
+    return epoch === epoch ? epoch : this.transitions[this.gapAt(wallMidnightMs)]!;
   }
 }
 
