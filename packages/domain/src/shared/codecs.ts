@@ -116,3 +116,16 @@ export const decodeCommand = (u: unknown): E.Either<DecodeFailure, DomainCommand
 export const encodeEvent = (event: DomainEvent): unknown => EVENT_CODECS[event.type].encode(event as never);
 /** Plain JSON form of a command. */
 export const encodeCommand = (command: DomainCommand): unknown => COMMAND_CODECS[command.type].encode(command as never);
+
+/** Narrows a decoded command to the ticket aggregate's commands. */
+export const isTicketCommand = (c: DomainCommand): c is TicketCommand => Object.hasOwn(TICKET_COMMAND_CODECS, c.type);
+/** Narrows a decoded command to the outage board's commands. */
+export const isOutageCommand = (c: DomainCommand): c is OutageCommand => Object.hasOwn(OUTAGE_COMMAND_CODECS, c.type);
+/** Narrows a decoded command to the policy aggregate's commands. */
+export const isPolicyCommand = (c: DomainCommand): c is PolicyCommand => Object.hasOwn(POLICY_COMMAND_CODECS, c.type);
+/** Narrows a decoded event to the ticket aggregate's events. */
+export const isTicketEvent = (e: DomainEvent): e is TicketEvent => Object.hasOwn(TICKET_EVENT_CODECS, e.type);
+/** Narrows a decoded event to the outage board's events. */
+export const isOutageEvent = (e: DomainEvent): e is OutageEvent => Object.hasOwn(OUTAGE_EVENT_CODECS, e.type);
+/** Narrows a decoded event to the policy aggregate's events. */
+export const isPolicyEvent = (e: DomainEvent): e is PolicyEvent => Object.hasOwn(POLICY_EVENT_CODECS, e.type);

@@ -25,8 +25,20 @@ export const IsoInstant = new t.Type<string, string, unknown>(
 /** Epoch milliseconds of an instant already validated by {@link IsoInstant}. */
 export const toMillis = (iso: string): number => Date.parse(iso);
 
+// Rendering instants dominates SLA reports during replays, and the same few instants (receipt,
+// deadlines) recur event after event, so a small bounded memo pays for itself.
+const rendered = new Map<number, string>();
+
 /** Canonical UTC rendering used whenever the domain itself produces an instant. */
-export const fromMillis = (ms: number): string => new Date(ms).toISOString();
+export const fromMillis = (ms: number): string => {
+  let iso = rendered.get(ms);
+  if (iso === undefined) {
+    iso = new Date(ms).toISOString();
+    if (rendered.size >= 4096) rendered.clear();
+    rendered.set(ms, iso);
+  }
+  return iso;
+};
 
 const nonBlank = (u: unknown): u is string => typeof u === 'string' && u.trim().length > 0;
 

@@ -7,6 +7,42 @@ const endWait = (ticket: Ticket, atMs: number): Pick<Ticket, 'awaitingCustomerSi
     ? { awaitingCustomerSinceMs: null, customerWaits: ticket.customerWaits }
     : { awaitingCustomerSinceMs: null, customerWaits: [...ticket.customerWaits, { fromMs: ticket.awaitingCustomerSinceMs, toMs: atMs }] };
 
+// Every ticket state is built with the same property order so V8 keeps one hidden class;
+// spreading patches in varying orders made evolve several times slower on long replays.
+const copy = (t: Ticket): Ticket => ({
+  status: t.status,
+  ticketId: t.ticketId,
+  ticketNumber: t.ticketNumber,
+  channel: t.channel,
+  namedUser: t.namedUser,
+  tier: t.tier,
+  request: t.request,
+  suggestedCategory: t.suggestedCategory,
+  policyVersion: t.policyVersion,
+  openedAtMs: t.openedAtMs,
+  receivedAtMs: t.receivedAtMs,
+  category: t.category,
+  classifiedAtMs: t.classifiedAtMs,
+  reclassifications: t.reclassifications,
+  queue: t.queue,
+  acknowledgedAtMs: t.acknowledgedAtMs,
+  respondedAtMs: t.respondedAtMs,
+  response: t.response,
+  awaitingCustomerSinceMs: t.awaitingCustomerSinceMs,
+  customerWaits: t.customerWaits,
+  resolvedAtMs: t.resolvedAtMs,
+  resolution: t.resolution,
+  reopenGaps: t.reopenGaps,
+  closedAtMs: t.closedAtMs,
+  resolutionDetails: t.resolutionDetails,
+  reopenCount: t.reopenCount,
+  outageId: t.outageId,
+  outageSinceMs: t.outageSinceMs,
+  lastEventAtMs: t.lastEventAtMs,
+});
+
+const patch = (t: Ticket, changes: Partial<Ticket>): Ticket => Object.assign(copy(t), changes);
+
 /**
  * Folds one ticket event into the state. Total: an event that does not apply to the current
  * state (which `decide` never produces) leaves the state unchanged.
@@ -47,10 +83,11 @@ export const evolveTicket = (state: TicketState, event: TicketEvent): TicketStat
       outageSinceMs: null,
       lastEventAtMs: atMs,
     };
-    return { ...ticket, queue: queueOf(ticket) };
+    return patch(ticket, { queue: queueOf(ticket) });
   }
   if (state.status === 'none') return state;
-  const s: Ticket = { ...state, lastEventAtMs: Math.max(state.lastEventAtMs, atMs) };
+  const s = state;
+  const lastEventAtMs = Math.max(state.lastEventAtMs, atMs);
   switch (event.type) {
     case 'TicketClassified': {
       const d = event.data;
@@ -61,34 +98,34 @@ export const evolveTicket = (state: TicketState, event: TicketEvent): TicketStat
       };
       const isOutage = d.category === 'technical/outage';
       const outageSinceMs = isOutage ? (s.outageSinceMs ?? atMs) : s.outageId !== null ? s.outageSinceMs : null;
-      return {
-        ...s,
+      return patch(s, {
+        lastEventAtMs,
         request,
         category: d.category,
         classifiedAtMs: atMs,
         reclassifications: s.reclassifications + (d.reclassified ? 1 : 0),
         outageSinceMs,
-      };
+      });
     }
     case 'TicketQueued':
-      return { ...s, queue: event.data.queue };
+      return patch(s, { lastEventAtMs, queue: event.data.queue });
     case 'TicketAcknowledged':
-      return s.acknowledgedAtMs === null ? { ...s, acknowledgedAtMs: atMs } : s;
+      return patch(s, s.acknowledgedAtMs === null ? { lastEventAtMs, acknowledgedAtMs: atMs } : { lastEventAtMs });
     case 'TicketResponded':
       return s.respondedAtMs === null
-        ? { ...s, respondedAtMs: atMs, response: { definedAs: event.data.definedAs, actionPlan: event.data.actionPlan ?? null } }
-        : s;
+        ? patch(s, { lastEventAtMs, respondedAtMs: atMs, response: { definedAs: event.data.definedAs, actionPlan: event.data.actionPlan ?? null } })
+        : patch(s, { lastEventAtMs });
     case 'TicketAwaitingCustomer':
-      return s.awaitingCustomerSinceMs === null ? { ...s, awaitingCustomerSinceMs: atMs } : s;
+      return patch(s, s.awaitingCustomerSinceMs === null ? { lastEventAtMs, awaitingCustomerSinceMs: atMs } : { lastEventAtMs });
     case 'CustomerReplied':
-      return { ...s, ...endWait(s, atMs) };
+      return patch(s, { lastEventAtMs, ...endWait(s, atMs) });
     case 'TicketResolved':
-      return { ...s, ...endWait(s, atMs), status: 'resolved', resolvedAtMs: atMs, resolution: event.data.resolution ?? s.resolution };
+      return patch(s, { lastEventAtMs, ...endWait(s, atMs), status: 'resolved', resolvedAtMs: atMs, resolution: event.data.resolution ?? s.resolution });
     case 'TicketClosed':
-      return { ...s, status: 'closed', closedAtMs: atMs, resolutionDetails: event.data.resolutionDetails };
+      return patch(s, { lastEventAtMs, status: 'closed', closedAtMs: atMs, resolutionDetails: event.data.resolutionDetails });
     case 'TicketReopened':
-      return {
-        ...s,
+      return patch(s, {
+        lastEventAtMs,
         status: 'open',
         reopenGaps: s.resolvedAtMs === null ? s.reopenGaps : [...s.reopenGaps, { fromMs: s.resolvedAtMs, toMs: atMs }],
         resolvedAtMs: null,
@@ -96,8 +133,8 @@ export const evolveTicket = (state: TicketState, event: TicketEvent): TicketStat
         closedAtMs: null,
         resolutionDetails: null,
         reopenCount: s.reopenCount + 1,
-      };
+      });
     case 'TicketLinkedToOutage':
-      return { ...s, outageId: event.data.outageId, outageSinceMs: s.outageSinceMs ?? atMs };
+      return patch(s, { lastEventAtMs, outageId: event.data.outageId, outageSinceMs: s.outageSinceMs ?? atMs });
   }
 };
