@@ -93,7 +93,7 @@ if (lines.length > 0) runChunk();
 const wallNs = process.hrtime.bigint() - wallStart;
 
 // Read the models once, as a consumer would (not timed in the ratio).
-let t = process.hrtime.bigint();
+const t = process.hrtime.bigint();
 const board = slaStatusBoard(models, lastIso);
 const queue = queueView(models.queue, { limit: 20 });
 const { actual: report, whatIf } = whatIfReport(models, { from: '2026-01-01T05:00:00Z', to: '2027-01-01T05:00:00Z', asOf: lastIso }, whatIfPolicy);

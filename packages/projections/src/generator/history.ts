@@ -187,6 +187,7 @@ function* simulate(options: HistoryOptions): Generator<GeneratedEvent, void, und
   let nextArrival = options.startMs ?? Date.UTC(2026, 0, 5, 13, 0, 0);
   let openOutage: OutageSim | undefined;
   let lastRecorded = 0;
+  let boardRevision = 0;
 
   const schedule = (at: number, step: Step, sim: TicketSim | OutageSim): void => heap.push({ at, seq: seq++, step, sim });
 
@@ -200,8 +201,9 @@ function* simulate(options: HistoryOptions): Generator<GeneratedEvent, void, und
     // A store stamps recordedAt itself and never goes backwards.
     const recorded = Math.max(recordedMs, lastRecorded);
     lastRecorded = recorded;
-    const revision = sim === 'monitors' ? position : sim.revision++;
-    const streamId = sim === 'monitors' ? 'monitors' : sim.kind === 'ticket' ? `ticket-${sim.id}` : `outage-${sim.id}`;
+    // Monitor reports and outages share one stream, the outage board, as in the domain.
+    const revision = sim === 'monitors' || sim.kind === 'outage' ? boardRevision++ : sim.revision++;
+    const streamId = sim === 'monitors' || sim.kind === 'outage' ? 'outages' : `ticket-${sim.id}`;
     const id = `evt-${(position + 1).toString(36)}`;
     const generated: GeneratedEvent = {
       id,
@@ -330,7 +332,7 @@ function* simulate(options: HistoryOptions): Generator<GeneratedEvent, void, und
       schedule(nextWorkingTime(entered + prng.int(2, 90) * MINUTE, prng), 'classify', sim);
       if (category === 'technical/outage' && openOutage === undefined && prng.chance(0.1)) {
         outageCount += 1;
-        openOutage = { kind: 'outage', id: `o${outageCount.toString().padStart(5, '0')}`, revision: 0, monitorsDown: 0, declaredAtMs: 0 };
+        openOutage = { kind: 'outage', id: `OUTAGE-${outageCount.toString().padStart(4, '0')}`, revision: 0, monitorsDown: 0, declaredAtMs: 0 };
         schedule(at + prng.int(1, 10) * MINUTE, 'outage-down', openOutage);
       }
       if (openOutage !== undefined && openOutage.declaredAtMs > 0 && prng.chance(0.3)) {
