@@ -71,12 +71,20 @@ interface ClockInput {
   /** Wall-clock pauses in order; an open pause has `toMs` = +Infinity. */
   readonly pauses: readonly Interval[];
   readonly targetMs: number | null;
+  /** The deadline when nothing pauses the clock, when the target defines one directly. */
+  readonly plainDeadlineMs?: number;
 }
 
-const targetMillis = (target: Target, calendar: BusinessCalendar, startMs: number, policy: SlaPolicy): number =>
-  target.kind === 'business-minutes'
-    ? target.minutes * 60_000
-    : businessMillisBetween(calendar, startMs, endOfNextBusinessDayMillis(calendar, startMs, { countFrom: policy.nextBusinessDayCountsFrom }));
+const target = (
+  spec: Target,
+  calendar: BusinessCalendar,
+  startMs: number,
+  policy: SlaPolicy,
+): { readonly targetMs: number; readonly plainDeadlineMs?: number } => {
+  if (spec.kind === 'business-minutes') return { targetMs: spec.minutes * 60_000 };
+  const plainDeadlineMs = endOfNextBusinessDayMillis(calendar, startMs, { countFrom: policy.nextBusinessDayCountsFrom });
+  return { targetMs: businessMillisBetween(calendar, startMs, plainDeadlineMs), plainDeadlineMs };
+};
 
 const measure = (input: ClockInput, asOfMs: number, warnings: readonly number[]): ClockReport => {
   const { calendar, startMs, stopMs, targetMs } = input;
@@ -104,7 +112,11 @@ const measure = (input: ClockInput, asOfMs: number, warnings: readonly number[])
     pausedBusinessTimeMs += businessMillisBetween(calendar, clippedFrom, to);
     cursor = Math.max(cursor, to);
   }
-  if (budget !== null && deadlineMs === null) deadlineMs = addBusinessMillis(calendar, cursor, budget);
+  if (budget !== null && deadlineMs === null) {
+    // Without a pause before it, the deadline is the one the target names (e.g. 18:00 sharp),
+    // not whatever instant the same amount of business time lands on.
+    deadlineMs = cursor === startMs && input.plainDeadlineMs !== undefined ? input.plainDeadlineMs : addBusinessMillis(calendar, cursor, budget);
+  }
   const usedMs = businessMillisBetween(calendar, startMs, endMs) - pausedBusinessTimeMs;
   let status: ClockStatus;
   let warningLevel: number | null = null;
@@ -185,16 +197,16 @@ export const ticketSla = (ticket: Ticket, policy: SlaPolicy, asOf: number | stri
           startMs: receivedMs,
           stopMs,
           pauses,
-          targetMs: targetMillis(supportTarget, calendars.support, receivedMs, policy),
+          ...target(supportTarget, calendars.support, receivedMs, policy),
         },
         asOfMs,
         warnings,
       );
     }
     const startMs = policy.outageReclassificationRetroactive ? receivedMs : Math.max(receivedMs, outageSince);
-    const targetMs =
-      name === 'response' ? policy.outageResponseTarget.minutes * 60_000 : targetMillis(supportTarget, calendars.outage, startMs, policy);
-    return measure({ clock: name, calendarName: 'outage', calendar: calendars.outage, startMs, stopMs, pauses, targetMs }, asOfMs, warnings);
+    const outageTarget =
+      name === 'response' ? { targetMs: policy.outageResponseTarget.minutes * 60_000 } : target(supportTarget, calendars.outage, startMs, policy);
+    return measure({ clock: name, calendarName: 'outage', calendar: calendars.outage, startMs, stopMs, pauses, ...outageTarget }, asOfMs, warnings);
   };
 
   const onOutage = outageSince !== null && outageSince <= asOfMs;
