@@ -97,13 +97,17 @@ const measure = (input: ClockInput, asOfMs: number, warnings: readonly number[])
   let cursor = startMs;
   let budget = targetMs;
   let deadlineMs: number | null = null;
+  // Before any pause, the deadline is the one the target names (e.g. 18:00 sharp), not whichever
+  // equivalent instant adding the same business time lands on (the next opening).
+  const reach = (from: number, amount: number): number =>
+    from === startMs && input.plainDeadlineMs !== undefined ? input.plainDeadlineMs : addBusinessMillis(calendar, from, amount);
   for (const p of input.pauses) {
     const from = Math.max(p.fromMs, startMs);
     const to = Math.min(p.toMs, endMs);
     if (p.fromMs > endMs || to <= cursor) continue;
     if (from > cursor && budget !== null && deadlineMs === null) {
       const open = businessMillisBetween(calendar, cursor, from);
-      if (open >= budget) deadlineMs = addBusinessMillis(calendar, cursor, budget);
+      if (open >= budget) deadlineMs = reach(cursor, budget);
       else budget -= open;
     }
     if (p.toMs > asOfMs && !stopped) paused = true;
@@ -112,11 +116,7 @@ const measure = (input: ClockInput, asOfMs: number, warnings: readonly number[])
     pausedBusinessTimeMs += businessMillisBetween(calendar, clippedFrom, to);
     cursor = Math.max(cursor, to);
   }
-  if (budget !== null && deadlineMs === null) {
-    // Without a pause before it, the deadline is the one the target names (e.g. 18:00 sharp),
-    // not whatever instant the same amount of business time lands on.
-    deadlineMs = cursor === startMs && input.plainDeadlineMs !== undefined ? input.plainDeadlineMs : addBusinessMillis(calendar, cursor, budget);
-  }
+  if (budget !== null && deadlineMs === null) deadlineMs = reach(cursor, budget);
   const usedMs = businessMillisBetween(calendar, startMs, endMs) - pausedBusinessTimeMs;
   let status: ClockStatus;
   let warningLevel: number | null = null;
