@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/Either';
+import { defaultPolicy } from '../policy/policy.default';
 import { decodeCommand, decodeEvent, makeEventDecoder, upcastEvent } from './codecs';
 
 const opened = {
@@ -87,5 +88,18 @@ describe('event and command decoding', () => {
     expect(issuesOf(decodeCommand(command))).toEqual([{ path: 'data.category', expected: 'Category' }]);
     const noActor = { ...command, data: { ticketId: 't', category: 'personal/how-to' }, actor: { id: 'a', role: 'wizard' } };
     expect(issuesOf(decodeCommand(noActor))).toEqual([{ path: 'actor.role', expected: 'Role' }]);
+  });
+
+  it('reports the deepest reason inside a union, and merges alternatives at one path', () => {
+    const command = {
+      type: 'PublishPolicy',
+      now: '2026-03-09T14:00:00Z',
+      actor: { id: 'a', role: 'admin' },
+      data: { policy: { ...defaultPolicy, supportCalendar: { ...defaultPolicy.supportCalendar, holidays: ['2026-13-01', { date: '2026-01-01', start: 'x', end: '10:00' }] } } },
+    };
+    expect(issuesOf(decodeCommand(command))).toEqual([
+      { path: 'data.policy.supportCalendar.holidays.0', expected: 'PlainDate | PartialHoliday' },
+      { path: 'data.policy.supportCalendar.holidays.1.start', expected: 'WallTime' },
+    ]);
   });
 });

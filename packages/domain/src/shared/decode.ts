@@ -34,9 +34,13 @@ const describe = (u: unknown): string => {
   }
 };
 
-/** Turns io-ts validation errors into path/expected issues, one per distinct path. */
+/**
+ * Turns io-ts validation errors into path/expected issues. When a union's members disagree,
+ * an issue deeper inside the value wins over a shallower one at its prefix, and alternatives at
+ * the same path are merged (`PlainDate | PartialHoliday`).
+ */
 export const reportErrors = (errors: t.Errors): DecodeIssue[] => {
-  const byKey = new Map<string, DecodeIssue>();
+  const raw: { path: string; expected: string; reason: string; value: unknown }[] = [];
   for (const error of errors) {
     const keys: string[] = [];
     error.context.forEach((entry, i) => {
@@ -46,12 +50,23 @@ export const reportErrors = (errors: t.Errors): DecodeIssue[] => {
     });
     const last = error.context[error.context.length - 1];
     const expected = last?.type.name ?? 'unknown';
-    const path = keys.join('.');
-    const message = `${path === '' ? 'value' : path}: expected ${error.message ?? expected}, got ${describe(error.value)}`;
-    const key = `${path}\u0000${expected}`;
-    if (!byKey.has(key)) byKey.set(key, { path, expected, message });
+    raw.push({ path: keys.join('.'), expected, reason: error.message ?? expected, value: error.value });
   }
-  return [...byKey.values()];
+  const deepest = raw.filter((r) => !raw.some((o) => o.path.startsWith(r.path === '' ? '' : `${r.path}.`) && o.path.length > r.path.length));
+  const byPath = new Map<string, { expected: string[]; reasons: string[]; value: unknown }>();
+  for (const r of deepest) {
+    const entry = byPath.get(r.path) ?? { expected: [], reasons: [], value: r.value };
+    if (!entry.expected.includes(r.expected)) {
+      entry.expected.push(r.expected);
+      entry.reasons.push(r.reason);
+    }
+    byPath.set(r.path, entry);
+  }
+  return [...byPath].map(([path, { expected, reasons, value }]) => ({
+    path,
+    expected: expected.join(' | '),
+    message: `${path === '' ? 'value' : path}: expected ${reasons.join(' or ')}, got ${describe(value)}`,
+  }));
 };
 
 export const decodeFailure = (issues: readonly DecodeIssue[]): DecodeFailure => ({
