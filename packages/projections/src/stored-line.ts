@@ -56,3 +56,15 @@ export const decodeStoredLine = (line: string): { event: DomainEvent; envelope: 
   return { event: decoded.right, envelope: envelope.right };
 };
 
+
+/** A generated event as projections receive it (envelope built from its metadata). */
+export const envelopedOf = (g: GeneratedEvent): { event: DomainEvent; envelope: EventEnvelope } => ({
+  event: g.event,
+  envelope: {
+    eventId: g.id,
+    streamId: g.streamId,
+    revision: BigInt(g.revision),
+    globalPosition: { commit: BigInt(g.position), prepare: BigInt(g.position) },
+    ...g.metadata,
+  },
+});

@@ -1,6 +1,7 @@
 import { priorityKey, type Ticket } from '@support-sla/domain';
 import { generateHistory } from '../generator/history.js';
 import { readModelsProjection, type ReadModels } from '../model/read-models.js';
+import { envelopedOf } from '../stored-line.js';
 import { EventLog } from '../testing/event-log.js';
 import { deskPolicy } from '../testing/fixtures.js';
 import { ProjectionSpecification } from '../testing/projection-specification.js';
@@ -83,13 +84,8 @@ describe('prioritized queue', () => {
         .map(priorityKey)
         .sort();
     for (const g of generateHistory({ seed: 7, events: 6_000 })) {
-      model = projection.evolve(model, g.event, {
-        eventId: g.id,
-        streamId: g.streamId,
-        revision: BigInt(g.revision),
-        globalPosition: { commit: BigInt(g.position), prepare: BigInt(g.position) },
-        ...g.metadata,
-      });
+      const { event, envelope } = envelopedOf(g);
+      model = projection.evolve(model, event, envelope);
       if (++n % 500 !== 0) continue;
       const expected = sorted(model.open.values());
       expect(model.queue.overall.map((e) => e.key)).toEqual(expected);

@@ -1,0 +1,49 @@
+import { ticketDecider, type Ticket } from '@support-sla/domain';
+import { isTicketEvent, slimClosedTicket } from '../tickets.js';
+import { EventLog } from '../testing/event-log.js';
+import { deskPolicy } from '../testing/fixtures.js';
+import { TicketArchive } from './ticket-archive.js';
+
+const closedTicket = (id: string, number: string, wait: boolean): Ticket => {
+  const log = new EventLog(deskPolicy);
+  const story = log
+    .ticket(id, number)
+    .open('2026-03-10T14:00:00Z', { license: 'teacher', channel: 'chat', suggestedCategory: 'personal/how-to' })
+    .acknowledge('2026-03-10T14:10:00Z')
+    .classify('2026-03-10T14:20:00Z', 'technical/bug', { usersAffected: 12 })
+    .respond('2026-03-10T15:00:00Z');
+  if (wait) story.awaitCustomer('2026-03-10T16:00:00Z').customerReplied('2026-03-11T13:00:00Z');
+  story.resolve('2026-03-11T15:00:00Z').close('2026-03-11T15:10:00Z').reopen('2026-03-12T15:00:00Z').resolve('2026-03-12T16:00:00Z').close('2026-03-12T16:05:00Z');
+  const state = log.events.reduce((s, { event }) => (isTicketEvent(event) ? ticketDecider.evolve(s, event) : s), ticketDecider.initialState);
+  if (state.status !== 'closed') throw new Error('expected a closed ticket');
+  return state;
+};
+
+describe('ticket archive', () => {
+  it('gives back exactly the slimmed ticket, waits and reopen gaps included', () => {
+    const archive = new TicketArchive();
+    const waited = closedTicket('t1', 'SS-1', true);
+    const plain = closedTicket('t2', 'SS-2', false);
+    archive.add(waited);
+    archive.add(plain);
+    expect(archive.size).toBe(2);
+    expect(archive.get('t1')).toEqual(slimClosedTicket(waited));
+    expect(archive.get('t2')).toEqual(slimClosedTicket(plain));
+    expect(waited.customerWaits).toHaveLength(1);
+    expect(waited.reopenGaps).toHaveLength(1);
+    expect(archive.receivedAtMs('t1')).toBe(Date.parse('2026-03-10T14:00:00Z'));
+    expect(archive.sortedTickets().map((t) => t.ticketId)).toEqual(['t1', 't2']);
+  });
+
+  it('lets a reopened ticket leave, and filters by receipt time', () => {
+    const archive = new TicketArchive();
+    for (let i = 0; i < 3000; i++) archive.add({ ...closedTicket('x', 'SS-X', false), ticketId: `t${i}`, ticketNumber: `SS-${i}`, receivedAtMs: i });
+    expect(archive.take('t5')?.ticketNumber).toBe('SS-5');
+    expect(archive.has('t5')).toBe(false);
+    expect(archive.get('t5')).toBeUndefined();
+    const seen: string[] = [];
+    archive.forEachReceivedIn(3, 8, (t) => seen.push(t.ticketId));
+    expect(seen.sort()).toEqual(['t3', 't4', 't6', 't7']);
+    expect(archive.size).toBe(2999);
+  });
+});
