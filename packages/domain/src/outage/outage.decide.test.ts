@@ -3,7 +3,7 @@ import type { Monitor } from '../shared/agreement';
 import type { OutageCommand, OutageCommandOf } from './outage.commands';
 import { outageDecider } from './outage.decider';
 import type { OutageEvent } from './outage.events';
-import type { OutageBoard } from './outage.state';
+import { REPORT_WINDOW_MS, type OutageBoard } from './outage.state';
 
 const spec = DeciderSpecification.for(outageDecider);
 const at = (hhmm: string) => `2026-06-01T${hhmm}:00Z`;
@@ -140,6 +140,35 @@ describe('outage rules', () => {
     it('unknown outages and non-staff are refused', () => {
       spec.given(ended()).when(close('11:00', 'OUTAGE-0042')).thenFails('OUTAGE_NOT_FOUND');
       spec.given(ended()).when({ ...debrief('11:00'), actor: actors.administrator }).thenFails('NOT_PERMITTED');
+    });
+  });
+
+  describe('a long-running board', () => {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const day0 = Date.parse('2026-06-01T00:00:00Z');
+    const heartbeat = (monitor: Monitor, status: 'up' | 'down', ms: number): OutageCommandOf<'ReportMonitorStatus'> => ({
+      type: 'ReportMonitorStatus',
+      now: iso(ms),
+      actor: actors.monitor,
+      data: { monitor, status, observedAt: iso(ms) },
+    });
+
+    it('keeps only a window of recent reports, however long the stream', () => {
+      const commands = Array.from({ length: 3 * 24 * 60 }, (_, i) => heartbeat('chicago', 'up', day0 + i * 60_000));
+      const board = runCommands<OutageCommand, OutageBoard, OutageEvent>(outageDecider, commands).state;
+      expect(board.reports.length).toBeLessThanOrEqual(REPORT_WINDOW_MS / 60_000 + 1);
+      expect(board.baseline.chicago?.status).toBe('up');
+    });
+
+    it('a monitor down for longer than the window still counts: the outage starts when the last goes down', () => {
+      const history = historyOf(
+        { ...heartbeat('chicago', 'down', day0) },
+        heartbeat('california', 'up', day0 + 2 * 86_400_000),
+        heartbeat('california', 'down', day0 + 2 * 86_400_000 + 60_000),
+      );
+      spec.given(history).when(heartbeat('atlanta', 'down', day0 + 2 * 86_400_000 + 120_000)).thenEvents(([, declared]) => {
+        expect(declared?.type === 'OutageDeclared' && declared.data.declaredAt).toBe(iso(day0 + 2 * 86_400_000 + 120_000));
+      });
     });
   });
 });

@@ -4,7 +4,8 @@ import { domainError, type DomainError } from '../shared/errors';
 import { fromMillis, toMillis } from '../shared/primitives';
 import type { OutageCommand, OutageCommandOf } from './outage.commands';
 import type { OutageEvent } from './outage.events';
-import { allDownIntervals, compareReports, findOutage, openOutage, outageIdFor, type MonitorReport, type OutageBoard } from './outage.state';
+import { evolveOutage } from './outage.evolve';
+import { allDownIntervals, boundaryOf, findOutage, openOutage, outageIdFor, type MonitorReport, type OutageBoard } from './outage.state';
 
 type Decision = E.Either<DomainError, readonly OutageEvent[]>;
 
@@ -17,42 +18,36 @@ const reportStatus = (command: OutageCommandOf<'ReportMonitorStatus'>, board: Ou
   if (observedAtMs > toMillis(now)) {
     return E.left(domainError('RECEIVED_IN_FUTURE', `An observation (${data.observedAt}) cannot be later than its report (${now}).`));
   }
-  if (board.reports.some((r) => r.monitor === data.monitor && r.status === data.status && r.observedAtMs === observedAtMs)) {
-    return E.right([]);
-  }
+  const isRepeat = (r: MonitorReport | null | undefined): boolean =>
+    r !== null && r !== undefined && r.monitor === data.monitor && r.status === data.status && r.observedAtMs === observedAtMs;
+  if (board.reports.some(isRepeat) || isRepeat(board.baseline[data.monitor])) return E.right([]);
   const base = { at: now, by: actor };
-  const events: OutageEvent[] = [
-    { type: 'MonitorReportedStatus', schemaVersion: 1, data: { ...base, monitor: data.monitor, status: data.status, observedAt: data.observedAt } },
-  ];
-  const report: MonitorReport = { monitor: data.monitor, status: data.status, observedAtMs, seq: board.reports.length };
-  const reports = [...board.reports, report].sort(compareReports);
+  const reported: OutageEvent = {
+    type: 'MonitorReportedStatus',
+    schemaVersion: 1,
+    data: { ...base, monitor: data.monitor, status: data.status, observedAt: data.observedAt },
+  };
+  const events: OutageEvent[] = [reported];
+  const after = evolveOutage(board, reported);
 
-  // Recorded decisions are final: a late report may end the open outage or declare a new one
+  // Recorded decisions are final: a late report may end the open outage or declare new ones
   // after the latest, but never rewrites an outage already declared or ended.
   let count = board.outages.length;
+  let boundaryMs = boundaryOf(board);
   const open = openOutage(board);
-  let boundaryMs = board.outages.reduce((max, o) => Math.max(max, o.endedAtMs ?? o.declaredAtMs), Number.NEGATIVE_INFINITY);
   if (open !== undefined) {
-    const up = reports.find((r) => r.status === 'up' && r.observedAtMs > open.declaredAtMs);
-    if (up === undefined) return E.right(events);
-    events.push({
-      type: 'OutageEnded',
-      schemaVersion: 1,
-      data: { ...base, outageId: open.outageId, endedAt: fromMillis(up.observedAtMs), endedBy: up.monitor },
-    });
-    boundaryMs = up.observedAtMs;
+    // Any earlier `up` after the declaration would already have ended it, so only this report can.
+    if (data.status !== 'up' || observedAtMs <= open.declaredAtMs) return E.right(events);
+    events.push({ type: 'OutageEnded', schemaVersion: 1, data: { ...base, outageId: open.outageId, endedAt: fromMillis(observedAtMs), endedBy: data.monitor } });
+    boundaryMs = observedAtMs;
   }
-  for (const interval of allDownIntervals(reports)) {
+  for (const interval of allDownIntervals(after)) {
     if (interval.startMs < boundaryMs || board.outages.some((o) => o.declaredAtMs === interval.startMs)) continue;
     count += 1;
     const outageId = outageIdFor(count);
     events.push({ type: 'OutageDeclared', schemaVersion: 1, data: { ...base, outageId, declaredAt: fromMillis(interval.startMs) } });
     if (interval.endMs === null || interval.endedBy === null) break;
-    events.push({
-      type: 'OutageEnded',
-      schemaVersion: 1,
-      data: { ...base, outageId, endedAt: fromMillis(interval.endMs), endedBy: interval.endedBy },
-    });
+    events.push({ type: 'OutageEnded', schemaVersion: 1, data: { ...base, outageId, endedAt: fromMillis(interval.endMs), endedBy: interval.endedBy } });
   }
   return E.right(events);
 };

@@ -346,14 +346,17 @@ export const runCommands = <C, S, Ev>(
 export const arbTicketHistory = (options: TicketScenarioOptions = {}): fc.Arbitrary<readonly TicketEvent[]> =>
   arbTicketScenario(options).map((commands) => runCommands<TicketCommand, TicketState, TicketEvent>(ticketDecider, commands).events);
 
-/** Monitor report sequences (possibly out of order) and the outage-board history they produce. */
-export const arbOutageHistory = (maxReports = 30): fc.Arbitrary<readonly OutageEvent[]> =>
+/**
+ * Monitor report sequences (possibly out of order, up to an hour late) spread over `spanMs`,
+ * and the outage-board history they produce.
+ */
+export const arbOutageHistory = (maxReports = 30, spanMs = 6 * 3_600_000): fc.Arbitrary<readonly OutageEvent[]> =>
   fc
     .array(
       fc.record({
         monitor: fc.constantFrom(...MONITORS),
         status: fc.constantFrom('up' as const, 'down' as const),
-        offsetMs: fc.integer({ min: 0, max: 6 * 3_600_000 }),
+        offsetMs: fc.integer({ min: 0, max: spanMs }),
         lateMs: fc.constantFrom(0, 0, 0, 60_000, 3_600_000),
       }),
       { maxLength: maxReports },
