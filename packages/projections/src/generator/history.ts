@@ -77,29 +77,45 @@ const ERRORS: readonly Category[] = [
 const pick = <T>(prng: Prng, items: readonly T[]): T => items[prng.int(0, items.length - 1)] as T;
 
 // New York offset without a time-zone database: the generator only needs plausible working
-// hours, and the 2026 DST dates are all it ever meets in the default range.
+// hours, and US DST rules (second Sunday of March to first Sunday of November) are all it meets.
+const DAY = 86_400_000;
+const dstByYear = new Map<number, readonly [number, number]>();
+const dstOf = (year: number): readonly [number, number] => {
+  let dst = dstByYear.get(year);
+  if (dst === undefined) {
+    const march1 = Date.UTC(year, 2, 1);
+    const start = march1 + (((7 - new Date(march1).getUTCDay()) % 7) + 7) * DAY + 7 * HOUR;
+    const nov1 = Date.UTC(year, 10, 1);
+    const end = nov1 + ((7 - new Date(nov1).getUTCDay()) % 7) * DAY + 6 * HOUR;
+    dst = [start, end];
+    dstByYear.set(year, dst);
+  }
+  return dst;
+};
 const nyOffsetMs = (ms: number): number => {
-  const year = new Date(ms).getUTCFullYear();
-  // Second Sunday of March 07:00Z (02:00 EST) to first Sunday of November 06:00Z (02:00 EDT).
-  const march1 = Date.UTC(year, 2, 1);
-  const marchSunday = march1 + (((7 - new Date(march1).getUTCDay()) % 7) + 7) * 86_400_000 + 7 * HOUR;
-  const nov1 = Date.UTC(year, 10, 1);
-  const novSunday = nov1 + ((7 - new Date(nov1).getUTCDay()) % 7) * 86_400_000 + 6 * HOUR;
-  return ms >= marchSunday && ms < novSunday ? -4 * HOUR : -5 * HOUR;
+  const [start, end] = dstOf(1970 + Math.floor(ms / (365.2425 * DAY)));
+  return ms >= start && ms < end ? -4 * HOUR : -5 * HOUR;
 };
 
 const isWorkingTime = (ms: number): boolean => {
-  const local = new Date(ms + nyOffsetMs(ms));
-  const day = local.getUTCDay();
-  const hour = local.getUTCHours();
-  return day >= 1 && day <= 5 && hour >= 8 && hour < 18;
+  const local = ms + nyOffsetMs(ms);
+  const weekday = (Math.floor(local / DAY) + 4) % 7; // 1970-01-01 was a Thursday
+  const hour = Math.floor((local % DAY) / HOUR);
+  return weekday >= 1 && weekday <= 5 && hour >= 8 && hour < 18;
 };
 
 /** The next instant at or after `ms` inside 08:00–18:00 New York on a weekday (plus a little jitter). */
 const nextWorkingTime = (ms: number, prng: Prng): number => {
+  if (isWorkingTime(ms)) return ms;
   let t = ms;
-  while (!isWorkingTime(t)) t += 15 * MINUTE;
-  return t === ms ? t : t + prng.int(0, 20) * MINUTE;
+  // Jump to the next local 08:00, then skip weekends.
+  for (let i = 0; i < 10 && !isWorkingTime(t); i++) {
+    const offset = nyOffsetMs(t);
+    const localDayStart = Math.floor((t + offset) / DAY) * DAY - offset;
+    const eight = localDayStart + 8 * HOUR;
+    t = t < eight ? eight : eight + DAY;
+  }
+  return t + prng.int(0, 20) * MINUTE;
 };
 
 const iso = (ms: number): string => new Date(ms).toISOString();
