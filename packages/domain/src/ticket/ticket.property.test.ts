@@ -3,6 +3,7 @@ import * as E from 'fp-ts/Either';
 import { arbTicketScenario } from '../testing';
 import { needsReproduction, tierForLicense } from '../shared/agreement';
 import { defaultPolicy } from '../policy/policy.default';
+import type { SlaPolicy } from '../policy/policy.schema';
 import { ticketSla } from '../sla/ticket-sla';
 import { toMillis } from '../shared/primitives';
 import type { Interval, Ticket, TicketState } from './ticket.state';
@@ -39,10 +40,27 @@ const checkInvariants = (t: Ticket): void => {
   if (t.awaitingCustomerSinceMs !== null) expect(t.awaitingCustomerSinceMs).toBeGreaterThanOrEqual(t.customerWaits.at(-1)?.toMs ?? 0);
 };
 
+// The default policy and one with every option flipped.
+const variants: SlaPolicy[] = [
+  defaultPolicy,
+  {
+    ...defaultPolicy,
+    version: 2,
+    confirmation: 'agent',
+    nextBusinessDayCountsFrom: 'next-opening',
+    outageReclassificationRetroactive: true,
+    warningFractions: [],
+    targets: { ...defaultPolicy.targets, professional: { confirmation: { kind: 'end-of-next-business-day' }, response: { kind: 'business-minutes', minutes: 600 } } },
+  },
+];
+const policyAndScenario = fc
+  .constantFrom(...variants)
+  .chain((policy) => arbTicketScenario({ maxCommands: 14, policy }).map((commands) => [policy, commands] as const));
+
 describe('ticket invariants under random command sequences', () => {
   it('evolving the decided events never yields a state that breaks an invariant', () => {
     fc.assert(
-      fc.property(arbTicketScenario({ maxCommands: 14 }), (commands) => {
+      fc.property(policyAndScenario, ([policy, commands]) => {
         let state: TicketState = ticketDecider.initialState;
         let lastAt = Number.NEGATIVE_INFINITY;
         for (const command of commands) {
@@ -61,10 +79,20 @@ describe('ticket invariants under random command sequences', () => {
           }
         }
         if (state.status !== 'none') {
-          const sla = ticketSla(state, defaultPolicy, lastAt + 86_400_000);
+          const sla = ticketSla(state, policy, lastAt + 86_400_000);
           for (const clock of [sla.confirmation, sla.response, sla.resolution]) {
             expect(clock.businessTimeUsedMs).toBeGreaterThanOrEqual(0);
             expect(clock.pausedTimeMs).toBeGreaterThanOrEqual(0);
+            expect(clock.pausedBusinessTimeMs).toBeLessThanOrEqual(clock.pausedTimeMs);
+            if (clock.stoppedAtMs !== null) {
+              expect(['met', 'breached']).toContain(clock.status);
+              expect(clock.stoppedAtMs).toBeGreaterThanOrEqual(clock.startedAtMs);
+            }
+            if (clock.targetMs !== null && clock.deadlineMs !== null) {
+              expect(clock.deadlineMs).toBeGreaterThanOrEqual(clock.startedAtMs);
+              expect((clock.businessTimeRemainingMs ?? 0) + clock.businessTimeUsedMs - clock.overdueMs).toBe(clock.targetMs);
+              expect(clock.status === 'breached').toBe(clock.overdueMs > 0);
+            }
           }
           expect(sla.resolution.status).not.toBe('breached');
         }
