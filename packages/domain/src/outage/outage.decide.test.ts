@@ -1,6 +1,8 @@
 import { DeciderSpecification, actors, runCommands } from '../testing';
 import type { Monitor } from '../shared/agreement';
 import type { OutageCommand, OutageCommandOf } from './outage.commands';
+import * as E from 'fp-ts/Either';
+import { linkableOutage } from './outage.decide';
 import { outageDecider } from './outage.decider';
 import type { OutageEvent } from './outage.events';
 import { REPORT_WINDOW_MS, type OutageBoard } from './outage.state';
@@ -170,5 +172,14 @@ describe('outage rules', () => {
         expect(declared?.type === 'OutageDeclared' && declared.data.declaredAt).toBe(iso(day0 + 2 * 86_400_000 + 120_000));
       });
     });
+  });
+
+  it('tickets may be linked to an outage that exists and is not closed', () => {
+    const board = (events: readonly OutageEvent[]) => events.reduce(outageDecider.evolve, outageDecider.initialState);
+    expect(linkableOutage(board(allDown()), 'OUTAGE-0001')).toEqual(E.right(expect.objectContaining({ outageId: 'OUTAGE-0001', endedAtMs: null })));
+    expect(E.isRight(linkableOutage(board(ended()), 'OUTAGE-0001'))).toBe(true);
+    expect(linkableOutage(board(allDown()), 'OUTAGE-0009')).toEqual(E.left(expect.objectContaining({ code: 'OUTAGE_NOT_FOUND' })));
+    const closed = extend(ended(), debrief('11:00'), close('11:30'));
+    expect(linkableOutage(board(closed), 'OUTAGE-0001')).toEqual(E.left(expect.objectContaining({ code: 'OUTAGE_ALREADY_CLOSED' })));
   });
 });

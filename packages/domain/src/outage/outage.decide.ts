@@ -5,7 +5,7 @@ import { fromMillis, toMillis } from '../shared/primitives';
 import type { OutageCommand, OutageCommandOf } from './outage.commands';
 import type { OutageEvent } from './outage.events';
 import { evolveOutage } from './outage.evolve';
-import { allDownIntervals, boundaryOf, findOutage, openOutage, outageIdFor, type MonitorReport, type OutageBoard } from './outage.state';
+import { allDownIntervals, boundaryOf, findOutage, openOutage, outageIdFor, type MonitorReport, type Outage, type OutageBoard } from './outage.state';
 
 type Decision = E.Either<DomainError, readonly OutageEvent[]>;
 
@@ -85,4 +85,16 @@ export const decideOutage = (command: OutageCommand, board: OutageBoard): Decisi
       return E.right([{ type: 'OutageClosed', schemaVersion: 1, data: base }]);
     }
   }
+};
+
+/**
+ * For hosts handling `LinkTicketToOutage` (the ticket stream cannot see the board): the outage
+ * a ticket may be linked to — one that exists and is not closed (an outage that just ended still
+ * collects the tickets reporting it).
+ */
+export const linkableOutage = (board: OutageBoard, outageId: string): E.Either<DomainError, Outage> => {
+  const outage = findOutage(board, outageId);
+  if (outage === undefined) return E.left(domainError('OUTAGE_NOT_FOUND', `Outage ${outageId} does not exist.`));
+  if (outage.closed) return E.left(domainError('OUTAGE_ALREADY_CLOSED', `Outage ${outageId} is closed.`));
+  return E.right(outage);
 };
