@@ -173,7 +173,7 @@ const decideOnTicket = (command: Exclude<TicketCommand, { type: 'OpenTicket' }>,
   const closedError = domainError('TICKET_ALREADY_CLOSED', `Ticket ${ticket.ticketNumber} is closed.`);
   switch (command.type) {
     case 'ClassifyTicket':
-      return ticket.status === 'closed' ? fail(closedError) : classify(command, ticket);
+      return ticket.status === 'closed' && isStaff(command.actor) ? fail(closedError) : classify(command, ticket);
     case 'AcknowledgeTicket': {
       const denied = staffOnly(command.actor, 'acknowledge tickets');
       if (denied !== null) return fail(denied);
@@ -181,7 +181,7 @@ const decideOnTicket = (command: Exclude<TicketCommand, { type: 'OpenTicket' }>,
       return ticket.status === 'closed' ? fail(closedError) : E.right([acknowledgement(command, ticket)]);
     }
     case 'RespondToTicket':
-      return ticket.status === 'closed' ? fail(closedError) : respond(command, ticket);
+      return ticket.status === 'closed' && isStaff(command.actor) ? fail(closedError) : respond(command, ticket);
     case 'AwaitCustomer': {
       const denied = staffOnly(command.actor, 'put a ticket on hold for the customer');
       if (denied !== null) return fail(denied);
