@@ -6,7 +6,7 @@ import type { Projection } from '../projection.js';
 import { applyQueueChange, queueListsOf, type QueueLists } from '../queue/queue.js';
 import { canonicalJson } from '../support/canonical-json.js';
 import { evolveTicketState, isPolicyEvent, isTicket, isTicketEvent, sortedEntries } from '../tickets.js';
-import { TicketArchive } from './ticket-archive.js';
+import { TicketArchive, type ArchivedTicketRow } from './ticket-archive.js';
 
 /**
  * The standing read models, fed from the global log by one projection: every ticket's state
@@ -90,7 +90,7 @@ const evolve = (model: ReadModels, event: DomainEvent, _envelope: EventEnvelope)
 interface ReadModelsJson {
   readonly policies: PolicyBook;
   readonly open: [string, Ticket][];
-  readonly closed: Ticket[];
+  readonly closed: ArchivedTicketRow[];
   readonly outages: [string, OutageFacts][];
 }
 
@@ -115,14 +115,13 @@ export const readModelsProjection = (options: ReadModelsOptions = {}): Projectio
     canonicalJson({
       policies: model.policies,
       open: sortedEntries(model.open),
-      closed: model.closed.sortedTickets(),
+      closed: model.closed.rows(),
       outages: sortedEntries(model.outages),
     } satisfies ReadModelsJson),
   deserialize: (json) => {
     const parsed = JSON.parse(json) as ReadModelsJson;
     const open = new Map(parsed.open);
-    const closed = new TicketArchive();
-    for (const ticket of parsed.closed) closed.add(ticket);
+    const closed = TicketArchive.fromRows(parsed.closed);
     return { policies: parsed.policies, open, closed, queue: queueListsOf(open.values()), outages: new Map(parsed.outages) };
   },
 });

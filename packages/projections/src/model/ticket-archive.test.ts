@@ -47,3 +47,16 @@ describe('ticket archive', () => {
     expect(archive.size).toBe(2999);
   });
 });
+
+describe('ticket archive rows', () => {
+  it('round-trip every archived ticket exactly', () => {
+    const archive = new TicketArchive();
+    archive.add(closedTicket('t1', 'SS-1', true));
+    archive.add(closedTicket('t0', 'SS-0', false));
+    const rows = archive.rows();
+    expect(rows.map((r) => r[0])).toEqual(['t0', 't1']);
+    const back = TicketArchive.fromRows(JSON.parse(JSON.stringify(rows)) as typeof rows);
+    expect(back.sortedTickets()).toEqual(archive.sortedTickets());
+    expect(back.rows()).toEqual(rows);
+  });
+});

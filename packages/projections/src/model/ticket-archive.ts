@@ -39,6 +39,29 @@ const num = (v: number | null | undefined): number => (v === null || v === undef
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
 /**
+ * One archived ticket as a JSON tuple (the stored form of the archive, a third the size of the
+ * ticket objects): ids and names, then the instants and counts (`null` when absent), then the
+ * customer waits and reopen gaps as flat `[from, to, from, to, ...]` lists.
+ */
+export type ArchivedTicketRow = [
+  ticketId: string,
+  ticketNumber: string,
+  channel: string,
+  tier: string,
+  license: string,
+  userId: string,
+  email: string,
+  category: string | null,
+  suggestedCategory: string | null,
+  definedAs: string | null,
+  queue: string,
+  outageId: string | null,
+  numbers: (number | null)[],
+  waits: number[],
+  gaps: number[],
+];
+
+/**
  * Closed tickets, kept column-wise (numbers in one growing `Float64Array`, small codes in a
  * `Uint16Array`, a few strings per ticket) instead of as one object graph each: about a fifth of
  * the memory, so a read model's footprint follows the open work. A ticket comes back whole
@@ -145,6 +168,84 @@ export class TicketArchive {
   /** Every archived ticket, rebuilt, by ticket id. */
   sortedTickets(): Ticket[] {
     return [...this.slots.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((id) => this.revive(this.slots.get(id) as number));
+  }
+
+  /** The stored form: one row per archived ticket, by ticket id. */
+  rows(): ArchivedTicketRow[] {
+    return [...this.slots.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([, slot]) => {
+        const t = this.revive(slot);
+        const numbers: (number | null)[] = [];
+        for (let i = 0; i < NUMBERS; i++) {
+          const v = this.numbers[slot * NUMBERS + i] as number;
+          numbers.push(Number.isNaN(v) ? null : v);
+        }
+        const flat = (ivs: readonly Interval[]) => ivs.flatMap((iv) => [iv.fromMs, iv.toMs]);
+        return [
+          t.ticketId,
+          t.ticketNumber,
+          t.channel,
+          t.tier,
+          t.namedUser.license,
+          t.namedUser.id,
+          t.namedUser.email,
+          t.category,
+          t.suggestedCategory,
+          t.response?.definedAs ?? null,
+          t.queue,
+          t.outageId,
+          numbers,
+          flat(t.customerWaits),
+          flat(t.reopenGaps),
+        ];
+      });
+  }
+
+  /** Rebuilds an archive from {@link rows}. */
+  static fromRows(rows: readonly ArchivedTicketRow[]): TicketArchive {
+    const archive = new TicketArchive();
+    for (const [ticketId, ticketNumber, channel, tier, license, userId, email, category, suggested, definedAs, queue, outageId, numbers, waits, gaps] of rows) {
+      const n = (i: number): number | null => numbers[i] ?? null;
+      const pairs = (flat: readonly number[]): Interval[] => {
+        const out: Interval[] = [];
+        for (let i = 0; i + 1 < flat.length; i += 2) out.push({ fromMs: flat[i] as number, toMs: flat[i + 1] as number });
+        return out;
+      };
+      const users = n(USERS);
+      archive.add({
+        status: 'closed',
+        ticketId,
+        ticketNumber,
+        channel: channel as Channel,
+        namedUser: { id: userId, email, license: license as License },
+        tier: tier as Tier,
+        request: users === null ? { summary: '-', description: '-' } : { summary: '-', description: '-', usersAffected: users },
+        suggestedCategory: suggested as Category | null,
+        policyVersion: n(POLICY) ?? 0,
+        openedAtMs: n(OPENED) ?? 0,
+        receivedAtMs: n(RECEIVED) ?? 0,
+        category: category as Category | null,
+        classifiedAtMs: n(CLASSIFIED),
+        reclassifications: n(RECLASSIFICATIONS) ?? 0,
+        queue,
+        acknowledgedAtMs: n(ACKNOWLEDGED),
+        respondedAtMs: n(RESPONDED),
+        response: definedAs === null ? null : { definedAs: definedAs as RequestDefinition, actionPlan: null },
+        awaitingCustomerSinceMs: null,
+        customerWaits: pairs(waits),
+        resolvedAtMs: n(RESOLVED),
+        resolution: null,
+        reopenGaps: pairs(gaps),
+        closedAtMs: n(CLOSED),
+        resolutionDetails: null,
+        reopenCount: n(REOPENS) ?? 0,
+        outageId,
+        outageSinceMs: n(OUTAGE_SINCE),
+        lastEventAtMs: n(LAST_EVENT) ?? 0,
+      });
+    }
+    return archive;
   }
 
   private grow(): void {
