@@ -106,7 +106,8 @@ interface Exact {
   sub: number;
 }
 
-function instantParts(value: Temporal.Instant, name: string): Exact {
+/** The validated instant's epoch nanoseconds (also accepts an Instant from another copy of the polyfill). */
+function epochNs(value: Temporal.Instant, name: string): bigint {
   if (!(value instanceof Temporal.Instant)) {
     if (typeof value === 'string') {
       throw new TypeError(
@@ -117,11 +118,31 @@ function instantParts(value: Temporal.Instant, name: string): Exact {
     const tag = (value as { [Symbol.toStringTag]?: unknown } | null | undefined)?.[Symbol.toStringTag];
     if (tag !== 'Temporal.Instant') throw new TypeError(`${name} must be a Temporal.Instant, got ${describe(value)}`);
   }
-  const ns = value.epochNanoseconds;
+  return value.epochNanoseconds;
+}
+
+/**
+ * Whole epoch milliseconds of `ns`, or NaN when it has a sub-millisecond part. One BigInt
+ * operation and no object: with many Temporal objects alive, every allocation makes the
+ * polyfill's WeakMap-heavy garbage collection dearer.
+ */
+function wholeMs(ns: bigint): number {
+  // |ns| < 2^63: Number(ns) is within 1 µs of ns, so rounding recovers the exact millisecond.
+  return ns % NS_PER_MS_BIG === 0n ? Math.round(Number(ns) / NS_PER_MS) : NaN;
+}
+
+/** `ns` as floored milliseconds plus 0 ≤ sub < 1e6 nanoseconds. */
+function splitNs(ns: bigint): Exact {
   const rem = ns % NS_PER_MS_BIG;
-  if (rem === 0n) return { ms: Number(ns / NS_PER_MS_BIG), sub: 0 };
   const sub = rem < 0n ? Number(rem) + NS_PER_MS : Number(rem);
   return { ms: Number((ns - BigInt(sub)) / NS_PER_MS_BIG), sub };
+}
+
+/** Floored epoch milliseconds of an instant. */
+function floorMs(value: Temporal.Instant, name: string): number {
+  const ns = epochNs(value, name);
+  const ms = wholeMs(ns);
+  return ms === ms ? ms : splitNs(ns).ms;
 }
 
 function describe(value: unknown): string {
@@ -147,6 +168,24 @@ function durationParts(duration: DurationLike): Exact {
     }
     return parts;
   }
+  return { ms: plainDurationMs(duration), sub: 0 };
+}
+
+/** A duration's whole milliseconds, or NaN when it has a sub-millisecond part (no allocation). */
+function durationWholeMs(duration: DurationLike): number {
+  if (duration === lastDuration) return lastDurationMs; // a constant target, reused call after call
+  if (duration instanceof Temporal.Duration) {
+    const parts = durationParts(duration);
+    lastDuration = duration;
+    lastDurationMs = parts.sub === 0 ? parts.ms : NaN;
+    return lastDurationMs;
+  }
+  return plainDurationMs(duration);
+}
+let lastDuration: Temporal.Duration | undefined;
+let lastDurationMs = NaN;
+
+function plainDurationMs(duration: DurationLike): number {
   if (typeof duration !== 'object' || duration === null) {
     throw new TypeError(
       typeof duration === 'string'
@@ -156,7 +195,8 @@ function durationParts(duration: DurationLike): Exact {
   }
   let total = 0;
   let sign = 0;
-  for (const key of Object.keys(duration)) {
+  for (const key in duration) {
+    if (!Object.prototype.hasOwnProperty.call(duration, key)) continue;
     const unit = UNIT_MS[key];
     if (unit === undefined) {
       throw new RangeError(
@@ -177,7 +217,7 @@ function durationParts(duration: DurationLike): Exact {
   if (!Number.isSafeInteger(total)) {
     throw new RangeError(`duration must be a whole number of milliseconds within ±2^53, got ${total} ms`);
   }
-  return { ms: total, sub: 0 };
+  return total;
 }
 
 const UNIT_MS: Record<string, number | undefined> = Object.assign(Object.create(null) as Record<string, number>, {
@@ -262,9 +302,12 @@ export function addBusinessTime(
   duration: DurationLike,
 ): Temporal.Instant {
   const engine = engineOf(calendar);
-  const t = instantParts(instant, 'instant');
+  const ns = epochNs(instant, 'instant');
+  const tMs = wholeMs(ns);
+  const dMs = durationWholeMs(duration);
+  if (tMs === tMs && dMs === dMs) return Temporal.Instant.fromEpochMilliseconds(engine.add(tMs, dMs));
+  const t = splitNs(ns);
   const d = durationParts(duration);
-  if (t.sub === 0 && d.sub === 0) return Temporal.Instant.fromEpochMilliseconds(engine.add(t.ms, d.ms));
   if (d.ms === 0 && d.sub === 0) return instant;
   const carried = engine.isOpen(t.ms) ? t.sub : 0;
   if (d.ms >= 0) {
@@ -299,25 +342,29 @@ export function businessTimeBetween(
   to: Temporal.Instant,
 ): Temporal.Duration {
   const engine = engineOf(calendar);
-  const a = instantParts(from, 'from');
-  const b = instantParts(to, 'to');
+  const aNs = epochNs(from, 'from');
+  const bNs = epochNs(to, 'to');
+  const aMs = wholeMs(aNs);
+  const bMs = wholeMs(bNs);
+  if (aMs === aMs && bMs === bMs) return toDuration(engine.between(aMs, bMs), 0);
+  const a = splitNs(aNs);
+  const b = splitNs(bNs);
   const ms = engine.between(a.ms, b.ms);
-  if (a.sub === 0 && b.sub === 0) return toDuration(ms, 0);
   const sub = (engine.isOpen(b.ms) ? b.sub : 0) - (engine.isOpen(a.ms) ? a.sub : 0);
   return toDuration(ms, sub);
 }
 
 /** Whether the calendar is open at `instant` (open at an opening time, closed at a closing time). */
 export function isOpen(calendar: BusinessCalendar, instant: Temporal.Instant): boolean {
-  return engineOf(calendar).isOpen(instantParts(instant, 'instant').ms);
+  return engineOf(calendar).isOpen(floorMs(instant, 'instant'));
 }
 
 /** `instant` itself when the calendar is open then, else the next opening. */
 export function nextOpening(calendar: BusinessCalendar, instant: Temporal.Instant): Temporal.Instant {
   const engine = engineOf(calendar);
-  const t = instantParts(instant, 'instant');
-  const r = engine.nextOpening(t.ms);
-  return r === t.ms ? instant : toInstant(r, 0);
+  const t = floorMs(instant, 'instant');
+  const r = engine.nextOpening(t);
+  return r === t ? instant : toInstant(r, 0);
 }
 
 /**
@@ -325,7 +372,7 @@ export function nextOpening(calendar: BusinessCalendar, instant: Temporal.Instan
  * Always after `instant`. Throws a `RangeError` for a calendar that never closes (`ALWAYS_OPEN`).
  */
 export function nextClosing(calendar: BusinessCalendar, instant: Temporal.Instant): Temporal.Instant {
-  return toInstant(engineOf(calendar).nextClosing(instantParts(instant, 'instant').ms), 0);
+  return toInstant(engineOf(calendar).nextClosing(floorMs(instant, 'instant')), 0);
 }
 
 /**
@@ -339,5 +386,5 @@ export function endOfNextBusinessDay(
   instant: Temporal.Instant,
   options?: EndOfNextBusinessDayOptions,
 ): Temporal.Instant {
-  return toInstant(endOfNextBusinessDayMillis(calendar, instantParts(instant, 'instant').ms, options), 0);
+  return toInstant(endOfNextBusinessDayMillis(calendar, floorMs(instant, 'instant'), options), 0);
 }
