@@ -1,4 +1,4 @@
-import { readModelsProjection } from '../model/read-models.js';
+import { outagesView, readModelsProjection } from '../model/read-models.js';
 import { EventLog } from '../testing/event-log.js';
 import { deskPolicy, HOUR, MINUTE, strictPolicy } from '../testing/fixtures.js';
 import { ProjectionSpecification } from '../testing/projection-specification.js';
@@ -89,6 +89,7 @@ describe('compliance report over DST changes and Thanksgiving (default New York 
       .when(log.events.slice(20))
       .then((model) => {
         const report = complianceReport(model, period);
+        expect(outagesView(model)).toEqual(report.outages.outages);
         expect(report.period).toEqual({ from: '2026-03-01T05:00:00.000Z', to: '2026-12-01T05:00:00.000Z' });
         expect(report.policy).toBe('pinned');
         expect(report.groups.map((g) => [g.tier, g.requestType, g.channel, g.received])).toEqual([

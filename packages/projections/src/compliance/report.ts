@@ -175,6 +175,23 @@ const finish = (acc: GroupAcc): ComplianceGroup => ({
   waitingOnCustomer: { tickets: acc.waitingTickets, totalMs: acc.waitingMs },
 });
 
+/** Outages declared in `[fromMs, toMs)`, by declaration time then id, with durations and time to debrief. */
+export const outageLines = (outages: Iterable<OutageFacts>, fromMs = Number.NEGATIVE_INFINITY, toMs = Number.POSITIVE_INFINITY): OutageLine[] => {
+  const lines: OutageLine[] = [];
+  for (const o of outages) {
+    if (o.declaredAtMs < fromMs || o.declaredAtMs >= toMs) continue;
+    lines.push({
+      outageId: o.outageId,
+      declaredAt: iso(o.declaredAtMs),
+      endedAt: o.endedAtMs === null ? null : iso(o.endedAtMs),
+      durationMs: o.endedAtMs === null ? null : o.endedAtMs - o.declaredAtMs,
+      debriefedAt: o.debriefedAtMs === null ? null : iso(o.debriefedAtMs),
+      timeToDebriefMs: o.debriefedAtMs === null || o.endedAtMs === null ? null : Math.max(0, o.debriefedAtMs - o.endedAtMs),
+    });
+  }
+  return lines.sort((a, b) => compareStrings(a.declaredAt, b.declaredAt) || compareStrings(a.outageId, b.outageId));
+};
+
 /**
  * Builds a report from per-ticket facts and outages. Tickets count when received in
  * `[from, to)`; outages when declared in `[from, to)`. Groups are sorted by tier, request type
@@ -205,19 +222,7 @@ export const buildComplianceReport = (
     )
     .map(finish);
 
-  const lines: OutageLine[] = [];
-  for (const o of outages) {
-    if (o.declaredAtMs < period.fromMs || o.declaredAtMs >= period.toMs) continue;
-    lines.push({
-      outageId: o.outageId,
-      declaredAt: iso(o.declaredAtMs),
-      endedAt: o.endedAtMs === null ? null : iso(o.endedAtMs),
-      durationMs: o.endedAtMs === null ? null : o.endedAtMs - o.declaredAtMs,
-      debriefedAt: o.debriefedAtMs === null ? null : iso(o.debriefedAtMs),
-      timeToDebriefMs: o.debriefedAtMs === null || o.endedAtMs === null ? null : Math.max(0, o.debriefedAtMs - o.endedAtMs),
-    });
-  }
-  lines.sort((a, b) => compareStrings(a.declaredAt, b.declaredAt) || compareStrings(a.outageId, b.outageId));
+  const lines = outageLines(outages, period.fromMs, period.toMs);
   const durations = lines.flatMap((l) => (l.durationMs === null ? [] : [l.durationMs]));
   const debriefs = lines.flatMap((l) => (l.timeToDebriefMs === null ? [] : [l.timeToDebriefMs]));
 

@@ -1,5 +1,5 @@
 import type { DomainEvent, SlaPolicy, Ticket } from '@support-sla/domain';
-import type { OutageFacts } from '../compliance/report.js';
+import { outageLines, type OutageFacts, type OutageLine } from '../compliance/report.js';
 import type { EventEnvelope } from '../envelope.js';
 import { policyBookOf, publishInBook, type PolicyBook } from '../policies.js';
 import type { Projection } from '../projection.js';
@@ -34,6 +34,9 @@ export interface ReadModelsOptions {
 
 /** A ticket's current state in the read models (open or closed), or `undefined`. */
 export const ticketOf = (model: ReadModels, ticketId: string): Ticket | undefined => model.open.get(ticketId) ?? model.closed.get(ticketId);
+
+/** Every outage the model has seen, by declaration time: declared, ended, debriefed, durations. */
+export const outagesView = (model: ReadModels): OutageLine[] => outageLines(model.outages.values());
 
 const evolveOutage = (outages: Map<string, OutageFacts>, event: DomainEvent): void => {
   switch (event.type) {
