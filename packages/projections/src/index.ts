@@ -8,7 +8,7 @@ export * from './projection.js';
 export * from './policies.js';
 export { isOutageEvent, isPolicyEvent, isTicketEvent, slimClosedTicket } from './tickets.js';
 export * from './model/read-models.js';
-export { TicketArchive } from './model/ticket-archive.js';
+export { TicketArchive, type ArchivedTicketRow } from './model/ticket-archive.js';
 export * from './sla-status/sla-status.js';
 export * from './queue/queue.js';
 export * from './compliance/report.js';

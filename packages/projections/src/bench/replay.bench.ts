@@ -4,10 +4,12 @@
  * Streams a seeded history in chunks: generate → serialize (untimed) → for the same chunk of
  * lines, time (a) the baseline, `JSON.parse` of each line and nothing else, and (b) the replay,
  * `JSON.parse` + the domain's codec + the envelope codec + every standing projection at once
- * (the read models behind the SLA status board, the queue and the compliance reports).
+ * (the read models behind the SLA status board, the queue and the compliance reports, and the
+ * audit timeline of one ticket).
  * Nothing holds the whole history: each chunk is dropped once both timings have run.
  */
 import { defaultPolicy } from '@support-sla/domain';
+import { auditTimelineProjection } from '../audit/audit-timeline.js';
 import { complianceReportToCsv } from '../compliance/csv.js';
 import { generateHistory } from '../generator/history.js';
 import { whatIfReport } from '../compliance/compliance.js';
@@ -37,6 +39,10 @@ const whatIfPolicy = {
 
 const projection = readModelsProjection({ policies: [defaultPolicy] });
 let models = projection.initialState();
+// The audit timeline is a projection too: follow one ticket through the whole log.
+const audited = 't0000042';
+const timeline = auditTimelineProjection(audited, { policies: [defaultPolicy] });
+let timelineModel = timeline.initialState();
 
 let baselineNs = 0n;
 let replayNs = 0n;
@@ -71,6 +77,7 @@ const runChunk = () => {
   for (const line of lines) {
     const { event, envelope } = decodeStoredLine(line);
     models = projection.evolve(models, event, envelope);
+    timelineModel = timeline.evolve(timelineModel, event, envelope);
     lastIso = envelope.recordedAt;
   }
   replayNs += process.hrtime.bigint() - t;
@@ -129,6 +136,7 @@ const rows: [string, string][] = [
   ['open tickets in queue', queue.total.toLocaleString('en-US')],
   ['tickets open / archived (compact)', `${models.open.size.toLocaleString('en-US')} / ${models.closed.size.toLocaleString('en-US')}`],
   ['confirmation within target: actual / what-if', `${report.total.confirmation.withinTargetPercent ?? '-'} % / ${whatIf.total.confirmation.withinTargetPercent ?? '-'} %`],
+  [`audit timeline of ${audited}`, `${timelineModel.entries.length} events`],
   ['queries after replay (board, 2 reports, CSV)', `${queryMs.toFixed(0)} ms (${board.tickets.length} open, ${csv.length} CSV bytes)`],
 ];
 const width = Math.max(...rows.map(([k]) => k.length));
