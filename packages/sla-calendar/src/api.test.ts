@@ -58,6 +58,18 @@ describe('inputs are unambiguous', () => {
     expect(() => call({ milliseconds: 0.5 })).toThrow(/whole number of milliseconds/);
   });
 
+  it('accepts Instants and Durations from another copy of the polyfill (by their Temporal brand)', () => {
+    const foreignDuration = Object.assign(Object.create({ [Symbol.toStringTag]: 'Temporal.Duration' }) as object, {});
+    for (const unit of ['years', 'months', 'weeks', 'days', 'minutes', 'seconds', 'milliseconds', 'microseconds', 'nanoseconds']) {
+      Object.defineProperty(Object.getPrototypeOf(foreignDuration), unit, { get: () => 0 });
+    }
+    Object.defineProperty(Object.getPrototypeOf(foreignDuration), 'hours', { get: () => 1 });
+    Object.defineProperty(Object.getPrototypeOf(foreignDuration), 'toString', { value: () => 'PT1H' });
+    const foreignInstant = { [Symbol.toStringTag]: 'Temporal.Instant', epochNanoseconds: monday10.epochNanoseconds };
+    const r = addBusinessTime(nineToFive, foreignInstant as unknown as Temporal.Instant, foreignDuration as DurationLike);
+    expect(r.toString()).toBe('2026-01-05T11:00:00Z');
+  });
+
   it('rejects anything that is not a calendar made by defineCalendar', () => {
     const fake = { ...nineToFive } as BusinessCalendar;
     expect(() => isOpen(fake, monday10)).toThrow(/defineCalendar/);

@@ -186,6 +186,12 @@ let lastDuration: Temporal.Duration | undefined;
 let lastDurationMs = NaN;
 
 function plainDurationMs(duration: DurationLike): number {
+  if ((duration as { [Symbol.toStringTag]?: unknown } | null)?.[Symbol.toStringTag] === 'Temporal.Duration') {
+    // A Duration from another copy of the polyfill: its fields are getters, not own properties.
+    const parts = temporalDurationParts(duration as Temporal.Duration);
+    if (parts.sub !== 0) throw new RangeError('duration: a sub-millisecond Temporal.Duration must come from this package’s Temporal');
+    return parts.ms;
+  }
   if (typeof duration !== 'object' || duration === null) {
     throw new TypeError(
       typeof duration === 'string'

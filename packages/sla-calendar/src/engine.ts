@@ -244,8 +244,8 @@ export class Engine {
   }
 
   isOpen(ms: number): boolean {
-    if (this.spec.alwaysOpen) return true;
     const c = this.chunkAt(ms);
+    if (this.spec.alwaysOpen) return true;
     const i = upperBound(c.starts, c.starts.length, ms) - 1;
     return i >= 0 && ms < c.ends[i]!;
   }

@@ -37,6 +37,36 @@ describe('usFederalHolidays', () => {
     expect(usFederalHolidaysBetween(2026, 2027)).toEqual([...usFederalHolidays(2026), ...usFederalHolidays(2027), '2027-12-31']);
   });
 
+  it('agrees with the statutory rules (5 U.S.C. 6103), computed independently, for 1990–2100', () => {
+    const nth = (year: number, month: number, weekday: number, n: number): Temporal.PlainDate => {
+      const first = Temporal.PlainDate.from({ year, month, day: 1 });
+      return first.add({ days: ((weekday - first.dayOfWeek + 7) % 7) + 7 * (n - 1) });
+    };
+    const last = (year: number, month: number, weekday: number): Temporal.PlainDate => {
+      const end = Temporal.PlainDate.from({ year, month, day: 1 }).add({ months: 1 }).subtract({ days: 1 });
+      return end.subtract({ days: (end.dayOfWeek - weekday + 7) % 7 });
+    };
+    const observed = (d: Temporal.PlainDate): string =>
+      (d.dayOfWeek === 6 ? d.subtract({ days: 1 }) : d.dayOfWeek === 7 ? d.add({ days: 1 }) : d).toString();
+    const fixed = (year: number, month: number, day: number) => Temporal.PlainDate.from({ year, month, day });
+    for (let year = 1990; year <= 2100; year++) {
+      const expected = [
+        fixed(year, 1, 1),
+        nth(year, 1, 1, 3), // third Monday of January
+        nth(year, 2, 1, 3), // third Monday of February
+        last(year, 5, 1), // last Monday of May
+        ...(year >= 2021 ? [fixed(year, 6, 19)] : []),
+        fixed(year, 7, 4),
+        nth(year, 9, 1, 1), // first Monday of September
+        nth(year, 10, 1, 2), // second Monday of October
+        fixed(year, 11, 11),
+        nth(year, 11, 4, 4), // fourth Thursday of November
+        fixed(year, 12, 25),
+      ].map(observed);
+      expect(usFederalHolidays(year)).toEqual(expected);
+    }
+  });
+
   it('rejects years outside 1900–2200', () => {
     expect(() => usFederalHolidays(1899)).toThrow(RangeError);
     expect(() => usFederalHolidays(2026.5)).toThrow(RangeError);
