@@ -1,0 +1,45 @@
+import { defaultPolicy, ticketDecider, ticketSla, type TicketState } from '@support-sla/domain';
+import { generateHistory } from '../generator/history.js';
+import { ticketSlaStatus } from '../sla-status/sla-status.js';
+import { envelopedOf } from '../stored-line.js';
+import { isTicket, isTicketEvent } from '../tickets.js';
+import { readModelsProjection, ticketOf } from './read-models.js';
+
+describe('read models over a generated history', () => {
+  const history = [...generateHistory({ seed: 99, events: 15_000 })].map(envelopedOf);
+  const projection = readModelsProjection();
+
+  it('answers every ticket exactly as the domain does from its full state, archived or not', () => {
+    let model = projection.initialState();
+    const full = new Map<string, TicketState>();
+    for (const { event, envelope } of history) {
+      model = projection.evolve(model, event, envelope);
+      if (isTicketEvent(event)) full.set(event.data.ticketId, ticketDecider.evolve(full.get(event.data.ticketId) ?? ticketDecider.initialState, event));
+    }
+    expect(model.closed.size).toBeGreaterThan(1000);
+    const reopened = [...full.values()].filter((s) => isTicket(s) && s.reopenCount > 0);
+    expect(reopened.length).toBeGreaterThan(0);
+    const asOf = Date.parse('2026-02-20T15:00:00Z');
+    for (const [id, state] of full) {
+      if (!isTicket(state)) throw new Error('every generated ticket was opened');
+      const status = ticketSlaStatus(model, id, asOf);
+      const expected = ticketSla(state, defaultPolicy, asOf);
+      expect(status?.confirmation).toEqual(expected.confirmation);
+      expect(status?.response).toEqual(expected.response);
+      expect(status?.resolution).toEqual(expected.resolution);
+      expect(ticketOf(model, id)?.status).toBe(state.status);
+    }
+  });
+
+  it('resumes from a stored model mid-way and ends on the same bytes', () => {
+    let straight = projection.initialState();
+    for (const { event, envelope } of history) straight = projection.evolve(straight, event, envelope);
+    let resumed = projection.initialState();
+    const cut = 9_001;
+    for (const { event, envelope } of history.slice(0, cut)) resumed = projection.evolve(resumed, event, envelope);
+    resumed = projection.deserialize(projection.serialize(resumed));
+    for (const { event, envelope } of history.slice(cut)) resumed = projection.evolve(resumed, event, envelope);
+    expect(projection.serialize(resumed)).toBe(projection.serialize(straight));
+    expect(resumed.queue).toEqual(straight.queue);
+  });
+});
