@@ -36,9 +36,9 @@ export const isTicket = (state: TicketState): state is Ticket => state.status !=
 
 /**
  * A closed ticket with its free texts dropped (request summary and description, steps,
- * resolution texts, action plan, the named user's name). Read models never show those texts,
- * and a closed ticket is kept only in case it is reopened, so this keeps memory close to what
- * the open work needs. Every field the SLA clocks and the priority key read is kept.
+ * resolution texts, action plan, the named user's name): exactly what the closed-ticket archive
+ * gives back. No read model shows those texts; every field the SLA clocks and the priority key
+ * read is kept.
  */
 export const slimClosedTicket = (ticket: Ticket): Ticket => ({
   ...ticket,

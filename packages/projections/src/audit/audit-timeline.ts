@@ -1,7 +1,7 @@
 import { ticketSla, type ClockReport, type DomainEvent, type SlaPolicy, type Ticket, type TicketEvent, type TicketState } from '@support-sla/domain';
 import { formatGlobalPosition, type EventEnvelope } from '../envelope.js';
 import { policyBookOf, policyOf, publishInBook, type PolicyBook } from '../policies.js';
-import type { Projection } from '../projection.js';
+import { foldProjection, type Projection } from '../projection.js';
 import { canonicalJson } from '../support/canonical-json.js';
 import { evolveTicketState, isPolicyEvent, isTicket, isTicketEvent } from '../tickets.js';
 
@@ -117,9 +117,7 @@ export interface EnvelopedEvent<E = DomainEvent> {
 
 /** Folds a ticket's events (in stream order) into its audit timeline. */
 export const auditTimeline = (ticketId: string, events: Iterable<EnvelopedEvent>, options: AuditTimelineOptions = {}): AuditTimeline => {
-  const projection = auditTimelineProjection(ticketId, options);
-  let model = projection.initialState();
-  for (const { event, envelope } of events) model = projection.evolve(model, event, envelope);
+  const model = foldProjection(auditTimelineProjection(ticketId, options), events);
   const ticket = model.state !== null && isTicket(model.state) ? model.state : null;
   return {
     ticketId,
