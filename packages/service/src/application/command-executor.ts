@@ -1,0 +1,192 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Decider, DomainCommand, DomainError, DomainEvent } from '@support-sla/domain';
+import {
+  WrongExpectedRevisionError,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type NewEvent,
+  type StoredEvent,
+} from '../event-store/event-store.port';
+import { occurredAtOf, toDomainEvent } from './event-mapping';
+
+/** Who asked, and how the request is traced through the log. */
+export interface CommandContext {
+  readonly actorId: string;
+  readonly actorRole: string;
+  readonly correlationId: string;
+  /** The id of the request or event that caused this command. */
+  readonly causationId: string;
+  /** Client-supplied idempotency key: event ids derive from it, so a retried append is a no-op. */
+  readonly idempotencyKey?: string;
+  /** Further metadata to store with every event (e.g. the requester's organization). */
+  readonly extraMetadata?: Readonly<Record<string, string>>;
+}
+
+/** An event ready to be sealed into the hash chain and appended. */
+export type UnsealedEvent = Omit<NewEvent, 'metadata'> & { readonly metadata: Omit<EventMetadata, 'previousHash' | 'hash'> };
+
+/** Adds `previousHash`/`hash` to each event, chained from the stream's last hash. */
+export type Sealer = (
+  streamId: string,
+  firstRevision: bigint,
+  previousHash: string,
+  events: readonly UnsealedEvent[],
+) => readonly NewEvent[];
+
+/** A business rule refused the command (HTTP 422). */
+export class DomainRuleViolation extends Error {
+  override readonly name = 'DomainRuleViolation';
+  constructor(readonly error: DomainError) {
+    super(error.message);
+  }
+}
+
+/** Still conflicting after the bounded retries (HTTP 409). */
+export class ConcurrencyConflictError extends Error {
+  override readonly name = 'ConcurrencyConflictError';
+  constructor(
+    readonly streamId: string,
+    readonly attempts: number,
+  ) {
+    super(`stream ${streamId} kept changing underneath the command (${attempts} attempts); retry the request`);
+  }
+}
+
+export interface ExecutionResult<S> {
+  readonly streamId: string;
+  /** Events this command appended (empty for an idempotent no-op). */
+  readonly events: readonly DomainEvent[];
+  /** State after the command. */
+  readonly state: S;
+  /** Revision of the stream's last event, or undefined when the stream is still empty. */
+  readonly revision: bigint | undefined;
+  /** Global position of the last event appended, for read-your-writes waits. */
+  readonly position: GlobalPosition | undefined;
+  /** How many times a version conflict made the command run again. */
+  readonly retries: number;
+}
+
+export interface CommandExecutorOptions {
+  readonly clock: () => Date;
+  readonly seal: Sealer;
+  /** Attempts before a conflict is given up as 409 (default 5). */
+  readonly maxAttempts?: number;
+  readonly onConflict?: (streamId: string) => void;
+  readonly onAppend?: (streamId: string, millis: number) => void;
+}
+
+/** UUID-shaped id derived from a key, so the same request always names its events the same way. */
+export const deterministicEventId = (key: string, streamId: string, index: number): string => {
+  const hex = createHash('sha256').update(`${key}\u0000${streamId}\u0000${index}`).digest('hex');
+  // Version 5-style layout (name-based, SHA hash) so ids look like UUIDs to every store.
+  const variant = ((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16).padStart(2, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+};
+
+/**
+ * The write path shared by every aggregate: load the stream, fold it with the decider, decide,
+ * seal the new events into the stream's hash chain, and append with the revision that was read.
+ * A concurrent writer makes the append fail; the command then runs again on fresh state, a
+ * bounded number of times.
+ */
+export class CommandExecutor {
+  private readonly maxAttempts: number;
+
+  constructor(
+    readonly store: EventStore,
+    private readonly options: CommandExecutorOptions,
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  /** Current state of a stream and what is needed to append after it. */
+  async load<C, S, E extends DomainEvent>(
+    decider: Decider<C, S, E>,
+    streamId: string,
+  ): Promise<{ state: S; stored: readonly StoredEvent[]; last: StoredEvent | undefined }> {
+    const stored = await this.store.readStream(streamId);
+    let state = decider.initialState;
+    // A stream only ever holds its own aggregate's events (the executor is the only writer).
+    for (const s of stored) state = decider.evolve(state, toDomainEvent(s) as E);
+    return { state, stored, last: stored[stored.length - 1] };
+  }
+
+  private alreadyApplied(stored: readonly StoredEvent[], streamId: string, context: CommandContext): StoredEvent[] | undefined {
+    return context.idempotencyKey === undefined ? undefined : appliedBy(stored, streamId, context.idempotencyKey);
+  }
+
+  async execute<C extends DomainCommand, S, E extends DomainEvent>(
+    decider: Decider<C, S, E>,
+    streamId: string,
+    command: C | ((state: S) => C | DomainError),
+    context: CommandContext,
+  ): Promise<ExecutionResult<S>> {
+    for (let attempt = 1; ; attempt++) {
+      const { state, stored, last } = await this.load(decider, streamId);
+      const replayed = this.alreadyApplied(stored, streamId, context);
+      if (replayed !== undefined) {
+        // The same request was appended before (its response was lost): answer as it did then.
+        return { streamId, events: replayed.map(toDomainEvent), state, revision: last?.revision, position: replayed[replayed.length - 1]?.position, retries: attempt - 1 };
+      }
+      const built = typeof command === 'function' ? command(state) : command;
+      if (isDomainError(built)) throw new DomainRuleViolation(built);
+      const decided = decider.decide(built, state);
+      if (decided._tag === 'Left') throw new DomainRuleViolation(decided.left);
+      const events = decided.right;
+      if (events.length === 0) {
+        return { streamId, events, state, revision: last?.revision, position: last?.position, retries: attempt - 1 };
+      }
+      const expected: ExpectedRevision = last === undefined ? 'no-stream' : last.revision;
+      const firstRevision = last === undefined ? 0n : last.revision + 1n;
+      const recordedAt = this.options.clock().toISOString();
+      const unsealed = events.map((event, i): UnsealedEvent => ({
+        id: context.idempotencyKey === undefined ? randomUUID() : deterministicEventId(context.idempotencyKey, streamId, i),
+        type: event.type,
+        data: event.data,
+        metadata: {
+          correlationId: context.correlationId,
+          causationId: context.causationId,
+          actorId: context.actorId,
+          actorRole: context.actorRole,
+          occurredAt: occurredAtOf(event),
+          recordedAt,
+          schemaVersion: event.schemaVersion,
+          ...context.extraMetadata,
+          ...(context.idempotencyKey === undefined ? {} : { idempotencyKey: context.idempotencyKey }),
+        },
+      }));
+      const sealed = this.options.seal(streamId, firstRevision, last?.metadata.hash ?? '', unsealed);
+      const started = performance.now();
+      try {
+        const result = await this.store.appendToStream(streamId, sealed, expected);
+        this.options.onAppend?.(streamId, performance.now() - started);
+        const after = events.reduce(decider.evolve, state);
+        return {
+          streamId,
+          events,
+          state: after,
+          revision: result.nextExpectedRevision,
+          position: result.position,
+          retries: attempt - 1,
+        };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        this.options.onConflict?.(streamId);
+        if (attempt >= this.maxAttempts) throw new ConcurrencyConflictError(streamId, attempt);
+      }
+    }
+  }
+}
+
+/** Exported for tests: the events a keyed request already appended to this stream, if any. */
+export const appliedBy = (stored: readonly StoredEvent[], streamId: string, idempotencyKey: string): StoredEvent[] | undefined => {
+  const ids = new Set<string>();
+  for (let i = 0; i < stored.length; i++) ids.add(deterministicEventId(idempotencyKey, streamId, i));
+  const mine = stored.filter((e) => ids.has(e.id));
+  return mine.length > 0 ? mine : undefined;
+};
+
+const isDomainError = (u: unknown): u is DomainError =>
+  typeof u === 'object' && u !== null && (u as { _tag?: unknown })._tag === 'DomainError';

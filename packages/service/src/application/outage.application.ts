@@ -1,0 +1,52 @@
+import {
+  outageDecider,
+  type Monitor,
+  type MonitorStatus,
+  type OutageBoard,
+  type OutageCommand,
+} from '@support-sla/domain';
+import type { CommandContext, CommandExecutor, ExecutionResult } from './command-executor';
+import type { Caller } from './ticket.application';
+import { OUTAGE_BOARD_STREAM } from './streams';
+
+/** Monitor reports, debriefs and closing outages: all decided against the one outage board. */
+export class OutageApplication {
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly clock: () => Date,
+  ) {}
+
+  async board(): Promise<OutageBoard> {
+    return (await this.executor.load(outageDecider, OUTAGE_BOARD_STREAM)).state;
+  }
+
+  report(
+    monitor: Monitor,
+    body: { status: MonitorStatus; observedAt: string },
+    caller: Caller,
+    context: CommandContext,
+  ): Promise<ExecutionResult<OutageBoard>> {
+    return this.run({ type: 'ReportMonitorStatus', now: this.now(), actor: { id: caller.id, role: caller.role }, data: { monitor, ...body } }, context);
+  }
+
+  debrief(
+    outageId: string,
+    body: { whenItOccurred: string; howItOccurred: string; preventionPlan: string },
+    caller: Caller,
+    context: CommandContext,
+  ): Promise<ExecutionResult<OutageBoard>> {
+    return this.run({ type: 'RecordOutageDebrief', now: this.now(), actor: { id: caller.id, role: caller.role }, data: { outageId, ...body } }, context);
+  }
+
+  close(outageId: string, caller: Caller, context: CommandContext): Promise<ExecutionResult<OutageBoard>> {
+    return this.run({ type: 'CloseOutage', now: this.now(), actor: { id: caller.id, role: caller.role }, data: { outageId } }, context);
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  private run(command: OutageCommand, context: CommandContext): Promise<ExecutionResult<OutageBoard>> {
+    return this.executor.execute(outageDecider, OUTAGE_BOARD_STREAM, command, context);
+  }
+}

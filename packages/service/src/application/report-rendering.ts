@@ -1,0 +1,30 @@
+import type { SlaPolicy } from '@support-sla/domain';
+import {
+  canonicalJson,
+  complianceReport,
+  complianceReportToCsv,
+  whatIfReport,
+  type ReadModels,
+  type ReportPeriod,
+} from '@support-sla/projections';
+
+export type ReportFormat = 'json' | 'csv';
+
+/**
+ * The one rendering of a compliance report, shared by `GET /reports/compliance` and
+ * `support-sla audit report`, so that an auditor's re-derivation can be compared byte for byte.
+ * JSON is canonical (sorted keys); with `whatIf`, the real report and the what-if sit side by side.
+ */
+export const renderComplianceReport = (
+  model: ReadModels,
+  period: ReportPeriod,
+  format: ReportFormat,
+  whatIf?: SlaPolicy | number,
+): string => {
+  if (whatIf === undefined) {
+    const report = complianceReport(model, period);
+    return format === 'csv' ? complianceReportToCsv(report) : canonicalJson(report);
+  }
+  const both = whatIfReport(model, period, whatIf);
+  return format === 'csv' ? complianceReportToCsv(both.actual, both.whatIf) : canonicalJson(both);
+};

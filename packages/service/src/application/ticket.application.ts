@@ -1,0 +1,169 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  currentPolicy,
+  defaultPolicy,
+  domainError,
+  isRequester,
+  linkableOutage,
+  outageDecider,
+  policyDecider,
+  ticketDecider,
+  ticketExists,
+  type Actor,
+  type DomainError,
+  type License,
+  type NamedUser,
+  type SlaPolicy,
+  type Ticket,
+  type TicketCommand,
+  type TicketCommandOf,
+  type TicketState,
+} from '@support-sla/domain';
+import type { EnvelopedEvent } from '@support-sla/projections';
+import { envelopeOf, toDomainEvent } from './event-mapping';
+import type { OpenTicketBody } from '../features/tickets/ticket.bodies';
+import { CommandExecutor, DomainRuleViolation, type CommandContext, type ExecutionResult } from './command-executor';
+import { OUTAGE_BOARD_STREAM, POLICY_STREAM, ticketStream } from './streams';
+
+/** The authenticated caller, from the bearer token. */
+export interface Caller {
+  readonly id: string;
+  readonly name?: string;
+  readonly email?: string;
+  readonly role: Actor['role'];
+  readonly org: string;
+}
+
+/** Hands out `SS-000042`-style numbers, once per ticket id. */
+export interface TicketNumbers {
+  numberFor(ticketId: string): Promise<string>;
+  /** The ticket id a number was given to, if any. */
+  ticketIdOf(ticketNumber: string): Promise<string | undefined>;
+}
+
+/** The ticket was not found, or the caller may not know that it exists (HTTP 404). */
+export class TicketNotFoundError extends Error {
+  override readonly name = 'TicketNotFoundError';
+  constructor(readonly ref: string) {
+    super(`ticket ${ref} not found`);
+  }
+}
+
+/** The caller's role may not do this (HTTP 403). */
+export class ForbiddenError extends Error {
+  override readonly name = 'ForbiddenError';
+}
+
+export type TicketAction = Exclude<TicketCommand['type'], 'OpenTicket'>;
+
+const isLicense = (role: string): role is License => role === 'administrator' || role === 'publisher' || role === 'teacher';
+
+/**
+ * The ticket use cases, framework-free: map an authenticated request to a domain command,
+ * run it through the {@link CommandExecutor}, and enforce who may see which ticket
+ * (requesters only their own; the rest of the rules live in the domain).
+ */
+export class TicketApplication {
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly numbers: TicketNumbers,
+    private readonly clock: () => Date,
+  ) {}
+
+  actorOf(caller: Caller): Actor {
+    return { id: caller.id, role: caller.role };
+  }
+
+  async policyInForce(): Promise<SlaPolicy> {
+    const { state } = await this.executor.load(policyDecider, POLICY_STREAM);
+    return currentPolicy(state) ?? defaultPolicy;
+  }
+
+  /** Resolves a ticket id or number to the ticket, hiding other people's tickets from requesters. */
+  async find(ref: string, caller: Caller): Promise<{ ticketId: string; ticket: Ticket; org: string | undefined }> {
+    const ticketId = /^SS-\d+$/.test(ref) ? await this.numbers.ticketIdOf(ref) : ref;
+    if (ticketId === undefined) throw new TicketNotFoundError(ref);
+    const { state, stored } = await this.executor.load(ticketDecider, ticketStream(ticketId));
+    if (!ticketExists(state)) throw new TicketNotFoundError(ref);
+    const org = stored[0]?.metadata['organization'];
+    const orgOf = typeof org === 'string' ? org : undefined;
+    if (isRequester(this.actorOf(caller)) && (state.namedUser.id !== caller.id || orgOf !== caller.org)) {
+      throw new TicketNotFoundError(ref);
+    }
+    return { ticketId, ticket: state, org: orgOf };
+  }
+
+  /** The ticket's stored events with their envelopes, for the audit timeline and as-of views. */
+  async history(ref: string, caller: Caller): Promise<{ ticketId: string; events: EnvelopedEvent[] }> {
+    const { ticketId } = await this.find(ref, caller);
+    const stored = await this.executor.store.readStream(ticketStream(ticketId));
+    return { ticketId, events: stored.map((s) => ({ event: toDomainEvent(s), envelope: envelopeOf(s) })) };
+  }
+
+  async open(body: OpenTicketBody, caller: Caller, context: CommandContext): Promise<ExecutionResult<TicketState>> {
+    const staff = caller.role === 'agent' || caller.role === 'admin';
+    if (!staff && (body.namedUser !== undefined || body.receivedAt !== undefined)) {
+      throw new DomainRuleViolation(
+        domainError('NOT_PERMITTED', 'Only support staff may open a ticket on behalf of a named user or with a receipt time.'),
+      );
+    }
+    let namedUser: NamedUser;
+    if (body.namedUser !== undefined) {
+      namedUser = body.namedUser;
+    } else if (isLicense(caller.role) && caller.email !== undefined) {
+      namedUser = { id: caller.id, email: caller.email, license: caller.role, ...(caller.name ? { name: caller.name } : {}) };
+    } else if (isLicense(caller.role)) {
+      throw new DomainRuleViolation(domainError('INSUFFICIENT_INFORMATION', 'The token carries no e-mail address for the named user.'));
+    } else {
+      throw new DomainRuleViolation(domainError('INSUFFICIENT_INFORMATION', 'Staff must name the user the ticket is for (namedUser).'));
+    }
+    // A keyed request always names the same ticket, so a retry finds what the first attempt wrote.
+    const ticketId =
+      context.idempotencyKey === undefined
+        ? `T-${randomUUID()}`
+        : `T-${createHash('sha256').update(`${caller.org}\u0000${caller.id}\u0000${context.idempotencyKey}`).digest('hex').slice(0, 32)}`;
+    const policy = await this.policyInForce();
+    const ticketNumber = await this.numbers.numberFor(ticketId);
+    const command: TicketCommandOf<'OpenTicket'> = {
+      type: 'OpenTicket',
+      now: this.clock().toISOString(),
+      actor: this.actorOf(caller),
+      data: {
+        ticketId,
+        ticketNumber,
+        channel: body.channel,
+        namedUser,
+        request: body.request,
+        policy,
+        ...(body.receivedAt === undefined ? {} : { receivedAt: body.receivedAt }),
+        ...(body.suggestedCategory === undefined ? {} : { suggestedCategory: body.suggestedCategory }),
+      },
+    };
+    return this.executor.execute(ticketDecider, ticketStream(ticketId), command, {
+      ...context,
+      extraMetadata: { ...context.extraMetadata, organization: caller.org },
+    });
+  }
+
+  /** Any command on an existing ticket; `data` is the body plus the ticket id. */
+  async act<T extends TicketAction>(
+    type: T,
+    ref: string,
+    data: Omit<TicketCommandOf<T>['data'], 'ticketId'>,
+    caller: Caller,
+    context: CommandContext,
+  ): Promise<ExecutionResult<TicketState>> {
+    const { ticketId } = await this.find(ref, caller);
+    const now = this.clock().toISOString();
+    if (type === 'LinkTicketToOutage') {
+      const outageId = (data as unknown as { outageId: string }).outageId;
+      const { state: board } = await this.executor.load(outageDecider, OUTAGE_BOARD_STREAM);
+      const linkable = linkableOutage(board, outageId);
+      if (linkable._tag === 'Left') throw new DomainRuleViolation(linkable.left);
+    }
+    const command = { type, now, actor: this.actorOf(caller), data: { ...data, ticketId } } as TicketCommandOf<T>;
+    return this.executor.execute(ticketDecider, ticketStream(ticketId), command, context);
+  }
+}
+
+export const notPermitted = (message: string): DomainError => domainError('NOT_PERMITTED', message);

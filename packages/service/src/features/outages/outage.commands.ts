@@ -1,0 +1,61 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Monitor, MonitorStatus, OutageBoard } from '@support-sla/domain';
+import type { CommandContext, ExecutionResult } from '../../application/command-executor';
+import { OutageApplication } from '../../application/outage.application';
+import type { Caller } from '../../application/ticket.application';
+
+export class ReportMonitorStatusCommand extends Command<ExecutionResult<OutageBoard>> {
+  constructor(
+    readonly monitor: Monitor,
+    readonly body: { status: MonitorStatus; observedAt: string },
+    readonly caller: Caller,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+export class RecordDebriefCommand extends Command<ExecutionResult<OutageBoard>> {
+  constructor(
+    readonly outageId: string,
+    readonly body: { whenItOccurred: string; howItOccurred: string; preventionPlan: string },
+    readonly caller: Caller,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+export class CloseOutageCommand extends Command<ExecutionResult<OutageBoard>> {
+  constructor(
+    readonly outageId: string,
+    readonly caller: Caller,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(ReportMonitorStatusCommand)
+export class ReportMonitorStatusHandler implements ICommandHandler<ReportMonitorStatusCommand> {
+  constructor(private readonly outages: OutageApplication) {}
+  execute(c: ReportMonitorStatusCommand): Promise<ExecutionResult<OutageBoard>> {
+    return this.outages.report(c.monitor, c.body, c.caller, c.context);
+  }
+}
+
+@CommandHandler(RecordDebriefCommand)
+export class RecordDebriefHandler implements ICommandHandler<RecordDebriefCommand> {
+  constructor(private readonly outages: OutageApplication) {}
+  execute(c: RecordDebriefCommand): Promise<ExecutionResult<OutageBoard>> {
+    return this.outages.debrief(c.outageId, c.body, c.caller, c.context);
+  }
+}
+
+@CommandHandler(CloseOutageCommand)
+export class CloseOutageHandler implements ICommandHandler<CloseOutageCommand> {
+  constructor(private readonly outages: OutageApplication) {}
+  execute(c: CloseOutageCommand): Promise<ExecutionResult<OutageBoard>> {
+    return this.outages.close(c.outageId, c.caller, c.context);
+  }
+}

@@ -1,0 +1,71 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { OutageBoard } from '@support-sla/domain';
+import { Clock } from '../../application/clock';
+import type { ExecutionResult } from '../../application/command-executor';
+import { positionText } from '../../application/views';
+import { openApiSchemaOf } from '../../http/io-ts-openapi';
+import { requireRole, Scope, STAFF, type RequestScope } from '../../http/request-context';
+import { decodeRequest } from '../../http/validation';
+import { CloseOutageBody, DebriefBody, MonitorPath, MonitorReportBody, OutagePath } from './outage.bodies';
+import { CloseOutageCommand, RecordDebriefCommand, ReportMonitorStatusCommand } from './outage.commands';
+import { ListOutagesQuery } from './outage.queries';
+
+const outageResponse = (result: ExecutionResult<OutageBoard>) => ({
+  events: result.events.map((e) => e.type),
+  outages: result.events.flatMap((e) => ('outageId' in e.data ? [e.data.outageId] : [])),
+  revision: result.revision === undefined ? null : result.revision.toString(),
+  position: positionText(result.position),
+});
+
+@ApiTags('outages')
+@ApiBearerAuth()
+@Controller()
+export class OutagesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly clock: Clock,
+  ) {}
+
+  @Post('monitors/:location/reports')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A status monitor (chicago, california, atlanta) reports the service up or down' })
+  @ApiBody({ schema: openApiSchemaOf(MonitorReportBody) })
+  async report(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
+    requireRole(scope.caller, ['monitor', 'admin'], 'report monitor status');
+    const { location } = decodeRequest(MonitorPath, path, 'path');
+    const input = decodeRequest(MonitorReportBody, body, 'body');
+    return outageResponse(await this.commands.execute(new ReportMonitorStatusCommand(location, input, scope.caller, scope.context)));
+  }
+
+  @Post('outages/:id/debrief')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Record the debrief: when and how it occurred, and what will prevent a repeat' })
+  @ApiBody({ schema: openApiSchemaOf(DebriefBody) })
+  async debrief(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
+    requireRole(scope.caller, STAFF, 'record outage debriefs');
+    const { id } = decodeRequest(OutagePath, path, 'path');
+    const input = decodeRequest(DebriefBody, body, 'body');
+    return outageResponse(await this.commands.execute(new RecordDebriefCommand(id, input, scope.caller, scope.context)));
+  }
+
+  @Post('outages/:id/closure')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Close an ended outage (needs its debrief)' })
+  @ApiBody({ schema: openApiSchemaOf(CloseOutageBody), required: false })
+  async close(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
+    requireRole(scope.caller, STAFF, 'close outages');
+    const { id } = decodeRequest(OutagePath, path, 'path');
+    decodeRequest(CloseOutageBody, body, 'body');
+    return outageResponse(await this.commands.execute(new CloseOutageCommand(id, scope.caller, scope.context)));
+  }
+
+  @Get('outages')
+  @ApiOperation({ summary: 'Monitor status and every outage' })
+  list(@Scope() scope: RequestScope) {
+    requireRole(scope.caller, [...STAFF, 'auditor', 'monitor'], 'list outages');
+    return this.queries.execute(new ListOutagesQuery(this.clock.now().toISOString()));
+  }
+}

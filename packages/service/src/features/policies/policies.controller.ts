@@ -1,0 +1,44 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SlaPolicy } from '@support-sla/domain';
+import { PolicyApplication } from '../../application/policy.application';
+import { positionText } from '../../application/views';
+import { openApiSchemaOf } from '../../http/io-ts-openapi';
+import { requireRole, Scope, type RequestScope } from '../../http/request-context';
+import { decodeRequest } from '../../http/validation';
+import { PublishPolicyCommand } from './policy.commands';
+
+@ApiTags('policies')
+@ApiBearerAuth()
+@Controller('policies')
+export class PoliciesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly policies: PolicyApplication,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Publish the next SLA policy version (admin). Tickets keep the version they pinned.' })
+  @ApiBody({ schema: openApiSchemaOf(SlaPolicy) })
+  async publish(@Body() body: unknown, @Scope() scope: RequestScope) {
+    requireRole(scope.caller, ['admin'], 'publish policies');
+    const policy = decodeRequest(SlaPolicy, body, 'body');
+    const result = await this.commands.execute(new PublishPolicyCommand(policy, scope.caller, scope.context));
+    return {
+      events: result.events.map((e) => e.type),
+      version: policy.version,
+      revision: result.revision === undefined ? null : result.revision.toString(),
+      position: positionText(result.position),
+    };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Every published policy version' })
+  async list(@Scope() scope: RequestScope) {
+    requireRole(scope.caller, ['admin', 'agent', 'auditor'], 'read policies');
+    const history = await this.policies.history();
+    return { versions: history.versions.map((v) => v.policy) };
+  }
+}

@@ -1,0 +1,69 @@
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Tier } from '@support-sla/domain';
+import { queueView, slaStatusBoard, type QueueView, type SlaStatusBoard } from '@support-sla/projections';
+import { ReadModelsHost } from '../../application/read-models.host';
+import { renderComplianceReport, type ReportFormat } from '../../application/report-rendering';
+import { positionText } from '../../application/views';
+
+export interface WithPosition {
+  readonly readModelPosition: string | null;
+}
+
+export class GetQueueQuery extends Query<QueueView & WithPosition> {
+  constructor(
+    readonly tier: Tier | undefined,
+    readonly limit: number | undefined,
+  ) {
+    super();
+  }
+}
+
+export class GetSlaBoardQuery extends Query<SlaStatusBoard & WithPosition> {
+  constructor(readonly asOf: string) {
+    super();
+  }
+}
+
+export class GetComplianceReportQuery extends Query<{ body: string; readModelPosition: string | null }> {
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    readonly format: ReportFormat,
+    readonly whatIfPolicyVersion: number | undefined,
+    readonly asOf: string | undefined,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(GetQueueQuery)
+export class GetQueueHandler implements IQueryHandler<GetQueueQuery> {
+  constructor(private readonly readModels: ReadModelsHost) {}
+  async execute(q: GetQueueQuery): Promise<QueueView & WithPosition> {
+    const view = queueView(this.readModels.current().queue, {
+      ...(q.tier === undefined ? {} : { tier: q.tier }),
+      ...(q.limit === undefined ? {} : { limit: q.limit }),
+    });
+    return { ...view, readModelPosition: positionText(this.readModels.position()) };
+  }
+}
+
+@QueryHandler(GetSlaBoardQuery)
+export class GetSlaBoardHandler implements IQueryHandler<GetSlaBoardQuery> {
+  constructor(private readonly readModels: ReadModelsHost) {}
+  async execute(q: GetSlaBoardQuery): Promise<SlaStatusBoard & WithPosition> {
+    return { ...slaStatusBoard(this.readModels.current(), q.asOf), readModelPosition: positionText(this.readModels.position()) };
+  }
+}
+
+@QueryHandler(GetComplianceReportQuery)
+export class GetComplianceReportHandler implements IQueryHandler<GetComplianceReportQuery> {
+  constructor(private readonly readModels: ReadModelsHost) {}
+  async execute(q: GetComplianceReportQuery): Promise<{ body: string; readModelPosition: string | null }> {
+    const period = { from: q.from, to: q.to, ...(q.asOf === undefined ? {} : { asOf: q.asOf }) };
+    return {
+      body: renderComplianceReport(this.readModels.current(), period, q.format, q.whatIfPolicyVersion),
+      readModelPosition: positionText(this.readModels.position()),
+    };
+  }
+}

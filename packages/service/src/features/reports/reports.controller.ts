@@ -1,0 +1,70 @@
+import { Controller, Get, Header, Query as QueryParams, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import * as t from 'io-ts';
+import { IsoInstant, PositiveInt, Tier } from '@support-sla/domain';
+import { Clock } from '../../application/clock';
+import { requireRole, Scope, STAFF, type RequestScope } from '../../http/request-context';
+import { decodeRequest, RequestValidationError } from '../../http/validation';
+import { GetComplianceReportQuery, GetQueueQuery, GetSlaBoardQuery } from './report.queries';
+
+const PositiveIntFromString = new t.Type<number, string, unknown>(
+  'PositiveIntFromString',
+  (u): u is number => PositiveInt.is(u),
+  (u, c) => (typeof u === 'string' && /^[1-9]\d{0,8}$/.test(u) ? t.success(Number(u)) : t.failure(u, c, 'a positive integer')),
+  String,
+);
+
+const QueueQuery = t.partial({ tier: Tier, limit: PositiveIntFromString }, 'QueueQuery');
+const BoardQuery = t.partial({ asOf: IsoInstant }, 'SlaBoardQuery');
+const ReportQuery = t.intersection(
+  [
+    t.type({ from: IsoInstant, to: IsoInstant }),
+    t.partial({ format: t.keyof({ json: null, csv: null }, 'ReportFormat'), policyVersion: PositiveIntFromString, asOf: IsoInstant }),
+  ],
+  'ComplianceReportQuery',
+);
+
+@ApiTags('queries')
+@ApiBearerAuth()
+@Controller()
+export class ReportsController {
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('queue')
+  @ApiOperation({ summary: 'Open tickets in the agreement’s priority order, overall or for one tier (`?tier=premium`)' })
+  queue(@QueryParams() query: unknown, @Scope() scope: RequestScope) {
+    requireRole(scope.caller, [...STAFF, 'auditor'], 'read the queue');
+    const q = decodeRequest(QueueQuery, query, 'query');
+    return this.queries.execute(new GetQueueQuery(q.tier, q.limit));
+  }
+
+  @Get('sla')
+  @ApiOperation({ summary: 'SLA status board: every ticket not closed, with at-risk and breached lists' })
+  board(@QueryParams() query: unknown, @Scope() scope: RequestScope) {
+    requireRole(scope.caller, [...STAFF, 'auditor'], 'read the SLA board');
+    const q = decodeRequest(BoardQuery, query, 'query');
+    return this.queries.execute(new GetSlaBoardQuery(q.asOf ?? this.clock.now().toISOString()));
+  }
+
+  @Get('reports/compliance')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Compliance report for tickets received in [from, to): JSON (canonical) or CSV; `policyVersion` adds a what-if beside it',
+  })
+  async compliance(@QueryParams() query: unknown, @Scope() scope: RequestScope, @Res({ passthrough: true }) res: Response) {
+    requireRole(scope.caller, [...STAFF, 'auditor'], 'read compliance reports');
+    const q = decodeRequest(ReportQuery, query, 'query');
+    if (Date.parse(q.to) <= Date.parse(q.from)) {
+      throw new RequestValidationError('query', [{ field: 'to', message: 'must be after from' }]);
+    }
+    const result = await this.queries.execute(new GetComplianceReportQuery(q.from, q.to, q.format ?? 'json', q.policyVersion, q.asOf));
+    res.setHeader('Content-Type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
+    if (result.readModelPosition !== null) res.setHeader('X-Read-Model-Position', result.readModelPosition);
+    return result.body;
+  }
+}

@@ -1,0 +1,57 @@
+import * as t from 'io-ts';
+import {
+  Category,
+  Channel,
+  IsoInstant,
+  NamedUser,
+  NonEmptyString,
+  PositiveInt,
+  RequestDefinition,
+  RequestDetails,
+} from '@support-sla/domain';
+
+/**
+ * Request bodies of the ticket endpoints. They are io-ts codecs built from the domain's own
+ * field codecs: the same codec validates the request (400 naming each field) and generates
+ * the OpenAPI schema at /docs. `now` and the actor never come from the body: the service's
+ * clock and the bearer token supply them.
+ */
+const opt = <R extends t.Props, O extends t.Props>(name: string, required: R, optional: O) =>
+  t.intersection([t.type(required), t.partial(optional)], name);
+
+export const OpenTicketBody = opt(
+  'OpenTicketBody',
+  { channel: Channel, request: RequestDetails },
+  {
+    /** Staff only: the named user the ticket is opened for (a phone message, say). */
+    namedUser: NamedUser,
+    /** Staff only: when the message was received (not later than now). */
+    receivedAt: IsoInstant,
+    suggestedCategory: Category,
+  },
+);
+export type OpenTicketBody = t.TypeOf<typeof OpenTicketBody>;
+
+export const ClassifyTicketBody = opt(
+  'ClassifyTicketBody',
+  { category: Category },
+  { reason: NonEmptyString, stepsToReproduce: NonEmptyString, usersAffected: PositiveInt },
+);
+
+export const AcknowledgeTicketBody = t.partial({}, 'AcknowledgeTicketBody');
+
+export const RespondToTicketBody = opt(
+  'RespondToTicketBody',
+  { message: NonEmptyString },
+  { actionPlan: NonEmptyString, definedAs: RequestDefinition },
+);
+
+export const AwaitCustomerBody = t.type({ reason: NonEmptyString }, 'AwaitCustomerBody');
+export const CustomerReplyBody = t.partial({ message: NonEmptyString }, 'CustomerReplyBody');
+export const ResolveTicketBody = t.partial({ resolution: NonEmptyString }, 'ResolveTicketBody');
+export const CloseTicketBody = t.partial({ resolutionDetails: NonEmptyString }, 'CloseTicketBody');
+export const ReopenTicketBody = t.type({ reason: NonEmptyString }, 'ReopenTicketBody');
+export const LinkToOutageBody = t.type({ outageId: NonEmptyString }, 'LinkToOutageBody');
+
+/** `:id` in ticket routes: the ticket id (`T-…`) or its number (`SS-000042`). */
+export const TicketRef = t.type({ id: t.refinement(NonEmptyString, (s) => s.length <= 64, 'TicketRef') }, 'TicketPath');

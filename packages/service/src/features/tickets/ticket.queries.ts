@@ -1,0 +1,108 @@
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { ticketSla, type SlaPolicy } from '@support-sla/domain';
+import { auditTimeline, ticketAsOf, type AsOfReading, type AuditTimeline, type TicketAsOf } from '@support-sla/projections';
+import { PolicyApplication } from '../../application/policy.application';
+import { ReadModelsHost } from '../../application/read-models.host';
+import { TicketApplication, type Caller } from '../../application/ticket.application';
+import { positionText, ticketView, type TicketView } from '../../application/views';
+import type { TicketSla } from '@support-sla/domain';
+
+/** How far the read side had caught up when the answer was computed. */
+export interface Freshness {
+  readonly readModelPosition: string | null;
+}
+
+export interface TicketDetails extends Freshness {
+  readonly ticket: TicketView;
+  readonly sla: TicketSla;
+  readonly asOf: string;
+}
+
+export class GetTicketQuery extends Query<TicketDetails> {
+  constructor(
+    readonly ref: string,
+    readonly caller: Caller,
+    readonly asOf: string,
+  ) {
+    super();
+  }
+}
+
+export class GetTicketHistoryQuery extends Query<AuditTimeline & Freshness> {
+  constructor(
+    readonly ref: string,
+    readonly caller: Caller,
+  ) {
+    super();
+  }
+}
+
+export class GetTicketAsOfQuery extends Query<TicketAsOf & Freshness> {
+  constructor(
+    readonly ref: string,
+    readonly caller: Caller,
+    readonly asOf: string,
+    readonly reading: AsOfReading,
+  ) {
+    super();
+  }
+}
+
+const knownPolicies = async (policies: PolicyApplication): Promise<SlaPolicy[]> =>
+  (await policies.history()).versions.map((v) => v.policy);
+
+/**
+ * Ticket reads go to the ticket's own stream (exact and immediately consistent), and run the
+ * projections package's pure folds over it, so the service and the auditor's CLI agree.
+ */
+@QueryHandler(GetTicketQuery)
+export class GetTicketHandler implements IQueryHandler<GetTicketQuery> {
+  constructor(
+    private readonly tickets: TicketApplication,
+    private readonly policies: PolicyApplication,
+    private readonly readModels: ReadModelsHost,
+  ) {}
+
+  async execute(q: GetTicketQuery): Promise<TicketDetails> {
+    const { ticket } = await this.tickets.find(q.ref, q.caller);
+    const history = await this.policies.history();
+    const policy = history.versions.find((v) => v.policy.version === ticket.policyVersion)?.policy;
+    if (policy === undefined) throw new Error(`policy version ${ticket.policyVersion} is missing from the log`);
+    return {
+      ticket: ticketView(ticket),
+      sla: ticketSla(ticket, policy, q.asOf),
+      asOf: q.asOf,
+      readModelPosition: positionText(this.readModels.position()),
+    };
+  }
+}
+
+@QueryHandler(GetTicketHistoryQuery)
+export class GetTicketHistoryHandler implements IQueryHandler<GetTicketHistoryQuery> {
+  constructor(
+    private readonly tickets: TicketApplication,
+    private readonly policies: PolicyApplication,
+    private readonly readModels: ReadModelsHost,
+  ) {}
+
+  async execute(q: GetTicketHistoryQuery): Promise<AuditTimeline & Freshness> {
+    const { ticketId, events } = await this.tickets.history(q.ref, q.caller);
+    const timeline = auditTimeline(ticketId, events, { policies: await knownPolicies(this.policies) });
+    return { ...timeline, readModelPosition: positionText(this.readModels.position()) };
+  }
+}
+
+@QueryHandler(GetTicketAsOfQuery)
+export class GetTicketAsOfHandler implements IQueryHandler<GetTicketAsOfQuery> {
+  constructor(
+    private readonly tickets: TicketApplication,
+    private readonly policies: PolicyApplication,
+    private readonly readModels: ReadModelsHost,
+  ) {}
+
+  async execute(q: GetTicketAsOfQuery): Promise<TicketAsOf & Freshness> {
+    const { ticketId, events } = await this.tickets.history(q.ref, q.caller);
+    const view = ticketAsOf(ticketId, events, { at: q.asOf, reading: q.reading, policies: await knownPolicies(this.policies) });
+    return { ...view, readModelPosition: positionText(this.readModels.position()) };
+  }
+}

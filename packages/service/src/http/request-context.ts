@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import type { CommandContext } from '../application/command-executor';
+import { ForbiddenError, type Caller } from '../application/ticket.application';
+
+/** The request as the authentication guard leaves it: `user` holds the verified token's claims. */
+export type AuthenticatedRequest = Request & { user?: Caller; id?: unknown };
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** The caller and the tracing context of a command request. */
+export interface RequestScope {
+  readonly caller: Caller;
+  readonly context: CommandContext;
+}
+
+const headerOf = (req: Request, name: string): string | undefined => {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+export const scopeOf = (req: AuthenticatedRequest): RequestScope => {
+  const caller = req.user;
+  if (caller === undefined) throw new ForbiddenError('no authenticated user on the request');
+  const requestId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : randomUUID();
+  const key = headerOf(req, 'idempotency-key');
+  const correlation = headerOf(req, 'x-correlation-id');
+  return {
+    caller,
+    context: {
+      actorId: caller.id,
+      actorRole: caller.role,
+      correlationId: correlation !== undefined && IDEMPOTENCY_KEY.test(correlation) ? correlation : requestId,
+      causationId: requestId,
+      ...(key !== undefined && IDEMPOTENCY_KEY.test(key) ? { idempotencyKey: key } : {}),
+    },
+  };
+};
+
+/** `@Scope()`: the authenticated caller and command context of this request. */
+export const Scope = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestScope =>
+  scopeOf(ctx.switchToHttp().getRequest<AuthenticatedRequest>()),
+);
+
+/** Refuses the request (403) unless the caller has one of the roles. */
+export const requireRole = (caller: Caller, roles: readonly Caller['role'][], what: string): void => {
+  if (!roles.includes(caller.role)) {
+    throw new ForbiddenError(`role ${caller.role} may not ${what} (allowed: ${roles.join(', ')})`);
+  }
+};
+
+export const REQUESTERS = ['administrator', 'publisher', 'teacher'] as const;
+export const STAFF = ['agent', 'admin'] as const;
