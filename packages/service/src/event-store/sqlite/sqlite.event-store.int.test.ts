@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { contractEvent } from '../event-store.contract';
+import { EventStoreUnavailableError, type StoredEvent } from '../event-store.port';
+import { SqliteEventStore } from './sqlite.event-store';
+
+describe('SqliteEventStore specifics', () => {
+  let dir: string;
+  let file: string;
+  const open: SqliteEventStore[] = [];
+  const openStore = (options = {}): SqliteEventStore => {
+    const store = SqliteEventStore.open(file, options);
+    open.push(store);
+    return store;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'support-sla-sqlite-'));
+    file = join(dir, 'nested', 'events.sqlite');
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs in WAL mode with full fsync so an acknowledged append is durable', () => {
+    const store = openStore();
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    // 2 = FULL
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  it('keeps every acknowledged append across a reopen of the file', async () => {
+    const first = openStore();
+    await first.appendToStream('ticket-1', [contractEvent('A', { a: 1 })], 'no-stream');
+    await first.appendToStream('ticket-1', [contractEvent('B', { b: 2 })], 0n);
+    await first.close();
+    const second = openStore();
+    expect((await second.readStream('ticket-1')).map((e) => e.type)).toEqual(['A', 'B']);
+    expect(await second.headPosition()).toEqual({ commit: 2n, prepare: 2n });
+  });
+
+  it('shows a live subscription the appends made through another connection (another process)', async () => {
+    const reader = openStore({ pollMs: 30 });
+    const writer = openStore();
+    const seen: StoredEvent[] = [];
+    const subscription = reader.subscribeToAll({ onEvent: (e) => void seen.push(e) });
+    await writer.appendToStream('ticket-x', [contractEvent('FromElsewhere', {})], 'no-stream');
+    const deadline = Date.now() + 5_000;
+    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await subscription.stop();
+    expect(seen.map((e) => e.type)).toEqual(['FromElsewhere']);
+  });
+
+  it('serializes writers on two connections: one wins, the other conflicts', async () => {
+    const a = openStore();
+    const b = openStore();
+    await a.appendToStream('ticket-y', [contractEvent('Opened', {})], 'no-stream');
+    const results = await Promise.allSettled([a.appendToStream('ticket-y', [contractEvent('A', {})], 0n), b.appendToStream('ticket-y', [contractEvent('B', {})], 0n)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((await a.readStream('ticket-y')).map((e) => e.revision)).toEqual([0n, 1n]);
+  });
+
+  it('reports subscriptions filtered past non-matching events through onCheckpoint', async () => {
+    const store = openStore({ pageSize: 2 });
+    await store.appendToStream('ticket-1', [contractEvent('T', {})], 'no-stream');
+    await store.appendToStream('other-1', [contractEvent('X', {}), contractEvent('Y', {}), contractEvent('Z', {})], 'no-stream');
+    const checkpoints: bigint[] = [];
+    const seen: string[] = [];
+    const subscription = store.subscribeToAll({
+      streamPrefixes: ['ticket-'],
+      onEvent: (e) => void seen.push(e.type),
+      onCheckpoint: (p) => void checkpoints.push(p.commit),
+    });
+    const deadline = Date.now() + 5_000;
+    while (!checkpoints.includes(4n) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await subscription.stop();
+    expect(seen).toEqual(['T']);
+    expect(checkpoints).toContain(4n);
+  });
+
+  it('refuses an event id that is already stored in another stream', async () => {
+    const store = openStore();
+    const event = contractEvent('A', {});
+    await store.appendToStream('ticket-1', [event], 'no-stream');
+    await expect(store.appendToStream('ticket-2', [event], 'no-stream')).rejects.toThrow(/already stored/);
+    expect(await store.readStream('ticket-2')).toEqual([]);
+  });
+
+  it('turns use of a closed store into EventStoreUnavailableError', async () => {
+    const store = openStore();
+    await store.close();
+    await expect(store.readStream('ticket-1')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(store.headPosition()).rejects.toBeInstanceOf(EventStoreUnavailableError);
+  });
+
+  it('fails to open an unusable path with EventStoreUnavailableError', () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    expect(() => SqliteEventStore.open(join(blocker, 'events.sqlite'))).toThrow(EventStoreUnavailableError);
+  });
+});

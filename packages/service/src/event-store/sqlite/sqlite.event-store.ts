@@ -1,0 +1,261 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  EventStoreUnavailableError,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type SubscribeToAllOptions,
+  type Subscription,
+} from '../event-store.port';
+import { ChangeNotifier, startPagedSubscription, type ScannedPage } from './paged-subscription';
+
+export interface SqliteEventStoreOptions {
+  /** Rows a subscription reads per page (default 500). */
+  readonly pageSize?: number;
+  /** How often a live subscription looks for appends made by other processes (default 250 ms). */
+  readonly pollMs?: number;
+  /** How long a writer waits for another process's write lock before giving up (default 5 s). */
+  readonly busyTimeoutMs?: number;
+}
+
+interface EventRow {
+  position: bigint;
+  event_id: string;
+  stream_id: string;
+  revision: bigint;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position  INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id  TEXT    NOT NULL,
+  stream_id TEXT    NOT NULL,
+  revision  INTEGER NOT NULL,
+  type      TEXT    NOT NULL,
+  data      TEXT    NOT NULL,
+  metadata  TEXT    NOT NULL,
+  CONSTRAINT events_event_id_unique UNIQUE (event_id),
+  CONSTRAINT events_stream_revision_unique UNIQUE (stream_id, revision)
+);
+`;
+
+const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata';
+
+/**
+ * The embedded default store: one SQLite file in WAL mode.
+ *
+ * - Durability: `synchronous = FULL`, so the WAL is fsynced before a commit returns and an
+ *   acknowledged append survives a power cut, not only a process crash (NORMAL would only
+ *   protect against the latter in WAL mode).
+ * - The global position is the `AUTOINCREMENT` row id, which SQLite never reuses.
+ * - The expected-revision check and the inserts run in one `BEGIN IMMEDIATE` transaction, so
+ *   writers in this and other processes are serialized on the file's write lock.
+ * - The same connection is exposed (`db`, `transaction`) so read models and checkpoints can be
+ *   committed in the same file.
+ */
+export class SqliteEventStore implements EventStore {
+  /** The open connection, for tables that must commit together with (or beside) the log. */
+  readonly db: Database.Database;
+  private readonly changes = new ChangeNotifier();
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly pageSize: number;
+  private readonly pollMs: number;
+  private readonly statements;
+  private readonly prefixStatements = new Map<number, Database.Statement>();
+  private closed = false;
+
+  private constructor(db: Database.Database, options: SqliteEventStoreOptions) {
+    this.db = db;
+    this.pageSize = options.pageSize ?? 500;
+    this.pollMs = options.pollMs ?? 250;
+    db.exec(SCHEMA);
+    const prepare = (sql: string): Database.Statement => db.prepare(sql).safeIntegers(true);
+    this.statements = {
+      streamHead: prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
+      streamFrom: prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`),
+      streamBackFrom: prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`),
+      insert: prepare('INSERT INTO events (event_id, stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)'),
+      eventIdExists: prepare('SELECT 1 FROM events WHERE event_id = ?'),
+      allAfter: prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+      head: prepare('SELECT max(position) AS position FROM events'),
+    };
+  }
+
+  /** Opens (creating if needed) the store in `file`; `':memory:'` gives a private in-memory database. */
+  static open(file: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
+    try {
+      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+      const db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
+      db.pragma('foreign_keys = ON');
+      return new SqliteEventStore(db, options);
+    } catch (error) {
+      throw new EventStoreUnavailableError(`cannot open SQLite event store at ${file}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** Runs `fn` in one immediate (write-locking) transaction on the store's connection. */
+  transaction<T>(fn: (db: Database.Database) => T): T {
+    return this.guard(() => this.db.transaction(() => fn(this.db)).immediate());
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new RangeError('appendToStream needs at least one event');
+    const ids = new Set(events.map((e) => e.id));
+    if (ids.size !== events.length) throw new Error('the same event id appears twice in one append');
+    const rows = events.map((e) => [e.id, e.type, JSON.stringify(e.data ?? null), JSON.stringify(e.metadata)] as const);
+    const result = this.guard(() =>
+      this.db
+        .transaction((): AppendResult => {
+          const head = this.statements.streamHead.get(streamId) as { revision: bigint | null };
+          const actual: bigint | 'no-stream' = head.revision === null ? 'no-stream' : head.revision;
+          if (actual !== expected) {
+            const replay = this.idempotentReplay(streamId, events, expected);
+            if (replay) return replay;
+            throw new WrongExpectedRevisionError(streamId, expected, actual);
+          }
+          let revision = actual === 'no-stream' ? -1n : actual;
+          let position = 0n;
+          for (const [id, type, data, metadata] of rows) {
+            if (this.statements.eventIdExists.get(id)) throw new Error(`event id ${id} is already stored elsewhere`);
+            revision += 1n;
+            position = BigInt(this.statements.insert.run(id, streamId, revision, type, data, metadata).lastInsertRowid);
+          }
+          return { nextExpectedRevision: revision, position: { commit: position, prepare: position } };
+        })
+        .immediate(),
+    );
+    this.changes.notify();
+    return result;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly StoredEvent[]> {
+    const limit = options.maxCount === undefined ? -1 : Math.max(0, options.maxCount);
+    const rows = this.guard(() =>
+      options.direction === 'backwards'
+        ? this.statements.streamBackFrom.all(streamId, options.fromRevision ?? 0x7fffffffffffffffn, limit)
+        : this.statements.streamFrom.all(streamId, options.fromRevision ?? 0n, limit),
+    ) as EventRow[];
+    return rows.map(toStoredEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<readonly StoredEvent[]> {
+    const after = options.after === undefined ? 0n : clampPosition(options.after.commit);
+    const limit = options.maxCount === undefined ? -1 : Math.max(0, options.maxCount);
+    const prefixes = options.streamPrefixes;
+    const rows = this.guard(() =>
+      prefixes === undefined
+        ? this.statements.allAfter.all(after, limit)
+        : prefixes.length === 0
+          ? []
+          : this.prefixStatement(prefixes.length).all(after, ...prefixes.flatMap((p) => [p, p]), limit),
+    ) as EventRow[];
+    return rows.map(toStoredEvent);
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions): Subscription {
+    const subscription = startPagedSubscription(
+      {
+        scan: (after, limit, prefixes) => this.scan(after, limit, prefixes),
+        waitForChange: (pollMs, stopped) => this.changes.wait(pollMs, stopped),
+      },
+      options,
+      { pageSize: this.pageSize, pollMs: this.pollMs },
+    );
+    const tracked: Subscription = {
+      stop: async () => {
+        this.subscriptions.delete(tracked);
+        await subscription.stop();
+      },
+    };
+    this.subscriptions.add(tracked);
+    return tracked;
+  }
+
+  async headPosition(): Promise<GlobalPosition | undefined> {
+    const row = this.guard(() => this.statements.head.get()) as { position: bigint | null };
+    return row.position === null ? undefined : { commit: row.position, prepare: row.position };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.db.close();
+  }
+
+  private scan(after: GlobalPosition | undefined, limit: number, prefixes: readonly string[] | undefined): ScannedPage {
+    const rows = this.guard(() => this.statements.allAfter.all(after === undefined ? 0n : clampPosition(after.commit), limit)) as EventRow[];
+    const last = rows[rows.length - 1];
+    return {
+      events: rows.filter((r) => prefixes === undefined || prefixes.some((p) => r.stream_id.startsWith(p))).map(toStoredEvent),
+      scannedUpTo: last === undefined ? undefined : { commit: last.position, prepare: last.position },
+      rowsScanned: rows.length,
+    };
+  }
+
+  private idempotentReplay(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult | undefined {
+    const first = expected === 'no-stream' ? 0n : expected + 1n;
+    if (first < 0n) return undefined;
+    const stored = this.statements.streamFrom.all(streamId, first, events.length) as EventRow[];
+    if (stored.length !== events.length || !stored.every((row, i) => row.event_id === events[i]!.id)) return undefined;
+    const last = stored[stored.length - 1]!;
+    return { nextExpectedRevision: last.revision, position: { commit: last.position, prepare: last.position } };
+  }
+
+  private prefixStatement(count: number): Database.Statement {
+    let statement = this.prefixStatements.get(count);
+    if (!statement) {
+      const match = Array.from({ length: count }, () => 'substr(stream_id, 1, length(?)) = ?').join(' OR ');
+      statement = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? AND (${match}) ORDER BY position LIMIT ?`).safeIntegers(true);
+      this.prefixStatements.set(count, statement);
+    }
+    return statement;
+  }
+
+  /** Turns "the file cannot be used" failures into the port's unavailable error; domain-level errors pass through. */
+  private guard<T>(fn: () => T): T {
+    if (this.closed) throw new EventStoreUnavailableError('SQLite event store is closed');
+    try {
+      return fn();
+    } catch (error) {
+      if (isUnavailable(error)) throw new EventStoreUnavailableError(`SQLite event store unavailable: ${(error as Error).message}`, { cause: error });
+      throw error;
+    }
+  }
+}
+
+const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|CORRUPT|NOTADB|PROTOCOL)/;
+
+function isUnavailable(error: unknown): boolean {
+  if (error instanceof Database.SqliteError) return UNAVAILABLE_CODES.test(error.code);
+  return error instanceof TypeError && /database connection is not open/i.test(error.message);
+}
+
+// SQLite integers are signed 64-bit; a position past that cannot exist here, so clamp instead of overflowing the binding.
+const MAX_INT64 = 0x7fffffffffffffffn;
+const clampPosition = (commit: bigint): bigint => (commit > MAX_INT64 ? MAX_INT64 : commit < 0n ? 0n : commit);
+
+const toStoredEvent = (row: EventRow): StoredEvent => ({
+  id: row.event_id,
+  streamId: row.stream_id,
+  revision: row.revision,
+  position: { commit: row.position, prepare: row.position },
+  type: row.type,
+  data: JSON.parse(row.data) as unknown,
+  metadata: JSON.parse(row.metadata) as EventMetadata,
+});
