@@ -2,8 +2,28 @@ import { createHash } from 'node:crypto';
 import type { EventMetadata, NewEvent, StoredEvent } from '../event-store/event-store.port';
 import { canonicalJson } from './canonical-json';
 
+/**
+ * Event metadata before sealing. Spelled out rather than `Omit<EventMetadata, ...>`, which would
+ * collapse to the index signature and lose the named fields.
+ */
+export interface UnsealedMetadata {
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly actorId: string;
+  readonly actorRole: string;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly schemaVersion: number;
+  readonly [extra: string]: unknown;
+}
+
 /** An event before it is sealed: its metadata lacks `previousHash` and `hash`. */
-export type UnsealedEvent = Omit<NewEvent, 'metadata'> & { readonly metadata: Omit<EventMetadata, 'previousHash' | 'hash'> };
+export interface UnsealedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: UnsealedMetadata;
+}
 
 /** What a hash covers: everything about the event except its id, position and the hash itself. */
 interface HashedContent {
@@ -11,13 +31,13 @@ interface HashedContent {
   readonly revision: bigint;
   readonly type: string;
   readonly data: unknown;
-  /** Includes `previousHash`, which links the event to the one before it. */
-  readonly metadata: Omit<EventMetadata, 'hash'>;
+  /** Includes `previousHash`, which links the event to the one before it; a `hash` in it is ignored. */
+  readonly metadata: UnsealedMetadata & { readonly previousHash: string };
 }
 
 /** Hex SHA-256 over the canonical JSON of the event's stream, revision, type, data and metadata (without `hash`). */
 export function eventHash(content: HashedContent): string {
-  const { hash: _ignored, ...metadata } = content.metadata as EventMetadata;
+  const { hash: _ignored, ...metadata } = content.metadata;
   const canonical = canonicalJson({
     streamId: content.streamId,
     revision: content.revision.toString(),
@@ -39,7 +59,8 @@ export function sealEvents(streamId: string, firstRevision: bigint, previousHash
     const metadata = { ...event.metadata, previousHash: previous };
     const hash = eventHash({ streamId, revision: firstRevision + BigInt(index), type: event.type, data: event.data, metadata });
     previous = hash;
-    return { id: event.id, type: event.type, data: event.data, metadata: { ...metadata, hash } };
+    const sealed: EventMetadata = { ...metadata, hash };
+    return { id: event.id, type: event.type, data: event.data, metadata: sealed };
   });
 }
 

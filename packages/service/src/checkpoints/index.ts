@@ -1,0 +1,1 @@
+export { InMemoryReadModelStore, SqliteReadModelStore, type ReadModelStore, type StoredReadModel } from './read-model.store';

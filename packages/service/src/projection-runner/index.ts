@@ -1,0 +1,10 @@
+export {
+  envelopeOf,
+  ProjectionFailedError,
+  ProjectionRunner,
+  ProjectionTimeoutError,
+  type ProjectionEnvelope,
+  type ProjectionRunnerOptions,
+  type ProjectionStatus,
+  type RunnableProjection,
+} from './projection-runner';

@@ -1,0 +1,312 @@
+import type { ReadModelStore } from '../checkpoints/read-model.store';
+import {
+  comparePositions,
+  EventStoreUnavailableError,
+  type EventStore,
+  type GlobalPosition,
+  type StoredEvent,
+  type Subscription,
+} from '../event-store/event-store.port';
+
+/**
+ * What a projection learns about an event besides its payload. Same shape as the projections
+ * package's `EventEnvelope`, so its projections plug in unchanged.
+ */
+export interface ProjectionEnvelope {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly revision: bigint;
+  readonly globalPosition: GlobalPosition;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly actorId: string;
+  readonly actorRole: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+}
+
+/** A pure fold the runner can host. Same shape as the projections package's `Projection`. */
+export interface RunnableProjection<Model, Event> {
+  readonly name: string;
+  /** A stored model of another version is thrown away and rebuilt from position zero. */
+  readonly version: number;
+  readonly initialState: () => Model;
+  readonly evolve: (model: Model, event: Event, envelope: ProjectionEnvelope) => Model;
+  readonly serialize: (model: Model) => string;
+  readonly deserialize: (json: string) => Model;
+}
+
+export interface ProjectionRunnerOptions<Model, Event> {
+  readonly store: EventStore;
+  readonly readModels: ReadModelStore;
+  readonly projection: RunnableProjection<Model, Event>;
+  /** Turns a stored event into the projection's event; `undefined` skips it (not for this projection). */
+  readonly decode: (stored: StoredEvent) => Event | undefined;
+  /** Only streams with these prefixes are read (server-side filtering where the store supports it). */
+  readonly streamPrefixes?: readonly string[];
+  /** Persist model and checkpoint after this many events (default 1000). */
+  readonly flushEvery?: number;
+  /** ... or once no event arrived for this long (default 250 ms). */
+  readonly flushIdleMs?: number;
+  /** Wait before resubscribing after the store became unreachable (default 1 s). */
+  readonly retryMs?: number;
+  readonly onError?: (error: Error, context: { projection: string; fatal: boolean }) => void;
+}
+
+export type ProjectionStatus = 'stopped' | 'running' | 'failed';
+
+/** `waitForPosition` gave up: the model had not folded the position in time. */
+export class ProjectionTimeoutError extends Error {
+  override readonly name = 'ProjectionTimeoutError';
+}
+
+/** The projection failed (an event it cannot fold); it will not make progress until fixed and restarted. */
+export class ProjectionFailedError extends Error {
+  override readonly name = 'ProjectionFailedError';
+}
+
+interface Waiter {
+  readonly target: GlobalPosition;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/**
+ * Hosts one projection: feeds it the store's global log from its stored checkpoint and persists
+ * the serialized model together with that checkpoint (one row, one statement) every
+ * `flushEvery` events and whenever the feed goes idle.
+ *
+ * Why this is exactly-once: the model in memory may run ahead of the stored row, but the row
+ * always holds a model and the position of the last event folded into *that* model. After a
+ * crash the runner loads the row and resumes strictly after its position, so each event is
+ * folded into the stored model exactly once — provided `evolve` is a pure function, which the
+ * projections package guarantees.
+ */
+export class ProjectionRunner<Model, Event> {
+  private current: Model;
+  private folded: GlobalPosition | undefined;
+  private persisted: GlobalPosition | undefined;
+  private pending = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private subscription: Subscription | undefined;
+  private waiters: Waiter[] = [];
+  private state: ProjectionStatus = 'stopped';
+  private failure: Error | undefined;
+  private readonly flushEvery: number;
+  private readonly flushIdleMs: number;
+  private readonly retryMs: number;
+
+  constructor(private readonly options: ProjectionRunnerOptions<Model, Event>) {
+    this.current = options.projection.initialState();
+    this.flushEvery = Math.max(1, options.flushEvery ?? 1000);
+    this.flushIdleMs = Math.max(0, options.flushIdleMs ?? 250);
+    this.retryMs = Math.max(10, options.retryMs ?? 1_000);
+  }
+
+  get name(): string {
+    return this.options.projection.name;
+  }
+
+  /** The model as of {@link position}. Callers must not mutate it. */
+  get model(): Model {
+    return this.current;
+  }
+
+  /** Position of the last event folded (or passed over by the filter), undefined before any. */
+  get position(): GlobalPosition | undefined {
+    return this.folded;
+  }
+
+  /** Position of the last model persisted with its checkpoint. */
+  get persistedPosition(): GlobalPosition | undefined {
+    return this.persisted;
+  }
+
+  get status(): ProjectionStatus {
+    return this.state;
+  }
+
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Loads the stored model (rebuilding when its version differs) and starts following the log. */
+  async start(): Promise<void> {
+    if (this.state === 'running') return;
+    const { projection, readModels } = this.options;
+    const stored = readModels.load(projection.name);
+    if (stored !== undefined && stored.version === projection.version) {
+      this.current = projection.deserialize(stored.state);
+      this.folded = stored.position;
+    } else {
+      if (stored !== undefined) readModels.remove(projection.name);
+      this.current = projection.initialState();
+      this.folded = undefined;
+    }
+    this.persisted = this.folded;
+    this.failure = undefined;
+    this.state = 'running';
+    this.subscribe();
+  }
+
+  /** Stops following the log; by default persists what was folded so far. */
+  async stop(options: { flush?: boolean } = {}): Promise<void> {
+    this.state = 'stopped';
+    clearTimeout(this.retryTimer);
+    await this.unsubscribe();
+    if (options.flush !== false) this.flush();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    this.rejectWaiters(new ProjectionFailedError(`projection ${this.name} stopped`));
+  }
+
+  /** Throws the stored model away and folds the whole log again from position zero. */
+  async rebuild(): Promise<void> {
+    await this.stop({ flush: false });
+    this.options.readModels.remove(this.name);
+    await this.start();
+  }
+
+  /** Persists the model and its checkpoint now (a no-op when nothing changed since the last time). */
+  flush(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.pending === 0 && samePosition(this.persisted, this.folded)) return;
+    const { projection, readModels } = this.options;
+    readModels.save({ name: projection.name, version: projection.version, state: projection.serialize(this.current), position: this.folded });
+    this.persisted = this.folded;
+    this.pending = 0;
+  }
+
+  /** Resolves once the model has folded everything up to `position`; rejects after `timeoutMs`. */
+  waitForPosition(position: GlobalPosition, timeoutMs: number): Promise<void> {
+    if (this.folded !== undefined && comparePositions(this.folded, position) >= 0) return Promise.resolve();
+    if (this.state === 'failed') return Promise.reject(new ProjectionFailedError(`projection ${this.name} failed: ${this.failure?.message ?? 'unknown error'}`));
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        target: position,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          reject(new ProjectionTimeoutError(`projection ${this.name} did not reach position ${position.commit}/${position.prepare} within ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /**
+   * How far the model trails the head of the log, in commit-position units (events for SQLite
+   * and in-memory, bytes of transaction log for EventStoreDB). 0 when caught up.
+   */
+  async lag(): Promise<bigint> {
+    const head = await this.options.store.headPosition();
+    if (head === undefined) return 0n;
+    const at = this.folded?.commit ?? 0n;
+    return head.commit > at ? head.commit - at : 0n;
+  }
+
+  private subscribe(): void {
+    this.subscription = this.options.store.subscribeToAll({
+      after: this.folded,
+      streamPrefixes: this.options.streamPrefixes,
+      onEvent: (event) => this.onEvent(event),
+      onCheckpoint: (position) => this.advanceTo(position),
+      onError: (error) => this.onSubscriptionError(error),
+    });
+  }
+
+  private async unsubscribe(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.stop();
+  }
+
+  private onEvent(stored: StoredEvent): void {
+    if (this.state !== 'running') return;
+    // A resubscription may replay what was already folded; positions make that harmless.
+    if (this.folded !== undefined && comparePositions(stored.position, this.folded) <= 0) return;
+    const event = this.options.decode(stored);
+    if (event !== undefined) {
+      this.current = this.options.projection.evolve(this.current, event, envelopeOf(stored));
+    }
+    this.pending += 1;
+    this.advanceTo(stored.position);
+  }
+
+  private advanceTo(position: GlobalPosition): void {
+    if (this.state !== 'running') return;
+    if (this.folded !== undefined && comparePositions(position, this.folded) <= 0) return;
+    this.folded = position;
+    if (this.pending >= this.flushEvery) this.flush();
+    else if (this.idleTimer === undefined) this.idleTimer = setTimeout(() => this.flushSafely(), this.flushIdleMs);
+    this.resolveWaiters();
+  }
+
+  private flushSafely(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      this.options.onError?.(asError(error), { projection: this.name, fatal: false });
+    }
+  }
+
+  private onSubscriptionError(error: Error): void {
+    this.subscription = undefined;
+    if (this.state !== 'running') return;
+    if (error instanceof EventStoreUnavailableError) {
+      // The store went away: keep the model, and resubscribe from where it stands.
+      this.options.onError?.(error, { projection: this.name, fatal: false });
+      this.retryTimer = setTimeout(() => {
+        if (this.state === 'running') this.subscribe();
+      }, this.retryMs);
+      return;
+    }
+    // An event the projection cannot fold: stop here rather than skip it and serve a wrong model.
+    this.state = 'failed';
+    this.failure = error;
+    this.flushSafely();
+    this.options.onError?.(error, { projection: this.name, fatal: true });
+    this.rejectWaiters(new ProjectionFailedError(`projection ${this.name} failed: ${error.message}`));
+  }
+
+  private resolveWaiters(): void {
+    const folded = this.folded;
+    if (folded === undefined) return;
+    this.waiters = this.waiters.filter((waiter) => {
+      if (comparePositions(folded, waiter.target) < 0) return true;
+      clearTimeout(waiter.timer);
+      waiter.resolve();
+      return false;
+    });
+  }
+
+  private rejectWaiters(error: Error): void {
+    for (const waiter of this.waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(error);
+    }
+  }
+}
+
+const samePosition = (a: GlobalPosition | undefined, b: GlobalPosition | undefined): boolean =>
+  a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0;
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+/** The envelope the projections see, from the stored event and its metadata. */
+export const envelopeOf = (stored: StoredEvent): ProjectionEnvelope => ({
+  eventId: stored.id,
+  streamId: stored.streamId,
+  revision: stored.revision,
+  globalPosition: stored.position,
+  occurredAt: stored.metadata.occurredAt,
+  recordedAt: stored.metadata.recordedAt,
+  actorId: stored.metadata.actorId,
+  actorRole: stored.metadata.actorRole,
+  correlationId: stored.metadata.correlationId,
+  causationId: stored.metadata.causationId,
+});
