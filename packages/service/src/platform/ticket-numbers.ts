@@ -1,0 +1,87 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Hands out `SS-000042`-style ticket numbers, once per ticket id: asking again for the same
+ * ticket (a retried open) gives the same number. Numbers are unique and strictly increasing in
+ * allocation order; a number allocated for an open that then fails is not reused, so there can
+ * be gaps.
+ */
+export interface TicketNumberAllocator {
+  numberFor(ticketId: string): Promise<string>;
+  /** The ticket id a number was given to, if any. */
+  ticketIdOf(ticketNumber: string): Promise<string | undefined>;
+}
+
+const PREFIX = 'SS-';
+
+/** `SS-` and the number, zero-padded to six digits (more digits once past 999999). */
+export const formatTicketNumber = (n: bigint | number): string => `${PREFIX}${n.toString().padStart(6, '0')}`;
+
+/** The sequence number inside a well-formed ticket number, or undefined. */
+export const parseTicketNumber = (text: string): bigint | undefined => {
+  const match = /^SS-(\d{6,18})$/.exec(text);
+  return match ? BigInt(match[1]!) : undefined;
+};
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS ticket_numbers (
+  number    INTEGER PRIMARY KEY AUTOINCREMENT,
+  ticket_id TEXT NOT NULL UNIQUE
+);
+`;
+
+/**
+ * Allocator on a SQLite table. `AUTOINCREMENT` never reuses a number, and the look-up-or-insert
+ * runs in one immediate transaction, so concurrent opens in this or another process on the same
+ * file each get their own number.
+ */
+export class SqliteTicketNumberAllocator implements TicketNumberAllocator {
+  private readonly byTicket;
+  private readonly byNumber;
+  private readonly insert;
+  private readonly allocate;
+
+  constructor(db: Database.Database) {
+    db.exec(SCHEMA);
+    this.byTicket = db.prepare<[string], { number: number }>('SELECT number FROM ticket_numbers WHERE ticket_id = ?');
+    this.byNumber = db.prepare<[bigint], { ticket_id: string }>('SELECT ticket_id FROM ticket_numbers WHERE number = ?');
+    this.insert = db.prepare<[string]>('INSERT INTO ticket_numbers (ticket_id) VALUES (?)');
+    const allocate = db.transaction((ticketId: string): bigint => {
+      const existing = this.byTicket.get(ticketId);
+      if (existing) return BigInt(existing.number);
+      return BigInt(this.insert.run(ticketId).lastInsertRowid);
+    });
+    this.allocate = (ticketId: string): bigint => allocate.immediate(ticketId);
+  }
+
+  async numberFor(ticketId: string): Promise<string> {
+    return formatTicketNumber(this.allocate(ticketId));
+  }
+
+  async ticketIdOf(ticketNumber: string): Promise<string | undefined> {
+    const n = parseTicketNumber(ticketNumber);
+    return n === undefined ? undefined : this.byNumber.get(n)?.ticket_id;
+  }
+}
+
+/** The same rules in memory (for `EVENT_STORE=memory` and tests). */
+export class InMemoryTicketNumberAllocator implements TicketNumberAllocator {
+  private readonly numbers = new Map<string, bigint>();
+  private readonly tickets = new Map<bigint, string>();
+  private last = 0n;
+
+  async numberFor(ticketId: string): Promise<string> {
+    let n = this.numbers.get(ticketId);
+    if (n === undefined) {
+      n = ++this.last;
+      this.numbers.set(ticketId, n);
+      this.tickets.set(n, ticketId);
+    }
+    return formatTicketNumber(n);
+  }
+
+  async ticketIdOf(ticketNumber: string): Promise<string | undefined> {
+    const n = parseTicketNumber(ticketNumber);
+    return n === undefined ? undefined : this.tickets.get(n);
+  }
+}
