@@ -1,0 +1,79 @@
+import jwt from 'jsonwebtoken';
+
+export const ROLES = ['administrator', 'publisher', 'teacher', 'agent', 'monitor', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+
+/** The verified caller, as handlers see it. */
+export interface AuthenticatedUser {
+  readonly id: string;
+  readonly name?: string;
+  readonly email?: string;
+  readonly role: Role;
+  readonly org: string;
+}
+
+/** Claims of a support-sla token. */
+export interface TokenClaims {
+  readonly sub: string;
+  readonly role: Role;
+  readonly org: string;
+  readonly name?: string;
+  readonly email?: string;
+}
+
+export interface SignOptions {
+  /** A `jsonwebtoken` duration (`'8h'`, `'30d'`) or seconds; default 8 hours. */
+  readonly expiresIn?: string | number;
+}
+
+/** The token is missing, malformed, badly signed, expired or lacks a required claim (HTTP 401). */
+export class InvalidTokenError extends Error {
+  override readonly name = 'InvalidTokenError';
+}
+
+const ISSUER = 'support-sla';
+
+/**
+ * Signs and verifies HS256 bearer tokens with the configured key. Verification pins the
+ * algorithm, so a token signed with `none` or an asymmetric algorithm is refused.
+ */
+export class TokenService {
+  constructor(private readonly key: string) {}
+
+  sign(claims: TokenClaims, options: SignOptions = {}): string {
+    if (!isRole(claims.role)) throw new InvalidTokenError(`unknown role ${String(claims.role)}; expected one of ${ROLES.join(', ')}`);
+    const payload: Record<string, string> = { role: claims.role, org: claims.org };
+    if (claims.name !== undefined) payload.name = claims.name;
+    if (claims.email !== undefined) payload.email = claims.email;
+    return jwt.sign(payload, this.key, {
+      algorithm: 'HS256',
+      subject: claims.sub,
+      issuer: ISSUER,
+      expiresIn: (options.expiresIn ?? '8h') as jwt.SignOptions['expiresIn'],
+    });
+  }
+
+  verify(token: string): AuthenticatedUser {
+    let decoded: string | jwt.JwtPayload;
+    try {
+      decoded = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER });
+    } catch (error) {
+      const reason = error instanceof jwt.TokenExpiredError ? 'token expired' : error instanceof Error ? error.message : 'invalid token';
+      throw new InvalidTokenError(reason);
+    }
+    if (typeof decoded === 'string') throw new InvalidTokenError('token payload is not an object');
+    const { sub, role, org, name, email } = decoded as Record<string, unknown>;
+    if (typeof sub !== 'string' || sub === '') throw new InvalidTokenError('token has no subject (sub)');
+    if (!isRole(role)) throw new InvalidTokenError(`token role must be one of ${ROLES.join(', ')}`);
+    if (typeof org !== 'string' || org === '') throw new InvalidTokenError('token has no organization (org)');
+    return {
+      id: sub,
+      role,
+      org,
+      ...(typeof name === 'string' ? { name } : {}),
+      ...(typeof email === 'string' ? { email } : {}),
+    };
+  }
+}

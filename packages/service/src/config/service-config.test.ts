@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseByteSize, resolveTokenKey, tokenKeyFileFor } from './service-config';
+
+describe('loadConfig', () => {
+  it('works with nothing set, using the documented defaults', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config).toMatchObject({ port: 3000, dbFile: '/srv/app/data/support-sla.sqlite', eventStore: 'sqlite', logLevel: 'info', maxBodyBytes: 65536, tokenKey: undefined, smtpUrl: undefined });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig(
+      { PORT: '0', SUPPORT_SLA_DB: '/var/lib/sla.db', EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: 'esdb://localhost:2113?tls=false', SUPPORT_SLA_TOKEN_KEY: 'k'.repeat(40), LOG_LEVEL: 'debug', SMTP_URL: 'smtp://mail:25', MAX_BODY_BYTES: '1mb' },
+      '/x',
+    );
+    expect(config).toMatchObject({ port: 0, dbFile: '/var/lib/sla.db', eventStore: 'esdb', esdbConnectionString: 'esdb://localhost:2113?tls=false', logLevel: 'debug', smtpUrl: 'smtp://mail:25', maxBodyBytes: 1048576 });
+  });
+
+  it('reports every problem at once, naming the variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', EVENT_STORE: 'postgres', LOG_LEVEL: 'loud', MAX_BODY_BYTES: 'big', SMTP_URL: 'http://x', SUPPORT_SLA_TOKEN_KEY: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'EVENT_STORE', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'SMTP_URL', 'SUPPORT_SLA_TOKEN_KEY']) expect(problems).toContain(name);
+    expect(() => loadConfig({ EVENT_STORE: 'esdb' })).toThrow(/ESDB_CONNECTION_STRING is required/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SUPPORT_SLA_TOKEN_KEY is required/);
+  });
+
+  it('parses body sizes', () => {
+    expect(parseByteSize('64kb')).toBe(65536);
+    expect(parseByteSize('100')).toBe(100);
+    expect(parseByteSize('2 MB')).toBe(2 * 1024 * 1024);
+    expect(parseByteSize('0')).toBeUndefined();
+    expect(parseByteSize('-5')).toBeUndefined();
+  });
+});
+
+describe('resolveTokenKey', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'support-sla-key-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prefers the environment', () => {
+    expect(resolveTokenKey({ tokenKey: 'e'.repeat(32), dbFile: join(dir, 'db.sqlite') })).toEqual({ key: 'e'.repeat(32), source: 'environment', file: undefined });
+  });
+
+  it('generates a private key file beside the database once, then reuses it', () => {
+    const config = { tokenKey: undefined, dbFile: join(dir, 'sub', 'db.sqlite') };
+    const first = resolveTokenKey(config);
+    expect(first.source).toBe('generated');
+    expect(first.file).toBe(join(dir, 'sub', 'token-key'));
+    expect(first.key.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(first.file!).mode & 0o777).toBe(0o600);
+    const second = resolveTokenKey(config);
+    expect(second).toEqual({ key: first.key, source: 'key-file', file: first.file });
+    expect(readFileSync(tokenKeyFileFor(config), 'utf8').trim()).toBe(first.key);
+  });
+
+  it('refuses a truncated key file', () => {
+    const config = { tokenKey: undefined, dbFile: join(dir, 'db.sqlite') };
+    writeFileSync(tokenKeyFileFor(config), 'tiny');
+    expect(() => resolveTokenKey(config)).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+export const EVENT_STORE_KINDS = ['sqlite', 'memory', 'esdb'] as const;
+export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The service's configuration, read once from the environment at start-up. */
+export interface ServiceConfig {
+  /** HTTP port; 0 picks a free one (the bound port is logged). */
+  readonly port: number;
+  /** Host/interface to bind (default all interfaces). */
+  readonly host: string;
+  /** Absolute path of the SQLite file (events when `eventStore` is sqlite; read models, checkpoints, idempotency keys and ticket numbers always). */
+  readonly dbFile: string;
+  readonly eventStore: EventStoreKind;
+  readonly esdbConnectionString: string | undefined;
+  /** The HS256 key from the environment, if set; see {@link resolveTokenKey}. */
+  readonly tokenKey: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly smtpUrl: string | undefined;
+  /** Largest accepted request body, in bytes. */
+  readonly maxBodyBytes: number;
+  readonly production: boolean;
+}
+
+/** The defaults, as documented in the README. */
+export const CONFIG_DEFAULTS = {
+  PORT: '3000',
+  HOST: '0.0.0.0',
+  SUPPORT_SLA_DB: './data/support-sla.sqlite',
+  EVENT_STORE: 'sqlite',
+  LOG_LEVEL: 'info',
+  MAX_BODY_BYTES: '64kb',
+} as const;
+
+/** One or more environment variables are wrong; `problems` names each. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Minimum length of an HS256 key given in the environment (32 bytes, the hash size). */
+export const MIN_TOKEN_KEY_LENGTH = 32;
+
+const SIZE = /^(\d+)\s*(b|kb|mb)?$/i;
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** Parses `65536`, `64kb` or `1mb` into bytes. */
+export const parseByteSize = (text: string): number | undefined => {
+  const match = SIZE.exec(text.trim());
+  if (!match) return undefined;
+  const bytes = Number(match[1]) * (UNITS[(match[2] ?? 'b').toLowerCase()] ?? 1);
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
+};
+
+const oneOf = <T extends string>(values: readonly T[], value: string): value is T => (values as readonly string[]).includes(value);
+
+/**
+ * Reads and checks every variable, collecting all problems before failing, so one start-up
+ * attempt tells the operator everything that is wrong.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ServiceConfig {
+  const problems: string[] = [];
+  const read = (name: keyof typeof CONFIG_DEFAULTS): string => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? CONFIG_DEFAULTS[name] : value.trim();
+  };
+  const optional = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  const portText = read('PORT');
+  const port = /^\d+$/.test(portText) ? Number(portText) : Number.NaN;
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) problems.push(`PORT must be an integer from 0 to 65535 (got "${portText}")`);
+
+  const eventStore = read('EVENT_STORE').toLowerCase();
+  if (!oneOf(EVENT_STORE_KINDS, eventStore)) problems.push(`EVENT_STORE must be one of ${EVENT_STORE_KINDS.join(', ')} (got "${eventStore}")`);
+
+  const esdbConnectionString = optional('ESDB_CONNECTION_STRING');
+  if (eventStore === 'esdb' && esdbConnectionString === undefined) problems.push('ESDB_CONNECTION_STRING is required when EVENT_STORE=esdb (e.g. esdb://localhost:2113?tls=false)');
+  if (esdbConnectionString !== undefined && !/^(esdb|esdb\+discover|eventstore):\/\//.test(esdbConnectionString)) {
+    problems.push('ESDB_CONNECTION_STRING must start with esdb:// or esdb+discover://');
+  }
+
+  const tokenKey = optional('SUPPORT_SLA_TOKEN_KEY');
+  if (tokenKey !== undefined && tokenKey.length < MIN_TOKEN_KEY_LENGTH) problems.push(`SUPPORT_SLA_TOKEN_KEY must be at least ${MIN_TOKEN_KEY_LENGTH} characters (got ${tokenKey.length})`);
+
+  const logLevel = read('LOG_LEVEL').toLowerCase();
+  if (!oneOf(LOG_LEVELS, logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+
+  const smtpUrl = optional('SMTP_URL');
+  if (smtpUrl !== undefined) {
+    let ok = false;
+    try {
+      ok = ['smtp:', 'smtps:'].includes(new URL(smtpUrl).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push('SMTP_URL must be an smtp:// or smtps:// URL (e.g. smtp://user:pass@mail.example.com:587)');
+  }
+
+  const sizeText = read('MAX_BODY_BYTES');
+  const maxBodyBytes = parseByteSize(sizeText);
+  if (maxBodyBytes === undefined) problems.push(`MAX_BODY_BYTES must be a positive size such as 65536, 64kb or 1mb (got "${sizeText}")`);
+
+  const production = (env.NODE_ENV ?? '').toLowerCase() === 'production';
+  if (production && tokenKey === undefined) problems.push('SUPPORT_SLA_TOKEN_KEY is required when NODE_ENV=production (a generated key is for development only)');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  const dbText = read('SUPPORT_SLA_DB');
+  return {
+    port,
+    host: read('HOST'),
+    dbFile: dbText === ':memory:' ? dbText : resolve(cwd, dbText),
+    eventStore: eventStore as EventStoreKind,
+    esdbConnectionString,
+    tokenKey,
+    logLevel: logLevel as LogLevel,
+    smtpUrl,
+    maxBodyBytes: maxBodyBytes!,
+    production,
+  };
+}
+
+/** Where the token key came from. */
+export type TokenKeySource = 'environment' | 'key-file' | 'generated';
+
+export interface ResolvedTokenKey {
+  readonly key: string;
+  readonly source: TokenKeySource;
+  /** The key file, when the key lives in one. */
+  readonly file: string | undefined;
+}
+
+/** The development key file: `<directory of the SQLite file>/token-key` (beside `./data/` by default). */
+export const tokenKeyFileFor = (config: Pick<ServiceConfig, 'dbFile'>): string =>
+  join(config.dbFile === ':memory:' ? resolve('data') : dirname(config.dbFile), 'token-key');
+
+/**
+ * The HS256 key: `SUPPORT_SLA_TOKEN_KEY` when set; otherwise a random key kept in the key file
+ * beside the database, created on first use (mode 0600). The service and the `support-sla token`
+ * command resolve it the same way, so tokens printed by one are accepted by the other.
+ */
+export function resolveTokenKey(config: Pick<ServiceConfig, 'tokenKey' | 'dbFile'>): ResolvedTokenKey {
+  if (config.tokenKey !== undefined) return { key: config.tokenKey, source: 'environment', file: undefined };
+  const file = tokenKeyFileFor(config);
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    if (key.length < MIN_TOKEN_KEY_LENGTH) throw new ConfigError([`the token key file ${file} holds a key shorter than ${MIN_TOKEN_KEY_LENGTH} characters; delete it to generate a new one`]);
+    return { key, source: 'key-file', file };
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  try {
+    // `wx`: if another process created it first, use theirs.
+    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
+    return { key, source: 'generated', file };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return resolveTokenKey(config);
+    throw error;
+  }
+}
