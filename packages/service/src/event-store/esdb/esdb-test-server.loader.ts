@@ -1,0 +1,39 @@
+/**
+ * Test-only loader of the EventStoreDB test double, which lives in `test-support/` (outside
+ * `src/`, so it is never compiled into the shipped package). The service's tsconfig has
+ * `rootDir: src`, so tests cannot import it statically; this loads it at run time under jest
+ * and describes the part of its API the tests use. Not exported from the package index.
+ */
+import path from 'node:path';
+
+/** What `startEsdbTestServer` in test-support/esdb-test-server returns (the tests' view of it). */
+export interface EsdbTestServerHandle {
+  /** `esdb://127.0.0.1:<port>?tls=false` */
+  readonly connectionString: string;
+  readonly port: number;
+  /** Opaque data of the server; pass it to another server to serve the same events. */
+  readonly data: unknown;
+  /** Hard stop: open calls are cut, as when the server goes away. */
+  stop(): Promise<void>;
+  /** Starts again on the same port with the same data. */
+  restart(): Promise<void>;
+}
+
+export interface EsdbTestServerStartOptions {
+  readonly port?: number;
+  readonly data?: unknown;
+  /** Emulate servers that report a checkpoint at the end-of-log position (KurrentDB #4970). */
+  readonly checkpointAtLogEnd?: boolean;
+}
+
+interface TestServerModule {
+  startEsdbTestServer(options?: EsdbTestServerStartOptions): Promise<EsdbTestServerHandle>;
+}
+
+const TEST_SERVER_PATH = path.resolve(__dirname, '../../../test-support/esdb-test-server');
+
+/** Starts the EventStoreDB test double on a random loopback port (or `options.port`). */
+export async function startEsdbTestServer(options: EsdbTestServerStartOptions = {}): Promise<EsdbTestServerHandle> {
+  const loaded = (await import(TEST_SERVER_PATH)) as TestServerModule;
+  return loaded.startEsdbTestServer(options);
+}

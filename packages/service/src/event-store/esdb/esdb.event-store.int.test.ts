@@ -1,0 +1,228 @@
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { EventStoreUnavailableError, WrongExpectedRevisionError, comparePositions } from '../event-store.port';
+import { createEsdbEventStore, type EventStoreDbEventStore } from './esdb.event-store';
+import { startEsdbTestServer, type EsdbTestServerHandle } from './esdb-test-server.loader';
+import { Recorder, newEvent, settle, waitUntil } from './esdb.test-fixtures';
+
+describe('EventStoreDbEventStore on the wire-level test server', () => {
+  let server: EsdbTestServerHandle;
+  let store: EventStoreDbEventStore;
+  let raw: EventStoreDBClient;
+  let seq = 0;
+  const ticket = (): string => `ticket-${++seq}-${Date.now()}`;
+
+  beforeEach(async () => {
+    server = await startEsdbTestServer();
+    store = createEsdbEventStore(server.connectionString, { readAllPageSize: 4 });
+    raw = EventStoreDBClient.connectionString(server.connectionString);
+  });
+  afterEach(async () => {
+    await store.close();
+    await raw.dispose();
+    await server.stop();
+  });
+
+  it('appends with no-stream, then the read revision, and reads the events back verbatim', async () => {
+    const stream = ticket();
+    const first = newEvent('TicketOpened', { subject: 'printer', priority: 2 }, { idempotencyKey: 'k-1' });
+    const opened = await store.appendToStream(stream, [first], 'no-stream');
+    expect(opened.nextExpectedRevision).toBe(0n);
+    const second = newEvent('TicketAssigned', { to: 'agent-7' });
+    const assigned = await store.appendToStream(stream, [second], 0n);
+    expect(assigned.nextExpectedRevision).toBe(1n);
+    expect(comparePositions(assigned.position, opened.position)).toBe(1);
+
+    const events = await store.readStream(stream);
+    expect(events.map((e) => [e.id, e.type, e.revision, e.streamId])).toEqual([
+      [first.id, 'TicketOpened', 0n, stream],
+      [second.id, 'TicketAssigned', 1n, stream],
+    ]);
+    expect(events[0]?.data).toEqual({ subject: 'printer', priority: 2 });
+    expect(events[0]?.metadata).toEqual(first.metadata);
+    expect(events[0]?.position).toEqual(opened.position);
+    expect(events[1]?.position).toEqual(assigned.position);
+  });
+
+  it('stores $correlationId and $causationId in the EventStoreDB metadata', async () => {
+    const stream = ticket();
+    const event = newEvent('TicketOpened', { a: 1 }, { causationId: 'cause-1' });
+    await store.appendToStream(stream, [event], 'no-stream');
+    const [resolved] = await raw.readStream(stream, { maxCount: 1 }).toArray();
+    expect(resolved?.event?.metadata).toMatchObject({
+      $correlationId: event.metadata.correlationId,
+      $causationId: 'cause-1',
+      schemaVersion: 1,
+    });
+  });
+
+  it('turns a wrong expected revision into WrongExpectedRevisionError with the actual revision', async () => {
+    const stream = ticket();
+    await store.appendToStream(stream, [newEvent('A', {}), newEvent('B', {})], 'no-stream');
+    const exists = store.appendToStream(stream, [newEvent('C', {})], 'no-stream');
+    await expect(exists).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    await expect(exists).rejects.toMatchObject({ streamId: stream, expected: 'no-stream', actual: 1n });
+    await expect(store.appendToStream(stream, [newEvent('C', {})], 0n)).rejects.toMatchObject({ expected: 0n, actual: 1n });
+    await expect(store.appendToStream(ticket(), [newEvent('C', {})], 3n)).rejects.toMatchObject({ expected: 3n, actual: 'no-stream' });
+  });
+
+  it('makes a retried append with the same event ids a no-op', async () => {
+    const stream = ticket();
+    const batch = [newEvent('A', {}), newEvent('B', {})];
+    const first = await store.appendToStream(stream, batch, 'no-stream');
+    const retry = await store.appendToStream(stream, batch, 'no-stream');
+    expect(retry).toEqual(first);
+    const next = [newEvent('C', {})];
+    const third = await store.appendToStream(stream, next, 1n);
+    expect(await store.appendToStream(stream, next, 1n)).toEqual(third);
+    expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+  });
+
+  it('reads an unknown stream as empty, and honours direction, start revision and count', async () => {
+    expect(await store.readStream(ticket())).toEqual([]);
+    const stream = ticket();
+    await store.appendToStream(stream, ['A', 'B', 'C', 'D'].map((t) => newEvent(t, {})), 'no-stream');
+    const types = async (options: Parameters<EventStoreDbEventStore['readStream']>[1]): Promise<string[]> =>
+      (await store.readStream(stream, options)).map((e) => e.type);
+    expect(await types({ direction: 'backwards' })).toEqual(['D', 'C', 'B', 'A']);
+    expect(await types({ direction: 'backwards', maxCount: 1 })).toEqual(['D']);
+    expect(await types({ fromRevision: 2n })).toEqual(['C', 'D']);
+    expect(await types({ fromRevision: 2n, direction: 'backwards' })).toEqual(['C', 'B', 'A']);
+    expect(await types({ maxCount: 2 })).toEqual(['A', 'B']);
+  });
+
+  it('pages through $all after a position, filtered by stream prefix, without system records', async () => {
+    const a = ticket();
+    await store.appendToStream(a, [newEvent('T1', {}), newEvent('T2', {})], 'no-stream');
+    await store.appendToStream('outage-1', [newEvent('O1', {})], 'no-stream');
+    await raw.appendToStream('other-1', jsonEvent({ type: 'X', data: {} }));
+    await raw.deleteStream('other-1'); // leaves a $metadata record in $$other-1
+    await store.appendToStream(a, [newEvent('T3', {}), newEvent('T4', {}), newEvent('T5', {})], 1n);
+
+    const all = await store.readAll();
+    expect(all.map((e) => e.type)).toEqual(['T1', 'T2', 'O1', 'T3', 'T4', 'T5']);
+    for (let i = 1; i < all.length; i += 1) expect(comparePositions(all[i - 1]!.position, all[i]!.position)).toBe(-1);
+
+    const tickets = await store.readAll({ streamPrefixes: ['ticket-'] });
+    expect(tickets.map((e) => e.type)).toEqual(['T1', 'T2', 'T3', 'T4', 'T5']);
+    const afterT2 = await store.readAll({ after: tickets[1]!.position, streamPrefixes: ['ticket-', 'outage-'], maxCount: 3 });
+    expect(afterT2.map((e) => e.type)).toEqual(['O1', 'T3', 'T4']);
+    expect(await store.readAll({ after: tickets[4]!.position })).toEqual([]);
+    expect(await store.headPosition()).toEqual(tickets[4]!.position);
+  });
+
+  it('reports an empty log as having no head and reads nothing from it', async () => {
+    expect(await store.headPosition()).toBeUndefined();
+    expect(await store.readAll()).toEqual([]);
+  });
+
+  it('catches up, goes live, filters by prefix on the server and reports checkpoints', async () => {
+    const stream = ticket();
+    await store.appendToStream(stream, [newEvent('T1', {})], 'no-stream');
+    // 40 unrelated records: a filtered subscription gets a checkpoint every 32 scanned records.
+    for (let i = 0; i < 40; i += 1) await store.appendToStream(`policy-${i}`, [newEvent('P', {})], 'no-stream');
+    const recorder = new Recorder().subscribe(store, { streamPrefixes: ['ticket-'] });
+    await recorder.waitFor((r) => r.events.length === 1 && r.checkpoints.length >= 1, 'catch-up and a checkpoint');
+    await store.appendToStream(stream, [newEvent('T2', {})], 0n);
+    await store.appendToStream('policy-x', [newEvent('P', {})], 'no-stream');
+    await recorder.waitFor((r) => r.events.length === 2, 'the live event');
+    await settle();
+    expect(recorder.events.map((e) => e.type)).toEqual(['T1', 'T2']);
+    const [checkpoint] = recorder.checkpoints;
+    expect(comparePositions(checkpoint!, recorder.events[0]!.position)).toBe(1);
+    expect(comparePositions(checkpoint!, recorder.events[1]!.position)).toBe(-1);
+    await recorder.stop();
+  });
+
+  it('resumes strictly after a stored event position or checkpoint: nothing skipped, nothing repeated', async () => {
+    const stream = ticket();
+    await store.appendToStream(stream, [newEvent('T1', {}), newEvent('T2', {})], 'no-stream');
+    for (let i = 0; i < 35; i += 1) await store.appendToStream(`policy-${i}`, [newEvent('P', {})], 'no-stream');
+    await store.appendToStream(stream, [newEvent('T3', {})], 1n);
+
+    const first = new Recorder().subscribe(store, { streamPrefixes: ['ticket-'] });
+    await first.waitFor((r) => r.events.length === 3 && r.checkpoints.length >= 1, 'first run');
+    await first.stop();
+
+    const fromEvent = new Recorder().subscribe(store, { streamPrefixes: ['ticket-'], after: first.events[0]!.position });
+    await fromEvent.waitFor((r) => r.events.length === 2, 'resume after T1');
+    const fromCheckpoint = new Recorder().subscribe(store, { streamPrefixes: ['ticket-'], after: first.checkpoints[0]! });
+    await fromCheckpoint.waitFor((r) => r.events.length === 1, 'resume after the checkpoint');
+    await store.appendToStream(stream, [newEvent('T4', {})], 2n);
+    await fromEvent.waitFor((r) => r.events.length === 3, 'live T4');
+    await fromCheckpoint.waitFor((r) => r.events.length === 2, 'live T4');
+    await settle();
+    expect(fromEvent.events.map((e) => e.type)).toEqual(['T2', 'T3', 'T4']);
+    expect(fromCheckpoint.events.map((e) => e.type)).toEqual(['T3', 'T4']);
+    await fromEvent.stop();
+    await fromCheckpoint.stop();
+  });
+
+  it('resumes from a stored position past the last event without skipping the next event', async () => {
+    const stream = ticket();
+    const { position: head } = await store.appendToStream(stream, [newEvent('T1', {})], 'no-stream');
+    const pastTheEnd = { commit: head.commit + 10_000n, prepare: head.prepare + 10_000n };
+    const recorder = new Recorder().subscribe(store, { streamPrefixes: ['ticket-'], after: pastTheEnd });
+    await settle();
+    expect(recorder.events).toEqual([]);
+    await store.appendToStream(stream, [newEvent('T2', {})], 0n);
+    await recorder.waitFor((r) => r.events.length === 1, 'T2');
+    await settle();
+    expect(recorder.events.map((e) => e.type)).toEqual(['T2']);
+    await recorder.stop();
+  });
+
+  it('turns a server checkpoint at the end of the log into one that neither skips nor repeats on resume', async () => {
+    const quirky = await startEsdbTestServer({ checkpointAtLogEnd: true });
+    const quirkyStore = createEsdbEventStore(quirky.connectionString);
+    try {
+      const stream = ticket();
+      await quirkyStore.appendToStream(stream, [newEvent('T1', {})], 'no-stream');
+      for (let i = 0; i < 3; i += 1) await quirkyStore.appendToStream(`policy-${i}`, [newEvent('P', {})], 'no-stream');
+      const first = new Recorder().subscribe(quirkyStore, { streamPrefixes: ['ticket-'] });
+      await first.waitFor((r) => r.events.length === 1 && r.checkpoints.length === 1, 'T1 and the end-of-log checkpoint');
+      await first.stop();
+      const stored = first.checkpoints[0]!;
+      // The server said "end of log" (where the next event goes); the adapter reports the last record instead.
+      expect(comparePositions(stored, (await quirkyStore.readAll({ streamPrefixes: ['policy-'] })).at(-1)!.position)).toBe(0);
+
+      await quirkyStore.appendToStream(stream, [newEvent('T2', {})], 0n);
+      const resumed = new Recorder().subscribe(quirkyStore, { streamPrefixes: ['ticket-'], after: stored });
+      await resumed.waitFor((r) => r.events.length === 1, 'T2 after resume');
+      await settle();
+      expect(resumed.events.map((e) => e.type)).toEqual(['T2']);
+      await resumed.stop();
+    } finally {
+      await quirkyStore.close();
+      await quirky.stop();
+    }
+  });
+
+  it('reports EventStoreUnavailableError while the server is down and works again after it comes back', async () => {
+    const stream = ticket();
+    await store.appendToStream(stream, [newEvent('T1', {})], 'no-stream');
+    const recorder = new Recorder();
+    store.subscribeToAll({ onEvent: () => undefined, onError: (error) => recorder.errors.push(error) });
+    await settle();
+    await server.stop();
+    await expect(store.appendToStream(stream, [newEvent('T2', {})], 0n)).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(store.readStream(stream)).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(store.readAll()).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await waitUntil(() => recorder.errors.length === 1, 'the subscription error');
+    expect(recorder.errors[0]).toBeInstanceOf(EventStoreUnavailableError);
+    await server.restart();
+    const after = await retry(() => store.appendToStream(stream, [newEvent('T2', {})], 0n));
+    expect(after.nextExpectedRevision).toBe(1n);
+    expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['T1', 'T2']);
+  });
+});
+
+async function retry<T>(action: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let i = 1; ; i += 1) {
+    try {
+      return await action();
+    } catch (error) {
+      if (i >= attempts || !(error instanceof EventStoreUnavailableError)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

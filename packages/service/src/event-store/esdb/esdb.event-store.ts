@@ -1,0 +1,407 @@
+/**
+ * EventStoreDB adapter of the event-store port (`@eventstore/db-client`, pinned).
+ *
+ * Mapping (see README.md in this folder for operations):
+ * - One EventStoreDB stream per caller stream id (`ticket-<id>`, `outage-<id>`, `policy-<id>`).
+ * - `'no-stream'` → `NO_STREAM`, a bigint → that exact revision; `ANY` is never sent.
+ * - Events are JSON; the port's metadata object is the event metadata, plus EventStoreDB's own
+ *   `$correlationId`/`$causationId` keys (stripped again on read so the metadata reads back
+ *   verbatim). The event id is the port's `NewEvent.id`, so a retried append is idempotent.
+ * - Streams whose name starts with `$` and event types starting with `$` are EventStoreDB's
+ *   own; reads and subscriptions of `$all` never surface them.
+ */
+import {
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  NO_STREAM,
+  START,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  isCommandError,
+  streamNameFilter,
+  ErrorType,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type EventData,
+  type JSONType,
+  type Position,
+  type ReadPosition,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import {
+  EventStoreUnavailableError,
+  WrongExpectedRevisionError,
+  comparePositions,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type SubscribeToAllOptions,
+  type Subscription,
+} from '../event-store.port';
+
+/** Tuning of the adapter; the defaults suit the service. */
+export interface EsdbEventStoreOptions {
+  /**
+   * Checkpoint interval multiplier of filtered `$all` subscriptions: the server reports a
+   * checkpoint every `checkpointInterval × 32` scanned events. Default 1.
+   */
+  readonly checkpointInterval?: number;
+  /** Page size for `$all` reads. Default 512. */
+  readonly readAllPageSize?: number;
+}
+
+/** Creates the adapter from an EventStoreDB connection string (e.g. `esdb://localhost:2113?tls=false`). */
+export function createEsdbEventStore(connectionString: string, options: EsdbEventStoreOptions = {}): EventStoreDbEventStore {
+  return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString), options);
+}
+
+const SYSTEM_PREFIX = '$';
+const isSystem = (streamId: string, type: string): boolean => streamId.startsWith(SYSTEM_PREFIX) || type.startsWith(SYSTEM_PREFIX);
+const matchesPrefixes = (streamId: string, prefixes: readonly string[] | undefined): boolean =>
+  prefixes === undefined || prefixes.length === 0 || prefixes.some((p) => streamId.startsWith(p));
+
+/** The EventStoreDB implementation of {@link EventStore}. */
+export class EventStoreDbEventStore implements EventStore {
+  private readonly subscriptions = new Set<EsdbAllSubscription>();
+  private readonly checkpointInterval: number;
+  private readonly pageSize: number;
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    options: EsdbEventStoreOptions = {},
+  ) {
+    this.checkpointInterval = options.checkpointInterval ?? 1;
+    this.pageSize = options.readAllPageSize ?? 512;
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    try {
+      const result = await this.client.appendToStream(streamId, events.map(toEventData), {
+        expectedRevision: expected === 'no-stream' ? NO_STREAM : expected,
+      });
+      const position = result.position ?? (await this.lastPositionOf(streamId));
+      if (!position) throw new Error(`EventStoreDB returned no position for the append to ${streamId}`);
+      return { nextExpectedRevision: result.nextExpectedRevision, position };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        const actual = error.actualVersion;
+        throw new WrongExpectedRevisionError(streamId, expected, typeof actual === 'bigint' ? actual : 'no-stream');
+      }
+      throw translateError(error, `append to ${streamId}`);
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly StoredEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const out: StoredEvent[] = [];
+    try {
+      const read = this.client.readStream(streamId, {
+        direction: backwards ? BACKWARDS : FORWARDS,
+        fromRevision: options.fromRevision ?? (backwards ? END : START),
+        ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
+      });
+      for await (const resolved of read) {
+        const event = toStoredEvent(resolved, 'strict');
+        if (event) out.push(event);
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw translateError(error, `read ${streamId}`);
+    }
+    return out;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<readonly StoredEvent[]> {
+    const wanted = options.maxCount ?? Number.POSITIVE_INFINITY;
+    const out: StoredEvent[] = [];
+    if (wanted <= 0) return out;
+    try {
+      let after = options.after;
+      if (after) {
+        // A position past the end of the log is not one the server can read from.
+        const head = await this.rawHead();
+        if (!head || comparePositions(after, head) >= 0) return out;
+      }
+      for (;;) {
+        let seen = 0;
+        // Reading $all forwards from a position includes the record at it, hence the `after` test.
+        const page = this.client.readAll({ fromPosition: after ?? START, direction: FORWARDS, maxCount: this.pageSize });
+        for await (const resolved of page) {
+          // Always drain the page: leaving a finished call unread keeps it open in the client.
+          seen += 1;
+          const record = resolved.event;
+          if (!record?.position || out.length >= wanted) continue;
+          if (after && comparePositions(record.position, after) <= 0) continue;
+          after = record.position;
+          if (isSystem(record.streamId, record.type) || !matchesPrefixes(record.streamId, options.streamPrefixes)) continue;
+          const event = toStoredEvent(resolved, 'skip-foreign');
+          if (event) out.push(event);
+        }
+        if (out.length >= wanted) return out;
+        if (seen < this.pageSize) return out;
+      }
+    } catch (error) {
+      throw translateError(error, 'read $all');
+    }
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions): Subscription {
+    const subscription = new EsdbAllSubscription(this.client, options, this.checkpointInterval, () => this.rawHead(), () =>
+      this.subscriptions.delete(subscription),
+    );
+    this.subscriptions.add(subscription);
+    subscription.start();
+    return subscription;
+  }
+
+  async headPosition(): Promise<GlobalPosition | undefined> {
+    try {
+      let before: Position | undefined;
+      for (;;) {
+        let seen = 0;
+        let found: GlobalPosition | undefined;
+        const page = this.client.readAll({ fromPosition: before ?? END, direction: BACKWARDS, maxCount: 64 });
+        for await (const resolved of page) {
+          seen += 1;
+          const record = resolved.event;
+          if (!record?.position) continue;
+          before = record.position;
+          if (!found && !isSystem(record.streamId, record.type)) found = record.position;
+        }
+        if (found) return found;
+        if (seen < 64) return undefined;
+      }
+    } catch (error) {
+      throw translateError(error, 'read the head of $all');
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.client.dispose();
+  }
+
+  /** Position of the last record in `$all`, system records included; undefined when empty. */
+  private async rawHead(): Promise<GlobalPosition | undefined> {
+    let head: GlobalPosition | undefined;
+    for await (const resolved of this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 })) {
+      head = resolved.event?.position ?? head;
+    }
+    return head;
+  }
+
+  private async lastPositionOf(streamId: string): Promise<GlobalPosition | undefined> {
+    const [last] = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    return last?.position;
+  }
+}
+
+/**
+ * One `subscribeToAll` of the port: a server-side filtered catch-up-then-live subscription.
+ *
+ * Resuming: `after` is normally the position of an event or of a server checkpoint, and the
+ * subscription starts strictly after it (events at or before it are dropped as well, in case a
+ * server includes the start record). When `after` lies past the last record of the log, which
+ * the server cannot start from, it starts after the last record instead: nothing after that
+ * record existed when `after` was stored, so every later event is new, even one written exactly
+ * at `after` (the failure reported as KurrentDB issue #4970).
+ *
+ * Checkpoints: the client calls `checkpointReached` while earlier events may still sit in its
+ * readable buffer, so a checkpoint is held back until every event received before it has been
+ * handled. A checkpoint beyond the current end of the log (again #4970) is reported as the
+ * last record's position, which is safe to resume strictly after.
+ */
+class EsdbAllSubscription implements Subscription {
+  private stopped = false;
+  private finished = false;
+  private client?: AllStreamSubscription;
+  private loop: Promise<void> = Promise.resolve();
+  private floor: GlobalPosition | undefined;
+  private lastReported: GlobalPosition | undefined;
+  private received = 0;
+  private handled = 0;
+  private busy = false;
+  private readonly pendingCheckpoints: { target: number; position: GlobalPosition }[] = [];
+
+  constructor(
+    private readonly esdb: EventStoreDBClient,
+    private readonly options: SubscribeToAllOptions,
+    private readonly checkpointInterval: number,
+    private readonly rawHead: () => Promise<GlobalPosition | undefined>,
+    private readonly onClosed: () => void,
+  ) {}
+
+  start(): void {
+    this.loop = this.run().catch((error: unknown) => this.fail(error));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.client?.unsubscribe();
+    // Cancelling the call does not end the client's readable side; destroying it ends the loop.
+    this.client?.destroy();
+    await this.loop;
+    this.onClosed();
+  }
+
+  private async run(): Promise<void> {
+    const { from, floor } = await this.startingPoint();
+    if (this.stopped) return;
+    this.floor = floor;
+    const prefixes = this.options.streamPrefixes;
+    const checkpointReached = (_s: AllStreamSubscription, position: Position): Promise<void> => this.onServerCheckpoint(position);
+    const filter =
+      prefixes && prefixes.length > 0
+        ? streamNameFilter({ prefixes: [...prefixes], checkpointInterval: this.checkpointInterval, checkpointReached })
+        : streamNameFilter({ regex: '^[^$]', checkpointInterval: this.checkpointInterval, checkpointReached });
+    const subscription = this.esdb.subscribeToAll({ fromPosition: from, filter });
+    this.client = subscription;
+    for await (const resolved of subscription) {
+      this.received += 1;
+      this.busy = true;
+      try {
+        if (this.stopped || this.finished) break;
+        await this.deliver(resolved);
+        this.handled += 1;
+        await this.flushCheckpoints();
+      } finally {
+        this.busy = false;
+      }
+    }
+    if (!this.stopped && !this.finished) throw new EventStoreUnavailableError('EventStoreDB ended the $all subscription');
+  }
+
+  private async startingPoint(): Promise<{ from: ReadPosition; floor: GlobalPosition | undefined }> {
+    const after = this.options.after;
+    if (!after) return { from: START, floor: undefined };
+    const head = await this.rawHead();
+    if (!head) return { from: START, floor: undefined };
+    if (comparePositions(after, head) > 0) return { from: head, floor: head };
+    return { from: after, floor: after };
+  }
+
+  private async deliver(resolved: AllStreamResolvedEvent): Promise<void> {
+    const record = resolved.event;
+    if (!record?.position) return;
+    if (this.floor && comparePositions(record.position, this.floor) <= 0) return;
+    this.floor = record.position;
+    if (isSystem(record.streamId, record.type) || !matchesPrefixes(record.streamId, this.options.streamPrefixes)) return;
+    const event = toStoredEvent(resolved, 'skip-foreign');
+    if (event) await this.options.onEvent(event);
+  }
+
+  private async onServerCheckpoint(position: Position): Promise<void> {
+    const target = this.received + (this.client?.readableLength ?? 0);
+    this.pendingCheckpoints.push({ target, position });
+    if (!this.busy && target <= this.handled) await this.flushCheckpoints();
+  }
+
+  private async flushCheckpoints(): Promise<void> {
+    for (;;) {
+      const next = this.pendingCheckpoints[0];
+      if (!next || next.target > this.handled) return;
+      this.pendingCheckpoints.shift();
+      if (this.stopped || this.finished) return;
+      try {
+        await this.reportCheckpoint(next.position);
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+    }
+  }
+
+  private async reportCheckpoint(position: GlobalPosition): Promise<void> {
+    const onCheckpoint = this.options.onCheckpoint;
+    if (!onCheckpoint) return;
+    let safe: GlobalPosition | undefined = position;
+    const head = await this.rawHead();
+    if (!head || comparePositions(position, head) > 0) safe = head;
+    if (!safe) return;
+    for (const known of [this.floor, this.lastReported]) {
+      if (known && comparePositions(safe, known) < 0) safe = known;
+    }
+    const previous = this.lastReported ?? this.options.after;
+    if (previous && comparePositions(safe, previous) <= 0) return;
+    this.lastReported = safe;
+    await onCheckpoint(safe);
+  }
+
+  private fail(error: unknown): void {
+    if (this.stopped || this.finished) return;
+    this.finished = true;
+    const client = this.client;
+    if (client) void client.unsubscribe().then(() => client.destroy());
+    this.onClosed();
+    const translated = translateError(error, 'subscribe to $all');
+    this.options.onError?.(translated instanceof Error ? translated : new Error(String(translated)));
+  }
+}
+
+function toEventData(event: NewEvent): EventData {
+  const metadata = { ...event.metadata, $correlationId: event.metadata.correlationId, $causationId: event.metadata.causationId };
+  return {
+    id: event.id,
+    contentType: 'application/json',
+    type: event.type,
+    // The client JSON-encodes any value; its narrower JSONType only documents the usual shapes.
+    data: event.data as JSONType,
+    metadata,
+  };
+}
+
+/**
+ * Converts a read event. `strict` (reading a stream the caller named) rejects events without
+ * the service's JSON metadata; `skip-foreign` (the global log, possibly shared with other
+ * applications) leaves them out.
+ */
+function toStoredEvent(resolved: ResolvedEvent, mode: 'strict' | 'skip-foreign'): StoredEvent | undefined {
+  const record = resolved.event;
+  if (!record || isSystem(record.streamId, record.type)) return undefined;
+  if (!record.position) throw new Error('EventStoreDB did not return event positions (server 22.6 or later is required)');
+  const raw = record.metadata;
+  const serviceShaped = record.isJson && typeof raw === 'object' && raw !== null && !(raw instanceof Uint8Array) && !Array.isArray(raw);
+  if (!serviceShaped) {
+    if (mode === 'skip-foreign') return undefined;
+    throw new Error(`event ${record.id} in ${record.streamId} is not a JSON event with service metadata`);
+  }
+  const { $correlationId: _correlation, $causationId: _causation, ...metadata } = raw as Record<string, unknown>;
+  return {
+    id: record.id,
+    streamId: record.streamId,
+    revision: record.revision,
+    position: { commit: record.position.commit, prepare: record.position.prepare },
+    type: record.type,
+    data: record.data,
+    metadata: metadata as unknown as EventMetadata,
+  };
+}
+
+const UNAVAILABLE_TYPES: ReadonlySet<string> = new Set([
+  ErrorType.UNAVAILABLE,
+  ErrorType.DEADLINE_EXCEEDED,
+  ErrorType.CANCELLED,
+  ErrorType.NOT_LEADER,
+  ErrorType.TIMEOUT,
+]);
+
+/** Maps connection-level failures to the port's {@link EventStoreUnavailableError}; others pass through. */
+export function translateError(error: unknown, action: string): unknown {
+  if (error instanceof EventStoreUnavailableError || error instanceof WrongExpectedRevisionError) return error;
+  if (error instanceof Error && isCommandError(error) && UNAVAILABLE_TYPES.has(error.type)) {
+    return new EventStoreUnavailableError(`EventStoreDB unavailable (${action}): ${error.message}`, { cause: error });
+  }
+  // Cluster discovery failures are plain errors from the client.
+  if (error instanceof Error && /failed to discover|no connection established|ECONNREFUSED/i.test(error.message)) {
+    return new EventStoreUnavailableError(`EventStoreDB unavailable (${action}): ${error.message}`, { cause: error });
+  }
+  return error;
+}

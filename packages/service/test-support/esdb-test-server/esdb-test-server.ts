@@ -1,0 +1,516 @@
+/**
+ * EventStoreDB wire-level TEST DOUBLE. Test code only: never exported from the service's
+ * `src/index.ts`, never selectable as a production store, and it lives outside `src/` so it is
+ * never compiled into the shipped package.
+ *
+ * It starts, in process on a random loopback port (or a given one), a real gRPC server built
+ * with `@grpc/grpc-js` and the protobuf/gRPC code generated and shipped inside
+ * `@eventstore/db-client` itself (`generated/streams_grpc_pb`, `streams_pb`, `shared_pb`,
+ * `serverfeatures_grpc_pb`), so the messages on the wire are exactly the ones the pinned client
+ * reads and writes. The real `EventStoreDBClient` connects to it with
+ * `esdb://127.0.0.1:<port>?tls=false`.
+ *
+ * What it models (the parts of the protocol the client uses for streams):
+ * - `Streams.Append`: expected revision any / no-stream / stream-exists / exact, wrong-expected-
+ *   version results, idempotent event ids (a batch already written at the expected place is
+ *   answered with the original result), tombstoned streams.
+ * - `Streams.Read`: a stream forwards/backwards (`StreamNotFound` for unknown or soft-deleted
+ *   streams), `$all` forwards/backwards, filters on stream name or event type by prefix or
+ *   regex, catch-up-then-live subscriptions to a stream and to `$all`, checkpoints every
+ *   `checkpointIntervalMultiplier × window` scanned records (window = `max` or 32), and the
+ *   `CaughtUp` message.
+ * - `Streams.Delete` (soft delete: writes `$metadata` with `$tb` to `$$<stream>`) and
+ *   `Streams.Tombstone` (writes `$streamDeleted`; later reads/appends fail "stream-deleted").
+ * - `ServerFeatures.GetSupportedMethods`: lists the methods above, without `BatchAppend`, so the
+ *   client uses plain appends.
+ * Positions are sparse byte-offset-like numbers with commit == prepare, as in EventStoreDB
+ * without explicit transactions.
+ *
+ * What it does NOT model: persistent subscriptions, projections, users/ACLs/authentication
+ * (credentials are ignored), TLS, batch append, gossip/cluster discovery and leader election
+ * (`NotLeader`), operations such as scavenging, stream metadata other than the `$tb` of a soft
+ * delete (`$maxAge`, `$maxCount`, `$acl` …), `resolveLinkTos`/link events, structured UUIDs,
+ * deadlines, "fell behind"/"consumer too slow" drops, explicit transactions (commit ≠ prepare),
+ * message size limits, and durability (data lives in memory; `restart()` keeps it).
+ *
+ * `checkpointAtLogEnd` reproduces a server quirk (KurrentDB issue #4970 / the 24.10 regression):
+ * a filtered subscription that reaches the end of the log reports a checkpoint equal to the
+ * end-of-log position, i.e. where the NEXT event will be written.
+ */
+import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
+import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
+import {
+  AppendReq,
+  AppendResp,
+  DeleteReq,
+  DeleteResp,
+  ReadReq,
+  ReadResp,
+  TombstoneReq,
+  TombstoneResp,
+} from '@eventstore/db-client/generated/streams_pb';
+import { Empty, StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
+import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
+import { EsdbLog, type AppendOutcome, type LogRecord, type ProposedEvent, type WireExpected } from './esdb-log';
+
+export interface EsdbTestServerOptions {
+  /** Port to listen on (loopback only); a random free port when omitted. */
+  readonly port?: number;
+  /** Data to serve; pass a previous server's `data` to share events. A fresh log when omitted. */
+  readonly data?: EsdbLog;
+  /** Emulate the end-of-log checkpoint quirk described in the header comment. */
+  readonly checkpointAtLogEnd?: boolean;
+}
+
+export interface EsdbTestServer {
+  /** `esdb://127.0.0.1:<port>?tls=false` */
+  readonly connectionString: string;
+  readonly port: number;
+  readonly data: EsdbLog;
+  /** Hard stop: open calls (subscriptions included) are cut, as when the server goes away. */
+  stop(): Promise<void>;
+  /** Starts again on the same port with the same data (after `stop()`, or stopping first). */
+  restart(): Promise<void>;
+}
+
+const DEFAULT_FILTER_WINDOW = 32;
+const YIELD_EVERY = 256;
+
+/** Starts the test double; see the header comment for what it does and does not model. */
+export async function startEsdbTestServer(options: EsdbTestServerOptions = {}): Promise<EsdbTestServer> {
+  const data = options.data ?? new EsdbLog();
+  const behaviour: Behaviour = { checkpointAtLogEnd: options.checkpointAtLogEnd ?? false };
+  let server: grpc.Server | undefined = createServer(data, behaviour);
+  const port = await bind(server, options.port ?? 0);
+  const connectionString = `esdb://127.0.0.1:${port}?tls=false`;
+
+  const stop = async (): Promise<void> => {
+    if (!server) return;
+    server.forceShutdown();
+    server = undefined;
+  };
+  const restart = async (): Promise<void> => {
+    await stop();
+    const next = createServer(data, behaviour);
+    await bind(next, port);
+    server = next;
+  };
+  return { connectionString, port, data, stop, restart };
+}
+
+interface Behaviour {
+  readonly checkpointAtLogEnd: boolean;
+}
+
+async function bind(server: grpc.Server, port: number): Promise<number> {
+  // A port just released by forceShutdown can take a moment to be free again.
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await new Promise<number>((resolve, reject) =>
+        server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+          error ? reject(error) : resolve(bound),
+        ),
+      );
+    } catch (error) {
+      if (attempt >= 20 || port === 0) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
+  const server = new grpc.Server();
+  server.addService(StreamsService, {
+    read: (call: grpc.ServerWritableStream<ReadReq, ReadResp>) => {
+      handleRead(log, behaviour, call).catch((error: unknown) => {
+        if (!call.cancelled) call.emit('error', toStatus(error));
+      });
+    },
+    append: (call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>) =>
+      handleAppend(log, call, callback),
+    delete: (call: grpc.ServerUnaryCall<DeleteReq, DeleteResp>, callback: grpc.sendUnaryData<DeleteResp>) => {
+      const options = call.request.getOptions();
+      if (!options) return callback(invalidArgument('missing delete options'));
+      const name = streamNameOf(options.getStreamIdentifier());
+      const outcome = log.softDelete(name, expectedOf(options), new Date());
+      if (outcome.kind !== 'success') return callback(outcomeError(name, outcome));
+      const resp = new DeleteResp();
+      if (outcome.position === undefined) resp.setNoPosition(new Empty());
+      else resp.setPosition(new DeleteResp.Position().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position)));
+      callback(null, resp);
+    },
+    tombstone: (call: grpc.ServerUnaryCall<TombstoneReq, TombstoneResp>, callback: grpc.sendUnaryData<TombstoneResp>) => {
+      const options = call.request.getOptions();
+      if (!options) return callback(invalidArgument('missing tombstone options'));
+      const name = streamNameOf(options.getStreamIdentifier());
+      const outcome = log.tombstone(name, expectedOf(options), new Date());
+      if (outcome.kind !== 'success' || outcome.position === undefined) return callback(outcomeError(name, outcome));
+      const resp = new TombstoneResp();
+      resp.setPosition(new TombstoneResp.Position().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position)));
+      callback(null, resp);
+    },
+    batchAppend: (call: grpc.ServerDuplexStream<unknown, unknown>) => {
+      call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'BatchAppend is not modelled by the test double' });
+    },
+  });
+  server.addService(ServerFeaturesService, {
+    getSupportedMethods: (_call: grpc.ServerUnaryCall<Empty, SupportedMethods>, callback: grpc.sendUnaryData<SupportedMethods>) => {
+      const methods = [
+        ['event_store.client.streams.streams', 'read'],
+        ['event_store.client.streams.streams', 'append'],
+        ['event_store.client.streams.streams', 'delete'],
+        ['event_store.client.streams.streams', 'tombstone'],
+        ['event_store.client.server_features.serverfeatures', 'getsupportedmethods'],
+      ].map(([service, method]) => new SupportedMethod().setServiceName(service ?? '').setMethodName(method ?? ''));
+      callback(null, new SupportedMethods().setMethodsList(methods).setEventStoreServerVersion('0.0.0-test-double'));
+    },
+  });
+  return server;
+}
+
+// ---------------------------------------------------------------- append
+
+function handleAppend(
+  log: EsdbLog,
+  call: grpc.ServerReadableStream<AppendReq, AppendResp>,
+  callback: grpc.sendUnaryData<AppendResp>,
+): void {
+  let header: AppendReq.Options | undefined;
+  const events: ProposedEvent[] = [];
+  let failed = false;
+  const fail = (error: Partial<grpc.StatusObject>): void => {
+    if (failed) return;
+    failed = true;
+    callback(error);
+  };
+  call.on('data', (req: AppendReq) => {
+    if (req.hasOptions()) {
+      header = req.getOptions();
+      return;
+    }
+    const message = req.getProposedMessage();
+    if (!message) return;
+    const id = message.getId();
+    if (!id?.hasString()) return fail(invalidArgument('the test double only models string UUIDs'));
+    const headers = message.getMetadataMap();
+    const type = headers.get('type');
+    const contentType = headers.get('content-type');
+    if (type === undefined || contentType === undefined) return fail(invalidArgument('event type and content-type are required'));
+    events.push({
+      id: id.getString().toLowerCase(),
+      type,
+      contentType,
+      data: message.getData_asU8(),
+      customMetadata: message.getCustomMetadata_asU8(),
+    });
+  });
+  call.on('end', () => {
+    if (failed) return;
+    if (!header) return fail(invalidArgument('append without options'));
+    const name = streamNameOf(header.getStreamIdentifier());
+    const outcome = log.append(name, expectedOf(header), events, new Date());
+    if (outcome.kind === 'stream-deleted') return fail(outcomeError(name, outcome));
+    const resp = new AppendResp();
+    if (outcome.kind === 'success') {
+      const success = new AppendResp.Success();
+      if (outcome.revision === undefined) success.setNoStream(new Empty());
+      else success.setCurrentRevision(String(outcome.revision));
+      if (outcome.position === undefined) success.setNoPosition(new Empty());
+      else success.setPosition(new AppendResp.Position().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position)));
+      resp.setSuccess(success);
+    } else {
+      const wrong = new AppendResp.WrongExpectedVersion();
+      if (outcome.current === undefined) wrong.setCurrentNoStream(new Empty());
+      else wrong.setCurrentRevision(String(outcome.current));
+      const expected = outcome.expected;
+      if (expected.kind === 'exact') wrong.setExpectedRevision(String(expected.revision));
+      else if (expected.kind === 'no-stream') wrong.setExpectedNoStream(new Empty());
+      else if (expected.kind === 'stream-exists') wrong.setExpectedStreamExists(new Empty());
+      else wrong.setExpectedAny(new Empty());
+      resp.setWrongExpectedVersion(wrong);
+    }
+    callback(null, resp);
+  });
+  call.on('error', () => {
+    failed = true;
+  });
+}
+
+// ---------------------------------------------------------------- read & subscribe
+
+type ReadCall = grpc.ServerWritableStream<ReadReq, ReadResp>;
+
+async function handleRead(log: EsdbLog, behaviour: Behaviour, call: ReadCall): Promise<void> {
+  const options = call.request.getOptions();
+  if (!options) throw invalidArgument('missing read options');
+  if (options.getUuidOption()?.hasStructured()) throw invalidArgument('the test double only models string UUIDs');
+  const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
+  const matches = matcherOf(options);
+  const subscription = options.hasSubscription();
+  const count = options.hasCount() ? BigInt(options.getCount()) : 0n;
+
+  if (options.hasStream()) {
+    const streamOptions = options.getStream();
+    if (!streamOptions) throw invalidArgument('missing stream options');
+    const name = streamNameOf(streamOptions.getStreamIdentifier());
+    if (log.isTombstoned(name)) throw streamDeleted(name);
+    if (subscription) return subscribeToStream(log, call, name, streamOptions);
+    const visible = log.visibleRecords(name);
+    if (visible.length === 0) {
+      const resp = new ReadResp().setStreamNotFound(new ReadResp.StreamNotFound().setStreamIdentifier(identifierOf(name)));
+      await send(call, resp);
+      call.end();
+      return;
+    }
+    let selected: LogRecord[];
+    if (streamOptions.hasEnd()) selected = backwards ? [...visible].reverse() : [];
+    else if (streamOptions.hasRevision()) {
+      const from = BigInt(streamOptions.getRevision());
+      selected = backwards ? visible.filter((r) => r.revision <= from).reverse() : visible.filter((r) => r.revision >= from);
+    } else selected = backwards ? visible.slice(0, 1) : visible;
+    for (const record of selected.slice(0, clampCount(count))) await send(call, eventMessage(record));
+    call.end();
+    return;
+  }
+
+  const allOptions = options.getAll();
+  if (!allOptions) throw invalidArgument('read needs stream or all options');
+  if (subscription) return subscribeToAll(log, behaviour, call, allOptions, options);
+  const records = log.records;
+  let indexes: number[];
+  if (backwards) {
+    const startExclusive = allOptions.hasPosition() ? log.firstIndexAfter(BigInt(positionOf(allOptions)) - 1n) : allOptions.hasStart() ? 0 : records.length;
+    indexes = range(startExclusive - 1, -1);
+  } else {
+    // Reading $all forwards from a position includes the record at that position.
+    const start = allOptions.hasPosition() ? log.firstIndexAfter(BigInt(positionOf(allOptions)) - 1n) : allOptions.hasEnd() ? records.length : 0;
+    indexes = range(start, records.length);
+  }
+  let sent = 0;
+  const limit = clampCount(count);
+  for (const index of indexes) {
+    if (sent >= limit) break;
+    const record = log.recordAt(index);
+    if (!matches(record)) continue;
+    await send(call, eventMessage(record));
+    sent += 1;
+  }
+  call.end();
+}
+
+async function subscribeToStream(log: EsdbLog, call: ReadCall, name: string, streamOptions: ReadReq.Options.StreamOptions): Promise<void> {
+  let after = streamOptions.hasRevision()
+    ? BigInt(streamOptions.getRevision())
+    : streamOptions.hasEnd()
+      ? (log.lastRevision(name) ?? -1n)
+      : -1n;
+  await send(call, confirmation());
+  let caughtUp = false;
+  while (!call.cancelled) {
+    if (log.isTombstoned(name)) throw streamDeleted(name);
+    const pending = log.visibleRecords(name).filter((r) => r.revision > after);
+    for (const record of pending) {
+      if (call.cancelled) return;
+      await send(call, eventMessage(record));
+      after = record.revision;
+    }
+    if (!caughtUp) {
+      caughtUp = true;
+      await send(call, new ReadResp().setCaughtUp(new ReadResp.CaughtUp()));
+    }
+    await nextWrite(log, call);
+  }
+}
+
+async function subscribeToAll(
+  log: EsdbLog,
+  behaviour: Behaviour,
+  call: ReadCall,
+  allOptions: ReadReq.Options.AllOptions,
+  options: ReadReq.Options,
+): Promise<void> {
+  const matches = matcherOf(options);
+  const filter = options.getFilter();
+  const checkpointEvery =
+    filter === undefined
+      ? 0
+      : Math.max(1, filter.getCheckpointintervalmultiplier()) * (filter.hasMax() && filter.getMax() > 0 ? filter.getMax() : DEFAULT_FILTER_WINDOW);
+  // A subscription from a position delivers what comes strictly after it.
+  let index = allOptions.hasPosition()
+    ? log.firstIndexAfter(BigInt(positionOf(allOptions)))
+    : allOptions.hasEnd()
+      ? log.records.length
+      : 0;
+  await send(call, confirmation());
+  let scannedSinceCheckpoint = 0;
+  let caughtUp = false;
+  let sinceYield = 0;
+  while (!call.cancelled) {
+    while (index < log.records.length && !call.cancelled) {
+      const record = log.recordAt(index);
+      index += 1;
+      scannedSinceCheckpoint += 1;
+      if (matches(record)) await send(call, eventMessage(record));
+      if (checkpointEvery > 0 && scannedSinceCheckpoint >= checkpointEvery) {
+        scannedSinceCheckpoint = 0;
+        await send(call, checkpoint(record.position));
+      }
+      sinceYield += 1;
+      if (sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    if (call.cancelled) return;
+    if (behaviour.checkpointAtLogEnd && checkpointEvery > 0 && scannedSinceCheckpoint > 0) {
+      scannedSinceCheckpoint = 0;
+      await send(call, checkpoint(log.endPosition));
+    }
+    if (!caughtUp) {
+      caughtUp = true;
+      await send(call, new ReadResp().setCaughtUp(new ReadResp.CaughtUp()));
+    }
+    await nextWrite(log, call);
+  }
+}
+
+/** Resolves on the next write to the log or when the call is cancelled. */
+function nextWrite(log: EsdbLog, call: ReadCall): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      remove();
+      call.off('cancelled', done);
+      resolve();
+    };
+    const remove = log.onWrite(done);
+    call.once('cancelled', done);
+  });
+}
+
+async function send(call: ReadCall, resp: ReadResp): Promise<void> {
+  if (call.cancelled) return;
+  if (!call.write(resp)) {
+    await Promise.race([once(call, 'drain'), once(call, 'cancelled'), once(call, 'close')]);
+  }
+}
+
+function matcherOf(options: ReadReq.Options): (record: LogRecord) => boolean {
+  const filter = options.getFilter();
+  if (!filter) return () => true;
+  const onStream = filter.hasStreamIdentifier();
+  const expression = onStream ? filter.getStreamIdentifier() : filter.getEventType();
+  if (!expression) return () => true;
+  const prefixes = expression.getPrefixList();
+  const regex = expression.getRegex() ? new RegExp(expression.getRegex()) : undefined;
+  return (record) => {
+    const subject = onStream ? record.streamName : record.type;
+    if (prefixes.length > 0 && !prefixes.some((p) => subject.startsWith(p))) return false;
+    return regex ? regex.test(subject) : true;
+  };
+}
+
+function eventMessage(record: LogRecord): ReadResp {
+  const recorded = new ReadResp.ReadEvent.RecordedEvent()
+    .setId(new UUID().setString(record.id))
+    .setStreamIdentifier(identifierOf(record.streamName))
+    .setStreamRevision(String(record.revision))
+    .setPreparePosition(String(record.position))
+    .setCommitPosition(String(record.position))
+    .setCustomMetadata(record.customMetadata)
+    .setData(record.data);
+  recorded
+    .getMetadataMap()
+    .set('type', record.type)
+    .set('content-type', record.contentType)
+    .set('created', String(record.created));
+  const event = new ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(String(record.position));
+  return new ReadResp().setEvent(event);
+}
+
+function checkpoint(position: bigint): ReadResp {
+  return new ReadResp().setCheckpoint(
+    new ReadResp.Checkpoint().setCommitPosition(String(position)).setPreparePosition(String(position)),
+  );
+}
+
+function confirmation(): ReadResp {
+  return new ReadResp().setConfirmation(new ReadResp.SubscriptionConfirmation().setSubscriptionId(randomUUID()));
+}
+
+// ---------------------------------------------------------------- helpers
+
+function identifierOf(name: string): StreamIdentifier {
+  return new StreamIdentifier().setStreamName(Buffer.from(name, 'utf8'));
+}
+
+function streamNameOf(identifier: StreamIdentifier | undefined): string {
+  if (!identifier) throw invalidArgument('missing stream identifier');
+  return Buffer.from(identifier.getStreamName_asU8()).toString('utf8');
+}
+
+function positionOf(allOptions: ReadReq.Options.AllOptions): string {
+  // Commit and prepare are equal in this double; the commit position orders the log.
+  return allOptions.getPosition()?.getCommitPosition() ?? '0';
+}
+
+type ExpectationOptions = Pick<AppendReq.Options, 'hasRevision' | 'getRevision' | 'hasNoStream' | 'hasStreamExists'>;
+
+function expectedOf(options: ExpectationOptions): WireExpected {
+  if (options.hasRevision()) return { kind: 'exact', revision: BigInt(options.getRevision()) };
+  if (options.hasNoStream()) return { kind: 'no-stream' };
+  if (options.hasStreamExists()) return { kind: 'stream-exists' };
+  return { kind: 'any' };
+}
+
+function clampCount(count: bigint): number {
+  return count <= 0n || count > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(count);
+}
+
+function range(from: number, toExclusive: number): number[] {
+  const out: number[] = [];
+  if (from <= toExclusive) for (let i = from; i < toExclusive; i += 1) out.push(i);
+  else for (let i = from; i > toExclusive; i -= 1) out.push(i);
+  return out;
+}
+
+function metadataOf(entries: Record<string, string>): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  for (const [key, value] of Object.entries(entries)) metadata.add(key, value);
+  return metadata;
+}
+
+function streamDeleted(name: string): Partial<grpc.StatusObject> {
+  return {
+    code: grpc.status.FAILED_PRECONDITION,
+    details: `Event stream '${name}' is deleted.`,
+    metadata: metadataOf({ exception: 'stream-deleted', 'stream-name': name }),
+  };
+}
+
+function invalidArgument(details: string): Partial<grpc.StatusObject> {
+  return { code: grpc.status.INVALID_ARGUMENT, details };
+}
+
+/** Errors as EventStoreDB sends them: a status plus an `exception` trailer the client maps. */
+function outcomeError(name: string, outcome: AppendOutcome): Partial<grpc.StatusObject> {
+  if (outcome.kind === 'stream-deleted') return streamDeleted(name);
+  if (outcome.kind === 'wrong-expected-version') {
+    const expected = outcome.expected;
+    const expectedVersion =
+      expected.kind === 'exact' ? String(expected.revision) : expected.kind === 'no-stream' ? '-1' : expected.kind === 'any' ? '-2' : '-4';
+    const entries: Record<string, string> = { exception: 'wrong-expected-version', 'stream-name': name, 'expected-version': expectedVersion };
+    if (outcome.current !== undefined) entries['actual-version'] = String(outcome.current);
+    return { code: grpc.status.FAILED_PRECONDITION, details: `Wrong expected version for stream ${name}`, metadata: metadataOf(entries) };
+  }
+  return { code: grpc.status.INTERNAL, details: 'unexpected outcome' };
+}
+
+function toStatus(error: unknown): Partial<grpc.StatusObject> {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number') {
+    return error as Partial<grpc.StatusObject>;
+  }
+  return { code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) };
+}
