@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
+import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../event-store/event-store.port';
+import { ManualClock } from './clock';
+import { CommandExecutor, ConcurrencyConflictError, DomainRuleViolation, type Sealer } from './command-executor';
+import { TicketApplication, TicketNotFoundError, type Caller, type TicketNumbers } from './ticket.application';
+import { ticketStream } from './streams';
+
+// A plain chain for these tests; the service's real sealer is tested with the hash-chain module.
+const seal: Sealer = (streamId, firstRevision, previousHash, events) => {
+  let prev = previousHash;
+  return events.map((e, i) => {
+    const hash = createHash('sha256').update(`${streamId}/${firstRevision + BigInt(i)}/${prev}/${JSON.stringify(e.data)}`).digest('hex');
+    const sealed = { ...e, metadata: { ...e.metadata, previousHash: prev, hash } };
+    prev = hash;
+    return sealed;
+  });
+};
+
+class Numbers implements TicketNumbers {
+  private readonly byId = new Map<string, string>();
+  async numberFor(ticketId: string): Promise<string> {
+    let n = this.byId.get(ticketId);
+    if (n === undefined) {
+      n = `SS-${String(this.byId.size + 1).padStart(6, '0')}`;
+      this.byId.set(ticketId, n);
+    }
+    return n;
+  }
+  async ticketIdOf(ticketNumber: string): Promise<string | undefined> {
+    return [...this.byId].find(([, n]) => n === ticketNumber)?.[0];
+  }
+}
+
+const admin: Caller = { id: 'u-ada', role: 'administrator', org: 'acme', email: 'ada@acme.example', name: 'Ada' };
+const teacher: Caller = { id: 'u-tom', role: 'teacher', org: 'acme', email: 'tom@acme.example' };
+const agent: Caller = { id: 'u-agent', role: 'agent', org: 'support' };
+const ctx = (caller: Caller, idempotencyKey?: string) => ({
+  actorId: caller.id,
+  actorRole: caller.role,
+  correlationId: 'corr-1',
+  causationId: 'req-1',
+  ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+});
+const request = { summary: 'Cannot export grades', description: 'The export button does nothing since Monday.' };
+
+const setup = (store: EventStore = new InMemoryEventStore(), maxAttempts = 5) => {
+  const clock = new ManualClock(new Date('2026-03-06T22:30:00Z')); // Friday 17:30 New York
+  const executor = new CommandExecutor(store, { clock: () => clock.now(), seal, maxAttempts });
+  return { store, clock, executor, tickets: new TicketApplication(executor, new Numbers(), () => clock.now()) };
+};
+
+describe('CommandExecutor through the ticket use cases', () => {
+  test('opening a ticket appends the decided events with full metadata and a hash chain', async () => {
+    const { store, tickets } = setup();
+    const result = await tickets.open({ channel: 'email', request }, admin, ctx(admin));
+    expect(result.events.map((e) => e.type)).toEqual(expect.arrayContaining(['TicketOpened']));
+    const stored = await store.readStream(result.streamId);
+    expect(stored).toHaveLength(result.events.length);
+    const first = stored[0]!;
+    expect(first.metadata).toMatchObject({
+      actorId: 'u-ada',
+      actorRole: 'administrator',
+      correlationId: 'corr-1',
+      causationId: 'req-1',
+      recordedAt: '2026-03-06T22:30:00.000Z',
+      occurredAt: '2026-03-06T22:30:00.000Z',
+      organization: 'acme',
+      schemaVersion: 1,
+      previousHash: '',
+    });
+    expect(stored[1]?.metadata.previousHash ?? first.metadata.hash).toBe(first.metadata.hash);
+    expect(result.revision).toBe(BigInt(stored.length - 1));
+  });
+
+  test('a phone message entered late occurred at its receipt and was recorded now', async () => {
+    const { store, tickets } = setup();
+    const namedUser = { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' as const };
+    const result = await tickets.open(
+      { channel: 'phone', request, namedUser, receivedAt: '2026-03-06T21:00:00Z' },
+      agent,
+      ctx(agent),
+    );
+    const [opened] = await store.readStream(result.streamId);
+    expect(opened?.metadata.occurredAt).toBe('2026-03-06T21:00:00Z');
+    expect(opened?.metadata.recordedAt).toBe('2026-03-06T22:30:00.000Z');
+  });
+
+  test('a business rule refusal is a DomainRuleViolation carrying the domain code, and nothing is appended', async () => {
+    const { store, tickets } = setup();
+    await expect(tickets.open({ channel: 'phone', request }, teacher, ctx(teacher))).rejects.toMatchObject({
+      name: 'DomainRuleViolation',
+      error: { code: 'CHANNEL_NOT_ENTITLED' },
+    });
+    expect(await store.readAll()).toHaveLength(0);
+  });
+
+  test('a retried keyed request appends nothing the second time and answers with the same events', async () => {
+    const { store, tickets } = setup();
+    const first = await tickets.open({ channel: 'chat', request }, teacher, ctx(teacher, 'key-1'));
+    const again = await tickets.open({ channel: 'chat', request }, teacher, ctx(teacher, 'key-1'));
+    expect(again.streamId).toBe(first.streamId);
+    expect(again.events).toEqual(first.events);
+    expect(await store.readAll()).toHaveLength(first.events.length);
+  });
+
+  test('a version conflict is retried on fresh state', async () => {
+    const inner = new InMemoryEventStore();
+    let interfere = true;
+    const racing: EventStore = Object.assign(Object.create(inner) as EventStore, {
+      appendToStream: async (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> => {
+        if (interfere && streamId.startsWith('ticket-') && expected !== 'no-stream') {
+          interfere = false;
+          // Another writer changes the ticket first.
+          await tickets.act('AwaitCustomer', ticketId, { reason: 'Which browser?' }, agent, ctx(agent));
+        }
+        return inner.appendToStream(streamId, events, expected);
+      },
+      readStream: inner.readStream.bind(inner),
+    });
+    const { tickets } = setup(racing);
+    const opened = await tickets.open({ channel: 'email', request }, admin, ctx(admin));
+    const ticketId = opened.streamId.slice('ticket-'.length);
+    const classified = await tickets.act('ClassifyTicket', ticketId, { category: 'personal/how-to' }, agent, ctx(agent));
+    expect(classified.retries).toBe(1);
+    const types = (await inner.readStream(ticketStream(ticketId))).map((e) => e.type);
+    expect(types.indexOf('TicketClassified')).toBeGreaterThan(types.indexOf('TicketAwaitingCustomer'));
+  });
+
+  test('past the bounded attempts a conflict becomes ConcurrencyConflictError', async () => {
+    const inner = new InMemoryEventStore();
+    const { tickets: seeder } = setup(inner);
+    const opened = await seeder.open({ channel: 'email', request }, admin, ctx(admin));
+    const ticketId = opened.streamId.slice('ticket-'.length);
+    let appends = 0;
+    const alwaysBehind: EventStore = Object.assign(Object.create(inner) as EventStore, {
+      appendToStream: async (streamId: string, events: readonly NewEvent[]) => {
+        appends++;
+        const { WrongExpectedRevisionError } = await import('../event-store/event-store.port');
+        throw new WrongExpectedRevisionError(streamId, 0n, BigInt(events.length + 99));
+      },
+      readStream: inner.readStream.bind(inner),
+    });
+    const { tickets } = setup(alwaysBehind, 3);
+    await expect(tickets.act('ResolveTicket', ticketId, { resolution: 'x' }, agent, ctx(agent))).rejects.toBeInstanceOf(
+      ConcurrencyConflictError,
+    );
+    expect(appends).toBe(3);
+  });
+
+  test('requesters see only their own tickets; other people get "not found"', async () => {
+    const { tickets } = setup();
+    const opened = await tickets.open({ channel: 'email', request }, admin, ctx(admin));
+    const ticketId = opened.streamId.slice('ticket-'.length);
+    await expect(tickets.find(ticketId, teacher)).rejects.toBeInstanceOf(TicketNotFoundError);
+    await expect(tickets.find(ticketId, { ...admin, org: 'other-org' })).rejects.toBeInstanceOf(TicketNotFoundError);
+    expect((await tickets.find(ticketId, admin)).ticket.ticketNumber).toBe('SS-000001');
+    expect((await tickets.find('SS-000001', agent)).ticketId).toBe(ticketId);
+  });
+
+  test('requesters may not open on behalf of someone else', async () => {
+    const { tickets } = setup();
+    await expect(
+      tickets.open({ channel: 'email', request, namedUser: { id: 'x', email: 'x@y.example', license: 'teacher' } }, admin, ctx(admin)),
+    ).rejects.toBeInstanceOf(DomainRuleViolation);
+  });
+});
