@@ -1,0 +1,1 @@
+export { EventStoreDbEventStore, createEsdbEventStore, type EsdbEventStoreOptions } from './esdb.event-store';
