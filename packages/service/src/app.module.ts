@@ -1,0 +1,60 @@
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { LoggerModule } from 'nestjs-pino';
+import { stdTimeFunctions } from 'pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServiceConfig } from './config/service-config';
+import { PlatformModule } from './platform/platform.module';
+import type { ServiceStorage } from './platform/storage';
+
+/**
+ * ===== FEATURE MODULES =====
+ * The domain-facing modules of the service (tickets, outages, policies, reports, notifications)
+ * go here. They may inject everything PlatformModule exports (EVENT_STORE, TICKET_NUMBERS,
+ * ProjectionsHost, MetricsService, ...) and CqrsModule's buses.
+ */
+export const FEATURE_MODULES: (Type | DynamicModule)[] = [];
+
+export interface AppModuleOptions {
+  readonly config: ServiceConfig;
+  readonly storage: ServiceStorage;
+  readonly tokenKey: string;
+  /** Replaces {@link FEATURE_MODULES} (tests that need only the platform pass `[]`). */
+  readonly features?: readonly (Type | DynamicModule)[];
+  /** Extra global providers, e.g. a manual clock in tests. */
+  readonly providers?: readonly Provider[];
+}
+
+const QUIET_ROUTES = new Set(['/health', '/metrics']);
+
+/** The root module: logging, CQRS, the platform, then the features. */
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: options.config.logLevel,
+            base: { service: 'support-sla' },
+            timestamp: stdTimeFunctions.isoTime,
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+            genReqId: (req: IncomingMessage, res: ServerResponse) => {
+              const given = req.headers['x-request-id'];
+              const id = typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+              res.setHeader('x-request-id', id);
+              return id;
+            },
+            autoLogging: { ignore: (req: IncomingMessage) => QUIET_ROUTES.has((req.url ?? '').split('?')[0] ?? '') },
+            customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+          },
+        }),
+        CqrsModule.forRoot(),
+        PlatformModule.forRoot({ config: options.config, storage: options.storage, tokenKey: options.tokenKey, providers: options.providers }),
+        ...(options.features ?? FEATURE_MODULES),
+      ],
+    };
+  }
+}

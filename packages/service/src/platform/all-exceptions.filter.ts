@@ -1,0 +1,19 @@
+import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { classifyError } from './http-errors';
+
+/** Every error leaves as JSON through {@link classifyError}; unexpected ones are logged with their stack. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const response = host.switchToHttp().getResponse<Response>();
+    const { status, body, unexpected } = classifyError(exception);
+    if (unexpected) this.logger.error({ err: exception }, exception instanceof Error ? exception.message : 'unexpected error');
+    if (status === 401) response.setHeader('WWW-Authenticate', 'Bearer');
+    if (response.headersSent) return;
+    response.status(status).json(body);
+  }
+}

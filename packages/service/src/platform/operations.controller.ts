@@ -1,0 +1,64 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Public } from '../auth/auth.guard';
+import type { ServiceConfig } from '../config/service-config';
+import type { EventStore } from '../event-store/event-store.port';
+import { ProjectionsHost, type ProjectionHealth } from '../projection-runner/projections.host';
+import { MetricsService } from './metrics.service';
+import { EVENT_STORE, SERVICE_CONFIG } from './tokens';
+
+export interface HealthReport {
+  readonly status: 'ok' | 'degraded';
+  readonly store: { readonly kind: string; readonly reachable: boolean; readonly head: string | null; readonly error?: string };
+  readonly projections: readonly ProjectionHealth[];
+}
+
+const HEALTH_TIMEOUT_MS = 2_000;
+
+/** `/health` and `/metrics`: open to everyone, as load balancers and Prometheus carry no tokens. */
+@ApiTags('operations')
+@Public()
+@Controller()
+export class OperationsController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    private readonly projections: ProjectionsHost,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  @Get('health')
+  @ApiOperation({ summary: 'Whether the event store answers and how far each projection trails it' })
+  @ApiOkResponse({ description: 'Store reachable and no projection failed' })
+  @ApiServiceUnavailableResponse({ description: 'Store unreachable or a projection failed' })
+  async health(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
+    let store: HealthReport['store'];
+    try {
+      const head = await withTimeout(this.store.headPosition(), HEALTH_TIMEOUT_MS);
+      store = { kind: this.config.eventStore, reachable: true, head: head === undefined ? null : `${head.commit}/${head.prepare}` };
+    } catch (error) {
+      store = { kind: this.config.eventStore, reachable: false, head: null, error: error instanceof Error ? error.message : String(error) };
+    }
+    const projections = await this.projections.health();
+    const ok = store.reachable && projections.every((p) => p.status !== 'failed');
+    res.status(ok ? 200 : 503);
+    return { status: ok ? 'ok' : 'degraded', store, projections };
+  }
+
+  @Get('metrics')
+  @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
+  async metricsText(@Res() res: Response): Promise<void> {
+    const body = await this.metrics.registry.metrics();
+    res.status(200).type(this.metrics.registry.contentType).send(body);
+  }
+}
+
+const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (error: unknown) => (clearTimeout(timer), reject(error instanceof Error ? error : new Error(String(error)))),
+    );
+  });

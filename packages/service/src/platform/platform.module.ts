@@ -1,0 +1,88 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import type Database from 'better-sqlite3';
+import { AuthGuard } from '../auth/auth.guard';
+import { TokenService } from '../auth/token.service';
+import { SqliteReadModelStore } from '../checkpoints/read-model.store';
+import type { ServiceConfig } from '../config/service-config';
+import { IDEMPOTENCY_STORE, IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { SqliteIdempotencyStore } from '../idempotency/idempotency.store';
+import { ProjectionsHost } from '../projection-runner/projections.host';
+import { AllExceptionsFilter } from './all-exceptions.filter';
+import { CommandMetricsInterceptor } from './command-metrics.interceptor';
+import { InstrumentedEventStore } from './instrumented.event-store';
+import { MetricsService } from './metrics.service';
+import { OperationsController } from './operations.controller';
+import type { ServiceStorage } from './storage';
+import { SqliteTicketNumberAllocator } from './ticket-numbers';
+import { EVENT_STORE, READ_MODEL_STORE, SERVICE_CONFIG, SERVICE_DATABASE, SERVICE_STORAGE, TICKET_NUMBERS } from './tokens';
+
+/** Closes the store and database after everything else has shut down (projections flush first). */
+class StorageLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(SERVICE_STORAGE) private readonly storage: ServiceStorage) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.storage.close();
+  }
+}
+
+export interface PlatformOptions {
+  readonly config: ServiceConfig;
+  readonly storage: ServiceStorage;
+  readonly tokenKey: string;
+  /** Extra global providers (tests use this to replace the clock, for example). */
+  readonly providers?: readonly Provider[];
+}
+
+/**
+ * Everything that does not know the domain: configuration, storage, auth, errors, metrics,
+ * health, idempotency, ticket numbers and the projections host. Global, so feature modules
+ * inject these without importing it.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: SERVICE_CONFIG, useValue: options.config },
+      { provide: SERVICE_STORAGE, useValue: options.storage },
+      { provide: SERVICE_DATABASE, useValue: options.storage.db },
+      MetricsService,
+      {
+        provide: EVENT_STORE,
+        useFactory: (metrics: MetricsService) => new InstrumentedEventStore(options.storage.store, metrics),
+        inject: [MetricsService],
+      },
+      { provide: READ_MODEL_STORE, useFactory: (db: Database.Database) => new SqliteReadModelStore(db), inject: [SERVICE_DATABASE] },
+      { provide: IDEMPOTENCY_STORE, useFactory: (db: Database.Database) => new SqliteIdempotencyStore(db), inject: [SERVICE_DATABASE] },
+      { provide: TICKET_NUMBERS, useFactory: (db: Database.Database) => new SqliteTicketNumberAllocator(db), inject: [SERVICE_DATABASE] },
+      { provide: TokenService, useValue: new TokenService(options.tokenKey) },
+      ProjectionsHost,
+      StorageLifecycle,
+      IdempotencyInterceptor,
+      { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      { provide: APP_INTERCEPTOR, useClass: CommandMetricsInterceptor },
+      { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
+      ...(options.providers ?? []),
+    ];
+    return {
+      module: PlatformModule,
+      controllers: [OperationsController],
+      providers,
+      exports: [
+        SERVICE_CONFIG,
+        SERVICE_STORAGE,
+        SERVICE_DATABASE,
+        EVENT_STORE,
+        READ_MODEL_STORE,
+        IDEMPOTENCY_STORE,
+        TICKET_NUMBERS,
+        TokenService,
+        MetricsService,
+        ProjectionsHost,
+        ...(options.providers ?? []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ServiceConfig } from '../config/service-config';
+import type { EventStore } from '../event-store/event-store.port';
+import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
+import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
+
+/** The service's persistence, opened once at start-up. */
+export interface ServiceStorage {
+  readonly store: EventStore;
+  /**
+   * The local SQLite connection for read models, checkpoints, idempotency keys and ticket numbers:
+   * the event store's own file with `EVENT_STORE=sqlite`, a file of its own beside EventStoreDB,
+   * a private in-memory database with `EVENT_STORE=memory`.
+   */
+  readonly db: Database.Database;
+  /** One line for the start-up log: where events and local state live. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+const openLocalDatabase = (file: string): Database.Database => {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+};
+
+/** Opens the event store chosen by `EVENT_STORE` and the local database beside it. */
+export async function openStorage(config: ServiceConfig): Promise<ServiceStorage> {
+  switch (config.eventStore) {
+    case 'sqlite': {
+      const store = SqliteEventStore.open(config.dbFile);
+      return { store, db: store.db, description: `events, read models and checkpoints in SQLite file ${config.dbFile}`, close: () => store.close() };
+    }
+    case 'memory': {
+      const store = new InMemoryEventStore();
+      const db = openLocalDatabase(':memory:');
+      return {
+        store,
+        db,
+        description: 'events in process memory (EVENT_STORE=memory): everything is lost when the process ends',
+        close: async () => {
+          await store.close();
+          db.close();
+        },
+      };
+    }
+    case 'esdb': {
+      // Loaded on demand so the gRPC client is only required when EventStoreDB is used.
+      const { createEsdbEventStore } = await import('../event-store/esdb/esdb.event-store');
+      const store = createEsdbEventStore(config.esdbConnectionString!);
+      const db = openLocalDatabase(config.dbFile);
+      return {
+        store,
+        db,
+        description: `events in EventStoreDB (${redact(config.esdbConnectionString!)}); read models, checkpoints, idempotency keys and ticket numbers in SQLite file ${config.dbFile}`,
+        close: async () => {
+          await store.close();
+          db.close();
+        },
+      };
+    }
+  }
+}
+
+/** Hides a password in a connection string before it is logged. */
+const redact = (connection: string): string => connection.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');

@@ -1,0 +1,81 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ReadModelStore } from '../checkpoints/read-model.store';
+import type { EventStore } from '../event-store/event-store.port';
+import { MetricsService } from '../platform/metrics.service';
+import { EVENT_STORE, READ_MODEL_STORE } from '../platform/tokens';
+import { ProjectionRunner, type ProjectionRunnerOptions, type ProjectionStatus } from './projection-runner';
+
+/** Per-projection status for `/health`. */
+export interface ProjectionHealth {
+  readonly name: string;
+  readonly status: ProjectionStatus;
+  /** `commit/prepare` of the last folded event, or null before the first. */
+  readonly position: string | null;
+  readonly lag: string;
+  readonly error?: string;
+}
+
+/**
+ * Runs the service's projections. Feature modules call {@link register} while the application
+ * is being set up (a constructor or `onModuleInit`); the host starts every runner once the
+ * application has booted and stops them — persisting their models — before it shuts down,
+ * ahead of the event store closing.
+ */
+@Injectable()
+export class ProjectionsHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('projections');
+  // The host holds runners of many model types; it only uses their type-independent members.
+  private readonly runners: ProjectionRunner<unknown, unknown>[] = [];
+  private booted = false;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    metrics: MetricsService,
+  ) {
+    metrics.setLagSource(async () => Promise.all(this.runners.map(async (r) => ({ projection: r.name, lag: await r.lag() }))));
+  }
+
+  /** Adds a projection; it starts with the application (or at once when the application already runs). */
+  register<Model, Event>(options: Omit<ProjectionRunnerOptions<Model, Event>, 'store' | 'readModels'>): ProjectionRunner<Model, Event> {
+    if (this.runners.some((r) => r.name === options.projection.name)) throw new Error(`projection ${options.projection.name} is registered twice`);
+    const runner = new ProjectionRunner<Model, Event>({
+      onError: (error, { projection, fatal }) =>
+        fatal ? this.logger.error({ err: error, projection }, `projection ${projection} stopped: ${error.message}`) : this.logger.warn({ err: error, projection }, `projection ${projection}: ${error.message}`),
+      ...options,
+      store: this.store,
+      readModels: this.readModels,
+    });
+    this.runners.push(runner as ProjectionRunner<unknown, unknown>);
+    if (this.booted) void runner.start();
+    return runner;
+  }
+
+  all(): readonly ProjectionRunner<unknown, unknown>[] {
+    return this.runners;
+  }
+
+  async health(): Promise<ProjectionHealth[]> {
+    return Promise.all(
+      this.runners.map(async (r) => ({
+        name: r.name,
+        status: r.status,
+        position: r.position === undefined ? null : `${r.position.commit}/${r.position.prepare}`,
+        lag: (await r.lag().catch(() => -1n)).toString(),
+        ...(r.error ? { error: r.error.message } : {}),
+      })),
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.booted = true;
+    for (const runner of this.runners) {
+      await runner.start();
+      this.logger.log(`projection ${runner.name} resumes after position ${runner.position ? `${runner.position.commit}/${runner.position.prepare}` : 'start'}`);
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const runner of this.runners) await runner.stop();
+  }
+}
