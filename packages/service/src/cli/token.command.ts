@@ -1,0 +1,53 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ROLES, TokenService, type Role } from '../auth/token.service';
+import { loadConfig, resolveTokenKey } from '../config/service-config';
+import type { CliIo } from './cli-io';
+
+const nonEmpty =
+  (what: string) =>
+  (value: string): string => {
+    if (value.trim() === '') throw new InvalidArgumentError(`${what} must not be empty.`);
+    return value;
+  };
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DURATION = /^\d+\s*(ms|s|m|h|d|w|y)?$/;
+
+/**
+ * `support-sla token`: prints a bearer token signed with the same key the service uses
+ * (SUPPORT_SLA_TOKEN_KEY, or the development key file beside SUPPORT_SLA_DB).
+ */
+export function registerTokenCommand(program: Command, io: CliIo): Command {
+  return program
+    .command('token')
+    .description('print a signed bearer token for demos and tests')
+    .addOption(new Option('--role <role>', 'the caller role').choices([...ROLES]).makeOptionMandatory())
+    .requiredOption('--user <id>', 'user id (the token subject)', nonEmpty('--user'))
+    .requiredOption('--org <org>', 'organization', nonEmpty('--org'))
+    .option('--email <address>', 'e-mail address', (value: string) => {
+      if (!EMAIL.test(value)) throw new InvalidArgumentError('expected an e-mail address.');
+      return value;
+    })
+    .option('--name <name>', 'display name', nonEmpty('--name'))
+    .option('--expires-in <duration>', 'lifetime, e.g. 30m, 8h, 7d', (value: string) => {
+      if (!DURATION.test(value)) throw new InvalidArgumentError('expected a duration such as 30m, 8h or 7d.');
+      return value;
+    }, '8h')
+    .action((options: { role: Role; user: string; org: string; email?: string; name?: string; expiresIn: string }) => {
+      const config = loadConfig(io.env, io.cwd);
+      const key = resolveTokenKey(config);
+      if (key.source === 'generated') io.stderr.write(`support-sla: generated a development token key in ${key.file}\n`);
+      const tokens = new TokenService(key.key);
+      const token = tokens.sign(
+        {
+          sub: options.user,
+          role: options.role,
+          org: options.org,
+          ...(options.email !== undefined ? { email: options.email } : {}),
+          ...(options.name !== undefined ? { name: options.name } : {}),
+        },
+        { expiresIn: /^\d+$/.test(options.expiresIn) ? Number(options.expiresIn) : options.expiresIn },
+      );
+      io.stdout.write(`${token}\n`);
+    });
+}
