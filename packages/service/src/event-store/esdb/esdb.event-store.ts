@@ -214,22 +214,29 @@ export class EventStoreDbEventStore implements EventStore {
  * record existed when `after` was stored, so every later event is new, even one written exactly
  * at `after` (the failure reported as KurrentDB issue #4970).
  *
- * Checkpoints: the client calls `checkpointReached` while earlier events may still sit in its
- * readable buffer, so a checkpoint is held back until every event received before it has been
- * handled. A checkpoint beyond the current end of the log (again #4970) is reported as the
- * last record's position, which is safe to resume strictly after.
+ * Ordering: events and checkpoints are handled one at a time on a single task chain. The client
+ * calls `checkpointReached` while events received before the checkpoint may still sit in its
+ * readable buffer (when paused for backpressure), so such a checkpoint is held back until that
+ * many events have been handled: a reported checkpoint never runs ahead of the events the
+ * consumer has seen. A checkpoint beyond the current end of the log (again #4970) is reported
+ * as the last record's position, which is safe to resume strictly after.
  */
 class EsdbAllSubscription implements Subscription {
+  private static readonly PAUSE_AT = 64;
+  private static readonly RESUME_AT = 16;
+
   private stopped = false;
   private finished = false;
   private client?: AllStreamSubscription;
-  private loop: Promise<void> = Promise.resolve();
+  private starting: Promise<void> = Promise.resolve();
+  private chain: Promise<void> = Promise.resolve();
   private floor: GlobalPosition | undefined;
   private lastReported: GlobalPosition | undefined;
-  private received = 0;
+  /** Events the client has emitted to us, and those whose `onEvent` has settled. */
+  private seen = 0;
   private handled = 0;
-  private busy = false;
-  private readonly pendingCheckpoints: { target: number; position: GlobalPosition }[] = [];
+  private queued = 0;
+  private readonly heldCheckpoints: { afterHandled: number; position: GlobalPosition }[] = [];
 
   constructor(
     private readonly esdb: EventStoreDBClient,
@@ -240,19 +247,24 @@ class EsdbAllSubscription implements Subscription {
   ) {}
 
   start(): void {
-    this.loop = this.run().catch((error: unknown) => this.fail(error));
+    this.starting = this.open().catch((error: unknown) => this.fail(error));
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
-    await this.client?.unsubscribe();
-    // Cancelling the call does not end the client's readable side; destroying it ends the loop.
-    this.client?.destroy();
-    await this.loop;
+    await this.starting;
+    const client = this.client;
+    if (client) {
+      await client.unsubscribe();
+      client.destroy();
+    }
+    // Let the event being handled settle; later tasks see `stopped` and do nothing.
+    await this.chain;
     this.onClosed();
   }
 
-  private async run(): Promise<void> {
+  private async open(): Promise<void> {
     const { from, floor } = await this.startingPoint();
     if (this.stopped) return;
     this.floor = floor;
@@ -262,21 +274,25 @@ class EsdbAllSubscription implements Subscription {
       prefixes && prefixes.length > 0
         ? streamNameFilter({ prefixes: [...prefixes], checkpointInterval: this.checkpointInterval, checkpointReached })
         : streamNameFilter({ regex: '^[^$]', checkpointInterval: this.checkpointInterval, checkpointReached });
-    const subscription = this.esdb.subscribeToAll({ fromPosition: from, filter });
-    this.client = subscription;
-    for await (const resolved of subscription) {
-      this.received += 1;
-      this.busy = true;
-      try {
-        if (this.stopped || this.finished) break;
-        await this.deliver(resolved);
-        this.handled += 1;
-        await this.flushCheckpoints();
-      } finally {
-        this.busy = false;
-      }
-    }
-    if (!this.stopped && !this.finished) throw new EventStoreUnavailableError('EventStoreDB ended the $all subscription');
+    const client = this.esdb.subscribeToAll({ fromPosition: from, filter });
+    this.client = client;
+    client.on('data', (resolved: AllStreamResolvedEvent) => {
+      this.seen += 1;
+      this.queued += 1;
+      if (this.queued >= EsdbAllSubscription.PAUSE_AT) client.pause();
+      void this.enqueue(async () => {
+        try {
+          await this.deliver(resolved);
+          this.handled += 1;
+          await this.releaseHeldCheckpoints();
+        } finally {
+          this.queued -= 1;
+          if (this.queued <= EsdbAllSubscription.RESUME_AT && client.isPaused()) client.resume();
+        }
+      });
+    });
+    client.on('error', (error: Error) => this.fail(error));
+    client.on('end', () => this.fail(new EventStoreUnavailableError('EventStoreDB ended the $all subscription')));
   }
 
   private async startingPoint(): Promise<{ from: ReadPosition; floor: GlobalPosition | undefined }> {
@@ -286,6 +302,19 @@ class EsdbAllSubscription implements Subscription {
     if (!head) return { from: START, floor: undefined };
     if (comparePositions(after, head) > 0) return { from: head, floor: head };
     return { from: after, floor: after };
+  }
+
+  /** Runs `task` after every task enqueued before it; a failure ends the subscription. */
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      if (this.stopped || this.finished) return;
+      try {
+        await task();
+      } catch (error) {
+        this.fail(error);
+      }
+    });
+    return this.chain;
   }
 
   private async deliver(resolved: AllStreamResolvedEvent): Promise<void> {
@@ -298,30 +327,24 @@ class EsdbAllSubscription implements Subscription {
     if (event) await this.options.onEvent(event);
   }
 
-  private async onServerCheckpoint(position: Position): Promise<void> {
-    const target = this.received + (this.client?.readableLength ?? 0);
-    this.pendingCheckpoints.push({ target, position });
-    if (!this.busy && target <= this.handled) await this.flushCheckpoints();
+  /** Called by the client in stream order; the events emitted so far are already enqueued. */
+  private onServerCheckpoint(position: Position): Promise<void> {
+    const buffered = this.client?.readableLength ?? 0;
+    if (buffered === 0) return this.enqueue(() => this.reportCheckpoint(position));
+    this.heldCheckpoints.push({ afterHandled: this.seen + buffered, position });
+    return Promise.resolve();
   }
 
-  private async flushCheckpoints(): Promise<void> {
-    for (;;) {
-      const next = this.pendingCheckpoints[0];
-      if (!next || next.target > this.handled) return;
-      this.pendingCheckpoints.shift();
-      if (this.stopped || this.finished) return;
-      try {
-        await this.reportCheckpoint(next.position);
-      } catch (error) {
-        this.fail(error);
-        return;
-      }
+  private async releaseHeldCheckpoints(): Promise<void> {
+    for (let next = this.heldCheckpoints[0]; next && next.afterHandled <= this.handled; next = this.heldCheckpoints[0]) {
+      this.heldCheckpoints.shift();
+      await this.reportCheckpoint(next.position);
     }
   }
 
   private async reportCheckpoint(position: GlobalPosition): Promise<void> {
     const onCheckpoint = this.options.onCheckpoint;
-    if (!onCheckpoint) return;
+    if (!onCheckpoint || this.stopped || this.finished) return;
     let safe: GlobalPosition | undefined = position;
     const head = await this.rawHead();
     if (!head || comparePositions(position, head) > 0) safe = head;
