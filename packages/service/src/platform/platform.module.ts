@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type Database from 'better-sqlite3';
 import { AuthGuard } from '../auth/auth.guard';
@@ -23,6 +23,7 @@ class StorageLifecycle implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.storage.close();
+    new Logger('storage').log({ event: 'storage-closed' }, 'event store and database closed');
   }
 }
 
