@@ -253,3 +253,27 @@ describe('the service as a child process', () => {
     }
   });
 });
+
+describe('start-up choices', () => {
+  it('runs on the in-memory store when EVENT_STORE=memory', async () => {
+    const service = await startService({ features: [], env: { EVENT_STORE: 'memory' } });
+    try {
+      const body = await json(await fetch(`${service.baseUrl}/health`));
+      expect(body).toMatchObject({ status: 'ok', store: { kind: 'memory', reachable: true, head: null } });
+    } finally {
+      await service.stop({ removeData: true });
+    }
+  });
+
+  it('refuses to start with bad settings, naming each, with exit status 1', async () => {
+    const error: unknown = await startServiceProcess({ env: { PORT: 'eighty', LOG_LEVEL: 'chatty' }, startTimeoutMs: 10_000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(message).toMatch(/code 1/);
+    expect(message).toMatch(/PORT must be an integer/);
+    expect(message).toMatch(/LOG_LEVEL must be one of/);
+  });
+});
