@@ -22,8 +22,10 @@ interface FieldIssue {
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null;
 
-const hasIssues = (e: Record<string, unknown>): e is Record<string, unknown> & { issues: readonly FieldIssue[] } =>
-  Array.isArray(e.issues) && e.issues.every((i) => isRecord(i) && typeof i.field === 'string' && typeof i.message === 'string');
+const issuesOf = (e: Record<string, unknown>): FieldIssue[] =>
+  Array.isArray(e.issues)
+    ? e.issues.filter((i): i is FieldIssue => isRecord(i) && typeof i.field === 'string' && typeof i.message === 'string').map((i) => ({ field: i.field, message: i.message }))
+    : [];
 
 const STATUS_CODES: Record<number, string> = {
   400: 'bad_request',
@@ -79,7 +81,7 @@ export function classifyError(error: unknown): ClassifiedError {
     }
     switch (name) {
       case 'RequestValidationError':
-        return expected(400, { error: 'validation', issues: hasIssues(error) ? error.issues.map((i) => ({ field: i.field, message: i.message })) : [] });
+        return expected(400, { error: 'validation', issues: issuesOf(error) });
       case 'InvalidTokenError':
         return expected(401, { error: 'unauthorized', message: message ?? 'invalid token' });
       case 'ForbiddenError':
