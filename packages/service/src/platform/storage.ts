@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ServiceConfig } from '../config/service-config';
+import { createEsdbEventStore } from '../event-store/esdb/esdb.event-store';
 import type { EventStore } from '../event-store/event-store.port';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
@@ -50,8 +51,6 @@ export async function openStorage(config: ServiceConfig): Promise<ServiceStorage
       };
     }
     case 'esdb': {
-      // Loaded on demand so the gRPC client is only required when EventStoreDB is used.
-      const { createEsdbEventStore } = await import('../event-store/esdb/esdb.event-store');
       const store = createEsdbEventStore(config.esdbConnectionString!);
       const db = openLocalDatabase(config.dbFile);
       return {

@@ -6,6 +6,7 @@ import type { AuthenticatedUser } from '../auth/token.service';
 import { contractEvent } from '../event-store/event-store.contract';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore } from '../event-store/event-store.port';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
+import { startEsdbTestServer } from '../event-store/esdb/esdb-test-server.loader';
 import { RequestValidationError } from '../http/validation';
 import { ProjectionsHost } from '../projection-runner/projections.host';
 import type { TicketNumberAllocator } from '../platform/ticket-numbers';
@@ -262,6 +263,30 @@ describe('start-up choices', () => {
       expect(body).toMatchObject({ status: 'ok', store: { kind: 'memory', reachable: true, head: null } });
     } finally {
       await service.stop({ removeData: true });
+    }
+  });
+
+  it('runs on EventStoreDB (the wire-level test double) with local state in SQLite when EVENT_STORE=esdb', async () => {
+    const esdb = await startEsdbTestServer();
+    const service = await startService({ features: [ProbeModule], env: { EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: esdb.connectionString } });
+    try {
+      const appended = await fetch(`${service.baseUrl}/probe/append`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${service.tokenFor('agent', 'u1', 'acme')}` },
+        body: JSON.stringify({ stream: 'probe-esdb' }),
+      });
+      expect(appended.status).toBe(201);
+      const deadline = Date.now() + 5_000;
+      let body: Record<string, unknown> = {};
+      while (Date.now() < deadline) {
+        body = await json(await fetch(`${service.baseUrl}/health`));
+        if ((body.projections as { lag: string }[])[0]?.lag === '0' && (body.store as { head: unknown }).head !== null) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(body).toMatchObject({ status: 'ok', store: { kind: 'esdb', reachable: true }, projections: [{ name: 'probe-count', status: 'running', lag: '0' }] });
+    } finally {
+      await service.stop({ removeData: true });
+      await esdb.stop();
     }
   });
 
