@@ -1,0 +1,11 @@
+export * from './alert-points';
+export * from './mail-transport';
+export * from './notification-reactor';
+export * from './notification-store';
+export * from './notifications';
+export * from './notifications.config';
+export * from './notifications.module';
+export * from './outbox-dispatcher';
+export * from './sla-alert-watcher';
+export * from './templates';
+export { PolicyBook, readTicket, messageIdFor } from './ticket-context';

@@ -1,0 +1,331 @@
+import { ticketSla, type DomainEvent, type SlaPolicy, type Ticket } from '@support-sla/domain';
+import { comparePositions, type EventStore, type StoredEvent, type Subscription } from '../event-store/event-store.port';
+import { alertPoints } from './alert-points';
+import type { NotificationsLogger } from './mail-transport';
+import type { NewOutboxRow, NotificationStore } from './notification-store';
+import type { NotificationsConfig } from './notifications.config';
+import {
+  contactName,
+  decodeStored,
+  describeSupportHours,
+  formatInstant,
+  messageIdFor,
+  PolicyBook,
+  readTicket,
+  tierLabel,
+} from './ticket-context';
+import type { MailTemplates } from './templates';
+
+export interface NotificationReactorOptions {
+  readonly store: EventStore;
+  readonly db: NotificationStore;
+  readonly policies: PolicyBook;
+  readonly templates: MailTemplates;
+  readonly config: Pick<NotificationsConfig, 'mailFrom' | 'messageIdDomain' | 'warningFractions'>;
+  readonly logger: NotificationsLogger;
+  /** Wall clock for `created_at` (default `Date.now`). */
+  readonly now?: () => number;
+  /** Called after a commit that added deliverable outbox rows (wakes the dispatcher). */
+  readonly onEnqueued?: () => void;
+  /** Called after a commit that changed alert points (wakes the watcher). */
+  readonly onPointsChanged?: () => void;
+  /** Events read per `readAll` page while catching up (default 256). */
+  readonly pageSize?: number;
+  /** Wait before resubscribing after the live subscription failed (default 1 s). */
+  readonly resubscribeDelayMs?: number;
+}
+
+/** Work decided for one event, applied inside the transaction that also moves the checkpoint. */
+type Effect = () => { enqueued: boolean; pointsChanged: boolean };
+
+const NOTHING: Effect = () => ({ enqueued: false, pointsChanged: false });
+
+/**
+ * Reads the store's global log from its own checkpoint and turns facts into outbox rows and SLA
+ * alert points: confirmations (`TicketOpened` under an automatic-confirmation policy),
+ * resolutions (`TicketClosed`), restoration notices (`OutageEnded`, for the tickets linked to
+ * the outage) and the alert index. Each event's rows and the checkpoint commit in one SQLite
+ * transaction, so a crash neither loses nor repeats an event's e-mails; the outbox's unique
+ * (purpose, ticket) key makes a replayed event harmless as well.
+ */
+export class NotificationReactor {
+  static readonly CHECKPOINT = 'notifications';
+
+  private readonly now: () => number;
+  private readonly pageSize: number;
+  private lock: Promise<unknown> = Promise.resolve();
+  private subscription: Subscription | undefined;
+  private resubscribeTimer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(private readonly options: NotificationReactorOptions) {
+    this.now = options.now ?? Date.now;
+    this.pageSize = options.pageSize ?? 256;
+  }
+
+  get checkpoint() {
+    return this.options.db.checkpoint(NotificationReactor.CHECKPOINT);
+  }
+
+  /** Processes everything in the log after the checkpoint, page by page; resolves with the count. */
+  async catchUp(): Promise<number> {
+    let processed = 0;
+    for (;;) {
+      const page = await this.options.store.readAll({ after: this.checkpoint, maxCount: this.pageSize });
+      for (const event of page) if (await this.handle(event)) processed++;
+      if (page.length < this.pageSize) return processed;
+    }
+  }
+
+  /** Catches up, then follows the log live until {@link stop}; a failed subscription is resumed from the checkpoint. */
+  async start(): Promise<void> {
+    this.running = true;
+    await this.catchUp();
+    this.subscribe();
+  }
+
+  private subscribe(): void {
+    if (!this.running) return;
+    this.subscription = this.options.store.subscribeToAll({
+      after: this.checkpoint,
+      onEvent: async (event) => {
+        await this.handle(event);
+      },
+      onError: (error) => {
+        this.options.logger.error({ msg: 'notification reactor subscription failed; resuming from its checkpoint', error: error.message });
+        this.subscription = undefined;
+        this.resubscribeTimer = setTimeout(() => this.subscribe(), this.options.resubscribeDelayMs ?? 1_000);
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.resubscribeTimer !== undefined) clearTimeout(this.resubscribeTimer);
+    await this.subscription?.stop();
+    this.subscription = undefined;
+    await this.lock.catch(() => undefined);
+  }
+
+  /** Handles one event exactly once (events at or before the checkpoint are skipped); true when applied. */
+  handle(stored: StoredEvent): Promise<boolean> {
+    const run = this.lock.then(() => this.process(stored));
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async process(stored: StoredEvent): Promise<boolean> {
+    const { db } = this.options;
+    const before = db.checkpoint(NotificationReactor.CHECKPOINT);
+    if (before !== undefined && comparePositions(stored.position, before) <= 0) return false;
+    const event = decodeStored(stored);
+    const effect = event === undefined ? NOTHING : await this.decide(stored, event);
+    const outcome = db.transaction(() => {
+      const current = db.checkpoint(NotificationReactor.CHECKPOINT);
+      if (current !== undefined && comparePositions(stored.position, current) <= 0) return undefined;
+      const result = effect();
+      db.saveCheckpoint(NotificationReactor.CHECKPOINT, stored.position);
+      return result;
+    });
+    if (outcome === undefined) return false;
+    if (outcome.enqueued) this.options.onEnqueued?.();
+    if (outcome.pointsChanged) this.options.onPointsChanged?.();
+    return true;
+  }
+
+  /** Reads what the event needs (the ticket as of the event) and returns the synchronous effect. */
+  private async decide(stored: StoredEvent, event: DomainEvent): Promise<Effect> {
+    const { db, policies } = this.options;
+    switch (event.type) {
+      case 'PolicyPublished':
+        return () => {
+          policies.record(event.data.policy);
+          return { enqueued: false, pointsChanged: false };
+        };
+      case 'OutageDeclared':
+        return () => {
+          db.declareOutage(event.data.outageId, event.data.declaredAt);
+          return { enqueued: false, pointsChanged: false };
+        };
+      case 'OutageEnded':
+        return () => {
+          const { outageId } = event.data;
+          if (db.outage(outageId) === undefined) db.declareOutage(outageId, event.data.endedAt);
+          db.endOutage(outageId, event.data.endedAt, stored.id);
+          const outage = db.outage(outageId);
+          for (const link of db.links(outageId)) {
+            this.enqueueRestored(link, outageId, outage?.declared_at ?? event.data.endedAt, event.data.endedAt, stored.id);
+          }
+          // Confirmations held during the outage for tickets never linked to it go out now.
+          db.releaseHeld(outageId);
+          return { enqueued: true, pointsChanged: false };
+        };
+      case 'MonitorReportedStatus':
+      case 'OutageDebriefRecorded':
+      case 'OutageClosed':
+        return NOTHING;
+      default:
+        return this.decideTicket(stored, event);
+    }
+  }
+
+  private async decideTicket(stored: StoredEvent, event: DomainEvent): Promise<Effect> {
+    if (event.type === 'TicketQueued') return NOTHING;
+    const { db, policies, logger } = this.options;
+    const ticket = await readTicket(this.options.store, stored.streamId, stored.revision);
+    if (ticket === undefined) return NOTHING;
+    const policy = policies.get(ticket.policyVersion);
+    if (policy === undefined) {
+      logger.error({ msg: 'ticket pins a policy version the notifications have not seen; no e-mails or alerts for it', ticket: ticket.ticketNumber, policyVersion: ticket.policyVersion });
+      return NOTHING;
+    }
+    const fractions = this.options.config.warningFractions ?? policy.warningFractions;
+    const points = alertPoints(ticket, policy, fractions, ticket.lastEventAtMs).map((p) => ({ clock: p.clock, level: p.level, due_at: p.dueAtMs }));
+    const updatePoints = (): void => db.replacePoints(ticket.ticketId, stored.streamId, points);
+
+    switch (event.type) {
+      case 'TicketOpened': {
+        if (policy.confirmation !== 'automatic') {
+          return () => {
+            updatePoints();
+            return { enqueued: false, pointsChanged: true };
+          };
+        }
+        const rendered = this.confirmation(ticket, policy, stored.id);
+        return () => {
+          updatePoints();
+          // No individual contact while an outage is declared: the confirmation waits for its end
+          // (and is dropped if the ticket is linked to the outage: the restoration notice replaces it).
+          const open = db.openOutage();
+          const added = db.enqueue({ ...rendered, status: open === undefined ? 'pending' : 'held', hold_outage_id: open?.outage_id ?? null });
+          return { enqueued: added && open === undefined, pointsChanged: true };
+        };
+      }
+      case 'TicketClosed': {
+        const rendered = this.resolution(ticket, policy, event.data.resolutionDetails, event.data.notifyEmail, event.data.at, stored.id);
+        return () => {
+          updatePoints();
+          db.suppressHeldConfirmation(ticket.ticketId, 'closed before the outage ended');
+          return { enqueued: db.enqueue(rendered), pointsChanged: true };
+        };
+      }
+      case 'TicketLinkedToOutage': {
+        const { outageId } = event.data;
+        const link = {
+          outage_id: outageId,
+          ticket_id: ticket.ticketId,
+          ticket_number: ticket.ticketNumber,
+          contact_email: ticket.namedUser.email,
+          contact_name: ticket.namedUser.name ?? null,
+          summary: ticket.request.summary,
+        };
+        return () => {
+          updatePoints();
+          db.link(link);
+          const outage = db.outage(outageId);
+          if (outage?.ended_at == null) {
+            db.suppressUnsentConfirmation(ticket.ticketId, `linked to outage ${outageId} while it was declared`);
+            return { enqueued: false, pointsChanged: true };
+          }
+          // Linked after service came back: the contact has not been told yet.
+          const added = this.enqueueRestored(link, outageId, outage.declared_at, outage.ended_at, stored.id);
+          return { enqueued: added, pointsChanged: true };
+        };
+      }
+      default:
+        return () => {
+          updatePoints();
+          return { enqueued: false, pointsChanged: true };
+        };
+    }
+  }
+
+  private base(purpose: NewOutboxRow['purpose'], ticket: Pick<Ticket, 'ticketId' | 'ticketNumber'>, triggerId: string) {
+    return {
+      dedupe_key: `${purpose}:${ticket.ticketId}`,
+      purpose,
+      channel: 'email' as const,
+      ticket_id: ticket.ticketId,
+      ticket_number: ticket.ticketNumber,
+      trigger_event_id: triggerId,
+      message_id: messageIdFor(purpose, ticket.ticketNumber, triggerId, this.options.config.messageIdDomain),
+      created_at: this.now(),
+    };
+  }
+
+  private confirmation(ticket: Ticket, policy: SlaPolicy, triggerId: string): Omit<NewOutboxRow, 'status' | 'hold_outage_id'> {
+    const tz = policy.supportCalendar.timeZone;
+    const sla = ticketSla(ticket, policy, ticket.lastEventAtMs);
+    const rendered = this.options.templates.render(ticket.tier === 'premium' ? 'confirmation-premium' : 'confirmation-professional', {
+      ticketNumber: ticket.ticketNumber,
+      contactName: contactName(ticket),
+      contactEmail: ticket.namedUser.email,
+      summary: ticket.request.summary,
+      tierLabel: tierLabel(ticket),
+      receivedAt: formatInstant(ticket.receivedAtMs, tz),
+      responseDeadline: sla.response.deadlineMs === null ? 'the next business day' : formatInstant(sla.response.deadlineMs, tz),
+      supportHours: describeSupportHours(policy),
+    });
+    return {
+      ...this.base('confirmation', ticket, triggerId),
+      recipient: ticket.namedUser.email,
+      subject: rendered.subject,
+      text_body: rendered.text,
+      html_body: rendered.html,
+    };
+  }
+
+  private resolution(ticket: Ticket, policy: SlaPolicy, details: string, to: string, at: string, triggerId: string): NewOutboxRow {
+    const rendered = this.options.templates.render('resolution', {
+      ticketNumber: ticket.ticketNumber,
+      contactName: contactName(ticket),
+      contactEmail: to,
+      summary: ticket.request.summary,
+      tierLabel: tierLabel(ticket),
+      closedAt: formatInstant(Date.parse(at), policy.supportCalendar.timeZone),
+      resolutionDetails: details,
+    });
+    return {
+      ...this.base('resolution', ticket, triggerId),
+      recipient: to,
+      subject: rendered.subject,
+      text_body: rendered.text,
+      html_body: rendered.html,
+      status: 'pending',
+      hold_outage_id: null,
+    };
+  }
+
+  private enqueueRestored(
+    link: { ticket_id: string; ticket_number: string; contact_email: string; contact_name: string | null; summary: string },
+    outageId: string,
+    declaredAt: string,
+    endedAt: string,
+    triggerId: string,
+  ): boolean {
+    const tz = this.outageTimeZone();
+    const rendered = this.options.templates.render('outage-restored', {
+      ticketNumber: link.ticket_number,
+      contactName: link.contact_name ?? link.contact_email,
+      contactEmail: link.contact_email,
+      summary: link.summary,
+      outageId,
+      declaredAt: formatInstant(Date.parse(declaredAt), tz),
+      endedAt: formatInstant(Date.parse(endedAt), tz),
+    });
+    return this.options.db.enqueue({
+      ...this.base('outage-restored', { ticketId: link.ticket_id, ticketNumber: link.ticket_number }, triggerId),
+      recipient: link.contact_email,
+      subject: rendered.subject,
+      text_body: rendered.text,
+      html_body: rendered.html,
+      status: 'pending',
+      hold_outage_id: null,
+    });
+  }
+
+  /** Outage notices use the default policy's support time zone (an outage belongs to no ticket's policy). */
+  private outageTimeZone(): string {
+    return this.options.policies.get(1)?.supportCalendar.timeZone ?? 'America/New_York';
+  }
+}

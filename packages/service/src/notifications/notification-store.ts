@@ -1,0 +1,390 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { GlobalPosition } from '../event-store/event-store.port';
+
+/** What an outbox row is for. One row per purpose and ticket (alerts: per ticket, clock and level). */
+export type MailPurpose = 'confirmation' | 'resolution' | 'outage-restored' | 'sla-warning' | 'sla-breach';
+
+/**
+ * - `held`: waiting for a declared outage to end (no individual contact during an outage);
+ * - `pending`: to be delivered (again, after `next_attempt_at`);
+ * - `sent`: accepted by the SMTP server / webhook;
+ * - `suppressed`: never to be sent (its ticket joined an outage, or closed while held);
+ * - `failed`: permanently refused (SMTP 5xx, webhook out of attempts) — see `last_error`.
+ */
+export type OutboxStatus = 'held' | 'pending' | 'sent' | 'suppressed' | 'failed';
+
+export interface OutboxRow {
+  readonly id: number;
+  readonly dedupe_key: string;
+  readonly purpose: MailPurpose;
+  readonly channel: 'email' | 'webhook';
+  readonly ticket_id: string;
+  readonly ticket_number: string;
+  readonly trigger_event_id: string;
+  readonly message_id: string;
+  readonly recipient: string;
+  readonly subject: string;
+  readonly text_body: string;
+  readonly html_body: string;
+  readonly status: OutboxStatus;
+  readonly hold_outage_id: string | null;
+  readonly attempts: number;
+  readonly next_attempt_at: number;
+  readonly last_error: string | null;
+  readonly created_at: number;
+  readonly sent_at: number | null;
+  readonly smtp_response: string | null;
+  /** Confirmations only: `pending` until `acknowledge` has recorded the sending on the ticket. */
+  readonly ack_state: 'none' | 'pending' | 'done';
+}
+
+export type NewOutboxRow = Pick<
+  OutboxRow,
+  | 'dedupe_key'
+  | 'purpose'
+  | 'channel'
+  | 'ticket_id'
+  | 'ticket_number'
+  | 'trigger_event_id'
+  | 'message_id'
+  | 'recipient'
+  | 'subject'
+  | 'text_body'
+  | 'html_body'
+  | 'status'
+  | 'hold_outage_id'
+  | 'created_at'
+>;
+
+export interface AlertPointRow {
+  readonly ticket_id: string;
+  /** The ticket's stream, read again when the point falls due. */
+  readonly stream_id: string;
+  readonly clock: 'confirmation' | 'response';
+  /** A warning fraction as text (`'0.75'`) or `'breach'`. */
+  readonly level: string;
+  readonly due_at: number;
+}
+
+export interface OutageLinkRow {
+  readonly outage_id: string;
+  readonly ticket_id: string;
+  readonly ticket_number: string;
+  readonly contact_email: string;
+  readonly contact_name: string | null;
+  readonly summary: string;
+}
+
+export interface OutageRow {
+  readonly outage_id: string;
+  readonly declared_at: string;
+  readonly ended_at: string | null;
+  readonly ended_event_id: string | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS mail_checkpoint (
+  name TEXT PRIMARY KEY,
+  commit_position TEXT NOT NULL,
+  prepare_position TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mail_outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  dedupe_key TEXT NOT NULL UNIQUE,
+  purpose TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  ticket_id TEXT NOT NULL,
+  ticket_number TEXT NOT NULL,
+  trigger_event_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  text_body TEXT NOT NULL,
+  html_body TEXT NOT NULL,
+  status TEXT NOT NULL,
+  hold_outage_id TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  sent_at INTEGER,
+  smtp_response TEXT,
+  ack_state TEXT NOT NULL DEFAULT 'none'
+);
+CREATE INDEX IF NOT EXISTS mail_outbox_due ON mail_outbox (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS mail_outbox_ticket ON mail_outbox (ticket_id, purpose);
+CREATE TABLE IF NOT EXISTS mail_policies (
+  version INTEGER PRIMARY KEY,
+  policy TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mail_outages (
+  outage_id TEXT PRIMARY KEY,
+  declared_at TEXT NOT NULL,
+  ended_at TEXT,
+  ended_event_id TEXT
+);
+CREATE TABLE IF NOT EXISTS mail_outage_links (
+  outage_id TEXT NOT NULL,
+  ticket_id TEXT NOT NULL,
+  ticket_number TEXT NOT NULL,
+  contact_email TEXT NOT NULL,
+  contact_name TEXT,
+  summary TEXT NOT NULL,
+  PRIMARY KEY (outage_id, ticket_id)
+);
+CREATE TABLE IF NOT EXISTS mail_alert_points (
+  ticket_id TEXT NOT NULL,
+  stream_id TEXT NOT NULL,
+  clock TEXT NOT NULL,
+  level TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  PRIMARY KEY (ticket_id, clock, level)
+);
+CREATE INDEX IF NOT EXISTS mail_alert_points_due ON mail_alert_points (due_at);
+CREATE TABLE IF NOT EXISTS mail_alerts (
+  ticket_id TEXT NOT NULL,
+  clock TEXT NOT NULL,
+  level TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  fired_at INTEGER NOT NULL,
+  PRIMARY KEY (ticket_id, clock, level)
+);
+`;
+
+/** Opens (creating if needed) a SQLite file the same way the event store does: WAL, fsync on commit. */
+export const openNotificationDatabase = (file: string): Database.Database => {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+};
+
+/**
+ * The `mail_` tables in the service's SQLite file: the reactor's checkpoint, the outbox, the
+ * policies and outages it has seen, and the SLA alert index. Every method is synchronous
+ * (better-sqlite3), so a caller can group several into one {@link transaction} and commit them
+ * with the checkpoint.
+ */
+export class NotificationStore {
+  readonly db: Database.Database;
+  private readonly ownsDb: boolean;
+  private readonly statements;
+
+  /** `database` is an open connection (e.g. the SQLite event store's `db`) or a file path. */
+  constructor(database: Database.Database | string) {
+    this.db = typeof database === 'string' ? openNotificationDatabase(database) : database;
+    this.ownsDb = typeof database === 'string';
+    this.db.exec(SCHEMA);
+    const db = this.db;
+    this.statements = {
+      checkpoint: db.prepare('SELECT commit_position, prepare_position FROM mail_checkpoint WHERE name = ?'),
+      saveCheckpoint: db.prepare(
+        `INSERT INTO mail_checkpoint (name, commit_position, prepare_position) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET commit_position = excluded.commit_position, prepare_position = excluded.prepare_position`,
+      ),
+      enqueue: db.prepare(
+        `INSERT INTO mail_outbox (dedupe_key, purpose, channel, ticket_id, ticket_number, trigger_event_id, message_id, recipient,
+           subject, text_body, html_body, status, hold_outage_id, created_at, next_attempt_at, ack_state)
+         VALUES (@dedupe_key, @purpose, @channel, @ticket_id, @ticket_number, @trigger_event_id, @message_id, @recipient,
+           @subject, @text_body, @html_body, @status, @hold_outage_id, @created_at, 0, @ack_state)
+         ON CONFLICT (dedupe_key) DO NOTHING`,
+      ),
+      byKey: db.prepare('SELECT * FROM mail_outbox WHERE dedupe_key = ?'),
+      due: db.prepare(`SELECT * FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`),
+      nextDue: db.prepare(`SELECT min(next_attempt_at) AS next FROM mail_outbox WHERE status = 'pending'`),
+      markSent: db.prepare(
+        `UPDATE mail_outbox SET status = 'sent', sent_at = ?, smtp_response = ?, attempts = attempts + 1, last_error = NULL,
+           ack_state = CASE WHEN purpose = 'confirmation' THEN 'pending' ELSE ack_state END
+         WHERE id = ? AND status = 'pending'`,
+      ),
+      markRetry: db.prepare(`UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'pending'`),
+      defer: db.prepare(`UPDATE mail_outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'`),
+      markFailed: db.prepare(`UPDATE mail_outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'pending'`),
+      ackPending: db.prepare(`SELECT * FROM mail_outbox WHERE ack_state = 'pending' ORDER BY id LIMIT ?`),
+      ackDone: db.prepare(`UPDATE mail_outbox SET ack_state = 'done' WHERE id = ?`),
+      suppressUnsentConfirmation: db.prepare(
+        `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE ticket_id = ? AND purpose = 'confirmation' AND status IN ('held', 'pending')`,
+      ),
+      suppressHeldConfirmation: db.prepare(
+        `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE ticket_id = ? AND purpose = 'confirmation' AND status = 'held'`,
+      ),
+      releaseHeld: db.prepare(`UPDATE mail_outbox SET status = 'pending', hold_outage_id = NULL, next_attempt_at = 0 WHERE status = 'held' AND hold_outage_id = ?`),
+      rows: db.prepare('SELECT * FROM mail_outbox ORDER BY id'),
+      savePolicy: db.prepare('INSERT INTO mail_policies (version, policy) VALUES (?, ?) ON CONFLICT (version) DO NOTHING'),
+      policy: db.prepare('SELECT policy FROM mail_policies WHERE version = ?'),
+      declareOutage: db.prepare('INSERT INTO mail_outages (outage_id, declared_at) VALUES (?, ?) ON CONFLICT (outage_id) DO NOTHING'),
+      endOutage: db.prepare('UPDATE mail_outages SET ended_at = ?, ended_event_id = ? WHERE outage_id = ?'),
+      outage: db.prepare('SELECT * FROM mail_outages WHERE outage_id = ?'),
+      openOutage: db.prepare('SELECT * FROM mail_outages WHERE ended_at IS NULL ORDER BY declared_at DESC LIMIT 1'),
+      link: db.prepare(
+        `INSERT INTO mail_outage_links (outage_id, ticket_id, ticket_number, contact_email, contact_name, summary)
+         VALUES (@outage_id, @ticket_id, @ticket_number, @contact_email, @contact_name, @summary) ON CONFLICT DO NOTHING`,
+      ),
+      links: db.prepare('SELECT * FROM mail_outage_links WHERE outage_id = ? ORDER BY ticket_number'),
+      deletePoints: db.prepare('DELETE FROM mail_alert_points WHERE ticket_id = ?'),
+      insertPoint: db.prepare(
+        `INSERT INTO mail_alert_points (ticket_id, stream_id, clock, level, due_at)
+         SELECT @ticket_id, @stream_id, @clock, @level, @due_at
+         WHERE NOT EXISTS (SELECT 1 FROM mail_alerts a WHERE a.ticket_id = @ticket_id AND a.clock = @clock AND a.level = @level)`,
+      ),
+      duePoints: db.prepare('SELECT * FROM mail_alert_points WHERE due_at <= ? ORDER BY due_at, ticket_id, clock, level LIMIT ?'),
+      deletePoint: db.prepare('DELETE FROM mail_alert_points WHERE ticket_id = ? AND clock = ? AND level = ? AND due_at = ?'),
+      points: db.prepare('SELECT * FROM mail_alert_points WHERE ticket_id = ? ORDER BY due_at, clock, level'),
+      fireAlert: db.prepare(
+        'INSERT INTO mail_alerts (ticket_id, clock, level, due_at, fired_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      alerts: db.prepare('SELECT * FROM mail_alerts ORDER BY fired_at, ticket_id, clock, level'),
+    };
+  }
+
+  /** Runs `work` in one SQLite transaction (nested calls join the outer one). */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  checkpoint(name: string): GlobalPosition | undefined {
+    const row = this.statements.checkpoint.get(name) as { commit_position: string; prepare_position: string } | undefined;
+    return row === undefined ? undefined : { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) };
+  }
+
+  saveCheckpoint(name: string, position: GlobalPosition): void {
+    this.statements.saveCheckpoint.run(name, position.commit.toString(), position.prepare.toString());
+  }
+
+  /** Adds a row unless one with the same dedupe key exists; true when it was added. */
+  enqueue(row: NewOutboxRow): boolean {
+    const result = this.statements.enqueue.run({ ...row, ack_state: 'none' });
+    return result.changes === 1;
+  }
+
+  outboxRow(dedupeKey: string): OutboxRow | undefined {
+    return this.statements.byKey.get(dedupeKey) as OutboxRow | undefined;
+  }
+
+  dueOutbox(nowMs: number, limit: number): OutboxRow[] {
+    return this.statements.due.all(nowMs, limit) as OutboxRow[];
+  }
+
+  /** When the earliest pending row becomes due, if any. */
+  nextDueAt(): number | undefined {
+    const row = this.statements.nextDue.get() as { next: number | null };
+    return row.next ?? undefined;
+  }
+
+  markSent(id: number, sentAtMs: number, response: string): void {
+    this.statements.markSent.run(sentAtMs, response, id);
+  }
+
+  markRetry(id: number, nextAttemptAtMs: number, error: string): void {
+    this.statements.markRetry.run(nextAttemptAtMs, error, id);
+  }
+
+  /** Moves a row's next attempt without counting an attempt. */
+  defer(id: number, nextAttemptAtMs: number): void {
+    this.statements.defer.run(nextAttemptAtMs, id);
+  }
+
+  markFailed(id: number, error: string): void {
+    this.statements.markFailed.run(error, id);
+  }
+
+  pendingAcknowledgements(limit: number): OutboxRow[] {
+    return this.statements.ackPending.all(limit) as OutboxRow[];
+  }
+
+  markAcknowledged(id: number): void {
+    this.statements.ackDone.run(id);
+  }
+
+  /** The ticket joined a declared outage: its confirmation, if not out yet, is never sent. */
+  suppressUnsentConfirmation(ticketId: string, reason: string): void {
+    this.statements.suppressUnsentConfirmation.run(reason, ticketId);
+  }
+
+  suppressHeldConfirmation(ticketId: string, reason: string): void {
+    this.statements.suppressHeldConfirmation.run(reason, ticketId);
+  }
+
+  /** The outage ended: confirmations held back for it go out now. */
+  releaseHeld(outageId: string): void {
+    this.statements.releaseHeld.run(outageId);
+  }
+
+  /** Every outbox row, oldest first (for tests and operators). */
+  outbox(): OutboxRow[] {
+    return this.statements.rows.all() as OutboxRow[];
+  }
+
+  savePolicy(version: number, policyJson: string): void {
+    this.statements.savePolicy.run(version, policyJson);
+  }
+
+  policyJson(version: number): string | undefined {
+    return (this.statements.policy.get(version) as { policy: string } | undefined)?.policy;
+  }
+
+  declareOutage(outageId: string, declaredAt: string): void {
+    this.statements.declareOutage.run(outageId, declaredAt);
+  }
+
+  endOutage(outageId: string, endedAt: string, eventId: string): void {
+    this.statements.endOutage.run(endedAt, eventId, outageId);
+  }
+
+  outage(outageId: string): OutageRow | undefined {
+    return this.statements.outage.get(outageId) as OutageRow | undefined;
+  }
+
+  /** The outage declared and not yet ended, as far as the reactor has read. */
+  openOutage(): OutageRow | undefined {
+    return this.statements.openOutage.get() as OutageRow | undefined;
+  }
+
+  link(row: OutageLinkRow): void {
+    this.statements.link.run(row);
+  }
+
+  links(outageId: string): OutageLinkRow[] {
+    return this.statements.links.all(outageId) as OutageLinkRow[];
+  }
+
+  /** Replaces a ticket's alert points; points already fired are skipped. */
+  replacePoints(ticketId: string, streamId: string, points: readonly Pick<AlertPointRow, 'clock' | 'level' | 'due_at'>[]): void {
+    this.statements.deletePoints.run(ticketId);
+    for (const p of points) {
+      this.statements.insertPoint.run({ ticket_id: ticketId, stream_id: streamId, clock: p.clock, level: p.level, due_at: p.due_at });
+    }
+  }
+
+  /** Points due at or before `nowMs`, earliest first: the index makes this cost the due points only. */
+  duePoints(nowMs: number, limit: number): AlertPointRow[] {
+    return this.statements.duePoints.all(nowMs, limit) as AlertPointRow[];
+  }
+
+  /** Removes a point if it is still the one that was read (a recompute may have moved it). */
+  deletePoint(point: AlertPointRow): boolean {
+    return this.statements.deletePoint.run(point.ticket_id, point.clock, point.level, point.due_at).changes === 1;
+  }
+
+  points(ticketId: string): AlertPointRow[] {
+    return this.statements.points.all(ticketId) as AlertPointRow[];
+  }
+
+  /** Records that an alert fired; false when it had fired before. */
+  fireAlert(point: AlertPointRow, firedAtMs: number): boolean {
+    return this.statements.fireAlert.run(point.ticket_id, point.clock, point.level, point.due_at, firedAtMs).changes === 1;
+  }
+
+  alerts(): (Omit<AlertPointRow, 'stream_id'> & { fired_at: number })[] {
+    return this.statements.alerts.all() as (AlertPointRow & { fired_at: number })[];
+  }
+
+  /** Closes the connection if this store opened it. */
+  close(): void {
+    if (this.ownsDb && this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,81 @@
+import { resolve } from 'node:path';
+
+/** Where the shipped templates live: `packages/service/templates` (from `src/` or `dist/`). */
+export const DEFAULT_TEMPLATES_DIR = resolve(__dirname, '..', '..', 'templates');
+
+export const DEFAULT_MAIL_FROM = 'support@support-sla.local';
+
+/** Settings of the e-mail and alert part, all from environment variables (see the README). */
+export interface NotificationsConfig {
+  /** `smtp://user:pass@host:port` or `smtps://…`; undefined: e-mails are logged, not sent. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  /** Where SLA warnings and breaches go by e-mail; undefined: no alert e-mail. */
+  readonly slaAlertEmail: string | undefined;
+  /** Where SLA warnings and breaches are POSTed as JSON; undefined: no webhook. */
+  readonly slaAlertWebhookUrl: string | undefined;
+  /** Overrides the policy's warning fractions when set. */
+  readonly warningFractions: readonly number[] | undefined;
+  readonly templatesDir: string;
+  /** How often the SLA watcher looks for due alerts. */
+  readonly alertTickMs: number;
+  /** Domain used in Message-IDs (`<…@domain>`). */
+  readonly messageIdDomain: string;
+}
+
+export class NotificationsConfigError extends Error {
+  override readonly name = 'NotificationsConfigError';
+}
+
+const blankToUndefined = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
+
+/** Parses `0.5,0.75,0.9`: fractions strictly between 0 and 1, ascending. */
+export const parseWarningFractions = (raw: string): number[] => {
+  const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const fractions = parts.map(Number);
+  const bad = parts.filter((p, i) => {
+    const f = fractions[i];
+    return f === undefined || !Number.isFinite(f) || f <= 0 || f >= 1;
+  });
+  if (bad.length > 0) throw new NotificationsConfigError(`SLA_WARNING_FRACTIONS: ${bad.join(', ')} is not a fraction strictly between 0 and 1`);
+  for (let i = 1; i < fractions.length; i++) {
+    if ((fractions[i] ?? 0) <= (fractions[i - 1] ?? 0)) throw new NotificationsConfigError(`SLA_WARNING_FRACTIONS must ascend: ${raw}`);
+  }
+  return fractions;
+};
+
+const positiveInt = (name: string, raw: string | undefined, fallback: number): number => {
+  const value = blankToUndefined(raw);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new NotificationsConfigError(`${name} must be a positive integer (milliseconds), got ${value}`);
+  return n;
+};
+
+const checkUrl = (name: string, value: string | undefined, protocols: readonly string[]): string | undefined => {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new NotificationsConfigError(`${name} is not a URL: ${value}`);
+  }
+  if (!protocols.includes(url.protocol)) throw new NotificationsConfigError(`${name} must use ${protocols.join(' or ')}, got ${url.protocol}`);
+  return value;
+};
+
+/** Reads the notification settings from `env` (defaults documented in the README). */
+export const readNotificationsConfig = (env: NodeJS.ProcessEnv = process.env): NotificationsConfig => {
+  const fractions = blankToUndefined(env['SLA_WARNING_FRACTIONS']);
+  const mailFrom = blankToUndefined(env['MAIL_FROM']) ?? DEFAULT_MAIL_FROM;
+  return {
+    smtpUrl: checkUrl('SMTP_URL', blankToUndefined(env['SMTP_URL']), ['smtp:', 'smtps:']),
+    mailFrom,
+    slaAlertEmail: blankToUndefined(env['SLA_ALERT_EMAIL']),
+    slaAlertWebhookUrl: checkUrl('SLA_ALERT_WEBHOOK_URL', blankToUndefined(env['SLA_ALERT_WEBHOOK_URL']), ['http:', 'https:']),
+    warningFractions: fractions === undefined ? undefined : parseWarningFractions(fractions),
+    templatesDir: blankToUndefined(env['MAIL_TEMPLATES_DIR']) ?? DEFAULT_TEMPLATES_DIR,
+    alertTickMs: positiveInt('SLA_ALERT_TICK_MS', env['SLA_ALERT_TICK_MS'], 30_000),
+    messageIdDomain: mailFrom.includes('@') ? (mailFrom.split('@').pop() ?? 'support-sla.local').replace(/[>\s]/g, '') : 'support-sla.local',
+  };
+};

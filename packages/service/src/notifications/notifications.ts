@@ -1,0 +1,126 @@
+import type Database from 'better-sqlite3';
+import type { EventStore } from '../event-store/event-store.port';
+import { createMailTransport, jsonConsoleLogger, type MailTransport, type NotificationsLogger, type SmtpTransportTuning } from './mail-transport';
+import { NotificationReactor } from './notification-reactor';
+import { NotificationStore } from './notification-store';
+import { readNotificationsConfig, type NotificationsConfig } from './notifications.config';
+import { OutboxDispatcher, type AcknowledgeFn, type RetryPolicy, type WebhookClient } from './outbox-dispatcher';
+import { SlaAlertWatcher } from './sla-alert-watcher';
+import { PolicyBook } from './ticket-context';
+import { MailTemplates } from './templates';
+
+/** What the host provides; everything else has a default. */
+export interface NotificationsDependencies {
+  readonly store: EventStore;
+  /** The service's SQLite file (path) or an open connection to it (e.g. `SqliteEventStore.db`). */
+  readonly database: Database.Database | string;
+  /** Records a sent confirmation on the ticket (the domain's `AcknowledgeTicket`); see {@link AcknowledgeFn}. */
+  readonly acknowledge?: AcknowledgeFn;
+  /** Default: the environment ({@link readNotificationsConfig}). */
+  readonly config?: NotificationsConfig;
+  readonly logger?: NotificationsLogger;
+  /** The SLA alert clock (default `Date.now`). */
+  readonly clock?: () => number;
+  /** Wall clock for outbox scheduling (default `Date.now`). */
+  readonly deliveryClock?: () => number;
+  /** Default: SMTP from `config.smtpUrl`, or the logging transport. */
+  readonly transport?: MailTransport;
+  readonly smtpTuning?: SmtpTransportTuning;
+  readonly webhook?: WebhookClient;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Longest sleep of the delivery loop (default 5 s). */
+  readonly deliveryPollMs?: number;
+}
+
+/**
+ * The e-mail and SLA alert part of the service, usable without Nest: a reactor on the global
+ * log, an outbox dispatcher and an SLA alert watcher over the `mail_` tables.
+ * `start()` catches up with the log before anything is sent or ticked.
+ */
+export class Notifications {
+  readonly config: NotificationsConfig;
+  readonly db: NotificationStore;
+  readonly templates: MailTemplates;
+  readonly transport: MailTransport;
+  readonly reactor: NotificationReactor;
+  readonly dispatcher: OutboxDispatcher;
+  readonly watcher: SlaAlertWatcher;
+  private readonly logger: NotificationsLogger;
+  private started = false;
+
+  constructor(deps: NotificationsDependencies) {
+    this.config = deps.config ?? readNotificationsConfig();
+    this.logger = deps.logger ?? jsonConsoleLogger();
+    this.db = new NotificationStore(deps.database);
+    this.templates = new MailTemplates(this.config.templatesDir);
+    this.transport = deps.transport ?? createMailTransport(this.config, this.logger, deps.smtpTuning);
+    const policies = new PolicyBook(this.db);
+    this.dispatcher = new OutboxDispatcher({
+      db: this.db,
+      transport: this.transport,
+      mailFrom: this.config.mailFrom,
+      logger: this.logger,
+      ...(deps.webhook === undefined ? {} : { webhook: deps.webhook }),
+      ...(deps.acknowledge === undefined ? {} : { acknowledge: deps.acknowledge }),
+      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
+      ...(deps.deliveryClock === undefined ? {} : { now: deps.deliveryClock }),
+      ...(deps.deliveryPollMs === undefined ? {} : { pollMs: deps.deliveryPollMs }),
+    });
+    this.watcher = new SlaAlertWatcher({
+      store: deps.store,
+      db: this.db,
+      policies,
+      templates: this.templates,
+      config: this.config,
+      logger: this.logger,
+      now: deps.clock ?? Date.now,
+      onEnqueued: () => this.dispatcher.wake(),
+    });
+    this.reactor = new NotificationReactor({
+      store: deps.store,
+      db: this.db,
+      policies,
+      templates: this.templates,
+      config: this.config,
+      logger: this.logger,
+      ...(deps.deliveryClock === undefined ? {} : { now: deps.deliveryClock }),
+      onEnqueued: () => this.dispatcher.wake(),
+      onPointsChanged: () => this.watcher.poke(),
+    });
+  }
+
+  /** Checks the templates, catches up with the log, then follows it, delivers and ticks in the background. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.templates.check();
+    await this.reactor.start();
+    this.dispatcher.start();
+    this.watcher.start(this.config.alertTickMs);
+    this.logger.log({
+      msg: 'notifications started',
+      transport: this.transport.kind,
+      slaAlertEmail: this.config.slaAlertEmail ?? null,
+      slaAlertWebhook: this.config.slaAlertWebhookUrl !== undefined,
+      templatesDir: this.config.templatesDir,
+    });
+  }
+
+  /** Stops the loops (pending rows stay in the outbox for the next start) and closes what it opened. */
+  async stop(): Promise<void> {
+    await this.reactor.stop();
+    await this.watcher.stop();
+    await this.dispatcher.stop();
+    this.transport.close();
+    this.db.close();
+    this.started = false;
+  }
+
+  /** Reads the log up to its head, fires due alerts, and sends what is due: one deterministic round (tests, CLI). */
+  async runOnce(): Promise<{ events: number; alerts: number; sent: number; retried: number; failed: number }> {
+    const events = await this.reactor.catchUp();
+    const alerts = await this.watcher.tick();
+    const delivery = await this.dispatcher.drain();
+    return { events, alerts, ...delivery };
+  }
+}

@@ -1,0 +1,249 @@
+import { isPermanentMailError, type MailTransport, type NotificationsLogger } from './mail-transport';
+import type { NotificationStore, OutboxRow } from './notification-store';
+
+/**
+ * Records on the ticket that its confirmation went out: the host runs the domain's
+ * `AcknowledgeTicket` with `at` = when the SMTP server accepted the e-mail. Must be idempotent
+ * (the domain answers "nothing to do" for an acknowledged ticket).
+ */
+export type AcknowledgeFn = (ticketId: string, at: string, messageId: string) => Promise<void>;
+
+/** Retry schedule for failed deliveries. */
+export interface RetryPolicy {
+  /** Delay after the first failure (default 1 s). */
+  readonly initialDelayMs: number;
+  /** Upper bound of any delay (default 5 min): an SMTP outage is retried at least this often. */
+  readonly maxDelayMs: number;
+  readonly factor: number;
+  /** Spread each delay over [delay/2, delay] so many rows do not retry in lockstep (off in tests). */
+  readonly jitter: boolean;
+  /** Attempts before a row the server refused for good (SMTP 5xx) is marked failed (default 3). */
+  readonly maxPermanentAttempts: number;
+  /** Attempts before a webhook row is marked failed (default 8). */
+  readonly maxWebhookAttempts: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  initialDelayMs: 1_000,
+  maxDelayMs: 5 * 60_000,
+  factor: 2,
+  jitter: true,
+  maxPermanentAttempts: 3,
+  maxWebhookAttempts: 8,
+};
+
+/** Delay before attempt `failures + 1`, given `failures` failures so far (≥ 1). */
+export const retryDelayMs = (policy: RetryPolicy, failures: number, random: () => number = Math.random): number => {
+  const exponent = Math.max(0, failures - 1);
+  const plain = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** exponent);
+  return policy.jitter ? Math.round(plain / 2 + (random() * plain) / 2) : plain;
+};
+
+export interface WebhookClient {
+  /** POSTs `body` (JSON text); resolves with the HTTP status. Network errors reject. */
+  post(url: string, body: string, idempotencyKey: string): Promise<number>;
+}
+
+/** Node's `fetch`, with a timeout. */
+export const fetchWebhookClient = (timeoutMs = 10_000): WebhookClient => ({
+  async post(url, body, idempotencyKey) {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.arrayBuffer().catch(() => undefined);
+    return response.status;
+  },
+});
+
+export interface OutboxDispatcherOptions {
+  readonly db: NotificationStore;
+  readonly transport: MailTransport;
+  readonly mailFrom: string;
+  readonly logger: NotificationsLogger;
+  readonly webhook?: WebhookClient;
+  readonly acknowledge?: AcknowledgeFn;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Wall clock for scheduling retries and `sent_at` (default `Date.now`). */
+  readonly now?: () => number;
+  readonly random?: () => number;
+  /** Rows sent per pass (default 50). */
+  readonly batchSize?: number;
+  /** Longest sleep of the background loop between passes (default 5 s). */
+  readonly pollMs?: number;
+}
+
+export interface DrainResult {
+  readonly sent: number;
+  readonly retried: number;
+  readonly failed: number;
+}
+
+/**
+ * Delivers pending outbox rows: e-mail through the transport, SLA alerts also to the webhook.
+ * A failure schedules the row again with exponential backoff; a success marks it sent (then,
+ * for a confirmation, records the acknowledgement on the ticket). Rows go one at a time, in
+ * order; when the mail server fails to take one, the other e-mails of the pass wait with it, so
+ * a down server costs one failed connection per attempt, not one per row.
+ */
+export class OutboxDispatcher {
+  private readonly retry: RetryPolicy;
+  private readonly now: () => number;
+  private lock: Promise<unknown> = Promise.resolve();
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private wakeUp: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: OutboxDispatcherOptions) {
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Sends every row due now (one pass; rows that fail wait for their next attempt). */
+  drain(): Promise<DrainResult> {
+    const run = this.lock.then(() => this.pass());
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async pass(): Promise<DrainResult> {
+    const { db } = this.options;
+    const batch = this.options.batchSize ?? 50;
+    let sent = 0;
+    let retried = 0;
+    let failed = 0;
+    const tried = new Set<number>();
+    let mailRetryAt: number | undefined;
+    for (;;) {
+      const rows = db.dueOutbox(this.now(), batch).filter((r) => !tried.has(r.id));
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        tried.add(row.id);
+        if (row.channel === 'email' && mailRetryAt !== undefined) {
+          // The server just failed to take a message: the others wait with it, no attempt spent.
+          db.defer(row.id, mailRetryAt);
+          continue;
+        }
+        const outcome = await this.deliver(row);
+        if (outcome.result === 'sent') sent++;
+        else if (outcome.result === 'failed') failed++;
+        else {
+          retried++;
+          if (row.channel === 'email') mailRetryAt = outcome.retryAt;
+        }
+      }
+    }
+    await this.acknowledgeSent();
+    return { sent, retried, failed };
+  }
+
+  private async deliver(row: OutboxRow): Promise<{ result: 'sent' } | { result: 'failed' } | { result: 'retry'; retryAt: number }> {
+    const { db, logger } = this.options;
+    try {
+      const response = row.channel === 'email' ? await this.sendMail(row) : await this.postWebhook(row);
+      db.markSent(row.id, this.now(), response);
+      logger.log({ msg: 'notification sent', purpose: row.purpose, channel: row.channel, ticket: row.ticket_number, messageId: row.message_id, to: row.recipient, attempts: row.attempts + 1 });
+      return { result: 'sent' };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const attempts = row.attempts + 1;
+      const permanent = row.channel === 'email' ? isPermanentMailError(error) : error instanceof PermanentWebhookError;
+      const limit =
+        row.channel === 'webhook' ? this.retry.maxWebhookAttempts : permanent ? this.retry.maxPermanentAttempts : Number.POSITIVE_INFINITY;
+      if (attempts >= limit || (permanent && row.channel === 'webhook')) {
+        db.markFailed(row.id, message);
+        logger.error({ msg: 'notification failed for good', purpose: row.purpose, channel: row.channel, ticket: row.ticket_number, attempts, error: message });
+        return { result: 'failed' };
+      }
+      const delay = retryDelayMs(this.retry, attempts, this.options.random);
+      const retryAt = this.now() + delay;
+      db.markRetry(row.id, retryAt, message);
+      logger.warn({ msg: 'notification not delivered; will retry', purpose: row.purpose, channel: row.channel, ticket: row.ticket_number, attempts, retryInMs: delay, error: message });
+      return { result: 'retry', retryAt };
+    }
+  }
+
+  private async sendMail(row: OutboxRow): Promise<string> {
+    const receipt = await this.options.transport.send({
+      from: this.options.mailFrom,
+      to: row.recipient,
+      subject: row.subject,
+      text: row.text_body,
+      html: row.html_body,
+      messageId: row.message_id,
+      headers: { 'X-Support-SLA-Purpose': row.purpose, 'X-Support-SLA-Ticket': row.ticket_number },
+    });
+    return receipt.response;
+  }
+
+  private async postWebhook(row: OutboxRow): Promise<string> {
+    const client = this.options.webhook ?? fetchWebhookClient();
+    const status = await client.post(row.recipient, row.text_body, row.dedupe_key);
+    if (status >= 200 && status < 300) return `HTTP ${status}`;
+    if (status >= 400 && status < 500 && status !== 408 && status !== 429) throw new PermanentWebhookError(`webhook answered HTTP ${status}`);
+    throw new Error(`webhook answered HTTP ${status}`);
+  }
+
+  /** Records each sent confirmation on its ticket; a failure is retried on the next pass. */
+  private async acknowledgeSent(): Promise<void> {
+    const { db, acknowledge, logger } = this.options;
+    for (const row of db.pendingAcknowledgements(100)) {
+      if (acknowledge === undefined || row.sent_at === null) {
+        db.markAcknowledged(row.id);
+        continue;
+      }
+      try {
+        await acknowledge(row.ticket_id, new Date(row.sent_at).toISOString(), row.message_id);
+        db.markAcknowledged(row.id);
+      } catch (error) {
+        logger.warn({ msg: 'could not record the confirmation on the ticket; will retry', ticket: row.ticket_number, error: error instanceof Error ? error.message : String(error) });
+        return;
+      }
+    }
+  }
+
+  /** Runs passes in the background: at the next due row, on {@link wake}, or every `pollMs`. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        try {
+          await this.drain();
+        } catch (error) {
+          this.options.logger.error({ msg: 'outbox pass failed', error: error instanceof Error ? error.message : String(error) });
+        }
+        if (!this.running) break;
+        const next = this.options.db.nextDueAt();
+        const poll = this.options.pollMs ?? 5_000;
+        const wait = next === undefined ? poll : Math.min(poll, Math.max(0, next - this.now()));
+        await new Promise<void>((resolve) => {
+          this.wakeUp = resolve;
+          this.timer = setTimeout(resolve, wait);
+        });
+        this.wakeUp = undefined;
+      }
+    })();
+  }
+
+  /** New rows were committed: send them now rather than at the next poll. */
+  wake(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    await this.lock.catch(() => undefined);
+  }
+}
+
+/** A webhook answer that retrying will not change (4xx other than 408/429). */
+export class PermanentWebhookError extends Error {
+  override readonly name = 'PermanentWebhookError';
+}

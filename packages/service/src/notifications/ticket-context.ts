@@ -1,0 +1,106 @@
+import {
+  decodeEvent,
+  defaultPolicy,
+  isTicketEvent,
+  SlaPolicy,
+  ticketDecider,
+  ticketExists,
+  type DomainEvent,
+  type Ticket,
+} from '@support-sla/domain';
+import type { EventStore, StoredEvent } from '../event-store/event-store.port';
+import type { NotificationStore } from './notification-store';
+
+/** Decodes a stored event through the domain's codecs; undefined for anything that is not a domain event. */
+export const decodeStored = (stored: StoredEvent): DomainEvent | undefined => {
+  const decoded = decodeEvent({ type: stored.type, schemaVersion: stored.metadata.schemaVersion, data: stored.data });
+  return decoded._tag === 'Right' ? decoded.right : undefined;
+};
+
+/** The ticket as it was right after `revision` (or now, without one), folded with the domain's `evolve`. */
+export const readTicket = async (store: EventStore, streamId: string, revision?: bigint): Promise<Ticket | undefined> => {
+  const stored = await store.readStream(streamId);
+  let state = ticketDecider.initialState;
+  for (const s of stored) {
+    if (revision !== undefined && s.revision > revision) break;
+    const event = decodeStored(s);
+    if (event !== undefined && isTicketEvent(event)) state = ticketDecider.evolve(state, event);
+  }
+  return ticketExists(state) ? state : undefined;
+};
+
+/**
+ * Policy versions as published on the log (the reactor records each `PolicyPublished`), so a
+ * ticket's deadlines use the version it pinned. Version 1 is the default policy until one is
+ * published, as in the service's command path.
+ */
+export class PolicyBook {
+  private readonly cache = new Map<number, SlaPolicy>();
+
+  constructor(private readonly db: NotificationStore) {}
+
+  record(policy: SlaPolicy): void {
+    this.db.savePolicy(policy.version, JSON.stringify(policy));
+  }
+
+  get(version: number): SlaPolicy | undefined {
+    const cached = this.cache.get(version);
+    if (cached !== undefined) return cached;
+    const json = this.db.policyJson(version);
+    let policy: SlaPolicy | undefined;
+    if (json !== undefined) {
+      const decoded = SlaPolicy.decode(JSON.parse(json));
+      policy = decoded._tag === 'Right' ? decoded.right : undefined;
+    } else if (version === defaultPolicy.version) {
+      policy = defaultPolicy;
+    }
+    if (policy !== undefined && json !== undefined) this.cache.set(version, policy);
+    return policy;
+  }
+}
+
+/** Renders instants for people, in the support calendar's time zone: `Tue, Mar 10, 2026, 9:00 AM EDT`. */
+export const formatInstant = (ms: number, timeZone: string): string =>
+  new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(new Date(ms));
+
+const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** `Monday–Friday 08:00–18:00 (America/New_York)` from the policy's weekly hours. */
+export const describeSupportHours = (policy: SlaPolicy): string => {
+  const { weeklyHours, timeZone } = policy.supportCalendar;
+  const first = weeklyHours[0];
+  const last = weeklyHours[weeklyHours.length - 1];
+  if (first === undefined || last === undefined) return `no regular hours (${timeZone})`;
+  const uniform = weeklyHours.every((h) => h.start === first.start && h.end === first.end);
+  const days = new Set(weeklyHours.map((h) => h.day)).size;
+  if (uniform && days === weeklyHours.length) {
+    const span = days === 1 ? cap(first.day) : `${cap(first.day)}–${cap(last.day)}`;
+    return `${span} ${first.start}–${first.end} (${timeZone})`;
+  }
+  return `${weeklyHours.map((h) => `${cap(h.day)} ${h.start}–${h.end}`).join(', ')} (${timeZone})`;
+};
+
+/** `2 h 30 min` for a business-time span. */
+export const formatDuration = (ms: number): string => {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return h === 0 ? `${m} min` : m === 0 ? `${h} h` : `${h} h ${m} min`;
+};
+
+export const tierLabel = (ticket: Pick<Ticket, 'tier'>): string => (ticket.tier === 'premium' ? 'Premium' : 'Professional');
+
+export const contactName = (ticket: Pick<Ticket, 'namedUser'>): string => ticket.namedUser.name ?? ticket.namedUser.email;
+
+/** `<confirmation.SS-000042.<eventId>@support-sla.local>`: one id per purpose, ticket and triggering event. */
+export const messageIdFor = (purpose: string, ticketNumber: string, triggerId: string, domain: string): string =>
+  `<${purpose}.${ticketNumber}.${triggerId}@${domain}>`.replace(/[\s"]/g, '');
