@@ -74,19 +74,19 @@ export const formatInstant = (ms: number, timeZone: string): string =>
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** `Monday–Friday 08:00–18:00 (America/New_York)` from the policy's weekly hours. */
+/** `Monday–Friday 08:00–18:00, America/New_York time` from the policy's weekly hours. */
 export const describeSupportHours = (policy: SlaPolicy): string => {
   const { weeklyHours, timeZone } = policy.supportCalendar;
   const first = weeklyHours[0];
   const last = weeklyHours[weeklyHours.length - 1];
-  if (first === undefined || last === undefined) return `no regular hours (${timeZone})`;
+  if (first === undefined || last === undefined) return 'no regular hours';
   const uniform = weeklyHours.every((h) => h.start === first.start && h.end === first.end);
   const days = new Set(weeklyHours.map((h) => h.day)).size;
   if (uniform && days === weeklyHours.length) {
     const span = days === 1 ? cap(first.day) : `${cap(first.day)}–${cap(last.day)}`;
-    return `${span} ${first.start}–${first.end} (${timeZone})`;
+    return `${span} ${first.start}–${first.end}, ${timeZone} time`;
   }
-  return `${weeklyHours.map((h) => `${cap(h.day)} ${h.start}–${h.end}`).join(', ')} (${timeZone})`;
+  return `${weeklyHours.map((h) => `${cap(h.day)} ${h.start}–${h.end}`).join(', ')}, ${timeZone} time`;
 };
 
 /** `2 h 30 min` for a business-time span. */

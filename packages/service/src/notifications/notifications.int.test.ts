@@ -1,0 +1,278 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { outageDecider, ticketDecider, type Actor, type Monitor, type TicketCommand } from '@support-sla/domain';
+import { actors, openTicketCommand } from '@support-sla/domain/testing';
+import { OUTAGE_BOARD_STREAM, ticketStream } from '../application/streams';
+import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
+import type { MailTransport, NotificationsLogger } from './mail-transport';
+import { Notifications, type NotificationsDependencies } from './notifications';
+import { readNotificationsConfig } from './notifications.config';
+import { DomainDriver, SmtpSink, type ReceivedMail } from './notifications.test-support';
+
+const quietLogger: NotificationsLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+const agent: Actor = actors.agent;
+
+interface World {
+  dir: string;
+  file: string;
+  store: SqliteEventStore;
+  driver: DomainDriver;
+  sink: SmtpSink;
+  acknowledged: { ticketId: string; at: string; messageId: string }[];
+}
+
+let world: World;
+const started: Notifications[] = [];
+
+beforeEach(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'support-sla-mail-'));
+  const file = join(dir, 'service.sqlite');
+  const store = SqliteEventStore.open(file, { pollMs: 20 });
+  world = { dir, file, store, driver: new DomainDriver(store), sink: await SmtpSink.start(), acknowledged: [] };
+});
+
+afterEach(async () => {
+  for (const n of started.splice(0)) await n.stop().catch(() => undefined);
+  await world.sink.stop();
+  await world.store.close();
+  rmSync(world.dir, { recursive: true, force: true });
+});
+
+/** Notifications over the world's SQLite file (its own connection, as after a restart), with fast retries. */
+const notifications = (overrides: Partial<NotificationsDependencies> = {}): Notifications => {
+  const n = new Notifications({
+    store: world.store,
+    database: world.file,
+    config: readNotificationsConfig({ SMTP_URL: world.sink.url }),
+    logger: quietLogger,
+    retry: { initialDelayMs: 40, maxDelayMs: 200, jitter: false },
+    deliveryPollMs: 50,
+    smtpTuning: { connectionTimeoutMs: 2_000, socketTimeoutMs: 5_000 },
+    acknowledge: async (ticketId, at, messageId) => {
+      world.acknowledged.push({ ticketId, at, messageId });
+    },
+    ...overrides,
+  });
+  started.push(n);
+  return n;
+};
+
+let ticketCounter = 0;
+const openTicket = async (license: 'administrator' | 'teacher' | 'publisher', now: string, summary = 'Gradebook export fails') => {
+  ticketCounter++;
+  const ticketId = `T-${ticketCounter}`;
+  const ticketNumber = `SS-${String(ticketCounter).padStart(6, '0')}`;
+  const events = await world.driver.run(
+    ticketDecider,
+    ticketStream(ticketId),
+    openTicketCommand({ ticketId, ticketNumber, license, now, request: { summary, description: 'Steps are in the attached notes.' } }),
+  );
+  const opened = events.find((e) => e.type === 'TicketOpened');
+  if (opened === undefined) throw new Error('no TicketOpened');
+  return { ticketId, ticketNumber, openedEventId: opened.id };
+};
+
+const act = (ticketId: string, command: Omit<TicketCommand, 'actor'> & { actor?: Actor }) =>
+  world.driver.run(ticketDecider, ticketStream(ticketId), { actor: agent, ...command } as TicketCommand);
+
+const report = (monitor: Monitor, status: 'up' | 'down', observedAt: string) =>
+  world.driver.run(outageDecider, OUTAGE_BOARD_STREAM, {
+    type: 'ReportMonitorStatus',
+    now: observedAt,
+    actor: { id: `monitor-${monitor}`, role: 'monitor' },
+    data: { monitor, status, observedAt },
+  });
+
+const byPurpose = (mails: readonly ReceivedMail[], purpose: string) => mails.filter((m) => m.purpose === purpose);
+const messageIds = (mails: readonly ReceivedMail[]) => mails.map((m) => m.messageId);
+
+describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)', () => {
+  it('confirms both tiers with their next steps, then e-mails the resolution on close, once each', async () => {
+    const premium = await openTicket('administrator', '2026-03-10T14:00:00Z', 'Gradebook export fails');
+    const professional = await openTicket('teacher', '2026-03-10T14:05:00Z', 'How do I add a widget');
+    const n = notifications();
+    expect(await n.runOnce()).toMatchObject({ sent: 2, retried: 0 });
+
+    const mails = await world.sink.waitFor(2);
+    const [first, second] = mails;
+    expect(first?.messageId).toBe(`<confirmation.${premium.ticketNumber}.${premium.openedEventId}@support-sla.local>`);
+    expect(first?.to).toBe('ada@district.example.org');
+    expect(first?.subject).toBe(`[${premium.ticketNumber}] We received your request: Gradebook export fails`);
+    expect(first?.text).toContain('Premium support plan');
+    expect(first?.text).toContain('define your request as a support ticket and\n  give you an action plan');
+    // Tue 10:00 EDT receipt: the response is due at the end of the next business day.
+    expect(first?.text).toContain('(Wed, Mar 11, 2026, 6:00 PM EDT)');
+    expect(first?.text).toContain('(Monday–Friday 08:00–18:00, America/New_York time)');
+    expect(first?.html).toContain(`<strong>${premium.ticketNumber}</strong>`);
+
+    expect(second?.messageId).toBe(`<confirmation.${professional.ticketNumber}.${professional.openedEventId}@support-sla.local>`);
+    expect(second?.to).toBe('tess@district.example.org');
+    expect(second?.subject).toContain(`[${professional.ticketNumber}]`);
+    expect(second?.text).toContain('Professional support plan');
+    expect(second?.text).toContain('as a support item or as a project');
+    expect(second?.text).not.toContain('action plan');
+
+    // The sending is recorded for each confirmation, with the Message-ID the server accepted.
+    expect(world.acknowledged.map((a) => [a.ticketId, a.messageId])).toEqual([
+      [premium.ticketId, first?.messageId],
+      [professional.ticketId, second?.messageId],
+    ]);
+
+    await act(premium.ticketId, { type: 'ClassifyTicket', now: '2026-03-10T15:00:00Z', data: { ticketId: premium.ticketId, category: 'personal/how-to' } });
+    await act(premium.ticketId, { type: 'ResolveTicket', now: '2026-03-10T16:00:00Z', data: { ticketId: premium.ticketId, resolution: 'Re-ran the export job.' } });
+    const closed = await act(premium.ticketId, {
+      type: 'CloseTicket',
+      now: '2026-03-10T16:30:00Z',
+      data: { ticketId: premium.ticketId, resolutionDetails: 'The export job was stuck; we re-ran it and the CSV now has all 312 rows.' },
+    });
+    await n.runOnce();
+    const resolution = byPurpose(await world.sink.waitFor(3), 'resolution');
+    expect(resolution).toHaveLength(1);
+    expect(resolution[0]?.to).toBe('ada@district.example.org');
+    expect(resolution[0]?.subject).toBe(`[${premium.ticketNumber}] Resolved: Gradebook export fails`);
+    expect(resolution[0]?.messageId).toBe(`<resolution.${premium.ticketNumber}.${closed[0]?.id}@support-sla.local>`);
+    expect(resolution[0]?.text).toContain('the CSV now has all 312 rows');
+
+    // Another round, and a fresh reactor over the same file: nothing is sent twice.
+    await n.runOnce();
+    await n.stop();
+    const again = notifications();
+    expect(await again.runOnce()).toMatchObject({ events: 0, sent: 0 });
+    expect(world.sink.messages).toHaveLength(3);
+    expect(again.db.outbox().filter((r) => r.status === 'sent').map((r) => `${r.purpose}:${r.ticket_number}`)).toEqual([
+      `confirmation:${premium.ticketNumber}`,
+      `confirmation:${professional.ticketNumber}`,
+      `resolution:${premium.ticketNumber}`,
+    ]);
+  });
+
+  it('sends no individual confirmation for tickets of a declared outage, and one restoration notice each when it ends', async () => {
+    const before = await openTicket('administrator', '2026-03-10T14:00:00Z', 'Site is slow');
+    const n = notifications();
+    await n.runOnce();
+    await world.sink.waitFor(1);
+
+    await report('chicago', 'down', '2026-03-10T14:10:00Z');
+    await report('california', 'down', '2026-03-10T14:11:00Z');
+    const declared = await report('atlanta', 'down', '2026-03-10T14:12:00Z');
+    expect(declared.map((e) => e.type)).toContain('OutageDeclared');
+
+    const during = await openTicket('publisher', '2026-03-10T14:20:00Z', 'Portal is down');
+    const unrelated = await openTicket('teacher', '2026-03-10T14:25:00Z', 'How do I reset a password');
+    await act(before.ticketId, { type: 'LinkTicketToOutage', now: '2026-03-10T14:30:00Z', data: { ticketId: before.ticketId, outageId: 'OUTAGE-0001' } });
+    await act(during.ticketId, { type: 'LinkTicketToOutage', now: '2026-03-10T14:31:00Z', data: { ticketId: during.ticketId, outageId: 'OUTAGE-0001' } });
+    await n.runOnce();
+    // Nobody is contacted one by one while the outage is declared.
+    expect(world.sink.messages).toHaveLength(1);
+
+    const ended = await report('chicago', 'up', '2026-03-10T15:00:00Z');
+    expect(ended.map((e) => e.type)).toContain('OutageEnded');
+    await n.runOnce();
+    const mails = await world.sink.waitFor(4);
+    const restored = byPurpose(mails, 'outage-restored');
+    expect(restored.map((m) => m.to).sort()).toEqual(['ada@district.example.org', 'pat@district.example.org']);
+    expect(restored.map((m) => m.subject).sort()).toEqual([
+      `[${before.ticketNumber}] Service restored: Site is slow`,
+      `[${during.ticketNumber}] Service restored: Portal is down`,
+    ]);
+    const endedId = ended.find((e) => e.type === 'OutageEnded')?.id;
+    expect(restored.map((m) => m.messageId)).toContain(`<outage-restored.${during.ticketNumber}.${endedId}@support-sla.local>`);
+    expect(restored[0]?.text).toContain('OUTAGE-0001');
+    // The linked ticket opened during the outage never gets a confirmation; the unlinked one gets its held one now.
+    const confirmations = byPurpose(mails, 'confirmation');
+    expect(confirmations.map((m) => m.subject.slice(0, 11))).toEqual([`[${before.ticketNumber}]`, `[${unrelated.ticketNumber}]`]);
+    expect(n.db.outboxRow(`confirmation:${during.ticketId}`)?.status).toBe('suppressed');
+
+    await n.runOnce();
+    expect(world.sink.messages).toHaveLength(4);
+  });
+
+  it('keeps e-mails through an SMTP outage and delivers each exactly once when the server is back', async () => {
+    const n = notifications();
+    await n.start();
+    await openTicket('administrator', '2026-03-10T14:00:00Z');
+    await openTicket('teacher', '2026-03-10T14:01:00Z');
+    await world.sink.waitFor(2);
+
+    await world.sink.stop();
+    const down = [
+      await openTicket('administrator', '2026-03-10T14:02:00Z'),
+      await openTicket('publisher', '2026-03-10T14:03:00Z'),
+      await openTicket('teacher', '2026-03-10T14:04:00Z'),
+    ];
+    // Wait until delivery has failed at least twice (backoff in effect) for the first of them.
+    const deadline = Date.now() + 10_000;
+    while ((n.db.outboxRow(`confirmation:${down[0]?.ticketId}`)?.attempts ?? 0) < 2) {
+      if (Date.now() > deadline) throw new Error('delivery was never attempted while SMTP was down');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(n.db.outboxRow(`confirmation:${down[0]?.ticketId}`)?.status).toBe('pending');
+    expect(n.db.outboxRow(`confirmation:${down[0]?.ticketId}`)?.last_error).toMatch(/ECONNREFUSED|connect/i);
+
+    await world.sink.listen();
+    const mails = await world.sink.waitFor(5);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(world.sink.messages).toHaveLength(5);
+    expect(new Set(messageIds(mails)).size).toBe(5);
+    for (const t of down) expect(mails.filter((m) => m.subject.startsWith(`[${t.ticketNumber}]`))).toHaveLength(1);
+    expect(n.db.outbox().every((r) => r.status === 'sent')).toBe(true);
+  });
+
+  it('sends what was pending when the service stopped after a restart, once', async () => {
+    await world.sink.stop();
+    const first = notifications();
+    const a = await openTicket('administrator', '2026-03-10T14:00:00Z');
+    const b = await openTicket('teacher', '2026-03-10T14:01:00Z');
+    expect(await first.runOnce()).toMatchObject({ events: 6, sent: 0, retried: 1 });
+    expect(first.db.outbox().map((r) => r.status)).toEqual(['pending', 'pending']);
+    await first.stop();
+
+    // Restart: server back, a new reactor and dispatcher over the same SQLite file.
+    await world.sink.listen();
+    const second = notifications();
+    await new Promise((r) => setTimeout(r, 60)); // past the first retry delay
+    expect(await second.runOnce()).toMatchObject({ events: 0, sent: 2 });
+    const mails = await world.sink.waitFor(2);
+    expect(mails.map((m) => m.subject.slice(0, 11))).toEqual([`[${a.ticketNumber}]`, `[${b.ticketNumber}]`]);
+    await second.runOnce();
+    expect(world.sink.messages).toHaveLength(2);
+    expect(second.db.outbox()).toHaveLength(2);
+  });
+
+  it('logs each e-mail when no SMTP_URL is configured, and says so at start-up', async () => {
+    const entries: unknown[] = [];
+    const capture: NotificationsLogger = { log: (m) => entries.push(m), warn: (m) => entries.push(m), error: (m) => entries.push(m) };
+    const n = notifications({ config: readNotificationsConfig({}), logger: capture, transport: undefined });
+    const t = await openTicket('administrator', '2026-03-10T14:00:00Z');
+    await n.start();
+    const deadline = Date.now() + 5_000;
+    while (n.db.outboxRow(`confirmation:${t.ticketId}`)?.status !== 'sent') {
+      if (Date.now() > deadline) throw new Error('not logged');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(entries).toContainEqual(expect.objectContaining({ msg: expect.stringContaining('SMTP_URL is not set') }));
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        mail: expect.objectContaining({ to: 'ada@district.example.org', subject: expect.stringContaining(t.ticketNumber), messageId: expect.stringContaining('confirmation.') }),
+      }),
+    );
+    expect(world.sink.messages).toHaveLength(0);
+  });
+
+  it('gives up on a message the SMTP server refuses for good after the bounded attempts', async () => {
+    const refusing: MailTransport = {
+      kind: 'smtp',
+      send: async () => {
+        throw Object.assign(new Error('550 mailbox unavailable'), { responseCode: 550 });
+      },
+      close: () => undefined,
+    };
+    const n = notifications({ transport: refusing, retry: { initialDelayMs: 1, maxDelayMs: 1, jitter: false, maxPermanentAttempts: 2 } });
+    const t = await openTicket('teacher', '2026-03-10T14:00:00Z');
+    await n.runOnce();
+    await new Promise((r) => setTimeout(r, 5));
+    await n.runOnce();
+    expect(n.db.outboxRow(`confirmation:${t.ticketId}`)).toMatchObject({ status: 'failed', attempts: 2, last_error: '550 mailbox unavailable' });
+  });
+});

@@ -1,0 +1,213 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import type { Decider, DomainCommand, DomainEvent } from '@support-sla/domain';
+import type { EventStore, StoredEvent } from '../event-store/event-store.port';
+import { decodeStored } from './ticket-context';
+
+/** A message as the loopback SMTP server received it. */
+export interface ReceivedMail {
+  readonly raw: string;
+  readonly headers: ReadonlyMap<string, string>;
+  readonly messageId: string;
+  readonly subject: string;
+  readonly to: string;
+  readonly purpose: string;
+  /** The decoded text/plain part. */
+  readonly text: string;
+  readonly html: string;
+}
+
+const parseHeaders = (block: string): Map<string, string> => {
+  const headers = new Map<string, string>();
+  for (const line of block.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return headers;
+};
+
+const decodeBody = (body: string, encoding: string | undefined): string => {
+  if (encoding?.toLowerCase() === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (encoding?.toLowerCase() === 'quoted-printable') {
+    const joined = body.replace(/=\r\n/g, '');
+    const bytes: number[] = [];
+    for (let i = 0; i < joined.length; i++) {
+      const hex = joined.slice(i + 1, i + 3);
+      if (joined[i] === '=' && /^[0-9A-F]{2}$/i.test(hex)) {
+        bytes.push(parseInt(hex, 16));
+        i += 2;
+      } else {
+        bytes.push(...Buffer.from(joined[i] ?? '', 'utf8'));
+      }
+    }
+    return Buffer.from(bytes).toString('utf8');
+  }
+  return body;
+};
+
+/** The decoded body of the first part with this content type (enough for nodemailer's output). */
+const partOf = (raw: string, contentType: string): string => {
+  const [head = '', ...rest] = raw.split('\r\n\r\n');
+  const headers = parseHeaders(head);
+  const type = headers.get('content-type') ?? 'text/plain';
+  const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
+  if (boundary === undefined) return type.startsWith(contentType) ? decodeBody(rest.join('\r\n\r\n'), headers.get('content-transfer-encoding')) : '';
+  for (const part of rest.join('\r\n\r\n').split(`--${boundary}`)) {
+    const found = partOf(part.replace(/^\r\n/, ''), contentType);
+    if (found !== '') return found;
+  }
+  return '';
+};
+
+const parseMail = (raw: string): ReceivedMail => {
+  const headers = parseHeaders(raw.split('\r\n\r\n')[0] ?? '');
+  return {
+    raw,
+    headers,
+    messageId: headers.get('message-id') ?? '',
+    subject: headers.get('subject') ?? '',
+    to: headers.get('to') ?? '',
+    purpose: headers.get('x-support-sla-purpose') ?? '',
+    text: partOf(raw, 'text/plain').replace(/\r\n/g, '\n'),
+    html: partOf(raw, 'text/html').replace(/\r\n/g, '\n'),
+  };
+};
+
+/** A real SMTP server (the `smtp-server` package) on loopback that keeps what it receives. */
+export class SmtpSink {
+  readonly messages: ReceivedMail[] = [];
+  private server: SMTPServer | undefined;
+  port = 0;
+
+  static async start(port = 0): Promise<SmtpSink> {
+    const sink = new SmtpSink();
+    await sink.listen(port);
+    return sink;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  /** Listens (again) on `port`, or on the port used before. */
+  async listen(port = this.port): Promise<void> {
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData: (stream, _session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          this.messages.push(parseMail(Buffer.concat(chunks).toString('utf8')));
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.port = (server.server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Stops accepting connections (clients then get ECONNREFUSED). */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Waits until at least `count` messages arrived. */
+  async waitFor(count: number, timeoutMs = 10_000): Promise<ReceivedMail[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.messages.length < count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} e-mails, received ${this.messages.length}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.messages;
+  }
+}
+
+/** An HTTP endpoint that records JSON POSTs; the first `failFirst` requests get 503. */
+export class WebhookSink {
+  readonly received: { readonly body: unknown; readonly idempotencyKey: string | undefined }[] = [];
+  attempts = 0;
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(failFirst = 0): Promise<WebhookSink> {
+    let sink: WebhookSink | undefined;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (sink === undefined) return;
+        sink.attempts++;
+        if (sink.attempts <= failFirst) {
+          res.writeHead(503).end();
+          return;
+        }
+        const key = req.headers['idempotency-key'];
+        sink.received.push({ body: JSON.parse(Buffer.concat(chunks).toString('utf8')), idempotencyKey: typeof key === 'string' ? key : undefined });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    sink = new WebhookSink(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/sla-alerts`);
+    return sink;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/**
+ * Runs domain commands against a real event store the way the service's command path does:
+ * load the stream, fold, decide, append with the expected revision and full metadata.
+ */
+export class DomainDriver {
+  constructor(private readonly store: EventStore) {}
+
+  async run<C extends DomainCommand, S, E extends DomainEvent>(decider: Decider<C, S, E>, streamId: string, command: C): Promise<StoredEvent[]> {
+    const stored = await this.store.readStream(streamId);
+    let state = decider.initialState;
+    for (const s of stored) {
+      const event = decodeStored(s);
+      // The stream only holds this aggregate's events.
+      if (event !== undefined) state = decider.evolve(state, event as E);
+    }
+    const decision = decider.decide(command, state);
+    if (decision._tag === 'Left') throw new Error(`${decision.left.code}: ${decision.left.message}`);
+    if (decision.right.length === 0) return [];
+    const last = stored[stored.length - 1];
+    let previousHash = last?.metadata.hash ?? '';
+    const correlationId = randomUUID();
+    const events = decision.right.map((event, i) => {
+      const data = event.data as { at: string; receivedAt?: string; observedAt?: string };
+      const body = {
+        correlationId,
+        causationId: correlationId,
+        actorId: command.actor.id,
+        actorRole: command.actor.role,
+        occurredAt: data.receivedAt ?? data.observedAt ?? data.at,
+        recordedAt: command.now,
+        schemaVersion: event.schemaVersion,
+        previousHash,
+      };
+      const revision = (last === undefined ? 0n : last.revision + 1n) + BigInt(i);
+      const hash = createHash('sha256').update(JSON.stringify([streamId, revision.toString(), event.type, event.data, body])).digest('hex');
+      previousHash = hash;
+      return { id: randomUUID(), type: event.type, data: event.data, metadata: { ...body, hash } };
+    });
+    await this.store.appendToStream(streamId, events, last === undefined ? 'no-stream' : last.revision);
+    const after = await this.store.readStream(streamId);
+    return after.slice(after.length - events.length);
+  }
+}
