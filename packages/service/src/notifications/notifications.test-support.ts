@@ -142,11 +142,12 @@ export class WebhookSink {
   ) {}
 
   static async start(failFirst = 0): Promise<WebhookSink> {
-    let sink: WebhookSink | undefined;
+    const holder: { sink?: WebhookSink } = {};
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        const sink = holder.sink;
         if (sink === undefined) return;
         sink.attempts++;
         if (sink.attempts <= failFirst) {
@@ -159,8 +160,8 @@ export class WebhookSink {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    sink = new WebhookSink(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/sla-alerts`);
-    return sink;
+    holder.sink = new WebhookSink(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/sla-alerts`);
+    return holder.sink;
   }
 
   async stop(): Promise<void> {
