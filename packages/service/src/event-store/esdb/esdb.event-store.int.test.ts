@@ -197,6 +197,62 @@ describe('EventStoreDbEventStore on the wire-level test server', () => {
     }
   });
 
+  it('never reports a checkpoint ahead of an event it has not yet handed to a slow consumer', async () => {
+    const stream = ticket();
+    let revision: bigint | 'no-stream' = 'no-stream';
+    for (let i = 0; i < 300; i += 1) {
+      if (i % 2 === 0) {
+        const { nextExpectedRevision } = await store.appendToStream(stream, [newEvent(`T${i}`, {})], revision);
+        revision = nextExpectedRevision;
+      } else await store.appendToStream(`policy-${i}`, [newEvent('P', {})], 'no-stream');
+    }
+    const tickets = (await store.readStream(stream)).map((e) => e.position.commit);
+    const delivered: bigint[] = [];
+    const violations: string[] = [];
+    let checkpoints = 0;
+    const subscription = store.subscribeToAll({
+      streamPrefixes: ['ticket-'],
+      onEvent: async (event) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        delivered.push(event.position.commit);
+      },
+      onCheckpoint: (position) => {
+        checkpoints += 1;
+        // Every ticket event at or before the checkpoint must already have been delivered.
+        const expected = tickets.filter((p) => p <= position.commit).length;
+        const got = delivered.filter((p) => p <= position.commit).length;
+        if (got !== expected) violations.push(`checkpoint ${position.commit}: ${got}/${expected} delivered`);
+      },
+      onError: (error) => violations.push(`error: ${error.message}`),
+    });
+    await waitUntil(() => delivered.length === 150 || violations.length > 0, 'all 150 ticket events', 15_000);
+    await subscription.stop();
+    expect(checkpoints).toBeGreaterThanOrEqual(9);
+    expect(violations).toEqual([]);
+    expect(delivered).toEqual(tickets);
+  });
+
+  it('rejects a stream event without service metadata, and leaves foreign events out of $all', async () => {
+    await raw.appendToStream('ticket-foreign', jsonEvent({ type: 'Imported', data: { a: 1 } }));
+    await expect(store.readStream('ticket-foreign')).rejects.toThrow(/not a JSON event with service metadata/);
+    const mine = ticket();
+    await store.appendToStream(mine, [newEvent('T1', {})], 'no-stream');
+    expect((await store.readAll({ streamPrefixes: ['ticket-'] })).map((e) => e.streamId)).toEqual([mine]);
+  });
+
+  it('gives the last service event as the head even when system records follow it', async () => {
+    const { position } = await store.appendToStream(ticket(), [newEvent('T1', {})], 'no-stream');
+    await raw.appendToStream('other-1', jsonEvent({ type: 'X', data: {} }));
+    await raw.deleteStream('other-1');
+    const head = await store.headPosition();
+    expect(head).toBeDefined();
+    // other-1's own event is foreign to the port but not a system record; the $metadata after it is.
+    expect(comparePositions(head!, position)).toBe(1);
+    const last = (await raw.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 }).toArray())[0];
+    expect(last?.event?.streamId).toBe('$$other-1');
+    expect(comparePositions(head!, last!.event!.position!)).toBe(-1);
+  });
+
   it('reports EventStoreUnavailableError while the server is down and works again after it comes back', async () => {
     const stream = ticket();
     await store.appendToStream(stream, [newEvent('T1', {})], 'no-stream');

@@ -101,22 +101,20 @@ export class EventStoreDbEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly StoredEvent[]> {
     const backwards = options.direction === 'backwards';
-    const out: StoredEvent[] = [];
+    let resolved: ResolvedEvent[];
     try {
-      const read = this.client.readStream(streamId, {
-        direction: backwards ? BACKWARDS : FORWARDS,
-        fromRevision: options.fromRevision ?? (backwards ? END : START),
-        ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
-      });
-      for await (const resolved of read) {
-        const event = toStoredEvent(resolved, 'strict');
-        if (event) out.push(event);
-      }
+      resolved = await drain(
+        this.client.readStream(streamId, {
+          direction: backwards ? BACKWARDS : FORWARDS,
+          fromRevision: options.fromRevision ?? (backwards ? END : START),
+          ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
+        }),
+      );
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
       throw translateError(error, `read ${streamId}`);
     }
-    return out;
+    return resolved.flatMap((r) => toStoredEvent(r, 'strict') ?? []);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<readonly StoredEvent[]> {
@@ -131,22 +129,19 @@ export class EventStoreDbEventStore implements EventStore {
         if (!head || comparePositions(after, head) >= 0) return out;
       }
       for (;;) {
-        let seen = 0;
         // Reading $all forwards from a position includes the record at it, hence the `after` test.
-        const page = this.client.readAll({ fromPosition: after ?? START, direction: FORWARDS, maxCount: this.pageSize });
-        for await (const resolved of page) {
-          // Always drain the page: leaving a finished call unread keeps it open in the client.
-          seen += 1;
+        const page = await drain(this.client.readAll({ fromPosition: after ?? START, direction: FORWARDS, maxCount: this.pageSize }));
+        for (const resolved of page) {
           const record = resolved.event;
-          if (!record?.position || out.length >= wanted) continue;
+          if (!record?.position) continue;
           if (after && comparePositions(record.position, after) <= 0) continue;
           after = record.position;
           if (isSystem(record.streamId, record.type) || !matchesPrefixes(record.streamId, options.streamPrefixes)) continue;
           const event = toStoredEvent(resolved, 'skip-foreign');
           if (event) out.push(event);
+          if (out.length >= wanted) return out;
         }
-        if (out.length >= wanted) return out;
-        if (seen < this.pageSize) return out;
+        if (page.length < this.pageSize) return out;
       }
     } catch (error) {
       throw translateError(error, 'read $all');
@@ -166,18 +161,14 @@ export class EventStoreDbEventStore implements EventStore {
     try {
       let before: Position | undefined;
       for (;;) {
-        let seen = 0;
-        let found: GlobalPosition | undefined;
-        const page = this.client.readAll({ fromPosition: before ?? END, direction: BACKWARDS, maxCount: 64 });
-        for await (const resolved of page) {
-          seen += 1;
+        const page = await drain(this.client.readAll({ fromPosition: before ?? END, direction: BACKWARDS, maxCount: 64 }));
+        for (const resolved of page) {
           const record = resolved.event;
           if (!record?.position) continue;
+          if (!isSystem(record.streamId, record.type)) return record.position;
           before = record.position;
-          if (!found && !isSystem(record.streamId, record.type)) found = record.position;
         }
-        if (found) return found;
-        if (seen < 64) return undefined;
+        if (page.length < 64) return undefined;
       }
     } catch (error) {
       throw translateError(error, 'read the head of $all');
@@ -191,11 +182,8 @@ export class EventStoreDbEventStore implements EventStore {
 
   /** Position of the last record in `$all`, system records included; undefined when empty. */
   private async rawHead(): Promise<GlobalPosition | undefined> {
-    let head: GlobalPosition | undefined;
-    for await (const resolved of this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 })) {
-      head = resolved.event?.position ?? head;
-    }
-    return head;
+    const [last] = await drain(this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 }));
+    return last?.event?.position;
   }
 
   private async lastPositionOf(streamId: string): Promise<GlobalPosition | undefined> {
@@ -367,6 +355,17 @@ class EsdbAllSubscription implements Subscription {
     const translated = translateError(error, 'subscribe to $all');
     this.options.onError?.(translated instanceof Error ? translated : new Error(String(translated)));
   }
+}
+
+/**
+ * Reads a client stream to its end. Leaving a read early (a `break` or a throw inside
+ * `for await`) leaves the finished gRPC call unread, and the client's `dispose()` then waits
+ * for it forever; so reads are always drained first and processed afterwards.
+ */
+async function drain<T>(read: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of read) out.push(item);
+  return out;
 }
 
 function toEventData(event: NewEvent): EventData {
