@@ -1,0 +1,46 @@
+import { DEFAULT_MAIL_FROM, NotificationsConfigError, parseWarningFractions, readNotificationsConfig } from './notifications.config';
+
+describe('readNotificationsConfig', () => {
+  it('has working defaults with nothing set: log the e-mails, no alerts, shipped templates', () => {
+    const config = readNotificationsConfig({});
+    expect(config).toMatchObject({ smtpUrl: undefined, mailFrom: DEFAULT_MAIL_FROM, slaAlertEmail: undefined, slaAlertWebhookUrl: undefined, warningFractions: undefined, alertTickMs: 30_000, messageIdDomain: 'support-sla.local' });
+    expect(config.templatesDir).toMatch(/packages[\\/]service[\\/]templates$/);
+  });
+
+  it('reads every variable', () => {
+    const config = readNotificationsConfig({
+      SMTP_URL: 'smtps://mailer:secret@mail.example.org:465',
+      MAIL_FROM: 'Help Desk <help@district.example.org>',
+      SLA_ALERT_EMAIL: 'oncall@district.example.org',
+      SLA_ALERT_WEBHOOK_URL: 'https://hooks.example.org/sla',
+      SLA_WARNING_FRACTIONS: '0.6, 0.8',
+      MAIL_TEMPLATES_DIR: '/etc/support-sla/templates',
+      SLA_ALERT_TICK_MS: '5000',
+    });
+    expect(config).toEqual({
+      smtpUrl: 'smtps://mailer:secret@mail.example.org:465',
+      mailFrom: 'Help Desk <help@district.example.org>',
+      slaAlertEmail: 'oncall@district.example.org',
+      slaAlertWebhookUrl: 'https://hooks.example.org/sla',
+      warningFractions: [0.6, 0.8],
+      templatesDir: '/etc/support-sla/templates',
+      alertTickMs: 5000,
+      messageIdDomain: 'district.example.org',
+    });
+  });
+
+  it('refuses what it cannot use, naming the variable', () => {
+    expect(() => readNotificationsConfig({ SMTP_URL: 'http://mail:25' })).toThrow(/SMTP_URL must use smtp: or smtps:/);
+    expect(() => readNotificationsConfig({ SLA_ALERT_WEBHOOK_URL: 'not a url' })).toThrow(NotificationsConfigError);
+    expect(() => readNotificationsConfig({ SLA_ALERT_TICK_MS: '-1' })).toThrow(/SLA_ALERT_TICK_MS/);
+  });
+});
+
+describe('parseWarningFractions', () => {
+  it('accepts ascending fractions strictly between 0 and 1', () => {
+    expect(parseWarningFractions('0.5,0.75,0.9')).toEqual([0.5, 0.75, 0.9]);
+  });
+  it.each(['0.5,1', '0,0.5', '0.9,0.5', 'half'])('refuses %s', (raw) => {
+    expect(() => parseWarningFractions(raw)).toThrow(/SLA_WARNING_FRACTIONS/);
+  });
+});

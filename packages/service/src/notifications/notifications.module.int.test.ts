@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ticketDecider } from '@support-sla/domain';
+import { openTicketCommand } from '@support-sla/domain/testing';
+import { ticketStream } from '../application/streams';
+import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
+import { Notifications } from './notifications';
+import { readNotificationsConfig } from './notifications.config';
+import { NotificationsModule } from './notifications.module';
+import { DomainDriver, SmtpSink } from './notifications.test-support';
+
+describe('NotificationsModule', () => {
+  it('starts with the application, e-mails from the global log, and stops with it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'support-sla-mail-module-'));
+    const sink = await SmtpSink.start();
+    const store = new InMemoryEventStore();
+    const acknowledged: string[] = [];
+    try {
+      @Module({
+        imports: [
+          NotificationsModule.forRootAsync({
+            useFactory: () => ({
+              store,
+              database: join(dir, 'service.sqlite'),
+              config: readNotificationsConfig({ SMTP_URL: sink.url }),
+              acknowledge: async (ticketId: string) => {
+                acknowledged.push(ticketId);
+              },
+            }),
+          }),
+        ],
+      })
+      class TestAppModule {}
+
+      const app = await NestFactory.createApplicationContext(TestAppModule, { logger: false });
+      await app.init();
+      const notifications = app.get(Notifications);
+      await new DomainDriver(store).run(ticketDecider, ticketStream('T-1'), openTicketCommand({ ticketId: 'T-1', ticketNumber: 'SS-000007', license: 'publisher' }));
+      const [mail] = await sink.waitFor(1);
+      expect(mail?.subject).toContain('[SS-000007]');
+      expect(mail?.to).toBe('pat@district.example.org');
+      const deadline = Date.now() + 5_000;
+      while (acknowledged.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(acknowledged).toEqual(['T-1']);
+      await app.close();
+      // Stopped: the SQLite connection it opened is closed.
+      expect(notifications.db.db.open).toBe(false);
+    } finally {
+      await sink.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

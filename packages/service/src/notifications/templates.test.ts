@@ -1,0 +1,42 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_TEMPLATES_DIR } from './notifications.config';
+import { MailTemplates, TEMPLATE_NAMES, TemplateError } from './templates';
+
+describe('MailTemplates', () => {
+  it('ships every template, each parsing, with the ticket number in every subject', () => {
+    const templates = new MailTemplates(DEFAULT_TEMPLATES_DIR);
+    expect(() => templates.check()).not.toThrow();
+    for (const name of TEMPLATE_NAMES) {
+      const rendered = templates.render(name, { ticketNumber: 'SS-000042', summary: 'Login fails', clock: 'response', percent: 75, tierLabel: 'Premium' });
+      expect(rendered.subject).toContain('[SS-000042]');
+      expect(rendered.text).toContain('SS-000042');
+      expect(rendered.html).toContain('SS-000042');
+    }
+  });
+
+  it('escapes values in HTML only, and keeps the subject on one line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'support-sla-templates-'));
+    try {
+      writeFileSync(join(dir, 'resolution.subject.txt'), '[{{ticketNumber}}]\n {{summary}}\n');
+      writeFileSync(join(dir, 'resolution.txt'), 'Fixed: {{resolutionDetails}}{{#note}} ({{note}}){{/note}}');
+      writeFileSync(join(dir, 'resolution.html'), '<p>{{resolutionDetails}}</p>');
+      const rendered = new MailTemplates(dir).render('resolution', { ticketNumber: 'SS-1', summary: 'A & B', resolutionDetails: '<script>x</script> & "quotes"' });
+      expect(rendered).toEqual({
+        subject: '[SS-1] A & B',
+        text: 'Fixed: <script>x</script> & "quotes"',
+        html: '<p>&lt;script&gt;x&lt;&#x2F;script&gt; &amp; &quot;quotes&quot;</p>',
+      });
+      // A missing template is reported with its path...
+      expect(() => new MailTemplates(dir).check()).toThrow(/confirmation-premium\.subject\.txt/);
+      expect(() => new MailTemplates(dir).render('sla-breach', {})).toThrow(TemplateError);
+      // ...and so is one an operator broke, at start-up rather than at the first e-mail.
+      cpSync(DEFAULT_TEMPLATES_DIR, dir, { recursive: true });
+      writeFileSync(join(dir, 'resolution.html'), '<p>{{#open}}</p>');
+      expect(() => new MailTemplates(dir).check()).toThrow(/resolution\.html does not parse/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
