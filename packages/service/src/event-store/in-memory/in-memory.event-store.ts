@@ -65,7 +65,7 @@ export class InMemoryEventStore implements EventStore {
         revision: BigInt(stream.length),
         position: { commit: sequence, prepare: sequence },
         type: event.type,
-        data: jsonCopy(event.data),
+        data: jsonCopy(event.data ?? null),
         metadata: jsonCopy(event.metadata) as EventMetadata,
       };
       stream.push(last);
