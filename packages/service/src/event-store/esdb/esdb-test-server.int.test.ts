@@ -154,6 +154,29 @@ describe('EventStoreDB wire-level test double, driven by @eventstore/db-client',
     await atEnd.unsubscribe();
   });
 
+  it('streams a large catch-up with backpressure to a slow reader, then goes live', async () => {
+    const payload = { text: 'x'.repeat(1_000) };
+    for (let batch = 0; batch < 20; batch += 1) {
+      await client.appendToStream(`bulk-${batch}`, Array.from({ length: 100 }, () => event('Bulk', payload)));
+    }
+    const subscription = client.subscribeToAll({ fromPosition: START });
+    let count = 0;
+    let last = -1n;
+    let ordered = true;
+    for await (const resolved of subscription) {
+      const commit = resolved.event?.position?.commit ?? -1n;
+      if (commit <= last) ordered = false;
+      last = commit;
+      count += 1;
+      if (count % 250 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      if (count === 2_000) void client.appendToStream('live', event('Live'));
+      if (resolved.event?.type === 'Live') break;
+    }
+    await subscription.unsubscribe();
+    expect(count).toBe(2_001);
+    expect(ordered).toBe(true);
+  });
+
   it('soft-deletes: the stream reads as not found, $$stream gets $metadata, and appends continue the revisions', async () => {
     await client.appendToStream('s-1', [event('A'), event('B')]);
     await client.deleteStream('s-1', { expectedRevision: 1n });

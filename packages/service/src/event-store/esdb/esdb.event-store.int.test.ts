@@ -253,6 +253,22 @@ describe('EventStoreDbEventStore on the wire-level test server', () => {
     expect(comparePositions(head!, last!.event!.position!)).toBe(-1);
   });
 
+  it('subscribes to every service stream when no prefixes are given, never to system or foreign records', async () => {
+    const recorder = new Recorder().subscribe(store, {});
+    const mine = ticket();
+    await store.appendToStream(mine, [newEvent('T1', {})], 'no-stream');
+    await raw.appendToStream('other-1', jsonEvent({ type: 'X', data: {} }));
+    await raw.deleteStream('other-1');
+    await store.appendToStream('outage-9', [newEvent('O1', {})], 'no-stream');
+    await recorder.waitFor((r) => r.events.length === 2, 'T1 and O1');
+    await settle();
+    expect(recorder.events.map((e) => [e.streamId, e.type])).toEqual([
+      [mine, 'T1'],
+      ['outage-9', 'O1'],
+    ]);
+    await recorder.stop();
+  });
+
   it('reports EventStoreUnavailableError while the server is down and works again after it comes back', async () => {
     const stream = ticket();
     await store.appendToStream(stream, [newEvent('T1', {})], 'no-stream');
