@@ -165,7 +165,7 @@ export class EventStoreDbEventStore implements EventStore {
         for (const resolved of page) {
           const record = resolved.event;
           if (!record?.position) continue;
-          if (!isSystem(record.streamId, record.type)) return record.position;
+          if (isServiceEvent(resolved)) return record.position;
           before = record.position;
         }
         if (page.length < 64) return undefined;
@@ -180,7 +180,7 @@ export class EventStoreDbEventStore implements EventStore {
     await this.client.dispose();
   }
 
-  /** Position of the last record in `$all`, system records included; undefined when empty. */
+  /** Position of the last record in `$all`, system and foreign records included; undefined when empty. */
   private async rawHead(): Promise<GlobalPosition | undefined> {
     const [last] = await drain(this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 }));
     return last?.event?.position;
@@ -380,6 +380,14 @@ function toEventData(event: NewEvent): EventData {
   };
 }
 
+/** Whether a record is one of the service's: a JSON event with a metadata object, outside system streams. */
+function isServiceEvent(resolved: ResolvedEvent): boolean {
+  const record = resolved.event;
+  if (!record || isSystem(record.streamId, record.type) || !record.isJson) return false;
+  const raw: unknown = record.metadata;
+  return typeof raw === 'object' && raw !== null && !(raw instanceof Uint8Array) && !Array.isArray(raw);
+}
+
 /**
  * Converts a read event. `strict` (reading a stream the caller named) rejects events without
  * the service's JSON metadata; `skip-foreign` (the global log, possibly shared with other
@@ -390,12 +398,11 @@ function toStoredEvent(resolved: ResolvedEvent, mode: 'strict' | 'skip-foreign')
   if (!record || isSystem(record.streamId, record.type)) return undefined;
   if (!record.position) throw new Error('EventStoreDB did not return event positions (server 22.6 or later is required)');
   const raw = record.metadata;
-  const serviceShaped = record.isJson && typeof raw === 'object' && raw !== null && !(raw instanceof Uint8Array) && !Array.isArray(raw);
-  if (!serviceShaped) {
+  if (!isServiceEvent(resolved)) {
     if (mode === 'skip-foreign') return undefined;
     throw new Error(`event ${record.id} in ${record.streamId} is not a JSON event with service metadata`);
   }
-  const { $correlationId: _correlation, $causationId: _causation, ...metadata } = raw as Record<string, unknown>;
+  const { $correlationId: _correlation, $causationId: _causation, ...metadata } = raw as unknown as Record<string, unknown>;
   return {
     id: record.id,
     streamId: record.streamId,
