@@ -232,16 +232,20 @@ describe('the service as a child process', () => {
       expect(health.status).toBe(200);
       expect(first.output.some((line) => line.includes('support-sla token --role agent'))).toBe(true);
       expect(first.output.some((line) => line.includes(first.dbFile))).toBe(true);
-      // Another process appends to the same file while the service runs.
+      // Another process appends to the same file while the service runs (a stream no feature projects).
       const writer = SqliteEventStore.open(first.dbFile);
-      await writer.appendToStream('ticket-crash', [contractEvent('A', {}), contractEvent('B', {})], 'no-stream');
+      await writer.appendToStream('probe-crash', [contractEvent('A', {}), contractEvent('B', {})], 'no-stream');
       await writer.close();
+      const headBefore = ((await json(await fetch(`${first.baseUrl}/health`))).store as { head: string }).head;
       await first.kill();
 
       const second = await startServiceProcess({ dbFile: first.dbFile, tokenKey: first.tokenKey });
       try {
         const body = await json(await fetch(`${second.baseUrl}/health`));
-        expect(body).toMatchObject({ status: 'ok', store: { reachable: true, head: '2/2' } });
+        expect(body).toMatchObject({ status: 'ok', store: { reachable: true, head: headBefore } });
+        const reader = SqliteEventStore.open(first.dbFile);
+        expect((await reader.readStream('probe-crash')).map((e) => e.type)).toEqual(['A', 'B']);
+        await reader.close();
         const exit = await second.stop();
         expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
         expect(second.output.some((line) => line.includes('"event":"storage-closed"'))).toBe(true);

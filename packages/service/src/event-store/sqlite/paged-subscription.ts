@@ -14,11 +14,14 @@ export interface ScannedPage {
 export interface PagedSubscriptionSource {
   /** Scans at most `limit` rows strictly after `after` and keeps those matching the prefixes. */
   scan(after: GlobalPosition | undefined, limit: number, streamPrefixes: readonly string[] | undefined): ScannedPage | Promise<ScannedPage>;
+  /** A counter of in-process appends, read before each scan so an append during the scan is not slept through. */
+  changeCount(): number;
   /**
-   * Resolves when new events may be there: on an in-process append, or after `pollMs` at the
-   * latest (so appends made by another process on the same file are seen too).
+   * Resolves when new events may be there: at once if the change count moved past `seen`, on
+   * the next in-process append, or after `pollMs` at the latest (so appends made by another
+   * process on the same file are seen too).
    */
-  waitForChange(pollMs: number, stopped: Promise<void>): Promise<void>;
+  waitForChange(pollMs: number, stopped: Promise<void>, seen: number): Promise<void>;
 }
 
 export interface PagedSubscriptionTuning {
@@ -49,6 +52,7 @@ export function startPagedSubscription(
 
   const run = async (): Promise<void> => {
     while (!stopped) {
+      const seen = source.changeCount();
       const page = await source.scan(after, tuning.pageSize, options.streamPrefixes);
       for (const event of page.events) {
         if (stopped) return;
@@ -64,7 +68,7 @@ export function startPagedSubscription(
         if (options.onCheckpoint) await insideHandler.run(token, () => options.onCheckpoint?.(checkpoint));
       }
       if (page.rowsScanned < tuning.pageSize) {
-        await source.waitForChange(tuning.pollMs, stoppedPromise);
+        await source.waitForChange(tuning.pollMs, stoppedPromise, seen);
       }
     }
   };
@@ -90,14 +94,21 @@ export function startPagedSubscription(
 /** Wakes waiting subscriptions when this process appends; a timeout covers everything else. */
 export class ChangeNotifier {
   private waiters = new Set<() => void>();
+  private changes = 0;
+
+  get count(): number {
+    return this.changes;
+  }
 
   notify(): void {
+    this.changes += 1;
     const waiting = this.waiters;
     this.waiters = new Set();
     for (const wake of waiting) wake();
   }
 
-  wait(timeoutMs: number, stopped: Promise<void>): Promise<void> {
+  wait(timeoutMs: number, stopped: Promise<void>, seen: number): Promise<void> {
+    if (this.changes !== seen) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const wake = (): void => {
         clearTimeout(timer);

@@ -171,7 +171,8 @@ export class SqliteEventStore implements EventStore {
     const subscription = startPagedSubscription(
       {
         scan: (after, limit, prefixes) => this.scan(after, limit, prefixes),
-        waitForChange: (pollMs, stopped) => this.changes.wait(pollMs, stopped),
+        changeCount: () => this.changes.count,
+        waitForChange: (pollMs, stopped, seen) => this.changes.wait(pollMs, stopped, seen),
       },
       options,
       { pageSize: this.pageSize, pollMs: this.pollMs },
