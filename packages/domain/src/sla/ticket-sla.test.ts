@@ -65,8 +65,10 @@ describe('ticket SLA clocks', () => {
       const sla = slaOf([open('administrator'), command.acknowledge('2026-03-10T14:00:00Z')], '2026-03-12T12:00:00Z', agentConfirms).confirmation;
       expect(sla).toMatchObject({ status: 'met', stoppedAt: '2026-03-10T14:00:00.000Z', businessTimeUsedMs: H });
     });
-    it('an automatic confirmation meets the target at receipt', () => {
-      expect(slaOf([openTicketCommand({ now: TUESDAY_9AM })], '2026-03-10T18:00:00Z').confirmation).toMatchObject({ status: 'met', businessTimeUsedMs: 0 });
+    it('an automatic confirmation stops the clock when the e-mail went out, not at opening', () => {
+      const mailed = { ...command.acknowledge('2026-03-10T13:05:00Z'), data: { ...command.acknowledge('2026-03-10T13:05:00Z').data, automatic: true } };
+      expect(slaOf([openTicketCommand({ now: TUESDAY_9AM }), mailed], '2026-03-10T18:00:00Z').confirmation).toMatchObject({ status: 'met', businessTimeUsedMs: 5 * M });
+      expect(slaOf([openTicketCommand({ now: TUESDAY_9AM })], '2026-03-10T18:00:00Z').confirmation).toMatchObject({ status: 'breached' });
     });
     it('a phone message’s clock starts when the message was left', () => {
       const phone = openTicketCommand({ now: '2026-03-10T14:30:00Z', receivedAt: TUESDAY_9AM, channel: 'phone', actor: actors.agent, policy: agentConfirms });
@@ -133,7 +135,7 @@ describe('ticket SLA clocks', () => {
   describe('outages run on the 24/7 clock', () => {
     const classifyOutage = command.classify('2026-03-10T14:00:00Z', { category: 'technical/outage' });
     it('reclassifying to an outage starts the outage response clock at reclassification by default', () => {
-      const sla = slaOf([openTicketCommand({ now: TUESDAY_9AM }), classifyOutage], '2026-03-10T14:20:00Z');
+      const sla = slaOf([openTicketCommand({ now: TUESDAY_9AM }), command.acknowledge('2026-03-10T13:05:00Z'), classifyOutage], '2026-03-10T14:20:00Z');
       expect(sla.response).toMatchObject({ calendar: 'outage', startedAt: '2026-03-10T14:00:00.000Z', deadline: '2026-03-10T14:15:00.000Z', status: 'breached', overdueMs: 5 * M });
       expect(sla.confirmation).toMatchObject({ calendar: 'support', status: 'met' });
     });

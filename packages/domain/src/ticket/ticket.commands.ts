@@ -31,8 +31,14 @@ export const ClassifyTicket = commandCodec(
   ),
 );
 
-/** Send the confirmation that the ticket was opened. */
-export const AcknowledgeTicket = commandCodec('AcknowledgeTicket', t.type({ ...ref }, 'AcknowledgeTicketData'));
+/**
+ * Record that the confirmation e-mail went out. Sent by an agent, or by the host's mailer with
+ * `automatic: true` and the e-mail's `messageId` once the mail server accepted it.
+ */
+export const AcknowledgeTicket = commandCodec(
+  'AcknowledgeTicket',
+  withOptional('AcknowledgeTicketData', { ...ref }, { automatic: t.boolean, messageId: NonEmptyString }),
+);
 
 /**
  * Respond to the named user, defining the request. Premium needs an `actionPlan`;

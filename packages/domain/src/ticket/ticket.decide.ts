@@ -81,11 +81,10 @@ const openTicket = (command: TicketCommandOf<'OpenTicket'>, state: TicketState):
     schemaVersion: 1,
     data: { ...base, queue: queueOf({ tier, category: null, outageId: null, suggestedCategory: null }) },
   };
-  const events: TicketEvent[] = [opened, queued];
-  if (data.policy.confirmation === 'automatic') {
-    events.push({ type: 'TicketAcknowledged', schemaVersion: 1, data: { ...base, automatic: true, notifyEmail: data.namedUser.email } });
-  }
-  return E.right(events);
+  // The confirmation is not part of opening: it is recorded when the e-mail actually goes out
+  // (by the host's mailer under `confirmation: 'automatic'`, or by an agent), so the
+  // confirmation clock measures the real delay, including a mail server being down.
+  return E.right([opened, queued]);
 };
 
 const classify = (command: TicketCommandOf<'ClassifyTicket'>, ticket: Ticket): Decision => {
@@ -128,11 +127,21 @@ const classify = (command: TicketCommandOf<'ClassifyTicket'>, ticket: Ticket): D
   return E.right(events);
 };
 
-const acknowledgement = (command: TicketCommand, ticket: Ticket): TicketEventOf<'TicketAcknowledged'> => ({
-  type: 'TicketAcknowledged',
-  schemaVersion: 1,
-  data: { ticketId: ticket.ticketId, at: command.now, by: command.actor, automatic: false, notifyEmail: ticket.namedUser.email },
-});
+const acknowledgement = (command: TicketCommand, ticket: Ticket): TicketEventOf<'TicketAcknowledged'> => {
+  const sent: { automatic?: boolean; messageId?: string } = command.type === 'AcknowledgeTicket' ? command.data : {};
+  return {
+    type: 'TicketAcknowledged',
+    schemaVersion: 1,
+    data: {
+      ticketId: ticket.ticketId,
+      at: command.now,
+      by: command.actor,
+      automatic: sent.automatic ?? false,
+      notifyEmail: ticket.namedUser.email,
+      ...(sent.messageId !== undefined ? { messageId: sent.messageId } : {}),
+    },
+  };
+};
 
 const respond = (command: TicketCommandOf<'RespondToTicket'>, ticket: Ticket): Decision => {
   const denied = staffOnly(command.actor, 'respond to tickets');

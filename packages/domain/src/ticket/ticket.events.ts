@@ -68,7 +68,7 @@ export const TicketQueued = eventCodec('TicketQueued', t.type({ ...base, queue: 
 /** The confirmation e-mail that the ticket was opened. */
 export const TicketAcknowledged = eventCodec(
   'TicketAcknowledged',
-  t.type({ ...base, automatic: t.boolean, notifyEmail: Email }, 'TicketAcknowledgedData'),
+  withOptional('TicketAcknowledgedData', { ...base, automatic: t.boolean, notifyEmail: Email }, { messageId: NonEmptyString }),
 );
 
 /** The response that contacts the named user and defines the request (stops the response clock). */
