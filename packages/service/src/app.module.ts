@@ -5,6 +5,7 @@ import { stdTimeFunctions } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceConfig } from './config/service-config';
+import { SupportModule } from './features/support.module';
 import { PlatformModule } from './platform/platform.module';
 import type { ServiceStorage } from './platform/storage';
 
@@ -14,7 +15,7 @@ import type { ServiceStorage } from './platform/storage';
  * go here. They may inject everything PlatformModule exports (EVENT_STORE, TICKET_NUMBERS,
  * ProjectionsHost, MetricsService, ...) and CqrsModule's buses.
  */
-export const FEATURE_MODULES: (Type | DynamicModule)[] = [];
+export const FEATURE_MODULES: (Type | DynamicModule)[] = [SupportModule];
 
 export interface AppModuleOptions {
   readonly config: ServiceConfig;

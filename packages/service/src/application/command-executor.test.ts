@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
-import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../event-store/event-store.port';
+import { WrongExpectedRevisionError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent } from '../event-store/event-store.port';
 import { ManualClock } from './clock';
 import { CommandExecutor, ConcurrencyConflictError, DomainRuleViolation, type Sealer } from './command-executor';
 import { TicketApplication, TicketNotFoundError, type Caller, type TicketNumbers } from './ticket.application';
@@ -9,7 +9,7 @@ import { ticketStream } from './streams';
 // A plain chain for these tests; the service's real sealer is tested with the hash-chain module.
 const seal: Sealer = (streamId, firstRevision, previousHash, events) => {
   let prev = previousHash;
-  return events.map((e, i) => {
+  return events.map((e, i): NewEvent => {
     const hash = createHash('sha256').update(`${streamId}/${firstRevision + BigInt(i)}/${prev}/${JSON.stringify(e.data)}`).digest('hex');
     const sealed = { ...e, metadata: { ...e.metadata, previousHash: prev, hash } };
     prev = hash;
@@ -136,7 +136,6 @@ describe('CommandExecutor through the ticket use cases', () => {
     const alwaysBehind: EventStore = Object.assign(Object.create(inner) as EventStore, {
       appendToStream: async (streamId: string, events: readonly NewEvent[]) => {
         appends++;
-        const { WrongExpectedRevisionError } = await import('../event-store/event-store.port');
         throw new WrongExpectedRevisionError(streamId, 0n, BigInt(events.length + 99));
       },
       readStream: inner.readStream.bind(inner),

@@ -2,13 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Decider, DomainCommand, DomainError, DomainEvent } from '@support-sla/domain';
 import {
   WrongExpectedRevisionError,
-  type EventMetadata,
   type EventStore,
   type ExpectedRevision,
   type GlobalPosition,
   type NewEvent,
   type StoredEvent,
 } from '../event-store/event-store.port';
+import type { UnsealedEvent } from '../hash-chain';
 import { occurredAtOf, toDomainEvent } from './event-mapping';
 
 /** Who asked, and how the request is traced through the log. */
@@ -24,8 +24,7 @@ export interface CommandContext {
   readonly extraMetadata?: Readonly<Record<string, string>>;
 }
 
-/** An event ready to be sealed into the hash chain and appended. */
-export type UnsealedEvent = Omit<NewEvent, 'metadata'> & { readonly metadata: Omit<EventMetadata, 'previousHash' | 'hash'> };
+export type { UnsealedEvent };
 
 /** Adds `previousHash`/`hash` to each event, chained from the stream's last hash. */
 export type Sealer = (

@@ -1,0 +1,37 @@
+import type { DomainEvent } from '@support-sla/domain';
+import { readModelsProjection, type ReadModels } from '@support-sla/projections';
+import type { GlobalPosition, StoredEvent } from '../event-store/event-store.port';
+import type { ProjectionsHost } from '../projection-runner/projections.host';
+import type { ProjectionRunner } from '../projection-runner/projection-runner';
+import { toDomainEvent } from './event-mapping';
+import { ReadModelsHost } from './read-models.host';
+import { STREAM_PREFIXES } from './streams';
+
+/**
+ * The standing read models (status, queue, compliance) as one projection run by the platform's
+ * projection runner: fed from the store's global log, persisted with its checkpoint.
+ */
+export class RunnerReadModelsHost extends ReadModelsHost {
+  private readonly runner: ProjectionRunner<ReadModels, DomainEvent>;
+
+  constructor(projections: ProjectionsHost) {
+    super();
+    this.runner = projections.register<ReadModels, DomainEvent>({
+      projection: readModelsProjection(),
+      decode: (stored: StoredEvent) => toDomainEvent(stored),
+      streamPrefixes: STREAM_PREFIXES,
+    });
+  }
+
+  current(): ReadModels {
+    return this.runner.model;
+  }
+
+  position(): GlobalPosition | undefined {
+    return this.runner.position;
+  }
+
+  waitFor(position: GlobalPosition, timeoutMs: number): Promise<void> {
+    return this.runner.waitForPosition(position, timeoutMs);
+  }
+}
