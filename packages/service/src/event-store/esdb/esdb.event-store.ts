@@ -220,6 +220,8 @@ class EsdbAllSubscription implements Subscription {
   private chain: Promise<void> = Promise.resolve();
   private floor: GlobalPosition | undefined;
   private lastReported: GlobalPosition | undefined;
+  /** A position known to hold a record; the head of `$all` only grows, so it is a lower bound. */
+  private knownHead: GlobalPosition | undefined;
   /** Events the client has emitted to us, and those whose `onEvent` has settled. */
   private seen = 0;
   private handled = 0;
@@ -287,6 +289,7 @@ class EsdbAllSubscription implements Subscription {
     const after = this.options.after;
     if (!after) return { from: START, floor: undefined };
     const head = await this.rawHead();
+    this.knownHead = head;
     if (!head) return { from: START, floor: undefined };
     if (comparePositions(after, head) > 0) return { from: head, floor: head };
     return { from: after, floor: after };
@@ -310,6 +313,7 @@ class EsdbAllSubscription implements Subscription {
     if (!record?.position) return;
     if (this.floor && comparePositions(record.position, this.floor) <= 0) return;
     this.floor = record.position;
+    if (!this.knownHead || comparePositions(record.position, this.knownHead) > 0) this.knownHead = record.position;
     if (isSystem(record.streamId, record.type) || !matchesPrefixes(record.streamId, this.options.streamPrefixes)) return;
     const event = toStoredEvent(resolved, 'skip-foreign');
     if (event) await this.options.onEvent(event);
@@ -334,7 +338,10 @@ class EsdbAllSubscription implements Subscription {
     const onCheckpoint = this.options.onCheckpoint;
     if (!onCheckpoint || this.stopped || this.finished) return;
     let safe: GlobalPosition | undefined = position;
-    const head = await this.rawHead();
+    // Only a checkpoint beyond every record known so far needs a look at the log's end; during a
+    // catch-up that is never the case, so this costs one read per live checkpoint at most.
+    if (!this.knownHead || comparePositions(position, this.knownHead) > 0) this.knownHead = await this.rawHead();
+    const head = this.knownHead;
     if (!head || comparePositions(position, head) > 0) safe = head;
     if (!safe) return;
     for (const known of [this.floor, this.lastReported]) {
