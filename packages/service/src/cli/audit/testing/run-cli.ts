@@ -1,0 +1,32 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+
+/**
+ * The command line under test, built by `tsc -b` (`npm test` builds first). Switch this one
+ * constant to `dist/cli/main.js` to run the same tests through the full `support-sla` bin.
+ */
+export const CLI_ENTRY = path.resolve(__dirname, '../../../../dist/cli/audit/audit-main.js');
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `support-sla <args>` as a child process. Asynchronous on purpose: the EventStoreDB test
+ * server runs inside the test process and must keep answering while the child reads from it.
+ */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI_ENTRY, ...args],
+      { env: { PATH: process.env['PATH'] ?? '', ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
