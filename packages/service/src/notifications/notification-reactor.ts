@@ -80,11 +80,34 @@ export class NotificationReactor {
     }
   }
 
-  /** Catches up, then follows the log live until {@link stop}; a failed subscription is resumed from the checkpoint. */
+  /**
+   * Catches up, then follows the log live until {@link stop}. A failure (store unreachable, a
+   * template that does not render) is logged and retried from the checkpoint with a growing
+   * delay, so it never stops the service from starting and never skips an event.
+   */
   async start(): Promise<void> {
     this.running = true;
-    await this.catchUp();
+    try {
+      await this.catchUp();
+    } catch (error) {
+      this.failed(error);
+      return;
+    }
     this.subscribe();
+  }
+
+  private failures = 0;
+
+  private failed(error: unknown): void {
+    this.failures++;
+    const delay = Math.min(60_000, (this.options.resubscribeDelayMs ?? 1_000) * 2 ** Math.min(this.failures - 1, 10));
+    this.options.logger.error({
+      msg: 'notification reactor failed; resuming from its checkpoint',
+      error: error instanceof Error ? error.message : String(error),
+      retryInMs: delay,
+    });
+    this.subscription = undefined;
+    if (this.running) this.resubscribeTimer = setTimeout(() => this.subscribe(), delay);
   }
 
   private subscribe(): void {
@@ -93,12 +116,9 @@ export class NotificationReactor {
       after: this.checkpoint,
       onEvent: async (event) => {
         await this.handle(event);
+        this.failures = 0;
       },
-      onError: (error) => {
-        this.options.logger.error({ msg: 'notification reactor subscription failed; resuming from its checkpoint', error: error.message });
-        this.subscription = undefined;
-        this.resubscribeTimer = setTimeout(() => this.subscribe(), this.options.resubscribeDelayMs ?? 1_000);
-      },
+      onError: (error) => this.failed(error),
     });
   }
 

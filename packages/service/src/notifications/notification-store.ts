@@ -36,8 +36,13 @@ export interface OutboxRow {
   readonly created_at: number;
   readonly sent_at: number | null;
   readonly smtp_response: string | null;
-  /** Confirmations only: `pending` until `acknowledge` has recorded the sending on the ticket. */
-  readonly ack_state: 'none' | 'pending' | 'done';
+  /**
+   * Confirmations and restoration notices (the first contact of an outage ticket): `pending`
+   * until `acknowledge` has recorded the sending on the ticket; `failed` after repeated refusals.
+   */
+  readonly ack_state: 'none' | 'pending' | 'done' | 'failed';
+  readonly ack_attempts: number;
+  readonly ack_next_at: number;
 }
 
 export type NewOutboxRow = Pick<
@@ -111,7 +116,9 @@ CREATE TABLE IF NOT EXISTS mail_outbox (
   created_at INTEGER NOT NULL,
   sent_at INTEGER,
   smtp_response TEXT,
-  ack_state TEXT NOT NULL DEFAULT 'none'
+  ack_state TEXT NOT NULL DEFAULT 'none',
+  ack_attempts INTEGER NOT NULL DEFAULT 0,
+  ack_next_at INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS mail_outbox_due ON mail_outbox (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS mail_outbox_ticket ON mail_outbox (ticket_id, purpose);
@@ -195,17 +202,23 @@ export class NotificationStore {
       ),
       byKey: db.prepare('SELECT * FROM mail_outbox WHERE dedupe_key = ?'),
       due: db.prepare(`SELECT * FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`),
-      nextDue: db.prepare(`SELECT min(next_attempt_at) AS next FROM mail_outbox WHERE status = 'pending'`),
+      nextDue: db.prepare(
+        `SELECT min(t) AS next FROM (
+           SELECT min(next_attempt_at) AS t FROM mail_outbox WHERE status = 'pending'
+           UNION ALL SELECT min(ack_next_at) FROM mail_outbox WHERE ack_state = 'pending')`,
+      ),
       markSent: db.prepare(
         `UPDATE mail_outbox SET status = 'sent', sent_at = ?, smtp_response = ?, attempts = attempts + 1, last_error = NULL,
-           ack_state = CASE WHEN purpose = 'confirmation' THEN 'pending' ELSE ack_state END
+           ack_state = CASE WHEN purpose IN ('confirmation', 'outage-restored') THEN 'pending' ELSE ack_state END
          WHERE id = ? AND status = 'pending'`,
       ),
       markRetry: db.prepare(`UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'pending'`),
       defer: db.prepare(`UPDATE mail_outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'`),
       markFailed: db.prepare(`UPDATE mail_outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'pending'`),
-      ackPending: db.prepare(`SELECT * FROM mail_outbox WHERE ack_state = 'pending' ORDER BY id LIMIT ?`),
+      ackPending: db.prepare(`SELECT * FROM mail_outbox WHERE ack_state = 'pending' AND ack_next_at <= ? ORDER BY id LIMIT ?`),
       ackDone: db.prepare(`UPDATE mail_outbox SET ack_state = 'done' WHERE id = ?`),
+      ackRetry: db.prepare(`UPDATE mail_outbox SET ack_attempts = ack_attempts + 1, ack_next_at = ?, last_error = ? WHERE id = ?`),
+      ackFailed: db.prepare(`UPDATE mail_outbox SET ack_state = 'failed', ack_attempts = ack_attempts + 1, last_error = ? WHERE id = ?`),
       suppressUnsentConfirmation: db.prepare(
         `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE ticket_id = ? AND purpose = 'confirmation' AND status IN ('held', 'pending')`,
       ),
@@ -269,7 +282,7 @@ export class NotificationStore {
     return this.statements.due.all(nowMs, limit) as OutboxRow[];
   }
 
-  /** When the earliest pending row becomes due, if any. */
+  /** When the earliest pending row (or acknowledgement) becomes due, if any. */
   nextDueAt(): number | undefined {
     const row = this.statements.nextDue.get() as { next: number | null };
     return row.next ?? undefined;
@@ -292,12 +305,20 @@ export class NotificationStore {
     this.statements.markFailed.run(error, id);
   }
 
-  pendingAcknowledgements(limit: number): OutboxRow[] {
-    return this.statements.ackPending.all(limit) as OutboxRow[];
+  pendingAcknowledgements(nowMs: number, limit: number): OutboxRow[] {
+    return this.statements.ackPending.all(nowMs, limit) as OutboxRow[];
   }
 
   markAcknowledged(id: number): void {
     this.statements.ackDone.run(id);
+  }
+
+  retryAcknowledgement(id: number, nextAttemptAtMs: number, error: string): void {
+    this.statements.ackRetry.run(nextAttemptAtMs, error, id);
+  }
+
+  failAcknowledgement(id: number, error: string): void {
+    this.statements.ackFailed.run(error, id);
   }
 
   /** The ticket joined a declared outage: its confirmation, if not out yet, is never sent. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { outageDecider, ticketDecider, type Actor, type Monitor, type TicketCommand } from '@support-sla/domain';
@@ -7,7 +7,7 @@ import { OUTAGE_BOARD_STREAM, ticketStream } from '../application/streams';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import type { MailTransport, NotificationsLogger } from './mail-transport';
 import { Notifications, type NotificationsDependencies } from './notifications';
-import { readNotificationsConfig } from './notifications.config';
+import { DEFAULT_TEMPLATES_DIR, readNotificationsConfig } from './notifications.config';
 import { DomainDriver, SmtpSink, type ReceivedMail } from './notifications.test-support';
 
 const quietLogger: NotificationsLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -25,11 +25,20 @@ interface World {
 let world: World;
 const started: Notifications[] = [];
 
+// The mailer's clock (retries, `sent_at`, hence the acknowledgement's time) runs at real speed
+// from a chosen instant of the scenario, so acknowledgements land after the events they follow.
+let delivery = { base: 0, real: 0 };
+const deliveryFrom = (iso: string): void => {
+  delivery = { base: Date.parse(iso), real: Date.now() };
+};
+const deliveryClock = (): number => delivery.base + (Date.now() - delivery.real);
+
 beforeEach(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'support-sla-mail-'));
   const file = join(dir, 'service.sqlite');
   const store = SqliteEventStore.open(file, { pollMs: 20 });
   world = { dir, file, store, driver: new DomainDriver(store), sink: await SmtpSink.start(), acknowledged: [] };
+  deliveryFrom('2026-03-10T14:10:00Z');
 });
 
 afterEach(async () => {
@@ -48,9 +57,17 @@ const notifications = (overrides: Partial<NotificationsDependencies> = {}): Noti
     logger: quietLogger,
     retry: { initialDelayMs: 40, maxDelayMs: 200, jitter: false },
     deliveryPollMs: 50,
+    deliveryClock,
     smtpTuning: { connectionTimeoutMs: 2_000, socketTimeoutMs: 5_000 },
+    // Wired like the service: the domain's AcknowledgeTicket, dated when SMTP accepted the e-mail.
     acknowledge: async (ticketId, at, messageId) => {
       world.acknowledged.push({ ticketId, at, messageId });
+      await world.driver.run(ticketDecider, ticketStream(ticketId), {
+        type: 'AcknowledgeTicket',
+        now: at,
+        actor: { id: 'system:mailer', role: 'agent' },
+        data: { ticketId, automatic: true, messageId },
+      });
     },
     ...overrides,
   });
@@ -113,11 +130,14 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     expect(second?.text).toContain('as a support item or as a project');
     expect(second?.text).not.toContain('action plan');
 
-    // The sending is recorded for each confirmation, with the Message-ID the server accepted.
+    // The sending is recorded on each ticket as the domain's TicketAcknowledged, with the Message-ID the server accepted.
     expect(world.acknowledged.map((a) => [a.ticketId, a.messageId])).toEqual([
       [premium.ticketId, first?.messageId],
       [professional.ticketId, second?.messageId],
     ]);
+    const acknowledgedEvent = (await world.store.readStream(ticketStream(premium.ticketId))).find((e) => e.type === 'TicketAcknowledged');
+    expect(acknowledgedEvent?.data).toMatchObject({ automatic: true, messageId: first?.messageId, notifyEmail: 'ada@district.example.org' });
+    expect(Date.parse((acknowledgedEvent?.data as { at: string }).at)).toBe(n.db.outboxRow(`confirmation:${premium.ticketId}`)?.sent_at);
 
     await act(premium.ticketId, { type: 'ClassifyTicket', now: '2026-03-10T15:00:00Z', data: { ticketId: premium.ticketId, category: 'personal/how-to' } });
     await act(premium.ticketId, { type: 'ResolveTicket', now: '2026-03-10T16:00:00Z', data: { ticketId: premium.ticketId, resolution: 'Re-ran the export job.' } });
@@ -138,7 +158,7 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     await n.runOnce();
     await n.stop();
     const again = notifications();
-    expect(await again.runOnce()).toMatchObject({ events: 0, sent: 0 });
+    expect(await again.runOnce()).toMatchObject({ sent: 0 });
     expect(world.sink.messages).toHaveLength(3);
     expect(again.db.outbox().filter((r) => r.status === 'sent').map((r) => `${r.purpose}:${r.ticket_number}`)).toEqual([
       `confirmation:${premium.ticketNumber}`,
@@ -149,6 +169,7 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
 
   it('sends no individual confirmation for tickets of a declared outage, and one restoration notice each when it ends', async () => {
     const before = await openTicket('administrator', '2026-03-10T14:00:00Z', 'Site is slow');
+    deliveryFrom('2026-03-10T14:05:00Z');
     const n = notifications();
     await n.runOnce();
     await world.sink.waitFor(1);
@@ -167,6 +188,7 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     expect(world.sink.messages).toHaveLength(1);
 
     const ended = await report('chicago', 'up', '2026-03-10T15:00:00Z');
+    deliveryFrom('2026-03-10T15:05:00Z');
     expect(ended.map((e) => e.type)).toContain('OutageEnded');
     await n.runOnce();
     const mails = await world.sink.waitFor(4);
@@ -183,6 +205,10 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     const confirmations = byPurpose(mails, 'confirmation');
     expect(confirmations.map((m) => m.subject.slice(0, 11))).toEqual([`[${before.ticketNumber}]`, `[${unrelated.ticketNumber}]`]);
     expect(n.db.outboxRow(`confirmation:${during.ticketId}`)?.status).toBe('suppressed');
+    // For the ticket never confirmed, the restoration notice is the first contact: it stops the confirmation clock.
+    const duringNotice = restored.find((m) => m.to === 'pat@district.example.org');
+    const duringAck = (await world.store.readStream(ticketStream(during.ticketId))).filter((e) => e.type === 'TicketAcknowledged');
+    expect(duringAck.map((e) => (e.data as { messageId?: string }).messageId)).toEqual([duringNotice?.messageId]);
 
     await n.runOnce();
     expect(world.sink.messages).toHaveLength(4);
@@ -224,7 +250,7 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     const first = notifications();
     const a = await openTicket('administrator', '2026-03-10T14:00:00Z');
     const b = await openTicket('teacher', '2026-03-10T14:01:00Z');
-    expect(await first.runOnce()).toMatchObject({ events: 6, sent: 0, retried: 1 });
+    expect(await first.runOnce()).toMatchObject({ events: 4, sent: 0, retried: 1 });
     expect(first.db.outbox().map((r) => r.status)).toEqual(['pending', 'pending']);
     await first.stop();
 
@@ -235,7 +261,8 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     expect(await second.runOnce()).toMatchObject({ events: 0, sent: 2 });
     const mails = await world.sink.waitFor(2);
     expect(mails.map((m) => m.subject.slice(0, 11))).toEqual([`[${a.ticketNumber}]`, `[${b.ticketNumber}]`]);
-    await second.runOnce();
+    // The acknowledgements the sending appended are read, and send nothing more.
+    expect(await second.runOnce()).toMatchObject({ events: 2, sent: 0 });
     expect(world.sink.messages).toHaveLength(2);
     expect(second.db.outbox()).toHaveLength(2);
   });
@@ -274,5 +301,42 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     await new Promise((r) => setTimeout(r, 5));
     await n.runOnce();
     expect(n.db.outboxRow(`confirmation:${t.ticketId}`)).toMatchObject({ status: 'failed', attempts: 2, last_error: '550 mailbox unavailable' });
+  });
+
+  it('commits nothing for events it failed to handle, and handles them once when retried', async () => {
+    const templatesDir = join(world.dir, 'templates');
+    cpSync(DEFAULT_TEMPLATES_DIR, templatesDir, { recursive: true });
+    renameSync(join(templatesDir, 'resolution.txt'), join(templatesDir, 'resolution.txt.off'));
+    const errors: unknown[] = [];
+    const n = notifications({
+      config: readNotificationsConfig({ SMTP_URL: world.sink.url, MAIL_TEMPLATES_DIR: templatesDir }),
+      logger: { ...quietLogger, error: (m) => errors.push(m) },
+      reactorRetryMs: 20,
+    });
+    const t = await openTicket('publisher', '2026-03-10T14:00:00Z');
+    await act(t.ticketId, { type: 'ResolveTicket', now: '2026-03-10T15:00:00Z', data: { ticketId: t.ticketId, resolution: 'Cleared the cache.' } });
+    await act(t.ticketId, { type: 'CloseTicket', now: '2026-03-10T15:01:00Z', data: { ticketId: t.ticketId } });
+
+    // The resolution cannot be rendered: the page fails as a whole, the checkpoint does not move.
+    await expect(n.reactor.catchUp()).rejects.toThrow(/resolution\.txt/);
+    expect(n.reactor.checkpoint).toBeUndefined();
+    expect(n.db.outbox()).toEqual([]);
+
+    // Running live, the reactor logs the failure and keeps retrying from its checkpoint...
+    await n.reactor.start();
+    expect(errors).toContainEqual(expect.objectContaining({ msg: expect.stringContaining('resuming from its checkpoint') }));
+    // ...until the operator restores the template.
+    renameSync(join(templatesDir, 'resolution.txt.off'), join(templatesDir, 'resolution.txt'));
+    const deadline = Date.now() + 5_000;
+    while (n.db.outbox().length < 2) {
+      if (Date.now() > deadline) throw new Error('the reactor did not resume');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await n.runOnce()).toMatchObject({ sent: 2 });
+    const mails = await world.sink.waitFor(2);
+    expect(mails.map((m) => m.purpose)).toEqual(['confirmation', 'resolution']);
+    expect(mails[1]?.text).toContain('Cleared the cache.');
+    expect(await n.runOnce()).toMatchObject({ sent: 0 });
+    expect(world.sink.messages).toHaveLength(2);
   });
 });

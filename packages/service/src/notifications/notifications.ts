@@ -30,6 +30,8 @@ export interface NotificationsDependencies {
   readonly retry?: Partial<RetryPolicy>;
   /** Longest sleep of the delivery loop (default 5 s). */
   readonly deliveryPollMs?: number;
+  /** First delay before the reactor retries after a failure (default 1 s, doubling up to 1 min). */
+  readonly reactorRetryMs?: number;
 }
 
 /**
@@ -84,6 +86,7 @@ export class Notifications {
       config: this.config,
       logger: this.logger,
       ...(deps.deliveryClock === undefined ? {} : { now: deps.deliveryClock }),
+      ...(deps.reactorRetryMs === undefined ? {} : { resubscribeDelayMs: deps.reactorRetryMs }),
       onEnqueued: () => this.dispatcher.wake(),
       onPointsChanged: () => this.watcher.poke(),
     });

@@ -3,8 +3,10 @@ import type { NotificationStore, OutboxRow } from './notification-store';
 
 /**
  * Records on the ticket that its confirmation went out: the host runs the domain's
- * `AcknowledgeTicket` with `at` = when the SMTP server accepted the e-mail. Must be idempotent
- * (the domain answers "nothing to do" for an acknowledged ticket).
+ * `AcknowledgeTicket` (`automatic: true`, `messageId`) with `now` = `at`, when the SMTP server
+ * accepted the e-mail. Called after a confirmation, and after a restoration notice (for an
+ * outage ticket that notice is the first contact). Must be idempotent: the domain answers
+ * "nothing to do" for an acknowledged ticket.
  */
 export type AcknowledgeFn = (ticketId: string, at: string, messageId: string) => Promise<void>;
 
@@ -21,6 +23,8 @@ export interface RetryPolicy {
   readonly maxPermanentAttempts: number;
   /** Attempts before a webhook row is marked failed (default 8). */
   readonly maxWebhookAttempts: number;
+  /** Attempts to record a sent confirmation on its ticket before giving up (default 8). */
+  readonly maxAcknowledgeAttempts: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -30,6 +34,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   jitter: true,
   maxPermanentAttempts: 3,
   maxWebhookAttempts: 8,
+  maxAcknowledgeAttempts: 8,
 };
 
 /** Delay before attempt `failures + 1`, given `failures` failures so far (≥ 1). */
@@ -187,10 +192,10 @@ export class OutboxDispatcher {
     throw new Error(`webhook answered HTTP ${status}`);
   }
 
-  /** Records each sent confirmation on its ticket; a failure is retried on the next pass. */
+  /** Records each sent confirmation on its ticket; a failure is retried with backoff, a bounded number of times. */
   private async acknowledgeSent(): Promise<void> {
     const { db, acknowledge, logger } = this.options;
-    for (const row of db.pendingAcknowledgements(100)) {
+    for (const row of db.pendingAcknowledgements(this.now(), 100)) {
       if (acknowledge === undefined || row.sent_at === null) {
         db.markAcknowledged(row.id);
         continue;
@@ -199,8 +204,16 @@ export class OutboxDispatcher {
         await acknowledge(row.ticket_id, new Date(row.sent_at).toISOString(), row.message_id);
         db.markAcknowledged(row.id);
       } catch (error) {
-        logger.warn({ msg: 'could not record the confirmation on the ticket; will retry', ticket: row.ticket_number, error: error instanceof Error ? error.message : String(error) });
-        return;
+        const message = error instanceof Error ? error.message : String(error);
+        const attempts = row.ack_attempts + 1;
+        if (attempts >= this.retry.maxAcknowledgeAttempts) {
+          db.failAcknowledgement(row.id, message);
+          logger.error({ msg: 'could not record the sent confirmation on the ticket; giving up', ticket: row.ticket_number, attempts, error: message });
+        } else {
+          const delay = retryDelayMs(this.retry, attempts, this.options.random);
+          db.retryAcknowledgement(row.id, this.now() + delay, message);
+          logger.warn({ msg: 'could not record the sent confirmation on the ticket; will retry', ticket: row.ticket_number, attempts, retryInMs: delay, error: message });
+        }
       }
     }
   }

@@ -151,10 +151,15 @@ describe('SLA warnings and breaches (injected clock, SQLite store, SMTP and webh
     await open(0, '2026-03-09T12:00:00Z');
     for (let i = 1; i <= 100; i++) await open(i, '2026-03-10T12:00:00Z');
     const started = Date.now();
-    expect(await n.reactor.catchUp()).toBe(303);
+    expect(await n.reactor.catchUp()).toBe(202);
     const catchUpMs = Date.now() - started;
-    // Response due at the end of the next business day: 20 support hours; 50 % after 10 of them.
+    // Confirmation within 4 support hours (no mailer runs here, so it stays unconfirmed);
+    // response by the end of the next business day: 20 support hours, 50 % after 10 of them.
     expect(n.db.points('T-1').map((p) => `${p.clock} ${p.level} ${new Date(p.due_at).toISOString()}`)).toEqual([
+      'confirmation 0.5 2026-03-10T14:00:00.000Z',
+      'confirmation 0.75 2026-03-10T15:00:00.000Z',
+      'confirmation 0.9 2026-03-10T15:36:00.000Z',
+      'confirmation breach 2026-03-10T16:00:00.000Z',
       'response 0.5 2026-03-10T22:00:00.000Z',
       'response 0.75 2026-03-11T17:00:00.000Z',
       'response 0.9 2026-03-11T20:00:00.000Z',
@@ -166,13 +171,19 @@ describe('SLA warnings and breaches (injected clock, SQLite store, SMTP and webh
       reads++;
       return readStream(...args);
     };
-    // Tuesday 08:30 EDT: only Monday's ticket has a point due (its 50 %); the watcher reads that ticket alone.
+    // Tuesday 08:30 EDT: only Monday's ticket has points due; the watcher reads that ticket alone, once per point.
     now = Date.parse('2026-03-10T12:30:00Z');
-    expect(await n.watcher.tick()).toBe(1);
-    expect(reads).toBe(1);
-    expect(n.db.alerts().map((a) => `${a.ticket_id} ${a.clock} ${a.level}`)).toEqual(['T-0 response 0.5']);
+    expect(await n.watcher.tick()).toBe(5);
+    expect(reads).toBe(5);
+    expect(n.db.alerts().map((a) => `${a.ticket_id} ${a.clock} ${a.level}`)).toEqual([
+      'T-0 confirmation 0.5',
+      'T-0 confirmation 0.75',
+      'T-0 confirmation 0.9',
+      'T-0 confirmation breach',
+      'T-0 response 0.5',
+    ]);
     expect(await n.watcher.tick()).toBe(0);
-    expect(reads).toBe(1);
+    expect(reads).toBe(5);
     // Pages commit in one transaction each (one fsync), so a catch-up is not bound by per-event commits.
     expect(catchUpMs).toBeLessThan(10_000);
   });
