@@ -254,10 +254,18 @@ export class NotificationReactor {
         const rendered = this.resolution(ticket, policy, event.data.resolutionDetails, event.data.notifyEmail, event.data.at, stored.id);
         return () => {
           updatePoints();
-          db.suppressHeldConfirmation(ticket.ticketId, 'closed before the outage ended');
+          // A confirmation not out yet (mail server down, outage) would arrive after the resolution.
+          db.suppressUnsentConfirmation(ticket.ticketId, 'the ticket was closed first');
           return { enqueued: db.enqueue(rendered), pointsChanged: true };
         };
       }
+      case 'TicketAcknowledged':
+        return () => {
+          updatePoints();
+          // Acknowledged some other way (an agent, or a response) before our e-mail went out: it is not needed.
+          db.suppressUnsentConfirmation(ticket.ticketId, 'the ticket was acknowledged first');
+          return { enqueued: false, pointsChanged: true };
+        };
       case 'TicketLinkedToOutage': {
         const { outageId } = event.data;
         const link = {

@@ -210,7 +210,7 @@ export class NotificationStore {
       markSent: db.prepare(
         `UPDATE mail_outbox SET status = 'sent', sent_at = ?, smtp_response = ?, attempts = attempts + 1, last_error = NULL,
            ack_state = CASE WHEN purpose IN ('confirmation', 'outage-restored') THEN 'pending' ELSE ack_state END
-         WHERE id = ? AND status = 'pending'`,
+         WHERE id = ? AND status IN ('pending', 'suppressed')`,
       ),
       markRetry: db.prepare(`UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'pending'`),
       defer: db.prepare(`UPDATE mail_outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'`),
@@ -222,11 +222,10 @@ export class NotificationStore {
       suppressUnsentConfirmation: db.prepare(
         `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE ticket_id = ? AND purpose = 'confirmation' AND status IN ('held', 'pending')`,
       ),
-      suppressHeldConfirmation: db.prepare(
-        `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE ticket_id = ? AND purpose = 'confirmation' AND status = 'held'`,
-      ),
       releaseHeld: db.prepare(`UPDATE mail_outbox SET status = 'pending', hold_outage_id = NULL, next_attempt_at = 0 WHERE status = 'held' AND hold_outage_id = ?`),
       rows: db.prepare('SELECT * FROM mail_outbox ORDER BY id'),
+      sentRows: db.prepare(`SELECT * FROM mail_outbox WHERE status = 'sent' ORDER BY sent_at, id`),
+      sentForTicket: db.prepare(`SELECT * FROM mail_outbox WHERE status = 'sent' AND ticket_id = ? ORDER BY sent_at, id`),
       savePolicy: db.prepare('INSERT INTO mail_policies (version, policy) VALUES (?, ?) ON CONFLICT (version) DO NOTHING'),
       policy: db.prepare('SELECT policy FROM mail_policies WHERE version = ?'),
       declareOutage: db.prepare('INSERT INTO mail_outages (outage_id, declared_at) VALUES (?, ?) ON CONFLICT (outage_id) DO NOTHING'),
@@ -288,6 +287,7 @@ export class NotificationStore {
     return row.next ?? undefined;
   }
 
+  /** Also for a row suppressed while its delivery was under way: it did go out. */
   markSent(id: number, sentAtMs: number, response: string): void {
     this.statements.markSent.run(sentAtMs, response, id);
   }
@@ -326,10 +326,6 @@ export class NotificationStore {
     this.statements.suppressUnsentConfirmation.run(reason, ticketId);
   }
 
-  suppressHeldConfirmation(ticketId: string, reason: string): void {
-    this.statements.suppressHeldConfirmation.run(reason, ticketId);
-  }
-
   /** The outage ended: confirmations held back for it go out now. */
   releaseHeld(outageId: string): void {
     this.statements.releaseHeld.run(outageId);
@@ -338,6 +334,11 @@ export class NotificationStore {
   /** Every outbox row, oldest first (for tests and operators). */
   outbox(): OutboxRow[] {
     return this.statements.rows.all() as OutboxRow[];
+  }
+
+  /** What was delivered (all, or one ticket's), in the order it went out: the record of each sending. */
+  sent(ticketId?: string): OutboxRow[] {
+    return (ticketId === undefined ? this.statements.sentRows.all() : this.statements.sentForTicket.all(ticketId)) as OutboxRow[];
   }
 
   savePolicy(version: number, policyJson: string): void {

@@ -332,11 +332,34 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
       if (Date.now() > deadline) throw new Error('the reactor did not resume');
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect(await n.runOnce()).toMatchObject({ sent: 2 });
-    const mails = await world.sink.waitFor(2);
-    expect(mails.map((m) => m.purpose)).toEqual(['confirmation', 'resolution']);
-    expect(mails[1]?.text).toContain('Cleared the cache.');
+    // Both events were handled once: the confirmation (overtaken by the closing) and the resolution.
+    expect(await n.runOnce()).toMatchObject({ sent: 1 });
+    const mails = await world.sink.waitFor(1);
+    expect(mails.map((m) => m.purpose)).toEqual(['resolution']);
+    expect(mails[0]?.text).toContain('Cleared the cache.');
+    expect(n.db.outbox().map((r) => `${r.purpose} ${r.status}`)).toEqual(['confirmation suppressed', 'resolution sent']);
     expect(await n.runOnce()).toMatchObject({ sent: 0 });
-    expect(world.sink.messages).toHaveLength(2);
+    expect(world.sink.messages).toHaveLength(1);
+  });
+
+  it('drops a confirmation still waiting for the mail server once an agent acknowledged or the ticket closed', async () => {
+    await world.sink.stop();
+    const n = notifications();
+    const answered = await openTicket('administrator', '2026-03-10T14:00:00Z', 'Login fails');
+    const closed = await openTicket('teacher', '2026-03-10T14:01:00Z', 'Typo on the portal');
+    await n.runOnce();
+    await act(answered.ticketId, { type: 'AcknowledgeTicket', now: '2026-03-10T14:30:00Z', data: { ticketId: answered.ticketId } });
+    await act(closed.ticketId, { type: 'ResolveTicket', now: '2026-03-10T14:40:00Z', data: { ticketId: closed.ticketId, resolution: 'Fixed the typo.' } });
+    await act(closed.ticketId, { type: 'CloseTicket', now: '2026-03-10T14:41:00Z', data: { ticketId: closed.ticketId } });
+
+    await world.sink.listen();
+    deliveryFrom('2026-03-10T14:50:00Z');
+    await n.runOnce();
+    const mails = await world.sink.waitFor(1);
+    await n.runOnce();
+    expect(mails.map((m) => `${m.purpose} ${m.subject.slice(0, 11)}`)).toEqual([`resolution [${closed.ticketNumber}]`]);
+    expect(n.db.outboxRow(`confirmation:${answered.ticketId}`)).toMatchObject({ status: 'suppressed', last_error: 'the ticket was acknowledged first' });
+    expect(n.db.outboxRow(`confirmation:${closed.ticketId}`)).toMatchObject({ status: 'suppressed', last_error: 'the ticket was closed first' });
+    expect(n.db.sent().map((r) => r.purpose)).toEqual(['resolution']);
   });
 });
