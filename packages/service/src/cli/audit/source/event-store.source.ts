@@ -1,7 +1,7 @@
 import type { EventStore, GlobalPosition, StoredEvent } from '../../../event-store/event-store.port';
 import type { AuditRecord, AuditSource } from './audit-source';
 
-const PAGE = 1_000;
+const DEFAULT_PAGE = 1_000;
 
 type ReadOnlyPort = Pick<EventStore, 'readAll' | 'readStream' | 'headPosition' | 'close'>;
 
@@ -15,15 +15,16 @@ export class EventStoreAuditSource implements AuditSource {
   constructor(
     private readonly store: ReadOnlyPort,
     readonly description: string,
+    private readonly pageSize: number = DEFAULT_PAGE,
   ) {}
 
   async *readAll(): AsyncIterable<AuditRecord> {
     let after: GlobalPosition | undefined;
     for (;;) {
-      const page = await this.store.readAll(after === undefined ? { maxCount: PAGE } : { after, maxCount: PAGE });
+      const page = await this.store.readAll(after === undefined ? { maxCount: this.pageSize } : { after, maxCount: this.pageSize });
       for (const event of page) yield recordOf(event);
       const last = page[page.length - 1];
-      if (last === undefined || page.length < PAGE) return;
+      if (last === undefined || page.length < this.pageSize) return;
       after = last.position;
     }
   }
@@ -42,7 +43,7 @@ export class EventStoreAuditSource implements AuditSource {
     const wanted = ticketNumber.toUpperCase();
     let after: GlobalPosition | undefined;
     for (;;) {
-      const page = await this.store.readAll({ streamPrefixes: ['ticket-'], maxCount: PAGE, ...(after === undefined ? {} : { after }) });
+      const page = await this.store.readAll({ streamPrefixes: ['ticket-'], maxCount: this.pageSize, ...(after === undefined ? {} : { after }) });
       for (const event of page) {
         if (event.type !== 'TicketOpened') continue;
         const data = event.data as { ticketId?: unknown; ticketNumber?: unknown } | null;
@@ -51,7 +52,7 @@ export class EventStoreAuditSource implements AuditSource {
         }
       }
       const last = page[page.length - 1];
-      if (last === undefined || page.length < PAGE) return undefined;
+      if (last === undefined || page.length < this.pageSize) return undefined;
       after = last.position;
     }
   }

@@ -22,10 +22,10 @@ interface EventRow {
 
 const REQUIRED_COLUMNS = ['position', 'event_id', 'stream_id', 'revision', 'type', 'data', 'metadata'];
 const COLUMNS = REQUIRED_COLUMNS.join(', ');
-const PAGE = 2_000;
+const DEFAULT_PAGE = 2_000;
 
 /** Opens `file` read-only; fails with a one-line {@link AuditUsageError} if it is not a readable event store. */
-export function openSqliteAuditSource(file: string): AuditSource {
+export function openSqliteAuditSource(file: string, options: { readonly pageSize?: number } = {}): AuditSource {
   checkReadableFile(file);
   let db: Database.Database;
   try {
@@ -43,7 +43,7 @@ export function openSqliteAuditSource(file: string): AuditSource {
     if (error instanceof AuditUsageError) throw error;
     throw new AuditUsageError(`cannot read SQLite file ${file}: ${(error as Error).message}`);
   }
-  return new SqliteAuditSource(db, file);
+  return new SqliteAuditSource(db, file, options.pageSize ?? DEFAULT_PAGE);
 }
 
 function checkReadableFile(file: string): void {
@@ -68,11 +68,12 @@ class SqliteAuditSource implements AuditSource {
   constructor(
     private readonly db: Database.Database,
     file: string,
+    private readonly pageSize: number,
   ) {
     this.description = `SQLite file ${file}`;
     const prepare = (sql: string): Database.Statement => db.prepare(sql).safeIntegers(true);
     this.statements = {
-      page: prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ${PAGE}`),
+      page: prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
       stream: prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision`),
       bounds: prepare('SELECT count(*) AS count, min(position) AS first, max(position) AS last FROM events'),
       byNumber: prepare(
@@ -84,10 +85,10 @@ class SqliteAuditSource implements AuditSource {
   async *readAll(): AsyncIterable<AuditRecord> {
     let after = 0n;
     for (;;) {
-      const rows = this.run(() => this.statements.page.all(after)) as EventRow[];
+      const rows = this.run(() => this.statements.page.all(after, this.pageSize)) as EventRow[];
       for (const row of rows) yield toRecord(row);
       const last = rows[rows.length - 1];
-      if (last === undefined || rows.length < PAGE) return;
+      if (last === undefined || rows.length < this.pageSize) return;
       after = last.position;
     }
   }
