@@ -1,0 +1,116 @@
+import Database from 'better-sqlite3';
+import { ManualClock } from '../../application/clock';
+import { CLOCK_OVERRIDE } from '../../features/support.module';
+import { startService, type InProcessService } from '../../testing/service-harness';
+import { runCli } from './testing/run-cli';
+
+/**
+ * The auditor's re-derivation against the running service: tickets driven over real HTTP into
+ * a SQLite file, then the command line reads that file (read-only, while the service still
+ * runs) and must agree with what the service answers.
+ */
+const clock = new ManualClock(new Date('2026-03-10T13:00:00Z'));
+const period = { from: '2026-03-01T00:00:00-05:00', to: '2026-04-01T00:00:00-04:00' };
+let svc: InProcessService;
+
+const call = async (method: string, path: string, token: string, body?: unknown) => {
+  const res = await fetch(`${svc.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  const json = (res.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(text) as Record<string, unknown>) : {};
+  return { text, json, position: res.headers.get('x-read-model-position') };
+};
+
+let phoneTicket = '';
+let phoneNumber = '';
+let lastPosition = '';
+
+beforeAll(async () => {
+  svc = await startService({ providers: [{ provide: CLOCK_OVERRIDE, useValue: clock }] });
+  const ada = svc.tokenFor('administrator', 'u-ada', 'acme', { email: 'ada@acme.example' });
+  const tom = svc.tokenFor('teacher', 'u-tom', 'acme', { email: 'tom@acme.example' });
+  const agent = svc.tokenFor('agent', 'u-agent', 'support');
+  const step = async (at: string, method: string, path: string, token: string, body?: unknown) => {
+    clock.set(at);
+    const res = await call(method, path, token, body);
+    if (typeof res.json['position'] === 'string') lastPosition = res.json['position'];
+    return res.json;
+  };
+
+  const premium = await step('2026-03-10T13:00:00Z', 'POST', '/tickets', ada, { channel: 'email', request: { summary: 'Export fails', description: 'The CSV is empty.' } });
+  const id = String(premium['ticketId']);
+  await step('2026-03-10T13:30:00Z', 'POST', `/tickets/${id}/classification`, agent, { category: 'technical/bug', stepsToReproduce: 'Click Export', usersAffected: 40 });
+  await step('2026-03-10T15:00:00Z', 'POST', `/tickets/${id}/response`, agent, { message: 'Reproduced.', actionPlan: 'Hotfix tonight' });
+  await step('2026-03-10T16:00:00Z', 'POST', `/tickets/${id}/awaiting-customer`, agent, { reason: 'Which browser?' });
+  await step('2026-03-10T17:00:00Z', 'POST', `/tickets/${id}/customer-reply`, ada, { message: 'Firefox' });
+  await step('2026-03-11T14:00:00Z', 'POST', `/tickets/${id}/resolution`, agent, { resolution: 'Fixed in 4.2.1' });
+
+  // A phone message left Wednesday 17:30 EDT and typed in on Thursday morning.
+  const phone = await step('2026-03-12T13:10:00Z', 'POST', '/tickets', agent, {
+    channel: 'phone',
+    request: { summary: 'Cannot log in', description: 'The login page loops.' },
+    namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' },
+    receivedAt: '2026-03-11T21:30:00Z',
+  });
+  phoneTicket = String(phone['ticketId']);
+  phoneNumber = String(phone['ticketNumber']);
+
+  await step('2026-03-12T14:00:00Z', 'POST', '/tickets', tom, { channel: 'chat', request: { summary: 'Co-teacher?', description: 'How do I share a class?' } });
+}, 60_000);
+
+afterAll(async () => {
+  await svc.stop({ removeData: true });
+});
+
+/** The service's report once its read model has folded everything written. */
+async function serviceReport(query: string): Promise<string> {
+  const auditor = svc.tokenFor('auditor', 'u-audit', 'audit');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const res = await call('GET', `/reports/compliance?from=${encodeURIComponent(period.from)}&to=${encodeURIComponent(period.to)}${query}`, auditor);
+    if (res.position === lastPosition || Date.now() > deadline) return res.text;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('audit commands on the file the running service writes', () => {
+  it('re-derive the compliance report byte for byte, JSON and CSV, with and without a what-if', async () => {
+    const args = ['audit', 'report', '--from', period.from, '--to', period.to, '--db', svc.dbFile];
+    for (const [query, extra] of [
+      ['', []],
+      ['&format=csv', ['--format', 'csv']],
+      ['&policyVersion=1', ['--policy', '1']],
+    ] as const) {
+      const expected = await serviceReport(query);
+      const run = await runCli([...args, ...extra]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(expected);
+    }
+    expect((JSON.parse(await serviceReport('')) as { total: { received: number } }).total.received).toBe(3);
+  });
+
+  it('give the same timeline as the service', async () => {
+    const auditor = svc.tokenFor('auditor', 'u-audit', 'audit');
+    const fromService = (await call('GET', `/tickets/${phoneTicket}/history`, auditor)).json as { entries: unknown[] };
+    const run = await runCli(['audit', 'history', phoneNumber, '--json', '--db', svc.dbFile]);
+    expect(run.code).toBe(0);
+    const fromCli = JSON.parse(run.stdout) as { entries: { occurredAt: string; recordedAt: string; actorId: string }[] };
+    expect(fromCli.entries).toEqual(fromService.entries);
+    expect(fromCli.entries[0]).toMatchObject({ occurredAt: '2026-03-11T21:30:00Z', recordedAt: '2026-03-12T13:10:00.000Z', actorId: 'u-agent' });
+  });
+
+  it('verify the log the service sealed', async () => {
+    const run = await runCli(['audit', 'verify', '--db', svc.dbFile]);
+    expect(run.code).toBe(0);
+    const db = new Database(svc.dbFile, { readonly: true });
+    const { events, streams } = db.prepare('SELECT count(*) AS events, count(DISTINCT stream_id) AS streams FROM events').get() as { events: number; streams: number };
+    db.close();
+    expect(streams).toBeGreaterThanOrEqual(3);
+    expect(run.stdout).toMatch(new RegExp(`^Log intact: ${events} events in ${streams} streams`));
+  });
+});
