@@ -11,10 +11,7 @@ import { OUTAGE_BOARD_STREAM } from './streams';
 
 /** Monitor reports, debriefs and closing outages: all decided against the one outage board. */
 export class OutageApplication {
-  constructor(
-    private readonly executor: CommandExecutor,
-    private readonly clock: () => Date,
-  ) {}
+  constructor(private readonly executor: CommandExecutor) {}
 
   async board(): Promise<OutageBoard> {
     return (await this.executor.load(outageDecider, OUTAGE_BOARD_STREAM)).state;
@@ -26,7 +23,7 @@ export class OutageApplication {
     caller: Caller,
     context: CommandContext,
   ): Promise<ExecutionResult<OutageBoard>> {
-    return this.run({ type: 'ReportMonitorStatus', now: this.now(), actor: { id: caller.id, role: caller.role }, data: { monitor, ...body } }, context);
+    return this.run((now) => ({ type: 'ReportMonitorStatus', now, actor: { id: caller.id, role: caller.role }, data: { monitor, ...body } }), context);
   }
 
   debrief(
@@ -35,18 +32,15 @@ export class OutageApplication {
     caller: Caller,
     context: CommandContext,
   ): Promise<ExecutionResult<OutageBoard>> {
-    return this.run({ type: 'RecordOutageDebrief', now: this.now(), actor: { id: caller.id, role: caller.role }, data: { outageId, ...body } }, context);
+    return this.run((now) => ({ type: 'RecordOutageDebrief', now, actor: { id: caller.id, role: caller.role }, data: { outageId, ...body } }), context);
   }
 
   close(outageId: string, caller: Caller, context: CommandContext): Promise<ExecutionResult<OutageBoard>> {
-    return this.run({ type: 'CloseOutage', now: this.now(), actor: { id: caller.id, role: caller.role }, data: { outageId } }, context);
+    return this.run((now) => ({ type: 'CloseOutage', now, actor: { id: caller.id, role: caller.role }, data: { outageId } }), context);
   }
 
-  private now(): string {
-    return this.clock().toISOString();
-  }
-
-  private run(command: OutageCommand, context: CommandContext): Promise<ExecutionResult<OutageBoard>> {
-    return this.executor.execute(outageDecider, OUTAGE_BOARD_STREAM, command, context);
+  // Built afresh on every attempt, so a report that lost a race is dated after the winner.
+  private run(build: (now: string) => OutageCommand, context: CommandContext): Promise<ExecutionResult<OutageBoard>> {
+    return this.executor.execute(outageDecider, OUTAGE_BOARD_STREAM, (_board: OutageBoard, now: string) => build(now), context);
   }
 }

@@ -154,15 +154,15 @@ export class TicketApplication {
     context: CommandContext,
   ): Promise<ExecutionResult<TicketState>> {
     const { ticketId } = await this.find(ref, caller);
-    const now = this.clock().toISOString();
     if (type === 'LinkTicketToOutage') {
       const outageId = (data as unknown as { outageId: string }).outageId;
       const { state: board } = await this.executor.load(outageDecider, OUTAGE_BOARD_STREAM);
       const linkable = linkableOutage(board, outageId);
       if (linkable._tag === 'Left') throw new DomainRuleViolation(linkable.left);
     }
-    const command = { type, now, actor: this.actorOf(caller), data: { ...data, ticketId } } as TicketCommandOf<T>;
-    return this.executor.execute(ticketDecider, ticketStream(ticketId), command, context);
+    const actor = this.actorOf(caller);
+    const build = (_state: TicketState, now: string) => ({ type, now, actor, data: { ...data, ticketId } }) as TicketCommandOf<T>;
+    return this.executor.execute(ticketDecider, ticketStream(ticketId), build, context);
   }
 }
 

@@ -24,6 +24,8 @@ export interface ServiceConfig {
   readonly smtpUrl: string | undefined;
   /** Largest accepted request body, in bytes. */
   readonly maxBodyBytes: number;
+  /** How many times a command runs against fresh state after a version conflict before answering 409. */
+  readonly commandMaxAttempts: number;
   readonly production: boolean;
 }
 
@@ -35,6 +37,7 @@ export const CONFIG_DEFAULTS = {
   EVENT_STORE: 'sqlite',
   LOG_LEVEL: 'info',
   MAX_BODY_BYTES: '64kb',
+  COMMAND_MAX_ATTEMPTS: '5',
 } as const;
 
 /** One or more environment variables are wrong; `problems` names each. */
@@ -110,6 +113,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const maxBodyBytes = parseByteSize(sizeText);
   if (maxBodyBytes === undefined) problems.push(`MAX_BODY_BYTES must be a positive size such as 65536, 64kb or 1mb (got "${sizeText}")`);
 
+  const attemptsText = read('COMMAND_MAX_ATTEMPTS');
+  const commandMaxAttempts = /^[1-9]\d?$/.test(attemptsText) ? Number(attemptsText) : undefined;
+  if (commandMaxAttempts === undefined) problems.push(`COMMAND_MAX_ATTEMPTS must be a whole number from 1 to 99 (got "${attemptsText}")`);
+
   const production = (env.NODE_ENV ?? '').toLowerCase() === 'production';
   if (production && tokenKey === undefined) problems.push('SUPPORT_SLA_TOKEN_KEY is required when NODE_ENV=production (a generated key is for development only)');
 
@@ -125,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     logLevel: logLevel as LogLevel,
     smtpUrl,
     maxBodyBytes: maxBodyBytes!,
+    commandMaxAttempts: commandMaxAttempts!,
     production,
   };
 }

@@ -9,7 +9,8 @@ import { RunnerReadModelsHost } from '../application/read-models.runner-host';
 import { TicketApplication } from '../application/ticket.application';
 import type { EventStore } from '../event-store/event-store.port';
 import type { TicketNumberAllocator } from '../platform/ticket-numbers';
-import { EVENT_STORE, TICKET_NUMBERS } from '../platform/tokens';
+import type { ServiceConfig } from '../config/service-config';
+import { EVENT_STORE, SERVICE_CONFIG, TICKET_NUMBERS } from '../platform/tokens';
 import { ProjectionsHost } from '../projection-runner/projections.host';
 import { CloseOutageHandler, RecordDebriefHandler, ReportMonitorStatusHandler } from './outages/outage.commands';
 import { ListOutagesHandler } from './outages/outage.queries';
@@ -48,8 +49,9 @@ class PolicySeeder implements OnApplicationBootstrap {
     {
       provide: CommandExecutor,
       // Conflicts and append latency are counted by the platform's instrumented store.
-      useFactory: (store: EventStore, clock: Clock) => new CommandExecutor(store, { clock: () => clock.now(), seal: sealEvents }),
-      inject: [EVENT_STORE, Clock],
+      useFactory: (store: EventStore, clock: Clock, config: ServiceConfig) =>
+        new CommandExecutor(store, { clock: () => clock.now(), seal: sealEvents, maxAttempts: config.commandMaxAttempts }),
+      inject: [EVENT_STORE, Clock, SERVICE_CONFIG],
     },
     {
       provide: TicketApplication,
@@ -57,7 +59,7 @@ class PolicySeeder implements OnApplicationBootstrap {
         new TicketApplication(executor, numbers, () => clock.now()),
       inject: [CommandExecutor, TICKET_NUMBERS, Clock],
     },
-    { provide: OutageApplication, useFactory: (e: CommandExecutor, clock: Clock) => new OutageApplication(e, () => clock.now()), inject: [CommandExecutor, Clock] },
+    { provide: OutageApplication, useFactory: (e: CommandExecutor) => new OutageApplication(e), inject: [CommandExecutor] },
     { provide: PolicyApplication, useFactory: (e: CommandExecutor, clock: Clock) => new PolicyApplication(e, () => clock.now()), inject: [CommandExecutor, Clock] },
     { provide: ReadModelsHost, useFactory: (host: ProjectionsHost) => new RunnerReadModelsHost(host), inject: [ProjectionsHost] },
     { provide: PolicySeeder, useFactory: (p: PolicyApplication) => new PolicySeeder(p), inject: [PolicyApplication] },
