@@ -5,6 +5,7 @@ import { outageDecider, ticketDecider, type Actor, type Monitor, type TicketComm
 import { actors, openTicketCommand } from '@support-sla/domain/testing';
 import { OUTAGE_BOARD_STREAM, ticketStream } from '../application/streams';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
+import { verifyChain } from '../hash-chain';
 import type { MailTransport, NotificationsLogger } from './mail-transport';
 import { Notifications, type NotificationsDependencies } from './notifications';
 import { DEFAULT_TEMPLATES_DIR, readNotificationsConfig } from './notifications.config';
@@ -135,7 +136,9 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
       [premium.ticketId, first?.messageId],
       [professional.ticketId, second?.messageId],
     ]);
-    const acknowledgedEvent = (await world.store.readStream(ticketStream(premium.ticketId))).find((e) => e.type === 'TicketAcknowledged');
+    const premiumStream = await world.store.readStream(ticketStream(premium.ticketId));
+    const acknowledgedEvent = premiumStream.find((e) => e.type === 'TicketAcknowledged');
+    expect(verifyChain(premiumStream)).toMatchObject({ ok: true, events: 3 });
     expect(acknowledgedEvent?.data).toMatchObject({ automatic: true, messageId: first?.messageId, notifyEmail: 'ada@district.example.org' });
     expect(Date.parse((acknowledgedEvent?.data as { at: string }).at)).toBe(n.db.outboxRow(`confirmation:${premium.ticketId}`)?.sent_at);
 

@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Decider, DomainCommand, DomainEvent } from '@support-sla/domain';
+import { CommandExecutor } from '../application/command-executor';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port';
-import { decodeStored } from './ticket-context';
+import { sealEvents } from '../hash-chain';
 
 /** A message as the loopback SMTP server received it. */
 export interface ReceivedMail {
@@ -170,45 +171,25 @@ export class WebhookSink {
 }
 
 /**
- * Runs domain commands against a real event store the way the service's command path does:
- * load the stream, fold, decide, append with the expected revision and full metadata.
+ * Runs domain commands against a real event store through the service's own command path
+ * ({@link CommandExecutor}: load, decide, seal into the hash chain, append with the expected
+ * revision), recording each event at its command's `now`. Resolves with the stored events.
  */
 export class DomainDriver {
   constructor(private readonly store: EventStore) {}
 
   async run<C extends DomainCommand, S, E extends DomainEvent>(decider: Decider<C, S, E>, streamId: string, command: C): Promise<StoredEvent[]> {
-    const stored = await this.store.readStream(streamId);
-    let state = decider.initialState;
-    for (const s of stored) {
-      const event = decodeStored(s);
-      // The stream only holds this aggregate's events.
-      if (event !== undefined) state = decider.evolve(state, event as E);
-    }
-    const decision = decider.decide(command, state);
-    if (decision._tag === 'Left') throw new Error(`${decision.left.code}: ${decision.left.message}`);
-    if (decision.right.length === 0) return [];
-    const last = stored[stored.length - 1];
-    let previousHash = last?.metadata.hash ?? '';
+    const executor = new CommandExecutor(this.store, { clock: () => new Date(command.now), seal: sealEvents });
     const correlationId = randomUUID();
-    const events = decision.right.map((event, i) => {
-      const data = event.data as { at: string; receivedAt?: string; observedAt?: string };
-      const body = {
-        correlationId,
-        causationId: correlationId,
-        actorId: command.actor.id,
-        actorRole: command.actor.role,
-        occurredAt: data.receivedAt ?? data.observedAt ?? data.at,
-        recordedAt: command.now,
-        schemaVersion: event.schemaVersion,
-        previousHash,
-      };
-      const revision = (last === undefined ? 0n : last.revision + 1n) + BigInt(i);
-      const hash = createHash('sha256').update(JSON.stringify([streamId, revision.toString(), event.type, event.data, body])).digest('hex');
-      previousHash = hash;
-      return { id: randomUUID(), type: event.type, data: event.data, metadata: { ...body, hash } };
+    // The executor folds any aggregate's stream through the same decider shape.
+    const result = await executor.execute(decider as unknown as Decider<C, S, DomainEvent>, streamId, command, {
+      actorId: command.actor.id,
+      actorRole: command.actor.role,
+      correlationId,
+      causationId: correlationId,
     });
-    await this.store.appendToStream(streamId, events, last === undefined ? 'no-stream' : last.revision);
+    if (result.events.length === 0) return [];
     const after = await this.store.readStream(streamId);
-    return after.slice(after.length - events.length);
+    return after.slice(after.length - result.events.length);
   }
 }
