@@ -1,5 +1,6 @@
 import { ticketSla, type DomainEvent, type SlaPolicy, type Ticket } from '@support-sla/domain';
-import { comparePositions, type EventStore, type StoredEvent, type Subscription } from '../event-store/event-store.port';
+import { STREAM_PREFIXES } from '../application/streams';
+import { comparePositions, type EventStore, type GlobalPosition, type StoredEvent, type Subscription } from '../event-store/event-store.port';
 import { alertPoints } from './alert-points';
 import type { NotificationsLogger } from './mail-transport';
 import type { NewOutboxRow, NotificationStore } from './notification-store';
@@ -33,6 +34,8 @@ export interface NotificationReactorOptions {
   readonly pageSize?: number;
   /** Wait before resubscribing after the live subscription failed (default 1 s). */
   readonly resubscribeDelayMs?: number;
+  /** Streams read from the global log (default: the service's ticket, outage and policy streams). */
+  readonly streamPrefixes?: readonly string[];
 }
 
 /** Work decided for one event, applied inside the transaction that also moves the checkpoint. */
@@ -53,6 +56,7 @@ export class NotificationReactor {
 
   private readonly now: () => number;
   private readonly pageSize: number;
+  private readonly streamPrefixes: readonly string[];
   private lock: Promise<unknown> = Promise.resolve();
   private subscription: Subscription | undefined;
   private resubscribeTimer: NodeJS.Timeout | undefined;
@@ -61,6 +65,7 @@ export class NotificationReactor {
   constructor(private readonly options: NotificationReactorOptions) {
     this.now = options.now ?? Date.now;
     this.pageSize = options.pageSize ?? 256;
+    this.streamPrefixes = options.streamPrefixes ?? STREAM_PREFIXES;
   }
 
   get checkpoint() {
@@ -74,7 +79,7 @@ export class NotificationReactor {
   async catchUp(): Promise<number> {
     let processed = 0;
     for (;;) {
-      const page = await this.options.store.readAll({ after: this.checkpoint, maxCount: this.pageSize });
+      const page = await this.options.store.readAll({ after: this.checkpoint, maxCount: this.pageSize, streamPrefixes: this.streamPrefixes });
       processed += await this.handleBatch(page);
       if (page.length < this.pageSize) return processed;
     }
@@ -114,10 +119,13 @@ export class NotificationReactor {
     if (!this.running) return;
     this.subscription = this.options.store.subscribeToAll({
       after: this.checkpoint,
+      streamPrefixes: this.streamPrefixes,
       onEvent: async (event) => {
         await this.handle(event);
         this.failures = 0;
       },
+      // Other streams were passed over: move past them so a restart does not scan them again.
+      onCheckpoint: (position) => this.advance(position),
       onError: (error) => this.failed(error),
     });
   }
@@ -128,6 +136,18 @@ export class NotificationReactor {
     await this.subscription?.stop();
     this.subscription = undefined;
     await this.lock.catch(() => undefined);
+  }
+
+  private advance(position: GlobalPosition): Promise<void> {
+    const run = this.lock.then(() => {
+      const { db } = this.options;
+      db.transaction(() => {
+        const current = db.checkpoint(NotificationReactor.CHECKPOINT);
+        if (current === undefined || comparePositions(position, current) > 0) db.saveCheckpoint(NotificationReactor.CHECKPOINT, position);
+      });
+    });
+    this.lock = run.catch(() => undefined);
+    return run;
   }
 
   /** Handles one event exactly once (events at or before the checkpoint are skipped); true when applied. */
