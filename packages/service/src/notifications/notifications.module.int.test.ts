@@ -26,7 +26,9 @@ describe('NotificationsModule', () => {
             useFactory: () => ({
               store,
               database: join(dir, 'service.sqlite'),
-              config: readNotificationsConfig({ SMTP_URL: sink.url }),
+              config: readNotificationsConfig({ SMTP_URL: sink.url, SLA_ALERT_EMAIL: 'oncall@support-sla.local', SLA_ALERT_TICK_MS: '50' }),
+              // Two days after the ticket below was opened: its confirmation clock (never recorded here) is long breached.
+              clock: () => Date.parse('2026-03-12T14:00:00Z'),
               acknowledge: async (ticketId: string) => {
                 acknowledged.push(ticketId);
               },
@@ -46,6 +48,14 @@ describe('NotificationsModule', () => {
       const deadline = Date.now() + 5_000;
       while (acknowledged.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(acknowledged).toEqual(['T-1']);
+      // The watcher ticks on its own: the breach reaches the alert address once.
+      // One confirmation, then 50/75/90 % and breach for each of the two clocks.
+      const mails = await sink.waitFor(1 + 4 + 4);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(sink.messages).toHaveLength(9);
+      const breaches = mails.filter((m) => m.purpose === 'sla-breach');
+      expect(breaches.map((m) => m.subject)).toEqual(['[SS-000007] SLA BREACHED: confirmation deadline passed (Professional)', '[SS-000007] SLA BREACHED: response deadline passed (Professional)']);
+      expect(breaches.every((m) => m.to === 'oncall@support-sla.local')).toBe(true);
       await app.close();
       // Stopped: the SQLite connection it opened is closed.
       expect(notifications.db.db.open).toBe(false);

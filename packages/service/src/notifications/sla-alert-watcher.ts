@@ -67,11 +67,18 @@ export class SlaAlertWatcher {
     const batch = this.options.batchSize ?? 100;
     let fired = 0;
     let enqueued = false;
+    // One read per ticket with due points, however many of its points fell due together.
+    const tickets = new Map<string, Promise<Ticket | undefined>>();
     for (;;) {
       const due = db.duePoints(now, batch);
       if (due.length === 0) break;
       for (const point of due) {
-        const ticket = await readTicket(this.options.store, point.stream_id);
+        let read = tickets.get(point.stream_id);
+        if (read === undefined) {
+          read = readTicket(this.options.store, point.stream_id);
+          tickets.set(point.stream_id, read);
+        }
+        const ticket = await read;
         const policy = ticket === undefined ? undefined : this.options.policies.get(ticket.policyVersion);
         const holds =
           ticket !== undefined &&
