@@ -304,6 +304,26 @@ describe('idempotent retries', () => {
 });
 
 describe('queue and reports', () => {
+  test('a query waits for the position a command returned (read your writes)', async () => {
+    const t = tokens();
+    const opened = await call('POST', '/tickets', t.ada, { channel: 'dashboard', request });
+    const queue = await call('GET', `/queue?minPosition=${opened.json.position}`, t.agent);
+    expect(queue.status).toBe(200);
+    expect((queue.json.entries as Json[]).map((e) => e.ticketId)).toContain(opened.json.ticketId);
+    const bad = await call('GET', '/queue?minPosition=soon', t.agent);
+    expect(bad.status).toBe(400);
+    expect(bad.json.issues).toEqual([expect.objectContaining({ field: 'minPosition' })]);
+  });
+
+  test('a what-if under an unpublished policy version is 404, a published one sits beside the real report', async () => {
+    const t = tokens();
+    const missing = await call('GET', '/reports/compliance?from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z&policyVersion=9', t.auditor);
+    expect(missing.status).toBe(404);
+    const both = await call('GET', '/reports/compliance?from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z&policyVersion=1', t.auditor);
+    expect(both.status).toBe(200);
+    expect(Object.keys(both.json).sort()).toEqual(['actual', 'whatIf']);
+  });
+
   test('the queue lists open tickets in priority order, per tier on request', async () => {
     const t = tokens();
     const all = await call('GET', '/queue', t.agent);
@@ -324,6 +344,31 @@ describe('queue and reports', () => {
     const csv = await call('GET', '/reports/compliance?from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z&format=csv', t.auditor);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.text.split('\n')[0]).toContain('tier');
+  });
+});
+
+describe('policies', () => {
+  test('an admin publishes version 2; new tickets pin it, earlier ones keep version 1', async () => {
+    const t = tokens();
+    const earlier = await call('POST', '/tickets', t.ada, { channel: 'email', request });
+    const { json: listed } = await call('GET', '/policies', t.admin);
+    const v1 = (listed.versions as Json[])[0]!;
+    expect(v1.version).toBe(1);
+    const v2 = { ...v1, version: 2, targets: { ...v1.targets, premium: { ...v1.targets.premium, confirmation: { kind: 'business-minutes', minutes: 60 } } } };
+    expect((await call('POST', '/policies', t.admin, { ...v2, version: 5 })).json.error).toBe('POLICY_VERSION_CONFLICT');
+    const invalid = await call('POST', '/policies', t.admin, { ...v2, warningFractions: [1.5] });
+    expect(invalid.status).toBe(400);
+    expect(invalid.json.issues).toEqual([expect.objectContaining({ field: 'warningFractions.0' })]);
+    const published = await call('POST', '/policies', t.admin, v2);
+    expect(published.status).toBe(201);
+    expect(published.json.events).toEqual(['PolicyPublished']);
+    const later = await call('POST', '/tickets', t.ada, { channel: 'email', request });
+    expect(later.json.ticket.policyVersion).toBe(2);
+    expect((await call('GET', `/tickets/${earlier.json.ticketId}`, t.ada)).json.ticket.policyVersion).toBe(1);
+    const slaLater = (await call('GET', `/tickets/${later.json.ticketId}`, t.ada)).json.sla;
+    const slaEarlier = (await call('GET', `/tickets/${earlier.json.ticketId}`, t.ada)).json.sla;
+    // Same receipt time: one business hour to confirm under v2 against two under v1.
+    expect(Date.parse(slaEarlier.confirmation.deadline) - Date.parse(slaLater.confirmation.deadline)).toBe(3_600_000);
   });
 });
 

@@ -56,13 +56,25 @@ export class GetSlaBoardHandler implements IQueryHandler<GetSlaBoardQuery> {
   }
 }
 
+/** The what-if names a policy version the log does not have (HTTP 404). */
+export class PolicyVersionNotFoundError extends Error {
+  override readonly name = 'PolicyVersionNotFoundError';
+  constructor(readonly version: number) {
+    super(`policy version ${version} has not been published`);
+  }
+}
+
 @QueryHandler(GetComplianceReportQuery)
 export class GetComplianceReportHandler implements IQueryHandler<GetComplianceReportQuery> {
   constructor(private readonly readModels: ReadModelsHost) {}
   async execute(q: GetComplianceReportQuery): Promise<{ body: string; readModelPosition: string | null }> {
     const period = { from: q.from, to: q.to, ...(q.asOf === undefined ? {} : { asOf: q.asOf }) };
+    const model = this.readModels.current();
+    if (q.whatIfPolicyVersion !== undefined && !model.policies.versions.some((p) => p.version === q.whatIfPolicyVersion)) {
+      throw new PolicyVersionNotFoundError(q.whatIfPolicyVersion);
+    }
     return {
-      body: renderComplianceReport(this.readModels.current(), period, q.format, q.whatIfPolicyVersion),
+      body: renderComplianceReport(model, period, q.format, q.whatIfPolicyVersion),
       readModelPosition: positionText(this.readModels.position()),
     };
   }

@@ -5,6 +5,8 @@ import type { Response } from 'express';
 import * as t from 'io-ts';
 import { IsoInstant, PositiveInt, Tier } from '@support-sla/domain';
 import { Clock } from '../../application/clock';
+import { ReadModelsHost } from '../../application/read-models.host';
+import type { GlobalPosition } from '../../event-store/event-store.port';
 import { requireRole, Scope, STAFF, type RequestScope } from '../../http/request-context';
 import { decodeRequest, RequestValidationError } from '../../http/validation';
 import { GetComplianceReportQuery, GetQueueQuery, GetSlaBoardQuery } from './report.queries';
@@ -16,15 +18,31 @@ const PositiveIntFromString = new t.Type<number, string, unknown>(
   String,
 );
 
-const QueueQuery = t.partial({ tier: Tier, limit: PositiveIntFromString }, 'QueueQuery');
-const BoardQuery = t.partial({ asOf: IsoInstant }, 'SlaBoardQuery');
+const POSITION = /^(\d{1,19})(?:\/(\d{1,19}))?$/;
+/** `minPosition=<commit>/<prepare>` (or one number): the position a command answered with. */
+const PositionParam = new t.Type<GlobalPosition, string, unknown>(
+  'GlobalPosition',
+  (u): u is GlobalPosition => typeof u === 'object' && u !== null && 'commit' in u,
+  (u, c) => {
+    const m = typeof u === 'string' ? POSITION.exec(u) : null;
+    return m ? t.success({ commit: BigInt(m[1]!), prepare: BigInt(m[2] ?? m[1]!) }) : t.failure(u, c, 'a position such as 42/42, as returned by a command');
+  },
+  (p) => `${p.commit.toString()}/${p.prepare.toString()}`,
+);
+const Freshness = { minPosition: PositionParam };
+
+const QueueQuery = t.partial({ tier: Tier, limit: PositiveIntFromString, ...Freshness }, 'QueueQuery');
+const BoardQuery = t.partial({ asOf: IsoInstant, ...Freshness }, 'SlaBoardQuery');
 const ReportQuery = t.intersection(
   [
     t.type({ from: IsoInstant, to: IsoInstant }),
-    t.partial({ format: t.keyof({ json: null, csv: null }, 'ReportFormat'), policyVersion: PositiveIntFromString, asOf: IsoInstant }),
+    t.partial({ format: t.keyof({ json: null, csv: null }, 'ReportFormat'), policyVersion: PositiveIntFromString, asOf: IsoInstant, ...Freshness }),
   ],
   'ComplianceReportQuery',
 );
+
+/** How long a query waits for the read models to reach `minPosition` before answering 503. */
+const FRESHNESS_WAIT_MS = 5_000;
 
 @ApiTags('queries')
 @ApiBearerAuth()
@@ -33,21 +51,29 @@ export class ReportsController {
   constructor(
     private readonly queries: QueryBus,
     private readonly clock: Clock,
+    private readonly readModels: ReadModelsHost,
   ) {}
 
+  /** Read-your-writes: wait until the read models have folded the position a command returned. */
+  private async fresh(minPosition: GlobalPosition | undefined): Promise<void> {
+    if (minPosition !== undefined) await this.readModels.waitFor(minPosition, FRESHNESS_WAIT_MS);
+  }
+
   @Get('queue')
-  @ApiOperation({ summary: 'Open tickets in the agreement’s priority order, overall or for one tier (`?tier=premium`)' })
-  queue(@QueryParams() query: unknown, @Scope() scope: RequestScope) {
+  @ApiOperation({ summary: 'Open tickets in the agreement’s priority order, overall or for one tier (`?tier=premium`); `minPosition` waits for a command’s position' })
+  async queue(@QueryParams() query: unknown, @Scope() scope: RequestScope) {
     requireRole(scope.caller, [...STAFF, 'auditor'], 'read the queue');
     const q = decodeRequest(QueueQuery, query, 'query');
+    await this.fresh(q.minPosition);
     return this.queries.execute(new GetQueueQuery(q.tier, q.limit));
   }
 
   @Get('sla')
   @ApiOperation({ summary: 'SLA status board: every ticket not closed, with at-risk and breached lists' })
-  board(@QueryParams() query: unknown, @Scope() scope: RequestScope) {
+  async board(@QueryParams() query: unknown, @Scope() scope: RequestScope) {
     requireRole(scope.caller, [...STAFF, 'auditor'], 'read the SLA board');
     const q = decodeRequest(BoardQuery, query, 'query');
+    await this.fresh(q.minPosition);
     return this.queries.execute(new GetSlaBoardQuery(q.asOf ?? this.clock.now().toISOString()));
   }
 
@@ -62,6 +88,7 @@ export class ReportsController {
     if (Date.parse(q.to) <= Date.parse(q.from)) {
       throw new RequestValidationError('query', [{ field: 'to', message: 'must be after from' }]);
     }
+    await this.fresh(q.minPosition);
     const result = await this.queries.execute(new GetComplianceReportQuery(q.from, q.to, q.format ?? 'json', q.policyVersion, q.asOf));
     res.setHeader('Content-Type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
     if (result.readModelPosition !== null) res.setHeader('X-Read-Model-Position', result.readModelPosition);
