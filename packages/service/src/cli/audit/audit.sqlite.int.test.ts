@@ -197,6 +197,15 @@ describe('audit verify', () => {
     const json = JSON.parse((await runCli(['audit', 'verify', '--db', file, '--json'])).stdout) as { intact: boolean; first: unknown };
     expect(json.intact).toBe(false);
     expect(json.first).toMatchObject({ kind: 'altered', streamId: 'ticket-t-waiting', revision: '4' });
+
+    // The ticket's own views still show the log as stored, with a warning that it was altered.
+    const history = await runCli(['audit', 'history', FIXTURE.waiting.number, '--db', file]);
+    expect(history.code).toBe(0);
+    expect(history.stdout).toContain('TicketAwaitingCustomer');
+    expect(history.stderr).toBe(
+      'support-sla audit: warning: altered event in stream ticket-t-waiting at revision 4 (its content does not match its stored hash); the output shows the events as stored — run audit verify\n',
+    );
+    expect((await runCli(['audit', 'history', FIXTURE.phone.number, '--db', file])).stderr).toBe('');
   });
 
   it('names an event whose stored bytes no longer parse', async () => {
@@ -218,6 +227,16 @@ describe('audit verify', () => {
     const result = JSON.parse(run.stdout) as { first: unknown; findings: unknown[] };
     expect(result.first).toMatchObject({ kind: 'missing', streamId: 'ticket-t-phone', revision: '2' });
     expect(result.findings).toHaveLength(1);
+  });
+
+  it('refuses a timeline whose opening event was deleted', async () => {
+    const file = tampered('no-opening', (w) => {
+      w.prepare("DELETE FROM events WHERE stream_id = 'ticket-t-late' AND revision = 0").run();
+    });
+    expectOneLineError(
+      await runCli(['audit', 'history', FIXTURE.late.id, '--db', file]),
+      /^support-sla audit: the stream of ticket t-late does not start with TicketOpened \(revision 0 is missing .*\); run audit verify$/m,
+    );
   });
 
   it('notices the last event of the log deleted, which no hash chain can show', async () => {

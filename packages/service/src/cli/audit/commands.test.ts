@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { Command, CommanderError } from 'commander';
 import { InMemoryEventStore } from '../../event-store/in-memory/in-memory.event-store';
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite.event-store';
+import type { CliIo } from '../cli-io';
 import { registerAuditCommands } from './index';
 import type { AuditRecord, AuditSource } from './source/audit-source';
 import { EventStoreAuditSource } from './source/event-store.source';
@@ -35,6 +36,9 @@ class Capture {
   }
 }
 
+// The audit commands are a command group of the `support-sla` program (COMMAND_GROUPS in cli/program.ts).
+const asCommandGroup: (program: Command, io: CliIo) => unknown = registerAuditCommands;
+
 let dir: string;
 let db: string;
 let appended: number;
@@ -53,7 +57,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function run(args: string[], stderr = new Capture()): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Capture();
   const program = new Command('support-sla').exitOverride();
-  registerAuditCommands(program, { stdout, stderr, env: {}, cwd: dir });
+  asCommandGroup(program, { stdout, stderr, env: {}, cwd: dir });
   try {
     await program.parseAsync(args, { from: 'user' });
     return { code: 0, stdout: stdout.text, stderr: stderr.text };

@@ -11,7 +11,7 @@ import { replayProgress, type ProgressStream } from './progress';
 import { decodePolicyFile, enveloped, knownPolicies, parseInstant, ticketEvents } from './replay';
 import type { AuditSource } from './source/audit-source';
 import { openAuditSource, type SourceOptions } from './source/open-source';
-import { LogVerifier, type HashOf } from './verify';
+import { LogVerifier, type Finding, type HashOf } from './verify';
 
 /**
  * What the audit commands touch outside themselves; every field has a process default. The
@@ -90,6 +90,14 @@ export function registerAuditCommands(program: Command, deps: AuditDeps = {}): C
       if (code !== 0) exitWith(code, 'support-sla audit: the log is not intact');
     };
 
+  // A view of an altered stream is still the log's own story; the auditor must be told it was altered.
+  const warnIfAltered = (finding: Finding | null): void => {
+    if (finding === null) return;
+    stderr.write(
+      `support-sla audit: warning: ${finding.kind} event in stream ${finding.streamId ?? '?'} at revision ${finding.revision ?? '?'} (${finding.detail}); the output shows the events as stored — run audit verify\n`,
+    );
+  };
+
   const audit = configure(program.command('audit'))
     .description('re-derive what the service claims from the events alone (read-only)');
 
@@ -99,7 +107,8 @@ export function registerAuditCommands(program: Command, deps: AuditDeps = {}): C
     .option('--json', 'print JSON instead of a table')
     .action(
       run(async (source, options: CommonOptions & { json?: boolean }, ticket: string) => {
-        const [{ ticketId, events }, policies] = await Promise.all([ticketEvents(source, ticket), knownPolicies(source)]);
+        const [{ ticketId, events, integrity }, policies] = await Promise.all([ticketEvents(source, ticket, hashOf), knownPolicies(source)]);
+        warnIfAltered(integrity);
         const timeline = auditTimeline(ticketId, events, { policies });
         stdout.write(options.json === true ? `${canonicalJson(timeline, 2)}\n` : historyTable(timeline));
         return 0;
@@ -119,7 +128,8 @@ export function registerAuditCommands(program: Command, deps: AuditDeps = {}): C
     .action(
       run(async (source, options: CommonOptions & { json?: boolean; reading: AsOfReading }, ticket: string, at: string) => {
         const instant = parseInstant(at, 'the instant');
-        const [{ ticketId, events }, policies] = await Promise.all([ticketEvents(source, ticket), knownPolicies(source)]);
+        const [{ ticketId, events, integrity }, policies] = await Promise.all([ticketEvents(source, ticket, hashOf), knownPolicies(source)]);
+        warnIfAltered(integrity);
         const view = ticketAsOf(ticketId, events, { at: instant, reading: options.reading, policies });
         stdout.write(options.json === true ? `${canonicalJson(view, 2)}\n` : asOfText(view, ticket));
         return 0;

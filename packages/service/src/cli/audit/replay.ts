@@ -3,6 +3,7 @@ import { envelopeOf, IsoInstant, type EnvelopedEvent } from '@support-sla/projec
 import { POLICY_STREAM, ticketStream } from '../../application/streams';
 import { AuditUsageError } from './errors';
 import type { AuditRecord, AuditSource } from './source/audit-source';
+import { LogVerifier, type Finding, type HashOf } from './verify';
 
 /**
  * Turns a stored record back into the domain event and its envelope, exactly as the service's
@@ -37,8 +38,16 @@ export async function knownPolicies(source: AuditSource): Promise<SlaPolicy[]> {
   return [...byVersion.values()].sort((a, b) => a.version - b.version);
 }
 
-/** A ticket's stream, found by ticket id or ticket number; unknown tickets are a usage error. */
-export async function ticketEvents(source: AuditSource, ref: string): Promise<{ ticketId: string; events: EnvelopedEvent[] }> {
+/**
+ * A ticket's stream, found by ticket id or ticket number; unknown tickets are a usage error.
+ * `integrity` is the first problem of the stream's own hash chain, if any: the views are still
+ * shown (they are what the log says), but the caller warns that the log was altered.
+ */
+export async function ticketEvents(
+  source: AuditSource,
+  ref: string,
+  hashOf: HashOf,
+): Promise<{ ticketId: string; events: EnvelopedEvent[]; integrity: Finding | null }> {
   let ticketId = ref;
   let records = await source.readStream(ticketStream(ref));
   if (records.length === 0) {
@@ -47,7 +56,14 @@ export async function ticketEvents(source: AuditSource, ref: string): Promise<{ 
     ticketId = found;
     records = await source.readStream(ticketStream(found));
   }
-  return { ticketId, events: records.map(enveloped) };
+  const verifier = new LogVerifier(hashOf, false);
+  for (const record of records) verifier.add(record);
+  const integrity = verifier.result().first;
+  const events = records.map(enveloped);
+  if (events[0]?.event.type !== 'TicketOpened') {
+    throw new AuditUsageError(`the stream of ticket ${ref} does not start with TicketOpened (${integrity?.detail ?? 'it was altered'}); run audit verify`);
+  }
+  return { ticketId, events, integrity };
 }
 
 /** An instant as the auditor typed it: ISO-8601 with an offset (`Z` or `±hh:mm`), else a usage error. */
