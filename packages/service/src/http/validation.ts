@@ -68,8 +68,10 @@ export const unknownFields = (codec: t.Mixed, value: unknown, path = ''): FieldI
   if (props === undefined) return [];
   const issues: FieldIssue[] = [];
   for (const key of Object.keys(value)) {
-    const field = path === '' ? key : `${path}.${key}`;
-    const sub = props[key];
+    // An empty key still needs a visible name in the answer.
+    const field = `${path}${path === '' ? '' : '.'}${key === '' ? '""' : key}`;
+    // Own properties only: `constructor`, `__proto__` or `toString` must not find Object.prototype.
+    const sub = Object.prototype.hasOwnProperty.call(props, key) ? props[key] : undefined;
     if (sub === undefined) issues.push({ field, message: 'is not a known field' });
     else issues.push(...unknownFields(sub, (value as Record<string, unknown>)[key], field));
   }

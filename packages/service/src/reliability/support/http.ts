@@ -2,7 +2,6 @@
  * Small helpers shared by the reliability tests: one HTTP call that never throws on a status,
  * a read-only look at the SQLite log, and polling with a deadline.
  */
-import Database from 'better-sqlite3';
 
 /** A parsed JSON body; the tests read fields they know are there. */
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -44,53 +43,6 @@ export async function call(baseUrl: string, method: string, path: string, option
     json = {};
   }
   return { status: res.status, json, text, headers: res.headers };
-}
-
-/** What the SQLite log holds right now (read through a separate read-only connection). */
-export interface LogSnapshot {
-  readonly count: number;
-  readonly head: number;
-}
-
-export function logSnapshot(dbFile: string): LogSnapshot {
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-  try {
-    const row = db.prepare('SELECT COUNT(*) AS count, COALESCE(MAX(position), 0) AS head FROM events').get() as { count: number; head: number };
-    return { count: row.count, head: row.head };
-  } finally {
-    db.close();
-  }
-}
-
-/** Every stored event's stream, type, id and metadata, in log order. */
-export interface LoggedEvent {
-  readonly position: number;
-  readonly eventId: string;
-  readonly streamId: string;
-  readonly revision: number;
-  readonly type: string;
-  readonly data: Json;
-  readonly metadata: Json;
-}
-
-export function readLog(dbFile: string): LoggedEvent[] {
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-  try {
-    const rows = db
-      .prepare('SELECT position, event_id, stream_id, revision, type, data, metadata FROM events ORDER BY position')
-      .all() as { position: number; event_id: string; stream_id: string; revision: number; type: string; data: string; metadata: string }[];
-    return rows.map((r) => ({
-      position: r.position,
-      eventId: r.event_id,
-      streamId: r.stream_id,
-      revision: r.revision,
-      type: r.type,
-      data: JSON.parse(r.data) as Json,
-      metadata: JSON.parse(r.metadata) as Json,
-    }));
-  } finally {
-    db.close();
-  }
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
