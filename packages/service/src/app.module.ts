@@ -5,7 +5,13 @@ import { stdTimeFunctions } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceConfig } from './config/service-config';
+import type Database from 'better-sqlite3';
+import { Clock } from './application/clock';
+import { TicketApplication } from './application/ticket.application';
+import type { EventStore } from './event-store/event-store.port';
 import { SupportModule } from './features/support.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { EVENT_STORE, SERVICE_DATABASE } from './platform/tokens';
 import { PlatformModule } from './platform/platform.module';
 import type { ServiceStorage } from './platform/storage';
 
@@ -15,7 +21,23 @@ import type { ServiceStorage } from './platform/storage';
  * go here. They may inject everything PlatformModule exports (EVENT_STORE, TICKET_NUMBERS,
  * ProjectionsHost, MetricsService, ...) and CqrsModule's buses.
  */
-export const FEATURE_MODULES: (Type | DynamicModule)[] = [SupportModule];
+export const FEATURE_MODULES: (Type | DynamicModule)[] = [
+  SupportModule,
+  NotificationsModule.forRootAsync({
+    imports: [SupportModule],
+    inject: [EVENT_STORE, SERVICE_DATABASE, TicketApplication, Clock],
+    useFactory: (store: EventStore, database: Database.Database, tickets: TicketApplication, clock: Clock) => ({
+      store,
+      database,
+      // One clock for the whole service: SLA alerts and the time a confirmation counts as sent.
+      clock: () => clock.now().getTime(),
+      deliveryClock: () => clock.now().getTime(),
+      acknowledge: async (ticketId: string, at: string, messageId: string) => {
+        await tickets.recordConfirmationSent(ticketId, at, messageId);
+      },
+    }),
+  }),
+];
 
 export interface AppModuleOptions {
   readonly config: ServiceConfig;

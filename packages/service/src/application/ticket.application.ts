@@ -56,6 +56,9 @@ export class ForbiddenError extends Error {
 
 export type TicketAction = Exclude<TicketCommand['type'], 'OpenTicket'>;
 
+/** The service's mailer acts as support staff when it records a sent confirmation. */
+export const MAILER_ACTOR: Actor = { id: 'system:mailer', role: 'agent' };
+
 const isLicense = (role: string): role is License => role === 'administrator' || role === 'publisher' || role === 'teacher';
 
 /**
@@ -142,6 +145,28 @@ export class TicketApplication {
     return this.executor.execute(ticketDecider, ticketStream(ticketId), command, {
       ...context,
       extraMetadata: { ...context.extraMetadata, organization: caller.org },
+    });
+  }
+
+  /**
+   * The mailer's record that the confirmation e-mail went out (`at`: when the mail server
+   * accepted it). Keyed by ticket, so a repeated call appends nothing; dated `at` unless the
+   * ticket has moved on since, when it is dated now (the log is append-only in time).
+   */
+  recordConfirmationSent(ticketId: string, at: string, messageId: string): Promise<ExecutionResult<TicketState>> {
+    const actor = MAILER_ACTOR;
+    const build = (state: TicketState, now: string): TicketCommandOf<'AcknowledgeTicket'> => ({
+      type: 'AcknowledgeTicket',
+      now: ticketExists(state) && Date.parse(at) < state.lastEventAtMs ? now : at,
+      actor,
+      data: { ticketId, automatic: true, messageId },
+    });
+    return this.executor.execute(ticketDecider, ticketStream(ticketId), build, {
+      actorId: actor.id,
+      actorRole: actor.role,
+      correlationId: messageId,
+      causationId: messageId,
+      idempotencyKey: `confirmation-sent:${ticketId}`,
     });
   }
 

@@ -1,0 +1,53 @@
+import { startService, startServiceProcess, type InProcessService } from '../testing/service-harness';
+
+/**
+ * 409 over HTTP. SQLite calls are synchronous, so one process never interleaves two commands
+ * on a stream: a second service process on the same file, which gives up after one attempt,
+ * makes the conflicts real. Both processes run on the real clock.
+ */
+jest.setTimeout(60_000);
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let svc: InProcessService;
+beforeAll(async () => {
+  svc = await startService();
+});
+afterAll(async () => {
+  await svc.stop({ removeData: true });
+});
+
+test('concurrent commands on one ticket beyond the retry budget are refused with 409, never a 500', async () => {
+  const strict = await startServiceProcess({ dbFile: svc.dbFile, tokenKey: svc.tokenKey, env: { COMMAND_MAX_ATTEMPTS: '1' } });
+  const ada = svc.tokenFor('administrator', 'u-ada', 'acme', { email: 'ada@acme.example' });
+  const agent = svc.tokenFor('agent', 'u-agent', 'support');
+  const post = async (base: string, path: string, token: string, body: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, json: (await res.json()) as Json };
+  };
+  try {
+    const opened = await post(svc.baseUrl, '/tickets', ada, { channel: 'email', request: { summary: 'Slow', description: 'Pages are slow' } });
+    const id = opened.json.ticketId as string;
+    await post(svc.baseUrl, `/tickets/${id}/classification`, agent, { category: 'personal/how-to' });
+    const categories = ['personal/configuration', 'technical/question/capacity', 'personal/how-to', 'technical/question/integration'];
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        post(i % 2 === 0 ? strict.baseUrl : svc.baseUrl, `/tickets/${id}/classification`, agent, {
+          category: categories[i % categories.length],
+          reason: `change ${i}`,
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status !== 200 && r.status !== 409)).toEqual([]);
+    const statuses = results.map((r) => r.status);
+    expect(statuses).toContain(200);
+    expect(statuses).toContain(409);
+    expect(results.find((r) => r.status === 409)?.json).toMatchObject({ error: 'conflict' });
+  } finally {
+    await strict.stop();
+  }
+});
