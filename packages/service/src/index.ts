@@ -17,3 +17,4 @@ export { formatTicketNumber, InMemoryTicketNumberAllocator, parseTicketNumber, S
 export { createService, TOKEN_HINT, type CreateServiceOptions, type RunningService } from './platform/bootstrap';
 export { AppModule, FEATURE_MODULES, type AppModuleOptions } from './app.module';
 export { buildProgram, COMMAND_GROUPS, runCli } from './cli/program';
+export { createEsdbEventStore, EventStoreDbEventStore } from './event-store/esdb';
