@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { renderComplianceReport } from '../../application/report-rendering';
 import { STREAM_PREFIXES } from '../../application/streams';
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite.event-store';
 import { FIXTURE, policyV2, writeAuditFixture } from './testing/audit-fixture';
-import { runCli, type CliRun } from './testing/run-cli';
+import { AUDIT_MODULE, runCli, type CliRun } from './testing/run-cli';
 
 let dir: string;
 let db: string;
@@ -260,6 +261,16 @@ describe('audit verify', () => {
     const run = await runCli(['audit', 'verify', '--db', file, '--json']);
     expect(run.code).toBe(1);
     expect((JSON.parse(run.stdout) as { first: unknown }).first).toMatchObject({ kind: 'reordered', streamId: 'ticket-t-waiting', revision: '3' });
+  });
+});
+
+describe('the command line stays light', () => {
+  it('loads no NestJS module', async () => {
+    const script = `require(${JSON.stringify(AUDIT_MODULE)}); process.stdout.write(String(Object.keys(require.cache).filter((k) => k.includes('@nestjs')).length))`;
+    const loaded = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['-e', script], (error, stdout) => (error === null ? resolve(stdout) : reject(error))),
+    );
+    expect(loaded).toBe('0');
   });
 });
 

@@ -7,6 +7,9 @@ import path from 'node:path';
  */
 export const CLI_ENTRY = path.resolve(__dirname, '../../../../dist/cli/audit/audit-main.js');
 
+/** The built audit module (what `registerAuditCommands` pulls in at run time). */
+export const AUDIT_MODULE = path.resolve(__dirname, '../../../../dist/cli/audit/index.js');
+
 export interface CliRun {
   readonly code: number;
   readonly stdout: string;
