@@ -171,6 +171,7 @@ describe('audit report', () => {
     expectOneLineError(await runCli([...args, '--policy', file]), /is not an SLA policy/);
     expectOneLineError(await runCli([...args, '--policy', '7']), /policy version 7 was never published/);
     expectOneLineError(await runCli([...args, '--policy', path.join(dir, 'missing.json')]), /cannot read policy file .*ENOENT/);
+    expectOneLineError(await runCli(['audit', 'report', '--from', FIXTURE.period.to, '--to', FIXTURE.period.from, '--db', db]), /--to .* must be after --from/);
   });
 });
 

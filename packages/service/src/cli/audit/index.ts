@@ -173,7 +173,8 @@ export function registerAuditCommands(program: Command, deps: AuditDeps = {}): C
           to: parseInstant(options.to, '--to'),
           ...(options.asOf === undefined ? {} : { asOf: parseInstant(options.asOf, '--as-of') }),
         };
-        if (Date.parse(period.to) < Date.parse(period.from)) throw new AuditUsageError(`--to (${period.to}) is before --from (${period.from})`);
+        // As the service: an empty or reversed period is a mistake, not an empty report.
+        if (Date.parse(period.to) <= Date.parse(period.from)) throw new AuditUsageError(`--to (${period.to}) must be after --from (${period.from})`);
         const whatIf = options.policy === undefined ? undefined : readPolicyOption(options.policy);
         const models = await replayReadModels(source, options.quiet === true, stderr);
         if (typeof whatIf === 'number' && !models.policies.versions.some((p) => p.version === whatIf)) {
