@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { SlaPolicy } from '@support-sla/domain';
 import { auditTimeline, canonicalJson, readModelsProjection, ticketAsOf, type AsOfReading } from '@support-sla/projections';
@@ -175,7 +176,7 @@ export function registerAuditCommands(program: Command, deps: AuditDeps = {}): C
         };
         // As the service: an empty or reversed period is a mistake, not an empty report.
         if (Date.parse(period.to) <= Date.parse(period.from)) throw new AuditUsageError(`--to (${period.to}) must be after --from (${period.from})`);
-        const whatIf = options.policy === undefined ? undefined : readPolicyOption(options.policy);
+        const whatIf = options.policy === undefined ? undefined : readPolicyOption(options.policy, cwd);
         const models = await replayReadModels(source, options.quiet === true, stderr);
         if (typeof whatIf === 'number' && !models.policies.versions.some((p) => p.version === whatIf)) {
           throw new AuditUsageError(`policy version ${whatIf} was never published (known: ${models.policies.versions.map((p) => p.version).join(', ')})`);
@@ -192,11 +193,11 @@ export function registerAuditCommands(program: Command, deps: AuditDeps = {}): C
 }
 
 /** `--policy`: a version number already published, or a JSON policy file. */
-function readPolicyOption(value: string): SlaPolicy | number {
+function readPolicyOption(value: string, cwd: string): SlaPolicy | number {
   if (/^[1-9][0-9]*$/.test(value)) return Number(value);
   let text: string;
   try {
-    text = readFileSync(value, 'utf8');
+    text = readFileSync(resolve(cwd, value), 'utf8');
   } catch (error) {
     throw new AuditUsageError(`cannot read policy file ${value}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
