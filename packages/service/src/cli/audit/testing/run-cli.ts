@@ -5,7 +5,7 @@ import path from 'node:path';
  * The command line under test, built by `tsc -b` (`npm test` builds first). Switch this one
  * constant to `dist/cli/main.js` to run the same tests through the full `support-sla` bin.
  */
-export const CLI_ENTRY = path.resolve(__dirname, '../../../../dist/cli/audit/audit-main.js');
+export const CLI_ENTRY = path.resolve(__dirname, '../../../../dist/cli/main.js');
 
 /** The built audit module (what `registerAuditCommands` pulls in at run time). */
 export const AUDIT_MODULE = path.resolve(__dirname, '../../../../dist/cli/audit/index.js');
