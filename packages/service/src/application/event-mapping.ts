@@ -1,5 +1,5 @@
 import { decodeEvent, type DomainEvent } from '@support-sla/domain';
-import type { EventEnvelope } from '@support-sla/projections';
+import { envelopeOf } from '@support-sla/projections';
 import type { StoredEvent } from '../event-store/event-store.port';
 
 /**
@@ -21,18 +21,8 @@ export const toDomainEvent = (stored: StoredEvent): DomainEvent => {
   return decoded.right;
 };
 
-export const envelopeOf = (stored: StoredEvent): EventEnvelope => ({
-  eventId: stored.id,
-  streamId: stored.streamId,
-  revision: stored.revision,
-  globalPosition: stored.position,
-  occurredAt: stored.metadata.occurredAt,
-  recordedAt: stored.metadata.recordedAt,
-  actorId: stored.metadata.actorId,
-  actorRole: stored.metadata.actorRole,
-  correlationId: stored.metadata.correlationId,
-  causationId: stored.metadata.causationId,
-});
+/** The envelope projections see: the projections package's own mapping of a stored event. */
+export { envelopeOf };
 
 /** When the fact happened in the world: a phone message's receipt, a monitor's observation, else `at`. */
 export const occurredAtOf = (event: DomainEvent): string => {

@@ -1,5 +1,4 @@
 export {
-  envelopeOf,
   ProjectionFailedError,
   ProjectionRunner,
   ProjectionTimeoutError,

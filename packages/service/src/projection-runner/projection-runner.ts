@@ -1,3 +1,4 @@
+import { envelopeOf, type EventEnvelope } from '@support-sla/projections';
 import type { ReadModelStore } from '../checkpoints/read-model.store';
 import {
   comparePositions,
@@ -8,22 +9,8 @@ import {
   type Subscription,
 } from '../event-store/event-store.port';
 
-/**
- * What a projection learns about an event besides its payload. Same shape as the projections
- * package's `EventEnvelope`, so its projections plug in unchanged.
- */
-export interface ProjectionEnvelope {
-  readonly eventId: string;
-  readonly streamId: string;
-  readonly revision: bigint;
-  readonly globalPosition: GlobalPosition;
-  readonly occurredAt: string;
-  readonly recordedAt: string;
-  readonly actorId: string;
-  readonly actorRole: string;
-  readonly correlationId: string;
-  readonly causationId: string;
-}
+/** What a projection learns about an event besides its payload: the projections package's envelope. */
+export type ProjectionEnvelope = EventEnvelope;
 
 /** A pure fold the runner can host. Same shape as the projections package's `Projection`. */
 export interface RunnableProjection<Model, Event> {
@@ -296,17 +283,3 @@ const samePosition = (a: GlobalPosition | undefined, b: GlobalPosition | undefin
   a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0;
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
-
-/** The envelope the projections see, from the stored event and its metadata. */
-export const envelopeOf = (stored: StoredEvent): ProjectionEnvelope => ({
-  eventId: stored.id,
-  streamId: stored.streamId,
-  revision: stored.revision,
-  globalPosition: stored.position,
-  occurredAt: stored.metadata.occurredAt,
-  recordedAt: stored.metadata.recordedAt,
-  actorId: stored.metadata.actorId,
-  actorRole: stored.metadata.actorRole,
-  correlationId: stored.metadata.correlationId,
-  causationId: stored.metadata.causationId,
-});
