@@ -22,6 +22,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS launchers (the committed bin shim).
+    files: ['**/bin/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['packages/service/src/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'warn' },
   },
