@@ -1,10 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 
-/**
- * The command line under test, built by `tsc -b` (`npm test` builds first). Switch this one
- * constant to `dist/cli/main.js` to run the same tests through the full `support-sla` bin.
- */
+/** The full `support-sla` command line, built by `tsc -b` (`npm test` builds first). */
 export const CLI_ENTRY = path.resolve(__dirname, '../../../../dist/cli/main.js');
 
 /** The built audit module (what `registerAuditCommands` pulls in at run time). */
