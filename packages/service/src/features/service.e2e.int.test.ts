@@ -300,6 +300,20 @@ describe('idempotent retries', () => {
   });
 });
 
+describe('idempotency keys belong to their caller', () => {
+  test('two agents using the same key on one ticket each get their own command applied', async () => {
+    const t = tokens();
+    const other = svc.tokenFor('agent', 'u-agent-2', 'support');
+    const opened = await call('POST', '/tickets', t.ada, { channel: 'email', request });
+    const id = opened.json.ticketId as string;
+    const first = await call('POST', `/tickets/${id}/classification`, t.agent, { category: 'personal/how-to' }, { 'idempotency-key': 'k-1' });
+    const second = await call('POST', `/tickets/${id}/awaiting-customer`, other, { reason: 'Which class?' }, { 'idempotency-key': 'k-1' });
+    expect(first.json.events).toEqual(['TicketClassified', 'TicketQueued']);
+    expect(second.json.events).toEqual(['TicketAwaitingCustomer']);
+    expect(second.json.ticket.awaitingCustomerSince).not.toBeNull();
+  });
+});
+
 describe('queue and reports', () => {
   test('a query waits for the position a command returned (read your writes)', async () => {
     const t = tokens();

@@ -33,7 +33,9 @@ export const scopeOf = (req: AuthenticatedRequest): RequestScope => {
       actorRole: caller.role,
       correlationId: correlation !== undefined && IDEMPOTENCY_KEY.test(correlation) ? correlation : requestId,
       causationId: requestId,
-      ...(key !== undefined && IDEMPOTENCY_KEY.test(key) ? { idempotencyKey: key } : {}),
+      // Keys are the client's own namespace: two callers who pick the same key must not be
+      // taken for retries of each other's requests (event ids derive from it).
+      ...(key !== undefined && IDEMPOTENCY_KEY.test(key) ? { idempotencyKey: `${caller.org}/${caller.id}/${key}` } : {}),
     },
   };
 };
