@@ -383,6 +383,23 @@ describe('policies', () => {
   });
 });
 
+describe('API docs', () => {
+  test('the OpenAPI document is generated from the codecs that validate: bodies, path and query parameters, errors', async () => {
+    const res = await fetch(`${svc.baseUrl}/docs/openapi.json`);
+    const doc = (await res.json()) as Json;
+    const open = doc.paths['/tickets'].post;
+    const body = open.requestBody.content['application/json'].schema;
+    expect(body.required).toEqual(['channel', 'request']);
+    expect(body.properties.channel.enum).toEqual(['phone', 'email', 'chat', 'dashboard', 'web-portal']);
+    expect(Object.keys(open.responses)).toEqual(expect.arrayContaining(['400', '401', '403', '422']));
+    const sla = doc.paths['/tickets/{id}/sla'].get.parameters as Json[];
+    expect(sla.map((p) => [p.name, p.in])).toEqual(expect.arrayContaining([['id', 'path'], ['asOf', 'query'], ['reading', 'query']]));
+    expect(sla.find((p) => p.name === 'reading')?.schema.enum).toEqual(['occurred', 'recorded']);
+    const report = doc.paths['/reports/compliance'].get.parameters as Json[];
+    expect(report.find((p) => p.name === 'from')).toMatchObject({ in: 'query', required: true, schema: { format: 'date-time' } });
+  });
+});
+
 describe('restart and rebuild', () => {
   test('a restart keeps every acknowledged command, and the read models resume from their checkpoint and equal a rebuild', async () => {
     const t = tokens();

@@ -1,3 +1,6 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type * as t from 'io-ts';
 
 /**
@@ -93,3 +96,46 @@ const mergeObjects = (parts: readonly OpenApiSchema[]): OpenApiSchema => {
   }
   return required.length > 0 ? { type: 'object', properties, required } : { type: 'object', properties };
 };
+
+/** The properties of an object codec, with whether each is required (for parameters). */
+const propertiesOf = (codec: t.Mixed): { name: string; required: boolean; schema: OpenApiSchema }[] => {
+  const schema = openApiSchemaOf(codec);
+  const properties = (schema.properties ?? {}) as Record<string, OpenApiSchema>;
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  return Object.keys(properties).map((name) => ({ name, required: required.has(name), schema: properties[name] as OpenApiSchema }));
+};
+
+/** `@ApiQuery` for every property of the codec that validates the route's query string. */
+export const ApiQueryFrom = (codec: t.Mixed): MethodDecorator =>
+  applyDecorators(...propertiesOf(codec).map((p) => ApiQuery({ name: p.name, required: p.required, schema: p.schema as SchemaObject })));
+
+/** `@ApiParam` for every property of the codec that validates the route's path. */
+export const ApiParamsFrom = (codec: t.Mixed): MethodDecorator =>
+  applyDecorators(...propertiesOf(codec).map((p) => ApiParam({ name: p.name, required: true, schema: p.schema as SchemaObject })));
+
+const ERROR_BODY: SchemaObject = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: { type: 'string', description: '`validation`, a domain error code, `unauthorized`, `forbidden`, `not_found`, `conflict`, …' },
+    message: { type: 'string' },
+    issues: {
+      type: 'array',
+      description: 'With `validation`: one entry per failing field',
+      items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+};
+
+/** The error answers every authenticated route can give, documented once. */
+export const ApiStandardErrors = (): ClassDecorator & MethodDecorator =>
+  applyDecorators(
+    ApiResponse({ status: 400, description: 'A body, path or query field is invalid (`issues` names each)', schema: ERROR_BODY }),
+    ApiResponse({ status: 401, description: 'Missing, malformed, badly signed or expired bearer token', schema: ERROR_BODY }),
+    ApiResponse({ status: 403, description: 'The caller’s role may not do this', schema: ERROR_BODY }),
+    ApiResponse({ status: 404, description: 'Unknown ticket or outage (also another requester’s ticket)', schema: ERROR_BODY }),
+    ApiResponse({ status: 409, description: 'The stream kept changing through the bounded retries; retry', schema: ERROR_BODY }),
+    ApiResponse({ status: 413, description: 'Body larger than MAX_BODY_BYTES', schema: ERROR_BODY }),
+    ApiResponse({ status: 422, description: 'A business rule refused the command (`error` is the domain code)', schema: ERROR_BODY }),
+    ApiResponse({ status: 503, description: 'The event store is unavailable, or a read model did not catch up in time', schema: ERROR_BODY }),
+  );

@@ -5,7 +5,7 @@ import type { OutageBoard } from '@support-sla/domain';
 import { Clock } from '../../application/clock';
 import type { ExecutionResult } from '../../application/command-executor';
 import { positionText } from '../../application/views';
-import { openApiSchemaOf } from '../../http/io-ts-openapi';
+import { ApiParamsFrom, ApiStandardErrors, openApiSchemaOf } from '../../http/io-ts-openapi';
 import { requireRole, Scope, STAFF, type RequestScope } from '../../http/request-context';
 import { decodeRequest } from '../../http/validation';
 import { CloseOutageBody, DebriefBody, MonitorPath, MonitorReportBody, OutagePath } from './outage.bodies';
@@ -21,6 +21,7 @@ const outageResponse = (result: ExecutionResult<OutageBoard>) => ({
 
 @ApiTags('outages')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller()
 export class OutagesController {
   constructor(
@@ -30,6 +31,7 @@ export class OutagesController {
   ) {}
 
   @Post('monitors/:location/reports')
+  @ApiParamsFrom(MonitorPath)
   @HttpCode(200)
   @ApiOperation({ summary: 'A status monitor (chicago, california, atlanta) reports the service up or down' })
   @ApiBody({ schema: openApiSchemaOf(MonitorReportBody) })
@@ -41,6 +43,7 @@ export class OutagesController {
   }
 
   @Post('outages/:id/debrief')
+  @ApiParamsFrom(OutagePath)
   @HttpCode(200)
   @ApiOperation({ summary: 'Record the debrief: when and how it occurred, and what will prevent a repeat' })
   @ApiBody({ schema: openApiSchemaOf(DebriefBody) })
@@ -52,6 +55,7 @@ export class OutagesController {
   }
 
   @Post('outages/:id/closure')
+  @ApiParamsFrom(OutagePath)
   @HttpCode(200)
   @ApiOperation({ summary: 'Close an ended outage (needs its debrief)' })
   @ApiBody({ schema: openApiSchemaOf(CloseOutageBody), required: false })

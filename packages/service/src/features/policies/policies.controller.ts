@@ -4,13 +4,14 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SlaPolicy } from '@support-sla/domain';
 import { PolicyApplication } from '../../application/policy.application';
 import { positionText } from '../../application/views';
-import { openApiSchemaOf } from '../../http/io-ts-openapi';
+import { ApiStandardErrors, openApiSchemaOf } from '../../http/io-ts-openapi';
 import { requireRole, Scope, type RequestScope } from '../../http/request-context';
 import { decodeRequest } from '../../http/validation';
 import { PublishPolicyCommand } from './policy.commands';
 
 @ApiTags('policies')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller('policies')
 export class PoliciesController {
   constructor(

@@ -8,6 +8,7 @@ import { Clock } from '../../application/clock';
 import { ReadModelsHost } from '../../application/read-models.host';
 import type { GlobalPosition } from '../../event-store/event-store.port';
 import { requireRole, Scope, STAFF, type RequestScope } from '../../http/request-context';
+import { ApiQueryFrom, ApiStandardErrors } from '../../http/io-ts-openapi';
 import { decodeRequest, RequestValidationError } from '../../http/validation';
 import { GetComplianceReportQuery, GetQueueQuery, GetSlaBoardQuery } from './report.queries';
 
@@ -46,6 +47,7 @@ const FRESHNESS_WAIT_MS = 5_000;
 
 @ApiTags('queries')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller()
 export class ReportsController {
   constructor(
@@ -60,6 +62,7 @@ export class ReportsController {
   }
 
   @Get('queue')
+  @ApiQueryFrom(QueueQuery)
   @ApiOperation({ summary: 'Open tickets in the agreement’s priority order, overall or for one tier (`?tier=premium`); `minPosition` waits for a command’s position' })
   async queue(@QueryParams() query: unknown, @Scope() scope: RequestScope) {
     requireRole(scope.caller, [...STAFF, 'auditor'], 'read the queue');
@@ -69,6 +72,7 @@ export class ReportsController {
   }
 
   @Get('sla')
+  @ApiQueryFrom(BoardQuery)
   @ApiOperation({ summary: 'SLA status board: every ticket not closed, with at-risk and breached lists' })
   async board(@QueryParams() query: unknown, @Scope() scope: RequestScope) {
     requireRole(scope.caller, [...STAFF, 'auditor'], 'read the SLA board');
@@ -78,6 +82,7 @@ export class ReportsController {
   }
 
   @Get('reports/compliance')
+  @ApiQueryFrom(ReportQuery)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Compliance report for tickets received in [from, to): JSON (canonical) or CSV; `policyVersion` adds a what-if beside it',

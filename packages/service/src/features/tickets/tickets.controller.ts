@@ -7,7 +7,7 @@ import { Clock } from '../../application/clock';
 import type { ExecutionResult } from '../../application/command-executor';
 import type { TicketAction } from '../../application/ticket.application';
 import { positionText, ticketView } from '../../application/views';
-import { openApiSchemaOf } from '../../http/io-ts-openapi';
+import { ApiParamsFrom, ApiQueryFrom, ApiStandardErrors, openApiSchemaOf } from '../../http/io-ts-openapi';
 import { REQUESTERS, requireRole, Scope, STAFF, type RequestScope } from '../../http/request-context';
 import { decodeRequest } from '../../http/validation';
 import {
@@ -63,6 +63,7 @@ const ACTIONS: Record<TicketAction, ActionRoute> = {
 
 @ApiTags('tickets')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller('tickets')
 export class TicketsController {
   constructor(
@@ -82,6 +83,7 @@ export class TicketsController {
   }
 
   @Post(':id/classification')
+  @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Classify or reclassify (staff; a reclassification needs a reason)' })
   @ApiBody({ schema: openApiSchemaOf(ClassifyTicketBody) })
@@ -90,6 +92,7 @@ export class TicketsController {
   }
 
   @Post(':id/acknowledgement')
+  @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Record the confirmation that the ticket was opened (staff)' })
   @ApiBody({ schema: openApiSchemaOf(AcknowledgeTicketBody), required: false })
@@ -98,6 +101,7 @@ export class TicketsController {
   }
 
   @Post(':id/response')
+  @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Respond, defining the request (Premium: with an action plan)' })
   @ApiBody({ schema: openApiSchemaOf(RespondToTicketBody) })
@@ -106,6 +110,7 @@ export class TicketsController {
   }
 
   @Post(':id/awaiting-customer')
+  @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause the clocks while waiting on the customer (staff)' })
   @ApiBody({ schema: openApiSchemaOf(AwaitCustomerBody) })
@@ -114,6 +119,7 @@ export class TicketsController {
   }
 
   @Post(':id/customer-reply')
+  @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'The customer replied: paused clocks resume' })
   @ApiBody({ schema: openApiSchemaOf(CustomerReplyBody), required: false })
@@ -122,6 +128,7 @@ export class TicketsController {
   }
 
   @Post(':id/resolution')
+  @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Resolve (staff)' })
   @ApiBody({ schema: openApiSchemaOf(ResolveTicketBody), required: false })
@@ -130,6 +137,7 @@ export class TicketsController {
   }
 
   @Post(':id/closure')
+  @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Close a resolved ticket; the named contact is e-mailed the resolution' })
   @ApiBody({ schema: openApiSchemaOf(CloseTicketBody), required: false })
@@ -138,6 +146,7 @@ export class TicketsController {
   }
 
   @Post(':id/reopening')
+  @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Reopen a closed ticket, with a reason' })
   @ApiBody({ schema: openApiSchemaOf(ReopenTicketBody) })
@@ -146,6 +155,7 @@ export class TicketsController {
   }
 
   @Post(':id/outage-link')
+  @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Link the ticket to an outage (staff)' })
   @ApiBody({ schema: openApiSchemaOf(LinkToOutageBody) })
@@ -154,6 +164,8 @@ export class TicketsController {
   }
 
   @Get(':id')
+  @ApiParamsFrom(TicketRef)
+  @ApiQueryFrom(AsOfQuery)
   @ApiOperation({ summary: 'A ticket with its SLA clocks (as of now, or `asOf`)' })
   async get(@Param() path: unknown, @QueryParams() query: unknown, @Scope() scope: RequestScope) {
     requireRole(scope.caller, [...REQUESTERS, ...STAFF, 'auditor'], 'read tickets');
@@ -163,6 +175,7 @@ export class TicketsController {
   }
 
   @Get(':id/history')
+  @ApiParamsFrom(TicketRef)
   @ApiOperation({ summary: 'The audit timeline: every event with both timestamps, the actor and the SLA state after it' })
   async history(@Param() path: unknown, @Scope() scope: RequestScope) {
     requireRole(scope.caller, [...REQUESTERS, ...STAFF, 'auditor'], 'read ticket history');
@@ -171,6 +184,8 @@ export class TicketsController {
   }
 
   @Get(':id/sla')
+  @ApiParamsFrom(TicketRef)
+  @ApiQueryFrom(SlaQuery)
   @ApiOperation({ summary: 'State and SLA clocks as of an instant: what had occurred, or what had been recorded' })
   async sla(@Param() path: unknown, @QueryParams() query: unknown, @Scope() scope: RequestScope) {
     requireRole(scope.caller, [...REQUESTERS, ...STAFF, 'auditor'], 'read SLA clocks');
