@@ -1,0 +1,91 @@
+/**
+ * Fills a SQLite event store with realistic ticket histories for the scaling benchmark, through
+ * the event-store port rather than over HTTP. Each ticket's commands run through the real
+ * application (TicketApplication → CommandExecutor → domain decider → hash chain) against a
+ * scratch in-memory store; the resulting sealed stream is then appended to SQLite in one
+ * `appendToStream` call. Ticket numbers come from the file's own allocator, so the service
+ * finds the tickets by number too.
+ */
+import { CommandExecutor } from '../application/command-executor';
+import { TicketApplication, type Caller } from '../application/ticket.application';
+import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
+import type { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
+import { sealEvents } from '../hash-chain';
+import { SqliteTicketNumberAllocator } from '../platform/ticket-numbers';
+
+export interface SeedProgress {
+  /** Events in the log after this call. */
+  readonly events: number;
+  /** Tickets this call created. */
+  readonly tickets: number;
+  /** A sample of ticket ids (for read benchmarks). */
+  readonly sample: readonly string[];
+  /** How many seeded tickets are still open. */
+  readonly open: number;
+}
+
+const REQUESTER: Caller = { id: 'u-seed', role: 'teacher', org: 'acme', email: 'seed@acme.example', name: 'Seed' };
+const AGENT: Caller = { id: 'u-agent', role: 'agent', org: 'support' };
+
+/**
+ * Appends whole ticket lifecycles until the log holds at least `targetEvents` events. One ticket
+ * in `openEvery` is left open (classified only) so that the queue is not empty.
+ */
+export async function seedTickets(store: SqliteEventStore, targetEvents: number, options: { openEvery?: number; start?: Date } = {}): Promise<SeedProgress> {
+  const openEvery = options.openEvery ?? 50;
+  const numbers = new SqliteTicketNumberAllocator(store.db);
+  const count = (): number => (store.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+  // Seeding is a bulk load, not a command path: the benchmark trades durability for speed here
+  // only (the service reopens the file with synchronous = FULL).
+  store.db.pragma('synchronous = OFF');
+  let now = options.start?.getTime() ?? Date.parse('2025-01-06T14:00:00Z');
+  const clock = (): Date => new Date(now);
+  let events = count();
+  let tickets = 0;
+  let open = 0;
+  const sample: string[] = [];
+  try {
+    while (events < targetEvents) {
+      const scratch = new InMemoryEventStore();
+      const executor = new CommandExecutor(scratch, { clock, seal: sealEvents });
+      const app = new TicketApplication(executor, numbers, clock);
+      const context = (step: string) => ({ actorId: AGENT.id, actorRole: AGENT.role, correlationId: `seed-${tickets}`, causationId: `seed-${tickets}-${step}` });
+      const opened = await app.open({ channel: 'email', request: { summary: `Seeded ${tickets}`, description: 'Bulk-loaded history' } }, REQUESTER, {
+        ...context('open'),
+        actorId: REQUESTER.id,
+        actorRole: REQUESTER.role,
+      });
+      const ticketId = opened.streamId.slice('ticket-'.length);
+      const step = async (type: Parameters<TicketApplication['act']>[0], data: Record<string, unknown>): Promise<void> => {
+        now += 60_000;
+        await app.act(type, ticketId, data as never, AGENT, context(type));
+      };
+      now += 60_000;
+      await step('ClassifyTicket', { category: 'personal/how-to' });
+      const leaveOpen = tickets % openEvery === 0;
+      if (!leaveOpen) {
+        await step('AcknowledgeTicket', {});
+        await step('RespondToTicket', { message: 'Here is how', definedAs: 'support-item' });
+        await step('ResolveTicket', { resolution: 'Explained' });
+        await step('CloseTicket', { resolutionDetails: 'Explained in full' });
+      } else {
+        open++;
+      }
+      const stream = await scratch.readStream(opened.streamId);
+      await store.appendToStream(
+        opened.streamId,
+        stream.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
+        'no-stream',
+      );
+      events += stream.length;
+      tickets++;
+      if (sample.length < 1000) sample.push(ticketId);
+      else if (Math.random() < 1000 / tickets) sample[Math.floor(Math.random() * 1000)] = ticketId;
+      // Business hours come and go; spread tickets over time like a real desk.
+      now += 17 * 60_000;
+    }
+  } finally {
+    store.db.pragma('synchronous = FULL');
+  }
+  return { events, tickets, sample, open };
+}
