@@ -359,6 +359,19 @@ describe('queue and reports', () => {
 });
 
 describe('policies', () => {
+  test('requesters see what their license includes; staff see both tiers', async () => {
+    const t = tokens();
+    const teacher = await call('GET', '/policies/entitlements', t.tom);
+    expect(teacher.status).toBe(200);
+    expect(teacher.json.tiers).toEqual([
+      { tier: 'professional', channels: expect.not.arrayContaining(['phone']), training: ['live-scheduled-sessions', 'user-guides', 'online-videos'] },
+    ]);
+    const agent = await call('GET', '/policies/entitlements', t.agent);
+    expect((agent.json.tiers as Json[]).map((x) => x.tier)).toEqual(['premium', 'professional']);
+    expect((agent.json.tiers as Json[])[0]!.channels).toContain('phone');
+    expect((await call('GET', '/policies/entitlements', t.chicago)).status).toBe(403);
+  });
+
   test('an admin publishes version 2; new tickets pin it, earlier ones keep version 1', async () => {
     const t = tokens();
     const earlier = await call('POST', '/tickets', t.ada, { channel: 'email', request });

@@ -17,6 +17,7 @@ import { ListOutagesHandler } from './outages/outage.queries';
 import { OutagesController } from './outages/outages.controller';
 import { PoliciesController } from './policies/policies.controller';
 import { PublishPolicyHandler } from './policies/policy.commands';
+import { GetEntitlementsHandler, ListPoliciesHandler } from './policies/policy.queries';
 import { GetComplianceReportHandler, GetQueueHandler, GetSlaBoardHandler } from './reports/report.queries';
 import { ReportsController } from './reports/reports.controller';
 import { OpenTicketHandler, TicketActionHandler } from './tickets/ticket.commands';
@@ -69,6 +70,8 @@ class PolicySeeder implements OnApplicationBootstrap {
     RecordDebriefHandler,
     CloseOutageHandler,
     PublishPolicyHandler,
+    ListPoliciesHandler,
+    GetEntitlementsHandler,
     GetTicketHandler,
     GetTicketHistoryHandler,
     GetTicketAsOfHandler,

@@ -1,13 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SlaPolicy } from '@support-sla/domain';
-import { PolicyApplication } from '../../application/policy.application';
 import { positionText } from '../../application/views';
 import { ApiStandardErrors, openApiSchemaOf } from '../../http/io-ts-openapi';
 import { requireRole, Scope, type RequestScope } from '../../http/request-context';
 import { decodeRequest } from '../../http/validation';
 import { PublishPolicyCommand } from './policy.commands';
+import { GetEntitlementsQuery, ListPoliciesQuery } from './policy.queries';
 
 @ApiTags('policies')
 @ApiBearerAuth()
@@ -16,7 +16,7 @@ import { PublishPolicyCommand } from './policy.commands';
 export class PoliciesController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly policies: PolicyApplication,
+    private readonly queries: QueryBus,
   ) {}
 
   @Post()
@@ -37,9 +37,15 @@ export class PoliciesController {
 
   @Get()
   @ApiOperation({ summary: 'Every published policy version' })
-  async list(@Scope() scope: RequestScope) {
+  list(@Scope() scope: RequestScope) {
     requireRole(scope.caller, ['admin', 'agent', 'auditor'], 'read policies');
-    const history = await this.policies.history();
-    return { versions: history.versions.map((v) => v.policy) };
+    return this.queries.execute(new ListPoliciesQuery());
+  }
+
+  @Get('entitlements')
+  @ApiOperation({ summary: 'What each license includes under the policy in force: support channels and training (a requester sees their own tier)' })
+  entitlements(@Scope() scope: RequestScope) {
+    requireRole(scope.caller, ['administrator', 'publisher', 'teacher', 'agent', 'admin', 'auditor'], 'read entitlements');
+    return this.queries.execute(new GetEntitlementsQuery(scope.caller));
   }
 }

@@ -1,0 +1,38 @@
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { entitlementsFor, tierForLicense, TIERS, type Entitlement, type SlaPolicy, type Tier } from '@support-sla/domain';
+import { PolicyApplication } from '../../application/policy.application';
+import type { Caller } from '../../application/ticket.application';
+
+export class ListPoliciesQuery extends Query<{ versions: SlaPolicy[] }> {}
+
+export interface EntitlementsView {
+  readonly policyVersion: number;
+  readonly tiers: readonly { readonly tier: Tier; readonly channels: Entitlement['channels']; readonly training: Entitlement['training'] }[];
+}
+
+/** What a license includes under the policy in force: support channels and training. */
+export class GetEntitlementsQuery extends Query<EntitlementsView> {
+  constructor(readonly caller: Caller) {
+    super();
+  }
+}
+
+@QueryHandler(ListPoliciesQuery)
+export class ListPoliciesHandler implements IQueryHandler<ListPoliciesQuery> {
+  constructor(private readonly policies: PolicyApplication) {}
+  async execute(): Promise<{ versions: SlaPolicy[] }> {
+    return { versions: (await this.policies.history()).versions.map((v) => v.policy) };
+  }
+}
+
+@QueryHandler(GetEntitlementsQuery)
+export class GetEntitlementsHandler implements IQueryHandler<GetEntitlementsQuery> {
+  constructor(private readonly policies: PolicyApplication) {}
+  async execute(q: GetEntitlementsQuery): Promise<EntitlementsView> {
+    const policy = await this.policies.current();
+    const role = q.caller.role;
+    // A requester sees their own license's tier; staff and auditors see both.
+    const tiers = role === 'administrator' || role === 'publisher' || role === 'teacher' ? [tierForLicense(role)] : [...TIERS];
+    return { policyVersion: policy.version, tiers: tiers.map((tier) => ({ tier, ...entitlementsFor(policy, tier) })) };
+  }
+}
