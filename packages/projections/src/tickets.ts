@@ -20,6 +20,7 @@ const TICKET_EVENT_TYPES: ReadonlySet<string> = new Set<TicketEvent['type']>([
   'TicketClosed',
   'TicketReopened',
   'TicketLinkedToOutage',
+  'TicketNotificationSent',
 ]);
 
 export const isTicketEvent = (event: DomainEvent): event is TicketEvent => TICKET_EVENT_TYPES.has(event.type);

@@ -133,7 +133,7 @@ export const arbTicketEvent: fc.Arbitrary<TicketEvent> = fc.oneof(
       { requiredKeys: ['ticketId', 'at', 'by', 'category', 'reclassified'] }),
   ),
   ev('TicketQueued', fc.record({ ...ticketBase, queue: arbText })),
-  ev('TicketAcknowledged', fc.record({ ...ticketBase, automatic: fc.boolean(), notifyEmail: arbEmail })),
+  ev('TicketAcknowledged', fc.record({ ...ticketBase, automatic: fc.boolean(), notifyEmail: arbEmail, messageId: arbText }, { requiredKeys: ['ticketId', 'at', 'by', 'automatic', 'notifyEmail'] })),
   ev(
     'TicketResponded',
     fc.record(
@@ -146,6 +146,7 @@ export const arbTicketEvent: fc.Arbitrary<TicketEvent> = fc.oneof(
   ev('TicketClosed', fc.record({ ...ticketBase, resolutionDetails: arbText, notifyEmail: arbEmail })),
   ev('TicketReopened', fc.record({ ...ticketBase, reason: arbText })),
   ev('TicketLinkedToOutage', fc.record({ ...ticketBase, outageId: arbId })),
+  ev('TicketNotificationSent', fc.record({ ...ticketBase, purpose: fc.constantFrom('resolution' as const, 'outage-restored' as const), messageId: arbText, to: arbEmail })),
 );
 
 /** Any outage-board event. */
@@ -175,7 +176,7 @@ export const arbTicketCommand: fc.Arbitrary<TicketCommand> = fc.oneof(
       { requiredKeys: ['ticketId', 'ticketNumber', 'channel', 'namedUser', 'request', 'policy'] }),
   ),
   cmd('ClassifyTicket', fc.record({ ...ref, category: arbCategory, reason: arbText, stepsToReproduce: arbText, usersAffected: fc.integer({ min: 1, max: 5000 }) }, { requiredKeys: ['ticketId', 'category'] })),
-  cmd('AcknowledgeTicket', fc.record(ref)),
+  cmd('AcknowledgeTicket', fc.record({ ...ref, automatic: fc.boolean(), messageId: arbText }, { requiredKeys: ['ticketId'] })),
   cmd(
     'RespondToTicket',
     fc.record({ ...ref, message: arbText, actionPlan: fc.string(), definedAs: fc.constantFrom('support-ticket' as const, 'support-item' as const, 'project' as const) }, { requiredKeys: ['ticketId', 'message'] }),
@@ -186,6 +187,7 @@ export const arbTicketCommand: fc.Arbitrary<TicketCommand> = fc.oneof(
   cmd('CloseTicket', fc.record({ ...ref, resolutionDetails: fc.string() }, { requiredKeys: ['ticketId'] })),
   cmd('ReopenTicket', fc.record({ ...ref, reason: arbText })),
   cmd('LinkTicketToOutage', fc.record({ ...ref, outageId: arbId })),
+  cmd('RecordNotificationSent', fc.record({ ...ref, purpose: fc.constantFrom('resolution' as const, 'outage-restored' as const), messageId: arbText })),
 );
 
 export const arbOutageCommand: fc.Arbitrary<OutageCommand> = fc.oneof(

@@ -3,7 +3,7 @@ import { Category, Channel } from '../shared/agreement';
 import { commandCodec, withOptional } from '../shared/message';
 import { IsoInstant, NonEmptyString, PositiveInt } from '../shared/primitives';
 import { SlaPolicy } from '../policy/policy.schema';
-import { NamedUser, RequestDefinition, RequestDetails } from './ticket.events';
+import { NamedUser, NotificationPurpose, RequestDefinition, RequestDetails } from './ticket.events';
 
 const ref = { ticketId: NonEmptyString };
 
@@ -74,6 +74,12 @@ export const LinkTicketToOutage = commandCodec(
   t.type({ ...ref, outageId: NonEmptyString }, 'LinkTicketToOutageData'),
 );
 
+/** Record that the host's mailer sent the named contact a resolution or restoration e-mail. */
+export const RecordNotificationSent = commandCodec(
+  'RecordNotificationSent',
+  t.type({ ...ref, purpose: NotificationPurpose, messageId: NonEmptyString }, 'RecordNotificationSentData'),
+);
+
 export const TICKET_COMMAND_CODECS = {
   OpenTicket,
   ClassifyTicket,
@@ -85,6 +91,7 @@ export const TICKET_COMMAND_CODECS = {
   CloseTicket,
   ReopenTicket,
   LinkTicketToOutage,
+  RecordNotificationSent,
 } as const;
 
 export const TicketCommand = t.union(
@@ -99,6 +106,7 @@ export const TicketCommand = t.union(
     CloseTicket,
     ReopenTicket,
     LinkTicketToOutage,
+    RecordNotificationSent,
   ],
   'TicketCommand',
 );

@@ -236,6 +236,17 @@ describe('ticket rules', () => {
       spec.given(closed).when(command.await(T3)).thenFails('TICKET_ALREADY_CLOSED');
       spec.given(closed).when(command.link(T3)).thenFails('TICKET_ALREADY_CLOSED');
     });
+    it('the resolution e-mail sent after closing is recorded on the closed ticket, by staff only, and changes no clock', () => {
+      const closed = historyOf(openTicketCommand({ now: T0 }), command.resolve(T1, 'Done'), command.close(T2));
+      const sent = { type: 'RecordNotificationSent' as const, now: T3, actor: actors.agent, data: { ticketId: command.close(T2).data.ticketId, purpose: 'resolution' as const, messageId: '<resolution.1@support-sla.local>' } };
+      spec.given(closed).when(sent).thenEvents((events, ticket) => {
+        expect(events).toEqual([
+          { type: 'TicketNotificationSent', schemaVersion: 1, data: { ticketId: sent.data.ticketId, at: T3, by: actors.agent, purpose: 'resolution', messageId: '<resolution.1@support-sla.local>', to: namedUserFor('administrator').email } },
+        ]);
+        expect(ticket).toEqual({ ...ticketOf(closed), lastEventAtMs: Date.parse(T3) });
+      });
+      spec.given(closed).when({ ...sent, actor: actors.administrator }).thenFails('NOT_PERMITTED');
+    });
     it('resolving, closing or reopening twice is a no-op', () => {
       const resolved = historyOf(openTicketCommand({ now: T0 }), command.resolve(T1, 'Done'));
       spec.given(resolved).when(command.resolve(T2)).thenNothingHappened();

@@ -247,6 +247,13 @@ const decideOnTicket = (command: Exclude<TicketCommand, { type: 'OpenTicket' }>,
       if (queue !== ticket.queue) events.push({ type: 'TicketQueued', schemaVersion: 1, data: { ...base, queue } });
       return E.right(events);
     }
+    case 'RecordNotificationSent': {
+      // A record of a fact (the e-mail went out), so it is accepted in any status, closed included.
+      const denied = staffOnly(command.actor, 'record sent notifications');
+      if (denied !== null) return fail(denied);
+      const { purpose, messageId } = command.data;
+      return E.right([{ type: 'TicketNotificationSent', schemaVersion: 1, data: { ...base, purpose, messageId, to: ticket.namedUser.email } }]);
+    }
   }
 };
 

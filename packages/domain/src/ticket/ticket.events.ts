@@ -111,6 +111,16 @@ export const TicketLinkedToOutage = eventCodec(
   t.type({ ...base, outageId: NonEmptyString }, 'TicketLinkedToOutageData'),
 );
 
+/** Which notification a {@link TicketNotificationSent} records (the confirmation is `TicketAcknowledged`). */
+export const NotificationPurpose = t.keyof({ resolution: null, 'outage-restored': null }, 'NotificationPurpose');
+export type NotificationPurpose = t.TypeOf<typeof NotificationPurpose>;
+
+/** The host's mailer sent the named contact an e-mail about the ticket (accepted by the mail server at `at`). */
+export const TicketNotificationSent = eventCodec(
+  'TicketNotificationSent',
+  t.type({ ...base, purpose: NotificationPurpose, messageId: NonEmptyString, to: Email }, 'TicketNotificationSentData'),
+);
+
 export const TICKET_EVENT_CODECS = {
   TicketOpened,
   TicketClassified,
@@ -123,6 +133,7 @@ export const TICKET_EVENT_CODECS = {
   TicketClosed,
   TicketReopened,
   TicketLinkedToOutage,
+  TicketNotificationSent,
 } as const;
 
 export const TicketEvent = t.union(
@@ -138,6 +149,7 @@ export const TicketEvent = t.union(
     TicketClosed,
     TicketReopened,
     TicketLinkedToOutage,
+    TicketNotificationSent,
   ],
   'TicketEvent',
 );

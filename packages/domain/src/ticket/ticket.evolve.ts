@@ -136,5 +136,8 @@ export const evolveTicket = (state: TicketState, event: TicketEvent): TicketStat
       });
     case 'TicketLinkedToOutage':
       return patch(s, { lastEventAtMs, outageId: event.data.outageId, outageSinceMs: s.outageSinceMs ?? atMs });
+    case 'TicketNotificationSent':
+      // Changes no clock: the sending is kept in the history for the audit trail.
+      return patch(s, { lastEventAtMs });
   }
 };
