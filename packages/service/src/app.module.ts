@@ -35,6 +35,9 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
       acknowledge: async (ticketId: string, at: string, messageId: string) => {
         await tickets.recordConfirmationSent(ticketId, at, messageId);
       },
+      recordSent: async (sent: { ticketId: string; purpose: 'resolution' | 'outage-restored'; at: string; messageId: string }) => {
+        await tickets.recordNotificationSent(sent.ticketId, sent.purpose, sent.at, sent.messageId);
+      },
     }),
   }),
 ];

@@ -54,7 +54,8 @@ export class ForbiddenError extends Error {
   override readonly name = 'ForbiddenError';
 }
 
-export type TicketAction = Exclude<TicketCommand['type'], 'OpenTicket'>;
+/** Ticket commands a person sends over HTTP (the mailer's records have their own methods). */
+export type TicketAction = Exclude<TicketCommand['type'], 'OpenTicket' | 'RecordNotificationSent'>;
 
 /** The service's mailer acts as support staff when it records a sent confirmation. */
 export const MAILER_ACTOR: Actor = { id: 'system:mailer', role: 'agent' };
@@ -167,6 +168,24 @@ export class TicketApplication {
       correlationId: messageId,
       causationId: messageId,
       idempotencyKey: `confirmation-sent:${ticketId}`,
+    });
+  }
+
+  /** The mailer's record that a resolution or restoration e-mail went out; once per Message-ID. */
+  recordNotificationSent(ticketId: string, purpose: 'resolution' | 'outage-restored', at: string, messageId: string): Promise<ExecutionResult<TicketState>> {
+    const actor = MAILER_ACTOR;
+    const build = (state: TicketState, now: string): TicketCommandOf<'RecordNotificationSent'> => ({
+      type: 'RecordNotificationSent',
+      now: ticketExists(state) && Date.parse(at) < state.lastEventAtMs ? now : at,
+      actor,
+      data: { ticketId, purpose, messageId },
+    });
+    return this.executor.execute(ticketDecider, ticketStream(ticketId), build, {
+      actorId: actor.id,
+      actorRole: actor.role,
+      correlationId: messageId,
+      causationId: messageId,
+      idempotencyKey: `notification-sent:${messageId}`,
     });
   }
 

@@ -155,6 +155,14 @@ describe('a Premium ticket from opening to closure', () => {
     expect(res.json.sla.response.status).toBe('running');
   });
 
+  test('the resolution e-mail is recorded on the closed ticket by the mailer', async () => {
+    const sent = await eventually(async () => {
+      const history = await call('GET', `/tickets/${id}/history`, tokens().agent);
+      return (history.json.entries as Json[]).find((e) => e.type === 'TicketNotificationSent');
+    });
+    expect(sent).toMatchObject({ actorId: 'system:mailer', ticketStatus: 'closed' });
+  });
+
   test('a closed ticket can be reopened with a reason by its requester', async () => {
     const res = await call('POST', `/tickets/${id}/reopening`, tokens().ada, { reason: 'It broke again' });
     expect(res.status).toBe(200);

@@ -53,7 +53,13 @@ test('a Premium ticket from opening to closure on EventStoreDB, with the read mo
   expect(ticket.json.ticket.status).toBe('closed');
   expect(ticket.json.sla.confirmation.status).toBe('met');
 
-  const history = await get(`/tickets/${opened.json.ticketNumber}/history`, agent);
+  // The mailer records the resolution e-mail on the closed ticket once it went out.
+  const deadlineMail = Date.now() + 10_000;
+  let history = await get(`/tickets/${opened.json.ticketNumber}/history`, agent);
+  while (!history.json.entries.some((e: { type: string }) => e.type === 'TicketNotificationSent') && Date.now() < deadlineMail) {
+    await new Promise((r) => setTimeout(r, 100));
+    history = await get(`/tickets/${opened.json.ticketNumber}/history`, agent);
+  }
   const types = history.json.entries.map((e: { type: string }) => e.type);
   // The confirmation is recorded once, by the mailer or the agent, whichever came first.
   expect(types.filter((t: string) => t !== 'TicketAcknowledged')).toEqual([
@@ -64,6 +70,7 @@ test('a Premium ticket from opening to closure on EventStoreDB, with the read mo
     'TicketResponded',
     'TicketResolved',
     'TicketClosed',
+    'TicketNotificationSent',
   ]);
   expect(types.filter((t: string) => t === 'TicketAcknowledged')).toHaveLength(1);
 

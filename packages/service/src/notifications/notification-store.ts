@@ -209,7 +209,7 @@ export class NotificationStore {
       ),
       markSent: db.prepare(
         `UPDATE mail_outbox SET status = 'sent', sent_at = ?, smtp_response = ?, attempts = attempts + 1, last_error = NULL,
-           ack_state = CASE WHEN purpose IN ('confirmation', 'outage-restored') THEN 'pending' ELSE ack_state END
+           ack_state = CASE WHEN purpose IN ('confirmation', 'outage-restored', 'resolution') THEN 'pending' ELSE ack_state END
          WHERE id = ? AND status IN ('pending', 'suppressed')`,
       ),
       markRetry: db.prepare(`UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'pending'`),

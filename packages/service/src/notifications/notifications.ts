@@ -4,7 +4,7 @@ import { createMailTransport, jsonConsoleLogger, type MailTransport, type Notifi
 import { NotificationReactor } from './notification-reactor';
 import { NotificationStore } from './notification-store';
 import { readNotificationsConfig, type NotificationsConfig } from './notifications.config';
-import { OutboxDispatcher, type AcknowledgeFn, type RetryPolicy, type WebhookClient } from './outbox-dispatcher';
+import { OutboxDispatcher, type AcknowledgeFn, type RecordSentFn, type RetryPolicy, type WebhookClient } from './outbox-dispatcher';
 import { SlaAlertWatcher } from './sla-alert-watcher';
 import { PolicyBook } from './ticket-context';
 import { MailTemplates } from './templates';
@@ -16,6 +16,8 @@ export interface NotificationsDependencies {
   readonly database: Database.Database | string;
   /** Records a sent confirmation on the ticket (the domain's `AcknowledgeTicket`); see {@link AcknowledgeFn}. */
   readonly acknowledge?: AcknowledgeFn;
+  /** Records a sent resolution or restoration notice on the ticket; see {@link RecordSentFn}. */
+  readonly recordSent?: RecordSentFn;
   /** Default: the environment ({@link readNotificationsConfig}). */
   readonly config?: NotificationsConfig;
   readonly logger?: NotificationsLogger;
@@ -64,6 +66,7 @@ export class Notifications {
       logger: this.logger,
       ...(deps.webhook === undefined ? {} : { webhook: deps.webhook }),
       ...(deps.acknowledge === undefined ? {} : { acknowledge: deps.acknowledge }),
+      ...(deps.recordSent === undefined ? {} : { recordSent: deps.recordSent }),
       ...(deps.retry === undefined ? {} : { retry: deps.retry }),
       ...(deps.deliveryClock === undefined ? {} : { now: deps.deliveryClock }),
       ...(deps.deliveryPollMs === undefined ? {} : { pollMs: deps.deliveryPollMs }),

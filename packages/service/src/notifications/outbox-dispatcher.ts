@@ -10,6 +10,12 @@ import type { NotificationStore, OutboxRow } from './notification-store';
  */
 export type AcknowledgeFn = (ticketId: string, at: string, messageId: string) => Promise<void>;
 
+/**
+ * Records on the ticket that a resolution or restoration e-mail went out (the domain's
+ * `RecordNotificationSent`). Must be idempotent per `messageId`: it may run again after a crash.
+ */
+export type RecordSentFn = (sent: { ticketId: string; purpose: 'resolution' | 'outage-restored'; at: string; messageId: string }) => Promise<void>;
+
 /** Retry schedule for failed deliveries. */
 export interface RetryPolicy {
   /** Delay after the first failure (default 1 s). */
@@ -70,6 +76,7 @@ export interface OutboxDispatcherOptions {
   readonly logger: NotificationsLogger;
   readonly webhook?: WebhookClient;
   readonly acknowledge?: AcknowledgeFn;
+  readonly recordSent?: RecordSentFn;
   readonly retry?: Partial<RetryPolicy>;
   /** Wall clock for scheduling retries and `sent_at` (default `Date.now`). */
   readonly now?: () => number;
@@ -192,16 +199,26 @@ export class OutboxDispatcher {
     throw new Error(`webhook answered HTTP ${status}`);
   }
 
-  /** Records each sent confirmation on its ticket; a failure is retried with backoff, a bounded number of times. */
+  /**
+   * Records each sent ticket e-mail on its ticket: a confirmation (and a restoration notice, the
+   * first contact of an outage ticket) as the acknowledgement; a resolution or restoration notice
+   * as a sent notification. A failure is retried with backoff, a bounded number of times.
+   */
   private async acknowledgeSent(): Promise<void> {
-    const { db, acknowledge, logger } = this.options;
+    const { db, acknowledge, recordSent, logger } = this.options;
     for (const row of db.pendingAcknowledgements(this.now(), 100)) {
-      if (acknowledge === undefined || row.sent_at === null) {
+      if ((acknowledge === undefined && recordSent === undefined) || row.sent_at === null) {
         db.markAcknowledged(row.id);
         continue;
       }
+      const at = new Date(row.sent_at).toISOString();
       try {
-        await acknowledge(row.ticket_id, new Date(row.sent_at).toISOString(), row.message_id);
+        if (acknowledge !== undefined && (row.purpose === 'confirmation' || row.purpose === 'outage-restored')) {
+          await acknowledge(row.ticket_id, at, row.message_id);
+        }
+        if (recordSent !== undefined && (row.purpose === 'resolution' || row.purpose === 'outage-restored')) {
+          await recordSent({ ticketId: row.ticket_id, purpose: row.purpose, at, messageId: row.message_id });
+        }
         db.markAcknowledged(row.id);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
