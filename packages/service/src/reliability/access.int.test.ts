@@ -21,6 +21,7 @@ import { LogReader } from './support/log-reader';
  * | GET /outages | 403 | 200 | 200 | 200 | 200 | 403 |
  * | POST /policies | 403 | 403 | 201 | 403 | 403 | 403 |
  * | GET /policies | 403 | 200 | 200 | 403 | 200 | 403 |
+ * | GET /policies/entitlements | 200 | 200 | 200 | 403 | 200 | 200 |
  * | GET /health, /metrics, /docs | 200 for everyone, with or without a token |
  *
  * No token, an expired token and a token signed with another key get 401 on every route but
@@ -236,6 +237,7 @@ const ROUTES: readonly Route[] = [
   { name: 'GET /outages', roles: [...STAFF, 'auditor', 'monitor'], success: 200, prepare: async () => ({ method: 'GET', path: '/outages' }) },
   { name: 'POST /policies', roles: ['admin'], success: 201, prepare: async () => ({ method: 'POST', path: '/policies', body: await nextPolicy() }) },
   { name: 'GET /policies', roles: ['admin', 'agent', 'auditor'], success: 200, prepare: async () => ({ method: 'GET', path: '/policies' }) },
+  { name: 'GET /policies/entitlements', roles: [...REQ_STAFF, 'auditor'], success: 200, prepare: async () => ({ method: 'GET', path: '/policies/entitlements' }) },
   { name: 'GET /health', roles: ALL_ROLES, open: true, success: 200, prepare: async () => ({ method: 'GET', path: '/health' }) },
   { name: 'GET /metrics', roles: ALL_ROLES, open: true, success: 200, prepare: async () => ({ method: 'GET', path: '/metrics' }) },
   { name: 'GET /docs/openapi.json', roles: ALL_ROLES, open: true, success: 200, prepare: async () => ({ method: 'GET', path: '/docs/openapi.json' }) },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { verifyChain } from '../hash-chain';
 import { startServiceProcess, type ServiceProcess } from '../testing/service-harness';
 import { call, eventually, seededRandom, sleep, type Json } from './support/http';
-import { LogReader, type LoggedEvent } from './support/log-reader';
+import { clientKeyOf, LogReader, type LoggedEvent } from './support/log-reader';
 
 /**
  * Crash: a child-process service on a temporary SQLite file takes keyed commands from several
@@ -105,7 +105,7 @@ class Client {
 const bySent = (events: readonly LoggedEvent[]): Map<string, LoggedEvent[]> => {
   const map = new Map<string, LoggedEvent[]>();
   for (const e of events) {
-    const key = e.metadata.idempotencyKey;
+    const key = clientKeyOf(e.metadata);
     if (typeof key === 'string') map.set(key, [...(map.get(key) ?? []), e]);
   }
   return map;
@@ -190,7 +190,7 @@ test(`SIGKILL at ${ROUNDS} seeded random moments under ${CLIENTS} concurrent cli
       }
       const cutOff = new Set(sentThisRound.filter((s) => s.status === undefined).map((s) => s.key));
       const appendedByRetries = log.after(before).filter((e) => !String(e.metadata.actorId).startsWith('system'));
-      expect(appendedByRetries.filter((e) => !cutOff.has(String(e.metadata.idempotencyKey)))).toEqual([]);
+      expect(appendedByRetries.filter((e) => !cutOff.has(String(clientKeyOf(e.metadata))))).toEqual([]);
 
       // 3. Whole-log invariants: one TicketOpened per ticket, unique numbers, intact hash chains.
       const all = log.all();

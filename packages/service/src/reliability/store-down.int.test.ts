@@ -3,6 +3,7 @@ import { startEsdbTestServer, type EsdbTestServerHandle } from '../event-store/e
 import type { StoredEvent } from '../event-store/event-store.port';
 import { startService, type InProcessService } from '../testing/service-harness';
 import { call, eventually, sleep, type Json } from './support/http';
+import { clientKeyOf } from './support/log-reader';
 
 /**
  * Dependencies down, the store: the service on EventStoreDB (the wire-level test double) keeps
@@ -113,7 +114,7 @@ test('commands get a clean 503 while EventStoreDB is away, /health says so, and 
   }
   const byKey = new Map<string, string[]>();
   for (const e of events) {
-    const key = e.metadata.idempotencyKey;
+    const key = clientKeyOf(e.metadata);
     if (typeof key === 'string') byKey.set(key, [...(byKey.get(key) ?? []), e.type]);
   }
   const acknowledged = outcomes.filter((o) => o.status === 200 || o.status === 201);

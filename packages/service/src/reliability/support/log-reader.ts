@@ -1,6 +1,15 @@
 import Database from 'better-sqlite3';
 import type { Json } from './http';
 
+/**
+ * The client's Idempotency-Key an event was appended under. The service stores it scoped to the
+ * caller (`<org>/<user>/<key>`, or the bare key in older logs); the tests' keys contain no `/`.
+ */
+export const clientKeyOf = (metadata: Json): string | undefined => {
+  const stored = metadata.idempotencyKey;
+  return typeof stored === 'string' ? stored.slice(stored.lastIndexOf('/') + 1) : undefined;
+};
+
 /** An event as the reliability tests look at it. */
 export interface LoggedEvent {
   readonly position: number;
