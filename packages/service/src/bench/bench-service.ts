@@ -3,16 +3,33 @@
  * generator does not share its event loop: the real application (every feature module, the
  * platform's body parser, auth guard, interceptors and error filter) plus one endpoint that does
  * nothing, `POST /bench/noop`, which goes through the same pipeline and is the framework's
- * ceiling. Prints `bench-service listening <port>` once it accepts requests.
+ * ceiling. `GET /bench/loop-delay` reports how long the event loop was blocked since the last
+ * call. Prints `bench-service listening <port>` once it accepts requests.
  */
 import 'reflect-metadata';
-import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
+import { Public } from '../auth/auth.guard';
 import { FEATURE_MODULES } from '../app.module';
 import { SupportModule } from '../features/support.module';
 import { createService } from '../platform/bootstrap';
 
+// How long the event loop was blocked: a long synchronous stretch delays every request behind it.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+
 @Controller('bench')
 class NoopController {
+  /** Event-loop delay since the previous call (ms), then starts afresh. */
+  @Public()
+  @Get('loop-delay')
+  loopDelay(): { p50: number; p99: number; max: number } {
+    const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+    const result = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
+    loopDelay.reset();
+    return result;
+  }
+
   /** Parses the body, verifies the bearer token, runs the interceptors, and answers `{}`. */
   @Post('noop')
   @HttpCode(201)
