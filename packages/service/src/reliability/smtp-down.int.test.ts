@@ -8,7 +8,7 @@ import { LogReader } from './support/log-reader';
  * wiring, SMTP_URL)
  * keeps taking commands while a real SMTP server on loopback is stopped, is itself restarted
  * in the middle of the mail outage, and then sees the SMTP server come back. Every e-mail the
- * commands called for arrives exactly once, and each confirmation is recorded on its ticket once.
+ * commands called for arrives exactly once, and each is recorded on its ticket once.
  * Needs `tsc -b packages/service` (dist/main.js).
  */
 jest.setTimeout(120_000);
@@ -112,5 +112,13 @@ test('the SMTP server stops and comes back (with a service restart in between): 
     expect(ack.data as Json).toMatchObject({ automatic: true });
     expect(sentIds.has(String((ack.data as Json).messageId).replace(/^<|>$/g, ''))).toBe(true);
   }
+  // The resolution e-mail is recorded on its ticket once too, with its Message-ID.
+  const recorded = await eventually('the resolution e-mail recorded', async () => {
+    const events = log.all().filter((e) => e.type === 'TicketNotificationSent');
+    return events.length > 0 ? events : undefined;
+  }, 20_000);
+  expect(recorded.map((e) => ({ stream: e.streamId, purpose: (e.data as Json).purpose, messageId: String((e.data as Json).messageId).replace(/^<|>$/g, '') }))).toEqual([
+    { stream: `ticket-${a.id}`, purpose: 'resolution', messageId: resolutions[0]!.messageId.replace(/^<|>$/g, '') },
+  ]);
   process.stdout.write(`smtp down: ${smtp.messages.length} e-mails, each once, ${during.length} tickets opened and 1 closed while the mail server was away\n`);
 });
