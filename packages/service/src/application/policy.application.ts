@@ -9,13 +9,21 @@ export const SYSTEM_ACTOR = { id: 'system', role: 'admin' } as const;
 
 /** Publishing SLA policy versions. */
 export class PolicyApplication {
+  // Policies change rarely and every open needs the current one: the folded history is kept and
+  // reused while the stream's last revision is unchanged (one indexed read instead of a fold).
+  private cached: { revision: bigint; history: PolicyHistory } | undefined;
+
   constructor(
     private readonly executor: CommandExecutor,
     private readonly clock: () => Date,
   ) {}
 
   async history(): Promise<PolicyHistory> {
-    return (await this.executor.load(policyDecider, POLICY_STREAM)).state;
+    const [head] = await this.executor.store.readStream(POLICY_STREAM, { direction: 'backwards', maxCount: 1 });
+    if (head !== undefined && this.cached?.revision === head.revision) return this.cached.history;
+    const { state, last } = await this.executor.load(policyDecider, POLICY_STREAM);
+    if (last !== undefined) this.cached = { revision: last.revision, history: state };
+    return state;
   }
 
   async current(): Promise<SlaPolicy> {

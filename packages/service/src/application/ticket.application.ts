@@ -72,6 +72,8 @@ export class TicketApplication {
     private readonly executor: CommandExecutor,
     private readonly numbers: TicketNumbers,
     private readonly clock: () => Date,
+    /** The policy in force (the service passes PolicyApplication's cached reading). */
+    private readonly currentPolicy?: () => Promise<SlaPolicy>,
   ) {}
 
   actorOf(caller: Caller): Actor {
@@ -79,6 +81,7 @@ export class TicketApplication {
   }
 
   async policyInForce(): Promise<SlaPolicy> {
+    if (this.currentPolicy !== undefined) return this.currentPolicy();
     const { state } = await this.executor.load(policyDecider, POLICY_STREAM);
     return currentPolicy(state) ?? defaultPolicy;
   }

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 export const ROLES = ['administrator', 'publisher', 'teacher', 'agent', 'monitor', 'auditor', 'admin'] as const;
@@ -40,7 +41,13 @@ const ISSUER = 'support-sla';
  * algorithm, so a token signed with `none` or an asymmetric algorithm is refused.
  */
 export class TokenService {
-  constructor(private readonly key: string) {}
+  // jsonwebtoken turns a string key into a KeyObject on every call, first trying (and failing,
+  // expensively) to parse it as a public key; a secret KeyObject made once skips that.
+  private readonly key: KeyObject;
+
+  constructor(key: string) {
+    this.key = createSecretKey(Buffer.from(key, 'utf8'));
+  }
 
   sign(claims: TokenClaims, options: SignOptions = {}): string {
     if (!isRole(claims.role)) throw new InvalidTokenError(`unknown role ${String(claims.role)}; expected one of ${ROLES.join(', ')}`);

@@ -56,9 +56,9 @@ class PolicySeeder implements OnApplicationBootstrap {
     },
     {
       provide: TicketApplication,
-      useFactory: (executor: CommandExecutor, numbers: TicketNumberAllocator, clock: Clock) =>
-        new TicketApplication(executor, numbers, () => clock.now()),
-      inject: [CommandExecutor, TICKET_NUMBERS, Clock],
+      useFactory: (executor: CommandExecutor, numbers: TicketNumberAllocator, clock: Clock, policies: PolicyApplication) =>
+        new TicketApplication(executor, numbers, () => clock.now(), () => policies.current()),
+      inject: [CommandExecutor, TICKET_NUMBERS, Clock, PolicyApplication],
     },
     { provide: OutageApplication, useFactory: (e: CommandExecutor) => new OutageApplication(e), inject: [CommandExecutor] },
     { provide: PolicyApplication, useFactory: (e: CommandExecutor, clock: Clock) => new PolicyApplication(e, () => clock.now()), inject: [CommandExecutor, Clock] },
