@@ -8,8 +8,21 @@ import * as t from 'io-ts';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
-/** True when `s` is an ISO-8601 date-time with an explicit offset or `Z` (a real instant). */
-export const isIsoInstant = (s: string): boolean => ISO_INSTANT.test(s) && !Number.isNaN(Date.parse(s));
+const daysInMonth = (year: number, month: number): number =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+
+/**
+ * True when `s` is an ISO-8601 date-time with an explicit offset or `Z` that names a real
+ * instant. The fields are checked, not just the shape: `Date.parse` would roll 30 February
+ * over into March instead of refusing it.
+ */
+export const isIsoInstant = (s: string): boolean => {
+  if (!ISO_INSTANT.test(s) || Number.isNaN(Date.parse(s))) return false;
+  const [year, month, day, hour, minute, second] = [s.slice(0, 4), s.slice(5, 7), s.slice(8, 10), s.slice(11, 13), s.slice(14, 16), s.slice(17, 19)].map(Number) as [number, number, number, number, number, number];
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(s);
+  if (offset !== null && (Number(offset[2]) > 23 || Number(offset[3]) > 59)) return false;
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && (s[16] !== ':' || second <= 59);
+};
 
 /**
  * An ISO-8601 instant such as `2026-03-09T13:05:00Z` or `2026-03-09T09:05:00-04:00`.
