@@ -11,7 +11,8 @@ import { TicketApplication } from './application/ticket.application';
 import type { EventStore } from './event-store/event-store.port';
 import { SupportModule } from './features/support.module';
 import { NotificationsModule } from './notifications/notifications.module';
-import { EVENT_STORE, SERVICE_DATABASE } from './platform/tokens';
+import { readNotificationsConfig } from './notifications/notifications.config';
+import { EVENT_STORE, SERVICE_CONFIG, SERVICE_DATABASE } from './platform/tokens';
 import { PlatformModule } from './platform/platform.module';
 import type { ServiceStorage } from './platform/storage';
 
@@ -25,10 +26,12 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
   SupportModule,
   NotificationsModule.forRootAsync({
     imports: [SupportModule],
-    inject: [EVENT_STORE, SERVICE_DATABASE, TicketApplication, Clock],
-    useFactory: (store: EventStore, database: Database.Database, tickets: TicketApplication, clock: Clock) => ({
+    inject: [EVENT_STORE, SERVICE_DATABASE, TicketApplication, Clock, SERVICE_CONFIG],
+    useFactory: (store: EventStore, database: Database.Database, tickets: TicketApplication, clock: Clock, config: ServiceConfig) => ({
       store,
       database,
+      // The same environment the service was configured from (not necessarily process.env).
+      config: readNotificationsConfig(config.env),
       // One clock for the whole service: SLA alerts and the time a confirmation counts as sent.
       clock: () => clock.now().getTime(),
       deliveryClock: () => clock.now().getTime(),

@@ -27,6 +27,8 @@ export interface ServiceConfig {
   /** How many times a command runs against fresh state after a version conflict before answering 409. */
   readonly commandMaxAttempts: number;
   readonly production: boolean;
+  /** The environment this was read from, for modules with settings of their own (e-mail). */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** The defaults, as documented in the README. */
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     maxBodyBytes: maxBodyBytes!,
     commandMaxAttempts: commandMaxAttempts!,
     production,
+    env,
   };
 }
 
