@@ -29,7 +29,9 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
     inject: [EVENT_STORE, SERVICE_DATABASE, TicketApplication, Clock, SERVICE_CONFIG],
     useFactory: (store: EventStore, database: Database.Database, tickets: TicketApplication, clock: Clock, config: ServiceConfig) => ({
       store,
-      database,
+      // Its own connection to the file (see openNotificationDatabase), except where the local
+      // database is private to the process (EVENT_STORE=memory).
+      database: config.eventStore === 'memory' || config.dbFile === ':memory:' ? database : config.dbFile,
       // The same environment the service was configured from (not necessarily process.env).
       config: readNotificationsConfig(config.env),
       // One clock for the whole service: SLA alerts and the time a confirmation counts as sent.

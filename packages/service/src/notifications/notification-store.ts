@@ -160,12 +160,21 @@ CREATE TABLE IF NOT EXISTS mail_alerts (
 );
 `;
 
-/** Opens (creating if needed) a SQLite file the same way the event store does: WAL, fsync on commit. */
+/**
+ * Opens (creating if needed) its own connection to the service's SQLite file: WAL with
+ * `synchronous = NORMAL`. The event store's connection fsyncs every commit (an acknowledged
+ * command must survive power loss); the mail tables need only atomic, consistent commits. WAL
+ * with NORMAL gives that without an fsync per commit, which on the event loop was the largest
+ * cost of every ticket opened. A power loss can roll back the last few mail transactions: the
+ * checkpoint rolls back with them, so the reactor redoes that work, and at worst an e-mail the
+ * server had accepted goes out again with the same Message-ID (the window a crash already has).
+ * `synchronous` is a per-connection setting, so the event store's FULL is unaffected.
+ */
 export const openNotificationDatabase = (file: string): Database.Database => {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   return db;
 };
