@@ -1,4 +1,5 @@
 import * as t from 'io-ts';
+import { MAX_YEAR, MIN_YEAR } from '@support-sla/sla-calendar';
 
 /**
  * Boundary codecs for the scalar values every event and command uses. They validate at the
@@ -7,6 +8,14 @@ import * as t from 'io-ts';
  */
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Instants are accepted within the years the business-hours calendar can compute in, with a
+ * year's margin on each side for deadlines that run past the end of a year. Outside them no
+ * SLA clock could be evaluated, and a stored event there would stop every read model.
+ */
+export const FIRST_YEAR = MIN_YEAR + 1;
+export const LAST_YEAR = MAX_YEAR - 1;
 
 const daysInMonth = (year: number, month: number): number =>
   month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
@@ -21,7 +30,7 @@ export const isIsoInstant = (s: string): boolean => {
   const [year, month, day, hour, minute, second] = [s.slice(0, 4), s.slice(5, 7), s.slice(8, 10), s.slice(11, 13), s.slice(14, 16), s.slice(17, 19)].map(Number) as [number, number, number, number, number, number];
   const offset = /([+-])(\d{2}):(\d{2})$/.exec(s);
   if (offset !== null && (Number(offset[2]) > 23 || Number(offset[3]) > 59)) return false;
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && (s[16] !== ':' || second <= 59);
+  return year >= FIRST_YEAR && year <= LAST_YEAR && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && (s[16] !== ':' || second <= 59);
 };
 
 /**
@@ -31,7 +40,7 @@ export const isIsoInstant = (s: string): boolean => {
 export const IsoInstant = new t.Type<string, string, unknown>(
   'IsoInstant',
   (u): u is string => typeof u === 'string' && isIsoInstant(u),
-  (u, c) => (typeof u === 'string' && isIsoInstant(u) ? t.success(u) : t.failure(u, c, 'an ISO-8601 instant with an offset or Z')),
+  (u, c) => (typeof u === 'string' && isIsoInstant(u) ? t.success(u) : t.failure(u, c, `an ISO-8601 instant with an offset or Z, in the years ${FIRST_YEAR}–${LAST_YEAR}`)),
   t.identity,
 );
 

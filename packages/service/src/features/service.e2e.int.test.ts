@@ -478,3 +478,21 @@ describe('restart and rebuild', () => {
     expect((await call('GET', '/queue', tokens().agent)).json.entries).toEqual(queueBefore.json.entries);
   });
 });
+
+describe('instants the calendar cannot reason about', () => {
+  test('are refused at the boundary (400), never a 500, and never stored', async () => {
+    const t = tokens();
+    for (const asOf of ['9999-12-31T23:59:59.999Z', '0000-01-01T00:00:00Z', '1850-01-01T00:00:00Z']) {
+      const board = await call('GET', `/sla?asOf=${asOf}`, t.agent);
+      expect({ asOf, status: board.status, fields: (board.json.issues as Json[]).map((i) => i.field) }).toEqual({ asOf, status: 400, fields: ['asOf'] });
+    }
+    const phone = await call('POST', '/tickets', t.agent, {
+      channel: 'phone',
+      request,
+      namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' },
+      receivedAt: '0001-01-01T00:00:00Z',
+    });
+    expect(phone.status).toBe(400);
+    expect(phone.json.issues).toEqual([expect.objectContaining({ field: 'receivedAt' })]);
+  });
+});
