@@ -154,41 +154,37 @@ export class TicketApplication {
 
   /**
    * The mailer's record that the confirmation e-mail went out (`at`: when the mail server
-   * accepted it). Keyed by ticket, so a repeated call appends nothing; dated `at` unless the
-   * ticket has moved on since, when it is dated now (the log is append-only in time).
+   * accepted it). Keyed by ticket, so a repeated call appends nothing.
    */
   recordConfirmationSent(ticketId: string, at: string, messageId: string): Promise<ExecutionResult<TicketState>> {
-    const actor = MAILER_ACTOR;
-    const build = (state: TicketState, now: string): TicketCommandOf<'AcknowledgeTicket'> => ({
-      type: 'AcknowledgeTicket',
-      now: ticketExists(state) && Date.parse(at) < state.lastEventAtMs ? now : at,
-      actor,
-      data: { ticketId, automatic: true, messageId },
-    });
-    return this.executor.execute(ticketDecider, ticketStream(ticketId), build, {
-      actorId: actor.id,
-      actorRole: actor.role,
-      correlationId: messageId,
-      causationId: messageId,
-      idempotencyKey: `confirmation-sent:${ticketId}`,
-    });
+    return this.recordMail('AcknowledgeTicket', { ticketId, automatic: true, messageId }, at, messageId, `confirmation-sent:${ticketId}`);
   }
 
   /** The mailer's record that a resolution or restoration e-mail went out; once per Message-ID. */
   recordNotificationSent(ticketId: string, purpose: 'resolution' | 'outage-restored', at: string, messageId: string): Promise<ExecutionResult<TicketState>> {
+    return this.recordMail('RecordNotificationSent', { ticketId, purpose, messageId }, at, messageId, `notification-sent:${messageId}`);
+  }
+
+  /**
+   * A mailer record, dated when the mail server accepted the e-mail unless the ticket has moved
+   * on since (then now: the log is append-only in time), and keyed so that a repeat is a no-op.
+   */
+  private recordMail<T extends 'AcknowledgeTicket' | 'RecordNotificationSent'>(
+    type: T,
+    data: TicketCommandOf<T>['data'],
+    at: string,
+    messageId: string,
+    idempotencyKey: string,
+  ): Promise<ExecutionResult<TicketState>> {
     const actor = MAILER_ACTOR;
-    const build = (state: TicketState, now: string): TicketCommandOf<'RecordNotificationSent'> => ({
-      type: 'RecordNotificationSent',
-      now: ticketExists(state) && Date.parse(at) < state.lastEventAtMs ? now : at,
-      actor,
-      data: { ticketId, purpose, messageId },
-    });
-    return this.executor.execute(ticketDecider, ticketStream(ticketId), build, {
+    const build = (state: TicketState, now: string) =>
+      ({ type, now: ticketExists(state) && Date.parse(at) < state.lastEventAtMs ? now : at, actor, data }) as TicketCommandOf<T>;
+    return this.executor.execute(ticketDecider, ticketStream(data.ticketId), build, {
       actorId: actor.id,
       actorRole: actor.role,
       correlationId: messageId,
       causationId: messageId,
-      idempotencyKey: `notification-sent:${messageId}`,
+      idempotencyKey,
     });
   }
 
