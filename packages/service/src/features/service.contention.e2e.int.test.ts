@@ -35,7 +35,7 @@ test('concurrent commands on one ticket beyond the retry budget are refused with
     await post(svc.baseUrl, `/tickets/${id}/classification`, agent, { category: 'personal/how-to' });
     const categories = ['personal/configuration', 'technical/question/capacity', 'personal/how-to', 'technical/question/integration'];
     const results = await Promise.all(
-      Array.from({ length: 60 }, (_, i) =>
+      Array.from({ length: 100 }, (_, i) =>
         post(i % 2 === 0 ? strict.baseUrl : svc.baseUrl, `/tickets/${id}/classification`, agent, {
           category: categories[i % categories.length],
           reason: `change ${i}`,
