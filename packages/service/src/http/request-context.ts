@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { CommandContext } from '../application/command-executor';
-import { ForbiddenError, type Caller } from '../application/ticket.application';
+import type { Caller } from '../application/ticket.application';
+import { InvalidTokenError } from '../auth/token.service';
 
 /** The request as the authentication guard leaves it: `user` holds the verified token's claims. */
 export type AuthenticatedRequest = Request & { user?: Caller; id?: unknown };
@@ -22,7 +23,7 @@ const headerOf = (req: Request, name: string): string | undefined => {
 
 export const scopeOf = (req: AuthenticatedRequest): RequestScope => {
   const caller = req.user;
-  if (caller === undefined) throw new ForbiddenError('no authenticated user on the request');
+  if (caller === undefined) throw new InvalidTokenError('no authenticated user on this request');
   const requestId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : randomUUID();
   const key = headerOf(req, 'idempotency-key');
   const correlation = headerOf(req, 'x-correlation-id');
@@ -45,12 +46,3 @@ export const Scope = createParamDecorator((_data: unknown, ctx: ExecutionContext
   scopeOf(ctx.switchToHttp().getRequest<AuthenticatedRequest>()),
 );
 
-/** Refuses the request (403) unless the caller has one of the roles. */
-export const requireRole = (caller: Caller, roles: readonly Caller['role'][], what: string): void => {
-  if (!roles.includes(caller.role)) {
-    throw new ForbiddenError(`role ${caller.role} may not ${what} (allowed: ${roles.join(', ')})`);
-  }
-};
-
-export const REQUESTERS = ['administrator', 'publisher', 'teacher'] as const;
-export const STAFF = ['agent', 'admin'] as const;

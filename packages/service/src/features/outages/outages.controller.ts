@@ -6,7 +6,9 @@ import { Clock } from '../../application/clock';
 import type { ExecutionResult } from '../../application/command-executor';
 import { positionText } from '../../application/views';
 import { ApiParamsFrom, ApiStandardErrors, openApiSchemaOf } from '../../http/io-ts-openapi';
-import { requireRole, Scope, STAFF, type RequestScope } from '../../http/request-context';
+import { STAFF_ROLES } from '@support-sla/domain';
+import { Roles } from '../../auth/auth.guard';
+import { Scope, type RequestScope } from '../../http/request-context';
 import { decodeRequest } from '../../http/validation';
 import { CloseOutageBody, DebriefBody, MonitorPath, MonitorReportBody, OutagePath } from './outage.bodies';
 import { CloseOutageCommand, RecordDebriefCommand, ReportMonitorStatusCommand } from './outage.commands';
@@ -35,8 +37,8 @@ export class OutagesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'A status monitor (chicago, california, atlanta) reports the service up or down' })
   @ApiBody({ schema: openApiSchemaOf(MonitorReportBody) })
+  @Roles('monitor', 'admin')
   async report(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
-    requireRole(scope.caller, ['monitor', 'admin'], 'report monitor status');
     const { location } = decodeRequest(MonitorPath, path, 'path');
     const input = decodeRequest(MonitorReportBody, body, 'body');
     return outageResponse(await this.commands.execute(new ReportMonitorStatusCommand(location, input, scope.caller, scope.context)));
@@ -47,8 +49,8 @@ export class OutagesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Record the debrief: when and how it occurred, and what will prevent a repeat' })
   @ApiBody({ schema: openApiSchemaOf(DebriefBody) })
+  @Roles(...STAFF_ROLES)
   async debrief(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
-    requireRole(scope.caller, STAFF, 'record outage debriefs');
     const { id } = decodeRequest(OutagePath, path, 'path');
     const input = decodeRequest(DebriefBody, body, 'body');
     return outageResponse(await this.commands.execute(new RecordDebriefCommand(id, input, scope.caller, scope.context)));
@@ -59,8 +61,8 @@ export class OutagesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Close an ended outage (needs its debrief)' })
   @ApiBody({ schema: openApiSchemaOf(CloseOutageBody), required: false })
+  @Roles(...STAFF_ROLES)
   async close(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
-    requireRole(scope.caller, STAFF, 'close outages');
     const { id } = decodeRequest(OutagePath, path, 'path');
     decodeRequest(CloseOutageBody, body, 'body');
     return outageResponse(await this.commands.execute(new CloseOutageCommand(id, scope.caller, scope.context)));
@@ -68,8 +70,8 @@ export class OutagesController {
 
   @Get('outages')
   @ApiOperation({ summary: 'Monitor status and every outage' })
-  list(@Scope() scope: RequestScope) {
-    requireRole(scope.caller, [...STAFF, 'auditor', 'monitor'], 'list outages');
+  @Roles(...STAFF_ROLES, 'auditor', 'monitor')
+  list() {
     return this.queries.execute(new ListOutagesQuery(this.clock.now().toISOString()));
   }
 }

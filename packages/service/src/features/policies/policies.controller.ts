@@ -4,7 +4,8 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SlaPolicy } from '@support-sla/domain';
 import { positionText } from '../../application/views';
 import { ApiStandardErrors, openApiSchemaOf } from '../../http/io-ts-openapi';
-import { requireRole, Scope, type RequestScope } from '../../http/request-context';
+import { Roles } from '../../auth/auth.guard';
+import { Scope, type RequestScope } from '../../http/request-context';
 import { decodeRequest } from '../../http/validation';
 import { PublishPolicyCommand } from './policy.commands';
 import { GetEntitlementsQuery, ListPoliciesQuery } from './policy.queries';
@@ -23,8 +24,8 @@ export class PoliciesController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Publish the next SLA policy version (admin). Tickets keep the version they pinned.' })
   @ApiBody({ schema: openApiSchemaOf(SlaPolicy) })
+  @Roles('admin')
   async publish(@Body() body: unknown, @Scope() scope: RequestScope) {
-    requireRole(scope.caller, ['admin'], 'publish policies');
     const policy = decodeRequest(SlaPolicy, body, 'body');
     const result = await this.commands.execute(new PublishPolicyCommand(policy, scope.caller, scope.context));
     return {
@@ -37,15 +38,15 @@ export class PoliciesController {
 
   @Get()
   @ApiOperation({ summary: 'Every published policy version' })
-  list(@Scope() scope: RequestScope) {
-    requireRole(scope.caller, ['admin', 'agent', 'auditor'], 'read policies');
+  @Roles('admin', 'agent', 'auditor')
+  list() {
     return this.queries.execute(new ListPoliciesQuery());
   }
 
   @Get('entitlements')
   @ApiOperation({ summary: 'What each license includes under the policy in force: support channels and training (a requester sees their own tier)' })
+  @Roles('administrator', 'publisher', 'teacher', 'agent', 'admin', 'auditor')
   entitlements(@Scope() scope: RequestScope) {
-    requireRole(scope.caller, ['administrator', 'publisher', 'teacher', 'agent', 'admin', 'auditor'], 'read entitlements');
     return this.queries.execute(new GetEntitlementsQuery(scope.caller));
   }
 }

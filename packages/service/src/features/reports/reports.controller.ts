@@ -7,7 +7,9 @@ import { IsoInstant, PositiveInt, Tier } from '@support-sla/domain';
 import { Clock } from '../../application/clock';
 import { ReadModelsHost } from '../../application/read-models.host';
 import type { GlobalPosition } from '../../event-store/event-store.port';
-import { requireRole, Scope, STAFF, type RequestScope } from '../../http/request-context';
+import { STAFF_ROLES } from '@support-sla/domain';
+import { Roles } from '../../auth/auth.guard';
+import { Scope, type RequestScope } from '../../http/request-context';
 import { ApiQueryFrom, ApiStandardErrors } from '../../http/io-ts-openapi';
 import { decodeRequest, RequestValidationError } from '../../http/validation';
 import { GetComplianceReportQuery, GetQueueQuery, GetSlaBoardQuery } from './report.queries';
@@ -64,8 +66,8 @@ export class ReportsController {
   @Get('queue')
   @ApiQueryFrom(QueueQuery)
   @ApiOperation({ summary: 'Open tickets in the agreement’s priority order, overall or for one tier (`?tier=premium`); `minPosition` waits for a command’s position' })
-  async queue(@QueryParams() query: unknown, @Scope() scope: RequestScope) {
-    requireRole(scope.caller, [...STAFF, 'auditor'], 'read the queue');
+  @Roles(...STAFF_ROLES, 'auditor')
+  async queue(@QueryParams() query: unknown) {
     const q = decodeRequest(QueueQuery, query, 'query');
     await this.fresh(q.minPosition);
     return this.queries.execute(new GetQueueQuery(q.tier, q.limit));
@@ -74,21 +76,21 @@ export class ReportsController {
   @Get('sla')
   @ApiQueryFrom(BoardQuery)
   @ApiOperation({ summary: 'SLA status board: every ticket not closed, with at-risk and breached lists' })
-  async board(@QueryParams() query: unknown, @Scope() scope: RequestScope) {
-    requireRole(scope.caller, [...STAFF, 'auditor'], 'read the SLA board');
+  @Roles(...STAFF_ROLES, 'auditor')
+  async board(@QueryParams() query: unknown) {
     const q = decodeRequest(BoardQuery, query, 'query');
     await this.fresh(q.minPosition);
     return this.queries.execute(new GetSlaBoardQuery(q.asOf ?? this.clock.now().toISOString()));
   }
 
   @Get('reports/compliance')
+  @Roles(...STAFF_ROLES, 'auditor')
   @ApiQueryFrom(ReportQuery)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Compliance report for tickets received in [from, to): JSON (canonical) or CSV; `policyVersion` adds a what-if beside it',
   })
   async compliance(@QueryParams() query: unknown, @Scope() scope: RequestScope, @Res({ passthrough: true }) res: Response) {
-    requireRole(scope.caller, [...STAFF, 'auditor'], 'read compliance reports');
     const q = decodeRequest(ReportQuery, query, 'query');
     if (Date.parse(q.to) <= Date.parse(q.from)) {
       throw new RequestValidationError('query', [{ field: 'to', message: 'must be after from' }]);

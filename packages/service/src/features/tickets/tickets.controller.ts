@@ -2,13 +2,14 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query as QueryParams } fr
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import * as t from 'io-ts';
-import { IsoInstant, ticketExists, type TicketState } from '@support-sla/domain';
+import { IsoInstant, REQUESTER_ROLES, STAFF_ROLES, ticketExists, type TicketState } from '@support-sla/domain';
 import { Clock } from '../../application/clock';
 import type { ExecutionResult } from '../../application/command-executor';
 import type { TicketAction } from '../../application/ticket.application';
 import { positionText, ticketView } from '../../application/views';
 import { ApiParamsFrom, ApiQueryFrom, ApiStandardErrors, openApiSchemaOf } from '../../http/io-ts-openapi';
-import { REQUESTERS, requireRole, Scope, STAFF, type RequestScope } from '../../http/request-context';
+import { Roles } from '../../auth/auth.guard';
+import { Scope, type RequestScope } from '../../http/request-context';
 import { decodeRequest } from '../../http/validation';
 import {
   AcknowledgeTicketBody,
@@ -42,23 +43,19 @@ export const commandResponse = (result: ExecutionResult<TicketState>) => ({
   ticket: ticketExists(result.state) ? ticketView(result.state) : null,
 });
 
-interface ActionRoute {
-  readonly codec: t.Mixed;
-  readonly roles: readonly RequestScope['caller']['role'][];
-}
-
-// Who may do what on an existing ticket. The domain re-checks the staff-only rules; requesters
-// are limited here to their own tickets (the application hides everyone else's).
-const ACTIONS: Record<TicketAction, ActionRoute> = {
-  ClassifyTicket: { codec: ClassifyTicketBody, roles: STAFF },
-  AcknowledgeTicket: { codec: AcknowledgeTicketBody, roles: STAFF },
-  RespondToTicket: { codec: RespondToTicketBody, roles: STAFF },
-  AwaitCustomer: { codec: AwaitCustomerBody, roles: STAFF },
-  RecordCustomerReply: { codec: CustomerReplyBody, roles: [...STAFF, ...REQUESTERS] },
-  ResolveTicket: { codec: ResolveTicketBody, roles: STAFF },
-  CloseTicket: { codec: CloseTicketBody, roles: STAFF },
-  ReopenTicket: { codec: ReopenTicketBody, roles: [...STAFF, ...REQUESTERS] },
-  LinkTicketToOutage: { codec: LinkToOutageBody, roles: STAFF },
+// The body codec of each command on an existing ticket. Who may send it is the route's `@Roles`;
+// the domain re-checks the staff-only rules, and requesters reach only their own tickets (the
+// application hides everyone else's).
+const ACTION_BODIES: Record<TicketAction, t.Mixed> = {
+  ClassifyTicket: ClassifyTicketBody,
+  AcknowledgeTicket: AcknowledgeTicketBody,
+  RespondToTicket: RespondToTicketBody,
+  AwaitCustomer: AwaitCustomerBody,
+  RecordCustomerReply: CustomerReplyBody,
+  ResolveTicket: ResolveTicketBody,
+  CloseTicket: CloseTicketBody,
+  ReopenTicket: ReopenTicketBody,
+  LinkTicketToOutage: LinkToOutageBody,
 };
 
 @ApiTags('tickets')
@@ -76,13 +73,14 @@ export class TicketsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Open a ticket (requesters for themselves; staff on behalf of a named user, e.g. a phone message)' })
   @ApiBody({ schema: openApiSchemaOf(OpenTicketBody) })
+  @Roles(...REQUESTER_ROLES, ...STAFF_ROLES)
   async open(@Body() body: unknown, @Scope() scope: RequestScope) {
-    requireRole(scope.caller, [...REQUESTERS, ...STAFF], 'open tickets');
     const input = decodeRequest(OpenTicketBody, body, 'body');
     return commandResponse(await this.commands.execute(new OpenTicketCommand(input, scope.caller, scope.context)));
   }
 
   @Post(':id/classification')
+  @Roles(...STAFF_ROLES)
   @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Classify or reclassify (staff; a reclassification needs a reason)' })
@@ -92,6 +90,7 @@ export class TicketsController {
   }
 
   @Post(':id/acknowledgement')
+  @Roles(...STAFF_ROLES)
   @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Record the confirmation that the ticket was opened (staff)' })
@@ -101,6 +100,7 @@ export class TicketsController {
   }
 
   @Post(':id/response')
+  @Roles(...STAFF_ROLES)
   @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Respond, defining the request (Premium: with an action plan)' })
@@ -110,6 +110,7 @@ export class TicketsController {
   }
 
   @Post(':id/awaiting-customer')
+  @Roles(...STAFF_ROLES)
   @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause the clocks while waiting on the customer (staff)' })
@@ -119,6 +120,7 @@ export class TicketsController {
   }
 
   @Post(':id/customer-reply')
+  @Roles(...STAFF_ROLES, ...REQUESTER_ROLES)
   @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'The customer replied: paused clocks resume' })
@@ -128,6 +130,7 @@ export class TicketsController {
   }
 
   @Post(':id/resolution')
+  @Roles(...STAFF_ROLES)
   @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Resolve (staff)' })
@@ -137,6 +140,7 @@ export class TicketsController {
   }
 
   @Post(':id/closure')
+  @Roles(...STAFF_ROLES)
   @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Close a resolved ticket; the named contact is e-mailed the resolution' })
@@ -146,6 +150,7 @@ export class TicketsController {
   }
 
   @Post(':id/reopening')
+  @Roles(...STAFF_ROLES, ...REQUESTER_ROLES)
   @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Reopen a closed ticket, with a reason' })
@@ -155,6 +160,7 @@ export class TicketsController {
   }
 
   @Post(':id/outage-link')
+  @Roles(...STAFF_ROLES)
   @ApiParamsFrom(TicketRef)
   @HttpCode(200)
   @ApiOperation({ summary: 'Link the ticket to an outage (staff)' })
@@ -167,8 +173,8 @@ export class TicketsController {
   @ApiParamsFrom(TicketRef)
   @ApiQueryFrom(AsOfQuery)
   @ApiOperation({ summary: 'A ticket with its SLA clocks (as of now, or `asOf`)' })
+  @Roles(...REQUESTER_ROLES, ...STAFF_ROLES, 'auditor')
   async get(@Param() path: unknown, @QueryParams() query: unknown, @Scope() scope: RequestScope) {
-    requireRole(scope.caller, [...REQUESTERS, ...STAFF, 'auditor'], 'read tickets');
     const { id } = decodeRequest(TicketRef, path, 'path');
     const { asOf } = decodeRequest(AsOfQuery, query, 'query');
     return this.queries.execute(new GetTicketQuery(id, scope.caller, asOf ?? this.clock.now().toISOString()));
@@ -177,8 +183,8 @@ export class TicketsController {
   @Get(':id/history')
   @ApiParamsFrom(TicketRef)
   @ApiOperation({ summary: 'The audit timeline: every event with both timestamps, the actor and the SLA state after it' })
+  @Roles(...REQUESTER_ROLES, ...STAFF_ROLES, 'auditor')
   async history(@Param() path: unknown, @Scope() scope: RequestScope) {
-    requireRole(scope.caller, [...REQUESTERS, ...STAFF, 'auditor'], 'read ticket history');
     const { id } = decodeRequest(TicketRef, path, 'path');
     return this.queries.execute(new GetTicketHistoryQuery(id, scope.caller));
   }
@@ -187,18 +193,16 @@ export class TicketsController {
   @ApiParamsFrom(TicketRef)
   @ApiQueryFrom(SlaQuery)
   @ApiOperation({ summary: 'State and SLA clocks as of an instant: what had occurred, or what had been recorded' })
+  @Roles(...REQUESTER_ROLES, ...STAFF_ROLES, 'auditor')
   async sla(@Param() path: unknown, @QueryParams() query: unknown, @Scope() scope: RequestScope) {
-    requireRole(scope.caller, [...REQUESTERS, ...STAFF, 'auditor'], 'read SLA clocks');
     const { id } = decodeRequest(TicketRef, path, 'path');
     const q = decodeRequest(SlaQuery, query, 'query');
     return this.queries.execute(new GetTicketAsOfQuery(id, scope.caller, q.asOf ?? this.clock.now().toISOString(), q.reading ?? 'occurred'));
   }
 
   private async act(action: TicketAction, path: unknown, body: unknown, scope: RequestScope) {
-    const route = ACTIONS[action];
-    requireRole(scope.caller, route.roles, `${action}`);
     const { id } = decodeRequest(TicketRef, path, 'path');
-    const input = decodeRequest(route.codec, body, 'body') as Record<string, unknown>;
+    const input = decodeRequest(ACTION_BODIES[action], body, 'body') as Record<string, unknown>;
     return commandResponse(await this.commands.execute(new TicketActionCommand(action, id, input, scope.caller, scope.context)));
   }
 }
