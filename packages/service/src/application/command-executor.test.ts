@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import { WrongExpectedRevisionError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent } from '../event-store/event-store.port';
 import { ManualClock } from './clock';
+import { PolicyApplication } from './policy.application';
 import { CommandExecutor, ConcurrencyConflictError, DomainRuleViolation, type Sealer } from './command-executor';
 import { TicketApplication, TicketNotFoundError, type Caller, type TicketNumbers } from './ticket.application';
 import { ticketStream } from './streams';
@@ -47,7 +48,8 @@ const request = { summary: 'Cannot export grades', description: 'The export butt
 const setup = (store: EventStore = new InMemoryEventStore(), maxAttempts = 5) => {
   const clock = new ManualClock(new Date('2026-03-06T22:30:00Z')); // Friday 17:30 New York
   const executor = new CommandExecutor(store, { clock: () => clock.now(), seal, maxAttempts });
-  return { store, clock, executor, tickets: new TicketApplication(executor, new Numbers(), () => clock.now()) };
+  const policies = new PolicyApplication(executor, () => clock.now());
+  return { store, clock, executor, tickets: new TicketApplication(executor, new Numbers(), () => clock.now(), () => policies.current()) };
 };
 
 describe('CommandExecutor through the ticket use cases', () => {

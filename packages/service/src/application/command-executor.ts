@@ -124,7 +124,7 @@ export class CommandExecutor {
      * builder runs again on every retry, so a command that lost a race is dated after the
      * event it lost to instead of being refused as earlier than the stream's last event.
      */
-    command: C | ((state: S, now: string) => C | DomainError),
+    command: C | ((state: S, now: string, stored: readonly StoredEvent[]) => C | DomainError),
     context: CommandContext,
   ): Promise<ExecutionResult<S>> {
     for (let attempt = 1; ; attempt++) {
@@ -134,7 +134,7 @@ export class CommandExecutor {
         // The same request was appended before (its response was lost): answer as it did then.
         return { streamId, events: replayed.map(toDomainEvent), state, revision: last?.revision, position: replayed[replayed.length - 1]?.position, retries: attempt - 1 };
       }
-      const built = typeof command === 'function' ? command(state, this.options.clock().toISOString()) : command;
+      const built = typeof command === 'function' ? command(state, this.options.clock().toISOString(), stored) : command;
       if (isDomainError(built)) throw new DomainRuleViolation(built);
       const decided = decider.decide(built, state);
       if (decided._tag === 'Left') throw new DomainRuleViolation(decided.left);

@@ -1,17 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  currentPolicy,
-  defaultPolicy,
   domainError,
   isRequester,
+  License,
   linkableOutage,
   outageDecider,
-  policyDecider,
   ticketDecider,
   ticketExists,
   type Actor,
-  type DomainError,
-  type License,
   type NamedUser,
   type SlaPolicy,
   type Ticket,
@@ -23,7 +19,8 @@ import type { EnvelopedEvent } from '@support-sla/projections';
 import { envelopeOf, toDomainEvent } from './event-mapping';
 import type { OpenTicketBody } from '../features/tickets/ticket.bodies';
 import { CommandExecutor, DomainRuleViolation, type CommandContext, type ExecutionResult } from './command-executor';
-import { OUTAGE_BOARD_STREAM, POLICY_STREAM, ticketStream } from './streams';
+import type { StoredEvent } from '../event-store/event-store.port';
+import { OUTAGE_BOARD_STREAM, ticketStream } from './streams';
 
 /** The authenticated caller, from the bearer token. */
 export interface Caller {
@@ -49,18 +46,11 @@ export class TicketNotFoundError extends Error {
   }
 }
 
-/** The caller's role may not do this (HTTP 403). */
-export class ForbiddenError extends Error {
-  override readonly name = 'ForbiddenError';
-}
-
 /** Ticket commands a person sends over HTTP (the mailer's records have their own methods). */
 export type TicketAction = Exclude<TicketCommand['type'], 'OpenTicket' | 'RecordNotificationSent'>;
 
 /** The service's mailer acts as support staff when it records a sent confirmation. */
 export const MAILER_ACTOR: Actor = { id: 'system:mailer', role: 'agent' };
-
-const isLicense = (role: string): role is License => role === 'administrator' || role === 'publisher' || role === 'teacher';
 
 /**
  * The ticket use cases, framework-free: map an authenticated request to a domain command,
@@ -73,37 +63,45 @@ export class TicketApplication {
     private readonly numbers: TicketNumbers,
     private readonly clock: () => Date,
     /** The policy in force (the service passes PolicyApplication's cached reading). */
-    private readonly currentPolicy?: () => Promise<SlaPolicy>,
+    private readonly policyInForce: () => Promise<SlaPolicy>,
   ) {}
 
   actorOf(caller: Caller): Actor {
     return { id: caller.id, role: caller.role };
   }
 
-  async policyInForce(): Promise<SlaPolicy> {
-    if (this.currentPolicy !== undefined) return this.currentPolicy();
-    const { state } = await this.executor.load(policyDecider, POLICY_STREAM);
-    return currentPolicy(state) ?? defaultPolicy;
+  /** The ticket id behind a ticket id or number (404 when there is none). */
+  private async ticketIdOf(ref: string): Promise<string> {
+    const ticketId = /^SS-\d+$/.test(ref) ? await this.numbers.ticketIdOf(ref) : ref;
+    if (ticketId === undefined) throw new TicketNotFoundError(ref);
+    return ticketId;
+  }
+
+  /**
+   * The ticket in a loaded stream, or 404 — also for a requester who is not its named user in
+   * its organization, so that existence does not leak.
+   */
+  private visibleTicket(ref: string, state: TicketState, stored: readonly StoredEvent[], caller: Caller): Ticket {
+    if (!ticketExists(state)) throw new TicketNotFoundError(ref);
+    const org = stored[0]?.metadata['organization'];
+    if (isRequester(this.actorOf(caller)) && (state.namedUser.id !== caller.id || org !== caller.org)) {
+      throw new TicketNotFoundError(ref);
+    }
+    return state;
   }
 
   /** Resolves a ticket id or number to the ticket, hiding other people's tickets from requesters. */
-  async find(ref: string, caller: Caller): Promise<{ ticketId: string; ticket: Ticket; org: string | undefined }> {
-    const ticketId = /^SS-\d+$/.test(ref) ? await this.numbers.ticketIdOf(ref) : ref;
-    if (ticketId === undefined) throw new TicketNotFoundError(ref);
+  async find(ref: string, caller: Caller): Promise<{ ticketId: string; ticket: Ticket }> {
+    const ticketId = await this.ticketIdOf(ref);
     const { state, stored } = await this.executor.load(ticketDecider, ticketStream(ticketId));
-    if (!ticketExists(state)) throw new TicketNotFoundError(ref);
-    const org = stored[0]?.metadata['organization'];
-    const orgOf = typeof org === 'string' ? org : undefined;
-    if (isRequester(this.actorOf(caller)) && (state.namedUser.id !== caller.id || orgOf !== caller.org)) {
-      throw new TicketNotFoundError(ref);
-    }
-    return { ticketId, ticket: state, org: orgOf };
+    return { ticketId, ticket: this.visibleTicket(ref, state, stored, caller) };
   }
 
   /** The ticket's stored events with their envelopes, for the audit timeline and as-of views. */
   async history(ref: string, caller: Caller): Promise<{ ticketId: string; events: EnvelopedEvent[] }> {
-    const { ticketId } = await this.find(ref, caller);
-    const stored = await this.executor.store.readStream(ticketStream(ticketId));
+    const ticketId = await this.ticketIdOf(ref);
+    const { state, stored } = await this.executor.load(ticketDecider, ticketStream(ticketId));
+    this.visibleTicket(ref, state, stored, caller);
     return { ticketId, events: stored.map((s) => ({ event: toDomainEvent(s), envelope: envelopeOf(s) })) };
   }
 
@@ -117,9 +115,9 @@ export class TicketApplication {
     let namedUser: NamedUser;
     if (body.namedUser !== undefined) {
       namedUser = body.namedUser;
-    } else if (isLicense(caller.role) && caller.email !== undefined) {
+    } else if (License.is(caller.role) && caller.email !== undefined) {
       namedUser = { id: caller.id, email: caller.email, license: caller.role, ...(caller.name ? { name: caller.name } : {}) };
-    } else if (isLicense(caller.role)) {
+    } else if (License.is(caller.role)) {
       throw new DomainRuleViolation(domainError('INSUFFICIENT_INFORMATION', 'The token carries no e-mail address for the named user.'));
     } else {
       throw new DomainRuleViolation(domainError('INSUFFICIENT_INFORMATION', 'Staff must name the user the ticket is for (namedUser).'));
@@ -196,7 +194,7 @@ export class TicketApplication {
     caller: Caller,
     context: CommandContext,
   ): Promise<ExecutionResult<TicketState>> {
-    const { ticketId } = await this.find(ref, caller);
+    const ticketId = await this.ticketIdOf(ref);
     if (type === 'LinkTicketToOutage') {
       const outageId = (data as unknown as { outageId: string }).outageId;
       const { state: board } = await this.executor.load(outageDecider, OUTAGE_BOARD_STREAM);
@@ -204,9 +202,11 @@ export class TicketApplication {
       if (linkable._tag === 'Left') throw new DomainRuleViolation(linkable.left);
     }
     const actor = this.actorOf(caller);
-    const build = (_state: TicketState, now: string) => ({ type, now, actor, data: { ...data, ticketId } }) as TicketCommandOf<T>;
+    // Visibility is checked on the state the command is decided on: one stream read per attempt.
+    const build = (state: TicketState, now: string, stored: readonly StoredEvent[]) => {
+      this.visibleTicket(ref, state, stored, caller);
+      return { type, now, actor, data: { ...data, ticketId } } as TicketCommandOf<T>;
+    };
     return this.executor.execute(ticketDecider, ticketStream(ticketId), build, context);
   }
 }
-
-export const notPermitted = (message: string): DomainError => domainError('NOT_PERMITTED', message);

@@ -1,4 +1,4 @@
-import type { Ticket, TicketSla } from '@support-sla/domain';
+import type { Ticket } from '@support-sla/domain';
 import type { GlobalPosition } from '../event-store/event-store.port';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -38,5 +38,3 @@ export const ticketView = (t: Ticket) => ({
 });
 
 export type TicketView = ReturnType<typeof ticketView>;
-
-export const slaView = (sla: TicketSla) => sla;

@@ -6,6 +6,7 @@
  * `appendToStream` call. Ticket numbers come from the file's own allocator, so the service
  * finds the tickets by number too.
  */
+import { defaultPolicy } from '@support-sla/domain';
 import { CommandExecutor } from '../application/command-executor';
 import { TicketApplication, type Caller } from '../application/ticket.application';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
@@ -48,7 +49,8 @@ export async function seedTickets(store: SqliteEventStore, targetEvents: number,
     while (events < targetEvents) {
       const scratch = new InMemoryEventStore();
       const executor = new CommandExecutor(scratch, { clock, seal: sealEvents });
-      const app = new TicketApplication(executor, numbers, clock);
+      // Seeded tickets pin the default policy (the seeded log has no policy stream of its own).
+      const app = new TicketApplication(executor, numbers, clock, async () => defaultPolicy);
       const context = (step: string) => ({ actorId: AGENT.id, actorRole: AGENT.role, correlationId: `seed-${tickets}`, causationId: `seed-${tickets}-${step}` });
       const opened = await app.open({ channel: 'email', request: { summary: `Seeded ${tickets}`, description: 'Bulk-loaded history' } }, REQUESTER, {
         ...context('open'),

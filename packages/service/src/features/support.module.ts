@@ -1,4 +1,4 @@
-import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { sealEvents } from '../hash-chain';
 import { Clock, SystemClock } from '../application/clock';
 import { CommandExecutor } from '../application/command-executor';
@@ -82,6 +82,4 @@ class PolicySeeder implements OnApplicationBootstrap {
   ],
   exports: [Clock, CommandExecutor, TicketApplication, OutageApplication, PolicyApplication, ReadModelsHost],
 })
-export class SupportModule {
-  constructor(@Inject(ReadModelsHost) readonly readModels: ReadModelsHost) {}
-}
+export class SupportModule {}

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Module, Post, type OnModuleInit } from '@nestjs/common';
 import { ConcurrencyConflictError, DomainRuleViolation } from '../application/command-executor';
-import { ForbiddenError, TicketNotFoundError } from '../application/ticket.application';
-import { CurrentUser, Roles } from '../auth/auth.guard';
+import { TicketNotFoundError } from '../application/ticket.application';
+import { CurrentUser, RoleForbiddenError, Roles } from '../auth/auth.guard';
 import type { AuthenticatedUser } from '../auth/token.service';
 import { contractEvent } from '../event-store/event-store.contract';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore } from '../event-store/event-store.port';
@@ -55,7 +55,7 @@ class ProbeController {
       case 'domain':
         throw new DomainRuleViolation({ _tag: 'DomainError', code: 'ticket_closed', message: 'the ticket is closed' } as never);
       case 'forbidden':
-        throw new ForbiddenError('not your ticket');
+        throw new RoleForbiddenError('not your ticket');
       case 'not-found':
         throw new TicketNotFoundError('SS-000404');
       case 'conflict':
