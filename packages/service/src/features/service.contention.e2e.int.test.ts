@@ -1,3 +1,4 @@
+import { call } from '../testing/http';
 import { startService, startServiceProcess, type InProcessService } from '../testing/service-harness';
 
 /**
@@ -6,8 +7,6 @@ import { startService, startServiceProcess, type InProcessService } from '../tes
  * makes the conflicts real. Both processes run on the real clock.
  */
 jest.setTimeout(60_000);
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let svc: InProcessService;
 beforeAll(async () => {
@@ -21,14 +20,7 @@ test('concurrent commands on one ticket beyond the retry budget are refused with
   const strict = await startServiceProcess({ dbFile: svc.dbFile, tokenKey: svc.tokenKey, env: { COMMAND_MAX_ATTEMPTS: '1' } });
   const ada = svc.tokenFor('administrator', 'u-ada', 'acme', { email: 'ada@acme.example' });
   const agent = svc.tokenFor('agent', 'u-agent', 'support');
-  const post = async (base: string, path: string, token: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, json: (await res.json()) as Json };
-  };
+  const post = (base: string, path: string, token: string, body: unknown) => call(base, 'POST', path, { token, body });
   try {
     const opened = await post(svc.baseUrl, '/tickets', ada, { channel: 'email', request: { summary: 'Slow', description: 'Pages are slow' } });
     const id = opened.json.ticketId as string;

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { ManualClock } from '../application/clock';
+import { call as httpCall, eventually as poll, type Json } from '../testing/http';
 import { startService, type InProcessService } from '../testing/service-harness';
 import { CLOCK_OVERRIDE } from './support.module';
 
@@ -9,7 +10,6 @@ import { CLOCK_OVERRIDE } from './support.module';
  */
 jest.setTimeout(60_000);
 
-type Json = Record<string, unknown> & { [k: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const clock = new ManualClock(new Date('2026-03-10T13:00:00Z')); // Tuesday 09:00 New York
 let svc: InProcessService;
@@ -36,38 +36,13 @@ const tokens = () => ({
   chicago: svc.tokenFor('monitor', 'mon-chicago', 'ops'),
 });
 
-const call = async (method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) => {
-  const res = await fetch(`${svc.baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let json: Json = {};
-  try {
-    json = JSON.parse(text) as Json;
-  } catch {
-    json = { text };
-  }
-  return { status: res.status, json, text, headers: res.headers };
-};
+const call = (method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) =>
+  httpCall(svc.baseUrl, method, path, { ...(token === undefined ? {} : { token }), ...(body === undefined ? {} : { body }), headers });
 
 const request = { summary: 'Grade export fails', description: 'Clicking Export does nothing since the last update.' };
 
 /** Polls until `probe` gives a value (the mailer and projections work in the background). */
-const eventually = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const eventually = <T>(probe: () => Promise<T | undefined>): Promise<T> => poll('the background work', probe);
 
 /** Waits until the read is the same twice in a row (the mailer has nothing left to record). */
 const settled = async (read: () => Promise<string>): Promise<string> => {

@@ -1,4 +1,5 @@
 import { startEsdbTestServer, type EsdbTestServerHandle } from '../event-store/esdb/esdb-test-server.loader';
+import { call, eventually } from '../testing/http';
 import { startService, type InProcessService } from '../testing/service-harness';
 
 /**
@@ -19,18 +20,8 @@ afterAll(async () => {
   await esdb.stop();
 });
 
-const post = async (path: string, token: string, body: unknown) => {
-  const res = await fetch(`${svc.baseUrl}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-};
-const get = async (path: string, token: string) => {
-  const res = await fetch(`${svc.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  return { status: res.status, json: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-};
+const post = (path: string, token: string, body: unknown) => call(svc.baseUrl, 'POST', path, { token, body });
+const get = (path: string, token: string) => call(svc.baseUrl, 'GET', path, { token });
 
 test('a Premium ticket from opening to closure on EventStoreDB, with the read models fed by $all', async () => {
   const ada = svc.tokenFor('administrator', 'u-ada', 'acme', { email: 'ada@acme.example' });
@@ -54,12 +45,10 @@ test('a Premium ticket from opening to closure on EventStoreDB, with the read mo
   expect(ticket.json.sla.confirmation.status).toBe('met');
 
   // The mailer records the resolution e-mail on the closed ticket once it went out.
-  const deadlineMail = Date.now() + 10_000;
-  let history = await get(`/tickets/${opened.json.ticketNumber}/history`, agent);
-  while (!history.json.entries.some((e: { type: string }) => e.type === 'TicketNotificationSent') && Date.now() < deadlineMail) {
-    await new Promise((r) => setTimeout(r, 100));
-    history = await get(`/tickets/${opened.json.ticketNumber}/history`, agent);
-  }
+  const history = await eventually('the resolution e-mail recorded', async () => {
+    const h = await get(`/tickets/${opened.json.ticketNumber}/history`, agent);
+    return h.json.entries.some((e: { type: string }) => e.type === 'TicketNotificationSent') ? h : undefined;
+  });
   const types = history.json.entries.map((e: { type: string }) => e.type);
   // The confirmation is recorded once, by the mailer or the agent, whichever came first.
   expect(types.filter((t: string) => t !== 'TicketAcknowledged')).toEqual([
@@ -75,12 +64,10 @@ test('a Premium ticket from opening to closure on EventStoreDB, with the read mo
   expect(types.filter((t: string) => t === 'TicketAcknowledged')).toHaveLength(1);
 
   // The standing read models follow the store's global log through subscribeToAll.
-  const deadline = Date.now() + 10_000;
-  let report = await get('/reports/compliance?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z', agent);
-  while (report.json.total?.received !== 1 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    report = await get('/reports/compliance?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z', agent);
-  }
+  const report = await eventually('the read models caught up', async () => {
+    const r = await get('/reports/compliance?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z', agent);
+    return r.json.total?.received === 1 ? r : undefined;
+  });
   expect(report.json.total.received).toBe(1);
   expect((await get('/queue', agent)).json.total).toBe(0);
 });

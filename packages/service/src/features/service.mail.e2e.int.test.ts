@@ -1,4 +1,5 @@
 import { SmtpSink } from '../notifications/notifications.test-support';
+import { call, eventually, sleep } from '../testing/http';
 import { startService, type InProcessService } from '../testing/service-harness';
 
 /**
@@ -20,14 +21,11 @@ afterAll(async () => {
 
 test('opening a ticket e-mails the named contact a confirmation with the ticket number, once', async () => {
   const ada = svc.tokenFor('administrator', 'u-ada', 'acme', { email: 'ada@acme.example' });
-  const res = await fetch(`${svc.baseUrl}/tickets`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ada}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ channel: 'email', request: { summary: 'Export fails', description: 'Nothing happens' } }),
+  const { json: opened } = await call(svc.baseUrl, 'POST', '/tickets', {
+    token: ada,
+    body: { channel: 'email', request: { summary: 'Export fails', description: 'Nothing happens' } },
   });
-  const opened = (await res.json()) as { ticketNumber: string; ticketId: string };
-  const deadline = Date.now() + 15_000;
-  while (sink.messages.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await eventually('the confirmation e-mail', async () => (sink.messages.length > 0 ? true : undefined), 15_000);
   expect(sink.messages).toHaveLength(1);
   const [mail] = sink.messages;
   expect(mail).toMatchObject({ to: 'ada@acme.example', purpose: 'confirmation' });
@@ -35,15 +33,11 @@ test('opening a ticket e-mails the named contact a confirmation with the ticket 
   expect(mail!.messageId).toContain('@school.example');
   // The mailer records the confirmation on the ticket with that Message-ID.
   const agent = svc.tokenFor('agent', 'u-agent', 'support');
-  let acknowledged: { type: string; actorId: string } | undefined;
-  while (acknowledged === undefined && Date.now() < deadline) {
-    const history = (await (await fetch(`${svc.baseUrl}/tickets/${opened.ticketId}/history`, { headers: { authorization: `Bearer ${agent}` } })).json()) as {
-      entries: { type: string; actorId: string }[];
-    };
-    acknowledged = history.entries.find((e) => e.type === 'TicketAcknowledged');
-    if (acknowledged === undefined) await new Promise((r) => setTimeout(r, 50));
-  }
+  const acknowledged = await eventually('the confirmation recorded on the ticket', async () => {
+    const history = await call(svc.baseUrl, 'GET', `/tickets/${opened.ticketId}/history`, { token: agent });
+    return (history.json.entries as { type: string; actorId: string }[]).find((e) => e.type === 'TicketAcknowledged');
+  });
   expect(acknowledged).toMatchObject({ actorId: 'system:mailer' });
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   expect(sink.messages).toHaveLength(1);
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { TokenService, type Role } from '../auth/token.service';
 import { startService, type InProcessService } from '../testing/service-harness';
-import { call, type Reply } from './support/http';
+import { call, type Reply } from '../testing/http';
 import { LogReader } from './support/log-reader';
 
 /**

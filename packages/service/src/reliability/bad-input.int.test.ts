@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
 import { startService, type InProcessService } from '../testing/service-harness';
-import { call, type Json, type Reply } from './support/http';
+import { call, type Json, type Reply } from '../testing/http';
 import { LogReader } from './support/log-reader';
 
 /**

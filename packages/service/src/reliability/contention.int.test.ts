@@ -1,6 +1,6 @@
 import { verifyChain } from '../hash-chain';
 import { startServiceProcess, type ServiceProcess } from '../testing/service-harness';
-import { call, type Json, type Reply } from './support/http';
+import { call, type Json, type Reply } from '../testing/http';
 import { LogReader, type LoggedEvent } from './support/log-reader';
 
 /**

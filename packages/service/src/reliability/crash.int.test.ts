@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyChain } from '../hash-chain';
 import { startServiceProcess, type ServiceProcess } from '../testing/service-harness';
-import { call, eventually, seededRandom, sleep, type Json } from './support/http';
+import { call, eventually, seededRandom, sleep, type Json } from '../testing/http';
 import { clientKeyOf, LogReader, type LoggedEvent } from './support/log-reader';
 
 /**

@@ -1,6 +1,6 @@
 import { SmtpSink } from '../notifications/notifications.test-support';
 import { startServiceProcess, type ServiceProcess } from '../testing/service-harness';
-import { call, eventually, sleep, type Json } from './support/http';
+import { call, eventually, sleep, type Json } from '../testing/http';
 import { LogReader } from './support/log-reader';
 
 /**

@@ -2,7 +2,7 @@ import { createEsdbEventStore } from '../event-store/esdb/esdb.event-store';
 import { startEsdbTestServer, type EsdbTestServerHandle } from '../event-store/esdb/esdb-test-server.loader';
 import type { StoredEvent } from '../event-store/event-store.port';
 import { startService, type InProcessService } from '../testing/service-harness';
-import { call, eventually, sleep, type Json } from './support/http';
+import { call, eventually, sleep, type Json } from '../testing/http';
 import { clientKeyOf } from './support/log-reader';
 
 /**

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { Json } from './http';
+import type { Json } from '../../testing/http';
 
 /**
  * The client's Idempotency-Key an event was appended under. The service stores it scoped to the

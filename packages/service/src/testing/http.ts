@@ -1,6 +1,6 @@
 /**
- * Small helpers shared by the reliability tests: one HTTP call that never throws on a status,
- * a read-only look at the SQLite log, and polling with a deadline.
+ * Small helpers shared by the service's HTTP tests (end to end and reliability): one HTTP call
+ * that never throws on a status, and polling with a deadline.
  */
 
 /** A parsed JSON body; the tests read fields they know are there. */
