@@ -1,3 +1,4 @@
+import { IsoInstant, NonEmptyString } from '@support-sla/domain';
 import * as t from 'io-ts';
 
 /**
@@ -51,34 +52,17 @@ export const BigIntFromJson = new t.Type<bigint, string, unknown>(
   (b) => b.toString(),
 );
 
-// An ISO-8601 instant that states its offset; local times without an offset are rejected because
-// they are ambiguous across DST.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** An ISO-8601 instant with an explicit offset, kept as the text it arrived as. */
-export const IsoInstant = new t.Type<string, string, unknown>(
-  'IsoInstant',
-  (u): u is string => typeof u === 'string' && ISO_INSTANT.test(u) && !Number.isNaN(Date.parse(u)),
-  (u, c) =>
-    typeof u === 'string' && ISO_INSTANT.test(u) && !Number.isNaN(Date.parse(u))
-      ? t.success(u)
-      : t.failure(u, c, 'expected an ISO-8601 instant with an offset'),
-  t.identity,
-);
-
-const NonEmpty = t.refinement(t.string, (s) => s.length > 0, 'NonEmptyString');
-
 /** io-ts codec between an envelope's JSON form (bigints as decimal strings) and {@link EventEnvelope}. */
 export const EventEnvelopeCodec: t.Type<EventEnvelope, EventEnvelopeJson, unknown> = t.readonly(
   t.type({
-    eventId: NonEmpty,
-    streamId: NonEmpty,
+    eventId: NonEmptyString,
+    streamId: NonEmptyString,
     revision: BigIntFromJson,
     globalPosition: t.readonly(t.type({ commit: BigIntFromJson, prepare: BigIntFromJson })),
     occurredAt: IsoInstant,
     recordedAt: IsoInstant,
-    actorId: NonEmpty,
-    actorRole: NonEmpty,
+    actorId: NonEmptyString,
+    actorRole: NonEmptyString,
     correlationId: t.string,
     causationId: t.string,
   }),

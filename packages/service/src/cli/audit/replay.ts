@@ -1,5 +1,6 @@
 import { decodeEvent, defaultPolicy, SlaPolicy, validatePolicy } from '@support-sla/domain';
-import { envelopeOf, IsoInstant, type EnvelopedEvent } from '@support-sla/projections';
+import { IsoInstant } from '@support-sla/domain';
+import { envelopeOf, type EnvelopedEvent } from '@support-sla/projections';
 import { POLICY_STREAM, ticketStream } from '../../application/streams';
 import { AuditUsageError } from './errors';
 import type { AuditRecord, AuditSource } from './source/audit-source';
