@@ -1,4 +1,4 @@
-import type { Actor, Category, Channel, DomainEvent, License, Monitor, Role, Tier } from '@support-sla/domain';
+import { CATEGORIES, priorityClassOf, type Actor, type Category, type Channel, type DomainEvent, type License, type Monitor, type PriorityClass, type Role, type Tier } from '@support-sla/domain';
 import { mulberry32, type Prng } from '../support/prng.js';
 import { MinHeap } from './heap.js';
 
@@ -50,29 +50,11 @@ export interface GeneratedEvent {
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-const HOW_TO: readonly Category[] = ['personal/how-to'];
-const QUESTIONS: readonly Category[] = [
-  'personal/configuration',
-  'technical/configuration',
-  'technical/question/configuration',
-  'technical/question/infrastructure',
-  'technical/question/capacity',
-  'technical/question/user-access',
-  'technical/question/security-incident',
-  'technical/question/integration',
-];
-const ERRORS: readonly Category[] = [
-  'personal/system-error',
-  'technical/code-error',
-  'technical/back-end-error',
-  'technical/bug',
-  'technical/feeds',
-  'technical/widgets',
-  'technical/front-end/widgets',
-  'technical/front-end/modules',
-  'technical/front-end/mobile',
-  'technical/login',
-];
+// The agreement's request types, grouped by the priority class the domain gives them.
+const inClass = (priority: PriorityClass): readonly Category[] => CATEGORIES.filter((c) => priorityClassOf(c) === priority);
+const HOW_TO = inClass('how-to');
+const QUESTIONS = inClass('technical-question');
+const ERRORS = inClass('error');
 
 const pick = <T>(prng: Prng, items: readonly T[]): T => items[prng.int(0, items.length - 1)] as T;
 
