@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyChain } from '../hash-chain';
 import { startServiceProcess, type ServiceProcess } from '../testing/service-harness';
-import { call, eventually, seededRandom, sleep, type Json } from '../testing/http';
+import { mulberry32 } from '@support-sla/projections';
+import { call, eventually, sleep, type Json } from '../testing/http';
 import { clientKeyOf, LogReader, type LoggedEvent } from './support/log-reader';
 
 /**
@@ -24,7 +25,8 @@ jest.setTimeout(170_000);
 const SEED = 20_261_126;
 const CLIENTS = 4;
 const ROUNDS = 3;
-const random = seededRandom(SEED);
+const prng = mulberry32(SEED);
+const random = (): number => prng.next();
 
 const dir = mkdtempSync(join(tmpdir(), 'support-sla-crash-'));
 const dbFile = join(dir, 'support-sla.sqlite');
