@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../event-store/sqlite/open-database';
 import type { GlobalPosition } from '../event-store/event-store.port';
 
 /** What an outbox row is for. One row per purpose and ticket (alerts: per ticket, clock and level). */
@@ -170,14 +169,7 @@ CREATE TABLE IF NOT EXISTS mail_alerts (
  * server had accepted goes out again with the same Message-ID (the window a crash already has).
  * `synchronous` is a per-connection setting, so the event store's FULL is unaffected.
  */
-export const openNotificationDatabase = (file: string): Database.Database => {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  return db;
-};
+export const openNotificationDatabase = (file: string): Database.Database => openDatabase(file, { synchronous: 'NORMAL' });
 
 /**
  * The `mail_` tables in the service's SQLite file: the reactor's checkpoint, the outbox, the

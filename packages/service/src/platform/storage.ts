@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../event-store/sqlite/open-database';
 import type { ServiceConfig } from '../config/service-config';
 import { createEsdbEventStore } from '../event-store/esdb/esdb.event-store';
 import type { EventStore } from '../event-store/event-store.port';
@@ -21,14 +20,7 @@ export interface ServiceStorage {
   close(): Promise<void>;
 }
 
-const openLocalDatabase = (file: string): Database.Database => {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-  return db;
-};
+const openLocalDatabase = (file: string): Database.Database => openDatabase(file, { synchronous: 'FULL' });
 
 /** Opens the event store chosen by `EVENT_STORE` and the local database beside it. */
 export async function openStorage(config: ServiceConfig): Promise<ServiceStorage> {

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { openDatabase } from './open-database';
 import {
   EventStoreUnavailableError,
   WrongExpectedRevisionError,
@@ -96,11 +95,7 @@ export class SqliteEventStore implements EventStore {
   /** Opens (creating if needed) the store in `file`; `':memory:'` gives a private in-memory database. */
   static open(file: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
     try {
-      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-      const db = new Database(file);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
+      const db = openDatabase(file, { synchronous: 'FULL', ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }) });
       db.pragma('foreign_keys = ON');
       return new SqliteEventStore(db, options);
     } catch (error) {
