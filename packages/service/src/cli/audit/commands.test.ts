@@ -11,30 +11,7 @@ import type { AuditRecord, AuditSource } from './source/audit-source';
 import { EventStoreAuditSource } from './source/event-store.source';
 import { openSqliteAuditSource } from './source/sqlite-readonly.source';
 import { FIXTURE, writeAuditFixture } from './testing/audit-fixture';
-
-class Capture {
-  text = '';
-  constructor(readonly isTTY = false) {}
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-  cursorTo(): boolean {
-    return true;
-  }
-  clearLine(): boolean {
-    return true;
-  }
-  moveCursor(): boolean {
-    return true;
-  }
-  on(): this {
-    return this;
-  }
-  removeListener(): this {
-    return this;
-  }
-}
+import { CaptureStream as Capture } from './testing/capture-stream';
 
 // The audit commands are a command group of the `support-sla` program (COMMAND_GROUPS in cli/program.ts).
 const asCommandGroup: (program: Command, io: CliIo) => unknown = registerAuditCommands;

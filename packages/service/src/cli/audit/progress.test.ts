@@ -1,29 +1,5 @@
 import { replayProgress } from './progress';
-
-class Capture {
-  text = '';
-  constructor(readonly isTTY: boolean) {}
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-  // cli-progress moves the cursor on terminals.
-  cursorTo(): boolean {
-    return true;
-  }
-  clearLine(): boolean {
-    return true;
-  }
-  moveCursor(): boolean {
-    return true;
-  }
-  on(): this {
-    return this;
-  }
-  removeListener(): this {
-    return this;
-  }
-}
+import { CaptureStream as Capture } from './testing/capture-stream';
 
 const drive = (stream: Capture, quiet = false): void => {
   let now = 0;
