@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { GroupCommit } from '../event-store/sqlite/group-commit';
 
 /**
  * Hands out `SS-000042`-style ticket numbers, once per ticket id: asking again for the same
@@ -33,29 +34,33 @@ CREATE TABLE IF NOT EXISTS ticket_numbers (
 /**
  * Allocator on a SQLite table. `AUTOINCREMENT` never reuses a number, and the look-up-or-insert
  * runs in one immediate transaction, so concurrent opens in this or another process on the same
- * file each get their own number.
+ * file each get their own number. Allocations join the connection's group commit: with the
+ * event store on the same connection, the opens that arrive together get their numbers in one
+ * commit, not one fsync each.
  */
 export class SqliteTicketNumberAllocator implements TicketNumberAllocator {
   private readonly byTicket;
   private readonly byNumber;
   private readonly insert;
-  private readonly allocate;
+  private readonly writes: GroupCommit;
 
   constructor(db: Database.Database) {
     db.exec(SCHEMA);
     this.byTicket = db.prepare<[string], { number: number }>('SELECT number FROM ticket_numbers WHERE ticket_id = ?');
     this.byNumber = db.prepare<[bigint], { ticket_id: string }>('SELECT ticket_id FROM ticket_numbers WHERE number = ?');
     this.insert = db.prepare<[string]>('INSERT INTO ticket_numbers (ticket_id) VALUES (?)');
-    const allocate = db.transaction((ticketId: string): bigint => {
-      const existing = this.byTicket.get(ticketId);
-      if (existing) return BigInt(existing.number);
-      return BigInt(this.insert.run(ticketId).lastInsertRowid);
-    });
-    this.allocate = (ticketId: string): bigint => allocate.immediate(ticketId);
+    this.writes = GroupCommit.for(db);
   }
 
   async numberFor(ticketId: string): Promise<string> {
-    return formatTicketNumber(this.allocate(ticketId));
+    const existing = this.byTicket.get(ticketId);
+    if (existing) return formatTicketNumber(existing.number);
+    const allocated = await this.writes.run((): bigint => {
+      // Looked up again inside the write lock: another process may have allocated it meanwhile.
+      const again = this.byTicket.get(ticketId);
+      return again ? BigInt(again.number) : BigInt(this.insert.run(ticketId).lastInsertRowid);
+    });
+    return formatTicketNumber(allocated);
   }
 
   async ticketIdOf(ticketNumber: string): Promise<string | undefined> {

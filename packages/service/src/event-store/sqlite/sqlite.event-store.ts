@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { GroupCommit } from './group-commit';
 import { openDatabase } from './open-database';
 import {
   EventStoreUnavailableError,
@@ -60,7 +61,9 @@ const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata';
  *   protect against the latter in WAL mode).
  * - The global position is the `AUTOINCREMENT` row id, which SQLite never reuses.
  * - The expected-revision check and the inserts run in one `BEGIN IMMEDIATE` transaction, so
- *   writers in this and other processes are serialized on the file's write lock.
+ *   writers in this and other processes are serialized on the file's write lock. Appends made
+ *   together share that transaction, each in its own savepoint ({@link GroupCommit}): a
+ *   conflict fails only its own append, and all of them cost one fsync.
  * - The same connection is exposed (`db`, `transaction`) so read models and checkpoints can be
  *   committed in the same file.
  */
@@ -74,9 +77,12 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   private readonly prefixStatements = new Map<number, Database.Statement>();
   private closed = false;
+  /** The connection's group commit, shared with other writers on it (ticket numbers). */
+  private readonly writes: GroupCommit;
 
   private constructor(db: Database.Database, options: SqliteEventStoreOptions) {
     this.db = db;
+    this.writes = GroupCommit.for(db);
     this.pageSize = options.pageSize ?? 500;
     this.pollMs = options.pollMs ?? 250;
     db.exec(SCHEMA);
@@ -113,27 +119,31 @@ export class SqliteEventStore implements EventStore {
     const ids = new Set(events.map((e) => e.id));
     if (ids.size !== events.length) throw new Error('the same event id appears twice in one append');
     const rows = events.map((e) => [e.id, e.type, JSON.stringify(e.data ?? null), JSON.stringify(e.metadata)] as const);
-    const result = this.guard(() =>
-      this.db
-        .transaction((): AppendResult => {
-          const head = this.statements.streamHead.get(streamId) as { revision: bigint | null };
-          const actual: bigint | 'no-stream' = head.revision === null ? 'no-stream' : head.revision;
-          if (actual !== expected) {
-            const replay = this.idempotentReplay(streamId, events, expected);
-            if (replay) return replay;
-            throw new WrongExpectedRevisionError(streamId, expected, actual);
-          }
-          let revision = actual === 'no-stream' ? -1n : actual;
-          let position = 0n;
-          for (const [id, type, data, metadata] of rows) {
-            if (this.statements.eventIdExists.get(id)) throw new Error(`event id ${id} is already stored elsewhere`);
-            revision += 1n;
-            position = BigInt(this.statements.insert.run(id, streamId, revision, type, data, metadata).lastInsertRowid);
-          }
-          return { nextExpectedRevision: revision, position: { commit: position, prepare: position } };
-        })
-        .immediate(),
-    );
+    if (this.closed) throw new EventStoreUnavailableError('SQLite event store is closed');
+    let result: AppendResult;
+    try {
+      // Appends arriving together share one transaction and one fsync (see GroupCommit).
+      result = await this.writes.run((): AppendResult => {
+        const head = this.statements.streamHead.get(streamId) as { revision: bigint | null };
+        const actual: bigint | 'no-stream' = head.revision === null ? 'no-stream' : head.revision;
+        if (actual !== expected) {
+          const replay = this.idempotentReplay(streamId, events, expected);
+          if (replay) return replay;
+          throw new WrongExpectedRevisionError(streamId, expected, actual);
+        }
+        let revision = actual === 'no-stream' ? -1n : actual;
+        let position = 0n;
+        for (const [id, type, data, metadata] of rows) {
+          if (this.statements.eventIdExists.get(id)) throw new Error(`event id ${id} is already stored elsewhere`);
+          revision += 1n;
+          position = BigInt(this.statements.insert.run(id, streamId, revision, type, data, metadata).lastInsertRowid);
+        }
+        return { nextExpectedRevision: revision, position: { commit: position, prepare: position } };
+      });
+    } catch (error) {
+      if (this.closed || isUnavailable(error)) throw new EventStoreUnavailableError(`SQLite event store unavailable: ${(error as Error).message}`, { cause: error });
+      throw error;
+    }
     this.changes.notify();
     return result;
   }
