@@ -108,13 +108,15 @@ describe('CommandExecutor through the ticket use cases', () => {
 
   test('a version conflict is retried on fresh state', async () => {
     const inner = new InMemoryEventStore();
+    // Another writer on the same store (another process, say) with an executor of its own.
+    const { tickets: other } = setup(inner);
     let interfere = true;
     const racing: EventStore = Object.assign(Object.create(inner) as EventStore, {
       appendToStream: async (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> => {
         if (interfere && streamId.startsWith('ticket-') && expected !== 'no-stream') {
           interfere = false;
-          // Another writer changes the ticket first.
-          await tickets.act('AwaitCustomer', ticketId, { reason: 'Which browser?' }, agent, ctx(agent));
+          // The other writer changes the ticket first.
+          await other.act('AwaitCustomer', ticketId, { reason: 'Which browser?' }, agent, ctx(agent));
         }
         return inner.appendToStream(streamId, events, expected);
       },
@@ -127,6 +129,36 @@ describe('CommandExecutor through the ticket use cases', () => {
     expect(classified.retries).toBe(1);
     const types = (await inner.readStream(ticketStream(ticketId))).map((e) => e.type);
     expect(types.indexOf('TicketClassified')).toBeGreaterThan(types.indexOf('TicketAwaitingCustomer'));
+  });
+
+  test('commands on one stream in one process queue behind each other instead of racing', async () => {
+    const { store, tickets } = setup();
+    const opened = await tickets.open({ channel: 'email', request }, admin, ctx(admin));
+    const ticketId = opened.streamId.slice('ticket-'.length);
+    let appends = 0;
+    let overlapping = 0;
+    let inFlight = 0;
+    const slow: EventStore = Object.assign(Object.create(store) as EventStore, {
+      appendToStream: async (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> => {
+        appends++;
+        inFlight++;
+        if (inFlight > 1) overlapping++;
+        // A write that takes a while to commit, as a group commit does.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return store.appendToStream(streamId, events, expected);
+      },
+      readStream: store.readStream.bind(store),
+    });
+    const { tickets: same } = setup(slow);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => same.act('ClassifyTicket', ticketId, { category: 'personal/how-to', stepsToReproduce: `step ${i}` }, agent, ctx(agent))),
+    );
+    expect(results.map((r) => r.retries)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(overlapping).toBe(0);
+    expect(appends).toBe(6);
+    const steps = (await store.readStream(ticketStream(ticketId))).filter((e) => e.type === 'TicketClassified').map((e) => (e.data as { stepsToReproduce?: string }).stepsToReproduce);
+    expect(steps).toEqual(['step 0', 'step 1', 'step 2', 'step 3', 'step 4', 'step 5']);
   });
 
   test('past the bounded attempts a conflict becomes ConcurrencyConflictError', async () => {

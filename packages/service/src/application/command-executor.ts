@@ -73,6 +73,12 @@ export interface CommandExecutorOptions {
   /** Attempts before a conflict is given up as 409 (default 5). */
   readonly maxAttempts?: number;
   readonly onConflict?: (streamId: string) => void;
+  /**
+   * Pause before attempt `attempt + 1` after a conflict (default: random, up to 2^attempt ms).
+   * Writers that lost together would otherwise read and append together again, and with appends
+   * committed in groups all but one of them would lose again.
+   */
+  readonly retryDelayMs?: (attempt: number) => number;
   readonly onAppend?: (streamId: string, millis: number) => void;
 }
 
@@ -92,6 +98,11 @@ export const deterministicEventId = (key: string, streamId: string, index: numbe
  */
 export class CommandExecutor {
   private readonly maxAttempts: number;
+  // Commands on one stream run one after the other in this process (a queue per stream id), so
+  // they do not race each other: a write waits for the group commit, and two commands that had
+  // read the same revision would otherwise both append and all but one would lose. Races with
+  // other processes remain, and are what the expected revision and the retries are for.
+  private readonly streamQueues = new Map<string, Promise<void>>();
 
   constructor(
     readonly store: EventStore,
@@ -124,6 +135,28 @@ export class CommandExecutor {
      * builder runs again on every retry, so a command that lost a race is dated after the
      * event it lost to instead of being refused as earlier than the stream's last event.
      */
+    command: C | ((state: S, now: string, stored: readonly StoredEvent[]) => C | DomainError),
+    context: CommandContext,
+  ): Promise<ExecutionResult<S>> {
+    const before = this.streamQueues.get(streamId);
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const queued = before === undefined ? mine : before.then(() => mine);
+    this.streamQueues.set(streamId, queued);
+    try {
+      if (before !== undefined) await before;
+      return await this.attempt(decider, streamId, command, context);
+    } finally {
+      release();
+      if (this.streamQueues.get(streamId) === queued) this.streamQueues.delete(streamId);
+    }
+  }
+
+  private async attempt<C extends DomainCommand, S, E extends DomainEvent>(
+    decider: Decider<C, S, E>,
+    streamId: string,
     command: C | ((state: S, now: string, stored: readonly StoredEvent[]) => C | DomainError),
     context: CommandContext,
   ): Promise<ExecutionResult<S>> {
@@ -179,6 +212,8 @@ export class CommandExecutor {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         this.options.onConflict?.(streamId);
         if (attempt >= this.maxAttempts) throw new ConcurrencyConflictError(streamId, attempt);
+        const delay = this.options.retryDelayMs?.(attempt) ?? Math.random() * 2 ** attempt;
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }
