@@ -10,7 +10,8 @@ export const SYSTEM_ACTOR = { id: 'system', role: 'admin' } as const;
 /** Publishing SLA policy versions. */
 export class PolicyApplication {
   // Policies change rarely and every open needs the current one: the folded history is kept and
-  // reused while the stream's last revision is unchanged (one indexed read instead of a fold).
+  // reused while nothing follows its last revision in the stream (one indexed read that returns
+  // no rows, instead of reading and folding policy documents).
   private cached: { revision: bigint; history: PolicyHistory } | undefined;
 
   constructor(
@@ -19,8 +20,12 @@ export class PolicyApplication {
   ) {}
 
   async history(): Promise<PolicyHistory> {
-    const [head] = await this.executor.store.readStream(POLICY_STREAM, { direction: 'backwards', maxCount: 1 });
-    if (head !== undefined && this.cached?.revision === head.revision) return this.cached.history;
+    const cached = this.cached;
+    if (cached !== undefined) {
+      // Streams are append-only: no event after the cached revision means the history is current.
+      const newer = await this.executor.store.readStream(POLICY_STREAM, { fromRevision: cached.revision + 1n, maxCount: 1 });
+      if (newer.length === 0) return cached.history;
+    }
     const { state, last } = await this.executor.load(policyDecider, POLICY_STREAM);
     if (last !== undefined) this.cached = { revision: last.revision, history: state };
     return state;
