@@ -115,23 +115,72 @@ export class NotificationReactor {
     if (this.running) this.resubscribeTimer = setTimeout(() => this.subscribe(), delay);
   }
 
+  // Live events are buffered and committed a batch at a time (one transaction for the events
+  // that arrived together, not one each). `generation` changes with every (re)subscription, so a
+  // batch queued by a failed subscription never runs after the failure: the next subscription
+  // starts again from the checkpoint, and no event is skipped.
+  private buffer: StoredEvent[] = [];
+  private drainScheduled = false;
+  private generation = 0;
+
   private subscribe(): void {
     if (!this.running) return;
+    const generation = ++this.generation;
+    this.buffer = [];
     this.subscription = this.options.store.subscribeToAll({
       after: this.checkpoint,
       streamPrefixes: this.streamPrefixes,
-      onEvent: async (event) => {
-        await this.handle(event);
+      onEvent: (event) => {
+        if (generation !== this.generation) return undefined;
+        this.buffer.push(event);
+        // A full buffer holds the subscription back until it is committed.
+        if (this.buffer.length >= this.pageSize) return this.drain(generation);
+        if (!this.drainScheduled) {
+          this.drainScheduled = true;
+          setImmediate(() => void this.drain(generation));
+        }
+        return undefined;
+      },
+      // Other streams were passed over: move past them so a restart does not scan them again
+      // (after the buffered events, which come before that position).
+      onCheckpoint: async (position) => {
+        await this.drain(generation);
+        if (generation === this.generation) await this.advance(position);
+      },
+      onError: (error) => {
+        if (generation === this.generation) this.failed(error);
+      },
+    });
+  }
+
+  /** Commits the buffered live events; on failure, drops the subscription and resumes from the checkpoint. */
+  private drain(generation: number): Promise<void> {
+    this.drainScheduled = false;
+    const events = this.buffer;
+    this.buffer = [];
+    if (events.length === 0 || generation !== this.generation || !this.running) return this.lock.then(() => undefined);
+    const run = this.lock.then(() => (generation === this.generation ? this.process(events) : 0));
+    this.lock = run.catch(() => undefined);
+    return run.then(
+      () => {
         this.failures = 0;
       },
-      // Other streams were passed over: move past them so a restart does not scan them again.
-      onCheckpoint: (position) => this.advance(position),
-      onError: (error) => this.failed(error),
-    });
+      (error: unknown) => {
+        if (generation !== this.generation) return;
+        this.generation++;
+        this.buffer = [];
+        const failing = this.subscription;
+        this.subscription = undefined;
+        void failing?.stop();
+        this.failed(error);
+      },
+    );
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.generation++;
+    this.buffer = [];
     if (this.resubscribeTimer !== undefined) clearTimeout(this.resubscribeTimer);
     await this.subscription?.stop();
     this.subscription = undefined;

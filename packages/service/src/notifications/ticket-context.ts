@@ -59,18 +59,27 @@ export class PolicyBook {
   }
 }
 
+const instantFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Renders instants for people, in the support calendar's time zone: `Tue, Mar 10, 2026, 9:00 AM EDT`. */
-export const formatInstant = (ms: number, timeZone: string): string =>
-  new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    weekday: 'short',
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  }).format(new Date(ms));
+export const formatInstant = (ms: number, timeZone: string): string => {
+  // Building an Intl.DateTimeFormat costs far more than formatting with one; one per zone is kept.
+  let format = instantFormats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    });
+    instantFormats.set(timeZone, format);
+  }
+  return format.format(new Date(ms));
+};
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
