@@ -44,13 +44,17 @@ describe('ProjectionRunner on SQLite', () => {
     cleanups.push(() => store.close());
     return store;
   };
-  const runnerOn = (store: SqliteEventStore, options: { flushEvery?: number; flushIdleMs?: number; version?: number; streamPrefixes?: string[] } = {}): ProjectionRunner<Tally, { n: number }> => {
+  const runnerOn = (
+    store: SqliteEventStore,
+    options: { flushEvery?: number; flushBytesPerEvent?: number; flushIdleMs?: number; version?: number; streamPrefixes?: string[] } = {},
+  ): ProjectionRunner<Tally, { n: number }> => {
     const runner = new ProjectionRunner({
       store,
       readModels: new SqliteReadModelStore(store.db),
       projection: tally(options.version),
       decode,
       flushEvery: options.flushEvery ?? 1000,
+      flushBytesPerEvent: options.flushBytesPerEvent,
       flushIdleMs: options.flushIdleMs ?? 10_000,
       streamPrefixes: options.streamPrefixes,
     });
@@ -117,6 +121,47 @@ describe('ProjectionRunner on SQLite', () => {
     await resumed.rebuild();
     await resumed.waitForPosition(last!.position, 5_000);
     expect(resumed.model).toEqual(expected);
+  });
+
+  it('with flushBytesPerEvent, a larger model waits for proportionally more events before its next checkpoint', async () => {
+    const store = openStore();
+    const runner = runnerOn(store, { flushEvery: 2, flushBytesPerEvent: 40 });
+    await runner.start();
+    const checkpoints: bigint[] = [];
+    let last: StoredEvent | undefined;
+    for (let i = 0; i < 60; i++) {
+      last = await appendCounts(store, 'ticket-1', [i]);
+      await runner.waitForPosition(last.position, 5_000);
+      const persisted = runner.persistedPosition?.commit;
+      if (persisted !== undefined && persisted !== checkpoints[checkpoints.length - 1]) checkpoints.push(persisted);
+    }
+    // The tally's JSON lists every folded event id, so it grows by ~40 bytes per event: each
+    // checkpoint waits for about a 40th of the model's size in events (about as many events as
+    // are already in it), and never fewer than 2.
+    const gaps = checkpoints.slice(1).map((c, i) => Number(c - checkpoints[i]!));
+    expect(checkpoints[0]).toBe(2n);
+    expect(gaps.length).toBeGreaterThan(2);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]!).toBeGreaterThan(gaps[i - 1]!);
+    const row = new SqliteReadModelStore(store.db).load('tally')!;
+    expect(Number(last!.position.commit - row.position!.commit)).toBeLessThan(Math.ceil(row.state.length / 40));
+  });
+
+  it('the idle checkpoint waits until events stop arriving', async () => {
+    const store = openStore();
+    const runner = runnerOn(store, { flushIdleMs: 150 });
+    await runner.start();
+    let last: StoredEvent | undefined;
+    const started = Date.now();
+    // An event every 20 ms for 0.6 s: never 150 ms without one, so no checkpoint yet.
+    while (Date.now() - started < 600) {
+      last = await appendCounts(store, 'ticket-1', [1]);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await runner.waitForPosition(last!.position, 5_000);
+    expect(runner.persistedPosition).toBeUndefined();
+    const deadline = Date.now() + 5_000;
+    while (runner.persistedPosition === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(runner.persistedPosition).toEqual(last!.position);
   });
 
   it('rebuilds from zero when the projection version changed', async () => {

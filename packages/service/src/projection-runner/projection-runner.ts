@@ -33,6 +33,12 @@ export interface ProjectionRunnerOptions<Model, Event> {
   readonly streamPrefixes?: readonly string[];
   /** Persist model and checkpoint after this many events (default 1000). */
   readonly flushEvery?: number;
+  /**
+   * When set, a checkpoint also waits for (size of the last serialized model ÷ this) events, so
+   * that writing the whole model costs at most about this many bytes of JSON per event folded,
+   * however large the model grows. A restart then refolds at most that many events.
+   */
+  readonly flushBytesPerEvent?: number;
   /** ... or once no event arrived for this long (default 250 ms). */
   readonly flushIdleMs?: number;
   /** Wait before resubscribing after the store became unreachable (default 1 s). */
@@ -82,12 +88,15 @@ export class ProjectionRunner<Model, Event> {
   private state: ProjectionStatus = 'stopped';
   private failure: Error | undefined;
   private readonly flushEvery: number;
+  /** Events to fold before the next checkpoint: `flushEvery`, or more once the model is large. */
+  private flushAfter: number;
   private readonly flushIdleMs: number;
   private readonly retryMs: number;
 
   constructor(private readonly options: ProjectionRunnerOptions<Model, Event>) {
     this.current = options.projection.initialState();
     this.flushEvery = Math.max(1, options.flushEvery ?? 1000);
+    this.flushAfter = this.flushEvery;
     this.flushIdleMs = Math.max(0, options.flushIdleMs ?? 250);
     this.retryMs = Math.max(10, options.retryMs ?? 1_000);
   }
@@ -162,9 +171,12 @@ export class ProjectionRunner<Model, Event> {
     this.idleTimer = undefined;
     if (this.pending === 0 && samePosition(this.persisted, this.folded)) return;
     const { projection, readModels } = this.options;
-    readModels.save({ name: projection.name, version: projection.version, state: projection.serialize(this.current), position: this.folded });
+    const state = projection.serialize(this.current);
+    readModels.save({ name: projection.name, version: projection.version, state, position: this.folded });
     this.persisted = this.folded;
     this.pending = 0;
+    const perEvent = this.options.flushBytesPerEvent;
+    this.flushAfter = perEvent === undefined ? this.flushEvery : Math.max(this.flushEvery, Math.ceil(state.length / perEvent));
   }
 
   /** Resolves once the model has folded everything up to `position`; rejects after `timeoutMs`. */
@@ -228,8 +240,11 @@ export class ProjectionRunner<Model, Event> {
     if (this.state !== 'running') return;
     if (this.folded !== undefined && comparePositions(position, this.folded) <= 0) return;
     this.folded = position;
-    if (this.pending >= this.flushEvery) this.flush();
+    if (this.pending >= this.flushAfter) this.flush();
+    // Idle means idle: every event pushes the timer back, so a steady stream is not interrupted
+    // by whole-model writes on a timer (the event count bounds how much a crash refolds).
     else if (this.idleTimer === undefined) this.idleTimer = setTimeout(() => this.flushSafely(), this.flushIdleMs);
+    else this.idleTimer.refresh();
     this.resolveWaiters();
   }
 
