@@ -1,0 +1,87 @@
+import { Agent, request } from 'node:http';
+
+export interface PacedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export interface PacedResult {
+  readonly rate: number;
+  readonly sent: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly p999: number;
+  /** Non-2xx answers and failed requests. */
+  readonly errors: number;
+  /** The most connections that were busy at once. */
+  readonly peakConnections: number;
+}
+
+/**
+ * An open-loop load at a fixed rate: request `i` is due at `i / rate` seconds, whether or not the
+ * earlier ones have been answered, over a pool of at most `connections` keep-alive connections.
+ * Latency is measured from the moment a request was due, not from when a connection was free to
+ * send it, so time spent waiting behind slow answers is counted (no coordinated omission).
+ *
+ * autocannon paces a connection by allowing it so many requests per second and sending them as
+ * fast as it can at the start of each second; its paced latencies are those of a burst every
+ * second. This spreads the requests evenly instead.
+ */
+export async function pacedLoad(
+  baseUrl: string,
+  spec: PacedRequest,
+  rate: number,
+  seconds: number,
+  connections: number,
+  /** Called with each request's send time (ms since the start) and latency, to see when slow answers happened. */
+  trace?: (sentAt: number, latency: number) => void,
+): Promise<PacedResult> {
+  const url = new URL(baseUrl);
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const total = Math.max(1, Math.round(rate * seconds));
+  const latencies: number[] = [];
+  let errors = 0;
+  let busy = 0;
+  let peak = 0;
+  const started = performance.now();
+  const send = (due: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      busy++;
+      peak = Math.max(peak, busy);
+      // Sent up to a millisecond early (timers are not finer), a request counts from when it was sent.
+      const from = Math.min(due, performance.now());
+      const done = (failed: boolean): void => {
+        busy--;
+        if (failed) errors++;
+        const latency = performance.now() - from;
+        latencies.push(latency);
+        trace?.(from - started, latency);
+        resolve();
+      };
+      const req = request(
+        { host: url.hostname, port: url.port, path: spec.path, method: spec.method, headers: spec.headers, agent },
+        (res) => {
+          res.resume();
+          res.on('end', () => done(res.statusCode === undefined || res.statusCode >= 300));
+          res.on('error', () => done(true));
+        },
+      );
+      req.on('error', () => done(true));
+      req.end(spec.body);
+    });
+
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inFlight.push(send(due));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { rate, sent: total, p50: at(0.5), p99: at(0.99), p999: at(0.999), errors, peakConnections: peak };
+}
