@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceConfig } from './config/service-config';
 import type Database from 'better-sqlite3';
-import { Clock } from './application/clock';
+import { Clock, SystemClock } from './application/clock';
 import { TicketApplication } from './application/ticket.application';
 import type { EventStore } from './event-store/event-store.port';
 import { SupportModule } from './features/support.module';
-import { NotificationsModule } from './notifications/notifications.module';
+import { NotificationsModule, type NotificationsSetup } from './notifications/notifications.module';
+import { notificationsWorkerAvailable } from './notifications/notifications-worker.host';
 import { readNotificationsConfig } from './notifications/notifications.config';
 import { EVENT_STORE, SERVICE_CONFIG, SERVICE_DATABASE } from './platform/tokens';
 import { PlatformModule } from './platform/platform.module';
@@ -27,25 +28,49 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
   NotificationsModule.forRootAsync({
     imports: [SupportModule],
     inject: [EVENT_STORE, SERVICE_DATABASE, TicketApplication, Clock, SERVICE_CONFIG],
-    useFactory: (store: EventStore, database: Database.Database, tickets: TicketApplication, clock: Clock, config: ServiceConfig) => ({
-      store,
-      // Its own connection to the file (see openNotificationDatabase), except where the local
-      // database is private to the process (EVENT_STORE=memory).
-      database: config.eventStore === 'memory' || config.dbFile === ':memory:' ? database : config.dbFile,
+    useFactory: (store: EventStore, database: Database.Database, tickets: TicketApplication, clock: Clock, config: ServiceConfig): NotificationsSetup => {
       // The same environment the service was configured from (not necessarily process.env).
-      config: readNotificationsConfig(config.env),
-      // One clock for the whole service: SLA alerts and the time a confirmation counts as sent.
-      clock: () => clock.now().getTime(),
-      deliveryClock: () => clock.now().getTime(),
-      acknowledge: async (ticketId: string, at: string, messageId: string) => {
+      const notifications = readNotificationsConfig(config.env);
+      const acknowledge = async (ticketId: string, at: string, messageId: string): Promise<void> => {
         await tickets.recordConfirmationSent(ticketId, at, messageId);
-      },
-      recordSent: async (sent: { ticketId: string; purpose: 'resolution' | 'outage-restored'; at: string; messageId: string }) => {
+      };
+      const recordSent = async (sent: { ticketId: string; purpose: 'resolution' | 'outage-restored'; at: string; messageId: string }): Promise<void> => {
         await tickets.recordNotificationSent(sent.ticketId, sent.purpose, sent.at, sent.messageId);
-      },
-    }),
+      };
+      // In a worker thread (beside the HTTP event loop) when it can: it opens the files itself,
+      // so the log must be a file or EventStoreDB, and it keeps system time, so no test clock.
+      const onFile = config.eventStore !== 'memory' && config.dbFile !== ':memory:';
+      if (notifications.thread === 'worker' && onFile && clock instanceof SystemClock && notificationsWorkerAvailable()) {
+        return {
+          worker: {
+            eventStore: config.eventStore === 'esdb' ? { kind: 'esdb', connectionString: config.esdbConnectionString! } : { kind: 'sqlite', file: config.dbFile },
+            database: config.dbFile,
+            env: definedOnly(config.env),
+            logLevel: config.logLevel,
+            acknowledge,
+            recordSent,
+          },
+        };
+      }
+      return {
+        store,
+        // Its own connection to the file (see openNotificationDatabase), except where the local
+        // database is private to the process (EVENT_STORE=memory).
+        database: onFile ? config.dbFile : database,
+        config: notifications,
+        // One clock for the whole service: SLA alerts and the time a confirmation counts as sent.
+        clock: () => clock.now().getTime(),
+        deliveryClock: () => clock.now().getTime(),
+        acknowledge,
+        recordSent,
+      };
+    },
   }),
 ];
+
+/** The variables that are set, as a plain object (it is copied to the notifications worker). */
+const definedOnly = (env: Readonly<Record<string, string | undefined>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 
 export interface AppModuleOptions {
   readonly config: ServiceConfig;

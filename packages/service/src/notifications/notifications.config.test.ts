@@ -3,7 +3,7 @@ import { DEFAULT_MAIL_FROM, NotificationsConfigError, parseWarningFractions, rea
 describe('readNotificationsConfig', () => {
   it('has working defaults with nothing set: log the e-mails, no alerts, shipped templates', () => {
     const config = readNotificationsConfig({});
-    expect(config).toMatchObject({ smtpUrl: undefined, mailFrom: DEFAULT_MAIL_FROM, slaAlertEmail: undefined, slaAlertWebhookUrl: undefined, warningFractions: undefined, alertTickMs: 30_000, messageIdDomain: 'support-sla.local' });
+    expect(config).toMatchObject({ smtpUrl: undefined, mailFrom: DEFAULT_MAIL_FROM, slaAlertEmail: undefined, slaAlertWebhookUrl: undefined, warningFractions: undefined, alertTickMs: 30_000, messageIdDomain: 'support-sla.local', thread: 'worker' });
     expect(config.templatesDir).toMatch(/packages[\\/]service[\\/]templates$/);
   });
 
@@ -16,6 +16,7 @@ describe('readNotificationsConfig', () => {
       SLA_WARNING_FRACTIONS: '0.6, 0.8',
       MAIL_TEMPLATES_DIR: '/etc/support-sla/templates',
       SLA_ALERT_TICK_MS: '5000',
+      NOTIFICATIONS_THREAD: 'main',
     });
     expect(config).toEqual({
       smtpUrl: 'smtps://mailer:secret@mail.example.org:465',
@@ -26,6 +27,7 @@ describe('readNotificationsConfig', () => {
       templatesDir: '/etc/support-sla/templates',
       alertTickMs: 5000,
       messageIdDomain: 'district.example.org',
+      thread: 'main',
     });
   });
 
@@ -33,6 +35,7 @@ describe('readNotificationsConfig', () => {
     expect(() => readNotificationsConfig({ SMTP_URL: 'http://mail:25' })).toThrow(/SMTP_URL must use smtp: or smtps:/);
     expect(() => readNotificationsConfig({ SLA_ALERT_WEBHOOK_URL: 'not a url' })).toThrow(NotificationsConfigError);
     expect(() => readNotificationsConfig({ SLA_ALERT_TICK_MS: '-1' })).toThrow(/SLA_ALERT_TICK_MS/);
+    expect(() => readNotificationsConfig({ NOTIFICATIONS_THREAD: 'both' })).toThrow(/NOTIFICATIONS_THREAD must be worker or main/);
   });
 });
 

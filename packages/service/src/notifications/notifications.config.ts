@@ -21,6 +21,12 @@ export interface NotificationsConfig {
   readonly alertTickMs: number;
   /** Domain used in Message-IDs (`<…@domain>`). */
   readonly messageIdDomain: string;
+  /**
+   * `worker` (default): the service runs the notifications in a worker thread where it can (a
+   * compiled service on a SQLite file or EventStoreDB, with the system clock); `main`: always on
+   * the main thread.
+   */
+  readonly thread: 'worker' | 'main';
 }
 
 export class NotificationsConfigError extends Error {
@@ -64,6 +70,12 @@ const checkUrl = (name: string, value: string | undefined, protocols: readonly s
   return value;
 };
 
+const notificationsThread = (value: string | undefined): 'worker' | 'main' => {
+  const thread = (value ?? 'worker').toLowerCase();
+  if (thread !== 'worker' && thread !== 'main') throw new NotificationsConfigError(`NOTIFICATIONS_THREAD must be worker or main, got ${value}`);
+  return thread;
+};
+
 /** Reads the notification settings from `env` (defaults documented in the README). */
 export const readNotificationsConfig = (env: NodeJS.ProcessEnv = process.env): NotificationsConfig => {
   const fractions = blankToUndefined(env['SLA_WARNING_FRACTIONS']);
@@ -76,6 +88,7 @@ export const readNotificationsConfig = (env: NodeJS.ProcessEnv = process.env): N
     warningFractions: fractions === undefined ? undefined : parseWarningFractions(fractions),
     templatesDir: blankToUndefined(env['MAIL_TEMPLATES_DIR']) ?? DEFAULT_TEMPLATES_DIR,
     alertTickMs: positiveInt('SLA_ALERT_TICK_MS', env['SLA_ALERT_TICK_MS'], 30_000),
+    thread: notificationsThread(blankToUndefined(env['NOTIFICATIONS_THREAD'])),
     messageIdDomain: mailFrom.includes('@') ? (mailFrom.split('@').pop() ?? 'support-sla.local').replace(/[>\s]/g, '') : 'support-sla.local',
   };
 };

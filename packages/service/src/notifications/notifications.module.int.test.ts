@@ -10,7 +10,7 @@ import { ticketStream } from '../application/streams';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import { Notifications } from './notifications';
 import { readNotificationsConfig } from './notifications.config';
-import { NotificationsModule } from './notifications.module';
+import { NOTIFICATIONS, NotificationsModule } from './notifications.module';
 import { DomainDriver, SmtpSink } from './notifications.test-support';
 
 describe('NotificationsModule', () => {
@@ -40,7 +40,8 @@ describe('NotificationsModule', () => {
 
       const app = await NestFactory.createApplicationContext(TestAppModule, { logger: false });
       await app.init();
-      const notifications = app.get(Notifications);
+      const notifications = app.get<Notifications>(NOTIFICATIONS);
+      expect(notifications).toBeInstanceOf(Notifications);
       await new DomainDriver(store).run(ticketDecider, ticketStream('T-1'), openTicketCommand({ ticketId: 'T-1', ticketNumber: 'SS-000007', license: 'publisher' }));
       const [mail] = await sink.waitFor(1);
       expect(mail?.subject).toContain('[SS-000007]');

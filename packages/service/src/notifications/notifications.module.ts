@@ -11,21 +11,39 @@ import {
   type OptionalFactoryDependency,
 } from '@nestjs/common';
 import { Notifications, type NotificationsDependencies } from './notifications';
+import { NotificationsWorker, type NotificationsWorkerOptions } from './notifications-worker.host';
 
-/** Provider token of the host-supplied {@link NotificationsDependencies}. */
+/** Provider token of the host-supplied {@link NotificationsSetup}. */
 export const NOTIFICATIONS_DEPENDENCIES = Symbol('NOTIFICATIONS_DEPENDENCIES');
+
+/**
+ * Provider token of the running notifications: a {@link Notifications} on the main thread, or a
+ * {@link NotificationsWorker} that runs them in a worker thread.
+ */
+export const NOTIFICATIONS = Symbol('NOTIFICATIONS');
+
+/** What the module starts with the application and stops with it. */
+export interface NotificationsRunner {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** In-process dependencies, or the settings of a worker thread (`{ worker }`). */
+export type NotificationsSetup = NotificationsDependencies | { readonly worker: Omit<NotificationsWorkerOptions, 'logger'> };
 
 export interface NotificationsModuleOptions {
   readonly imports?: ModuleMetadata['imports'];
   readonly inject?: (InjectionToken | OptionalFactoryDependency)[];
-  /** Builds the dependencies from the injected providers (event store, SQLite handle, acknowledge). */
-  readonly useFactory: (...args: never[]) => NotificationsDependencies | Promise<NotificationsDependencies>;
+  /** Builds the setup from the injected providers (event store, SQLite handle, acknowledge). */
+  readonly useFactory: (...args: never[]) => NotificationsSetup | Promise<NotificationsSetup>;
 }
+
+const inWorker = (setup: NotificationsSetup): setup is { readonly worker: Omit<NotificationsWorkerOptions, 'logger'> } => 'worker' in setup;
 
 /** Starts the notifications once the application is up and stops them on shutdown. */
 @Injectable()
 export class NotificationsLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
-  constructor(@Inject(Notifications) private readonly notifications: Notifications) {}
+  constructor(@Inject(NOTIFICATIONS) private readonly notifications: NotificationsRunner) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.notifications.start();
@@ -38,8 +56,9 @@ export class NotificationsLifecycle implements OnApplicationBootstrap, OnModuleD
 
 /**
  * E-mail and SLA alerts for the service. Import with
- * `NotificationsModule.forRootAsync({ inject: [EVENT_STORE, …], useFactory: (store, …) => ({ store, database, acknowledge }) })`.
- * Exports {@link Notifications} (its `db.outbox()` lists what was sent).
+ * `NotificationsModule.forRootAsync({ inject: [EVENT_STORE, …], useFactory: (store, …) => ({ store, database, acknowledge }) })`,
+ * or with a factory that returns `{ worker: … }` to run them in a worker thread.
+ * Exports {@link NOTIFICATIONS} (in process, a {@link Notifications}: its `db.outbox()` lists what was sent).
  */
 @Module({})
 export class NotificationsModule {
@@ -50,13 +69,16 @@ export class NotificationsModule {
       providers: [
         { provide: NOTIFICATIONS_DEPENDENCIES, useFactory: options.useFactory, inject: options.inject ?? [] },
         {
-          provide: Notifications,
-          useFactory: (deps: NotificationsDependencies) => new Notifications({ logger: new Logger('Notifications'), ...deps }),
+          provide: NOTIFICATIONS,
+          useFactory: (setup: NotificationsSetup): NotificationsRunner =>
+            inWorker(setup)
+              ? new NotificationsWorker({ logger: new Logger('Notifications'), ...setup.worker })
+              : new Notifications({ logger: new Logger('Notifications'), ...setup }),
           inject: [NOTIFICATIONS_DEPENDENCIES],
         },
         NotificationsLifecycle,
       ],
-      exports: [Notifications],
+      exports: [NOTIFICATIONS],
     };
   }
 }

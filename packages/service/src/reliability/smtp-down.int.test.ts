@@ -25,6 +25,8 @@ const start = async (previous?: ServiceProcess): Promise<void> => {
     ...(previous === undefined ? {} : { dbFile: previous.dbFile, tokenKey: previous.tokenKey }),
     env: { SMTP_URL: smtp.url, MAIL_FROM: 'Help Desk <help@support.example>' },
   });
+  // The compiled service sends its e-mail from its notifications worker thread.
+  expect(svc.output.some((line) => line.includes('"thread":"notifications"') && line.includes('"msg":"notifications started"'))).toBe(true);
 };
 
 beforeAll(async () => {

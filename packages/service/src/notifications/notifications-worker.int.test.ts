@@ -1,0 +1,131 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { ticketDecider } from '@support-sla/domain';
+import { openTicketCommand } from '@support-sla/domain/testing';
+import { ticketStream } from '../application/streams';
+import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
+import type { NotificationsLogger } from './mail-transport';
+import { NotificationsWorker, type NotificationsWorkerOptions } from './notifications-worker.host';
+import { DomainDriver, SmtpSink } from './notifications.test-support';
+
+// Worker threads run JavaScript: the test starts the compiled worker that `tsc -b` writes to dist/.
+const ENTRY = resolve(__dirname, '..', '..', 'dist', 'notifications', 'notifications.worker.js');
+
+const logged: unknown[] = [];
+const logger: NotificationsLogger = { log: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) };
+
+let dir: string;
+let file: string;
+let store: SqliteEventStore;
+let sink: SmtpSink;
+const workers: NotificationsWorker[] = [];
+
+beforeAll(() => {
+  if (!existsSync(ENTRY)) throw new Error(`${ENTRY} does not exist: run "npx tsc -b packages/service" first`);
+});
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'support-sla-mail-worker-'));
+  file = join(dir, 'service.sqlite');
+  store = SqliteEventStore.open(file);
+  sink = await SmtpSink.start();
+  logged.length = 0;
+});
+
+afterEach(async () => {
+  for (const w of workers.splice(0)) await w.stop();
+  await sink.stop();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const worker = (overrides: Partial<NotificationsWorkerOptions>): NotificationsWorker => {
+  const w = new NotificationsWorker({
+    entry: ENTRY,
+    eventStore: { kind: 'sqlite', file },
+    database: file,
+    env: { SMTP_URL: sink.url },
+    logLevel: 'silent',
+    logger,
+    acknowledge: async () => undefined,
+    recordSent: async () => undefined,
+    pollMs: 20,
+    ...overrides,
+  });
+  workers.push(w);
+  return w;
+};
+
+const waitUntil = async (condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+test('the worker e-mails from the log in its own thread, and the main thread records the confirmation on the ticket', async () => {
+  const driver = new DomainDriver(store);
+  await driver.run(ticketDecider, ticketStream('T-1'), openTicketCommand({ ticketId: 'T-1', ticketNumber: 'SS-000001', license: 'teacher' }));
+  const recorded: { ticketId: string; messageId: string; onMainThread: boolean }[] = [];
+  const w = worker({
+    acknowledge: async (ticketId, at, messageId) => {
+      recorded.push({ ticketId, messageId, onMainThread: isMainThread });
+      await driver.run(ticketDecider, ticketStream(ticketId), { type: 'AcknowledgeTicket', now: at, actor: { id: 'system:mailer', role: 'agent' }, data: { ticketId, automatic: true, messageId } });
+    },
+  });
+  await w.start();
+  expect(w.threadId).toBeGreaterThan(0);
+
+  // A ticket opened after the start reaches the worker through its own connection's polling.
+  await driver.run(ticketDecider, ticketStream('T-2'), openTicketCommand({ ticketId: 'T-2', ticketNumber: 'SS-000002', license: 'teacher' }));
+  const mails = await sink.waitFor(2);
+  expect(mails.map((m) => m.subject).sort()).toEqual([expect.stringContaining('[SS-000001]'), expect.stringContaining('[SS-000002]')]);
+  await waitUntil(() => recorded.length === 2, 'both confirmations to be recorded');
+  expect(recorded.every((r) => r.onMainThread)).toBe(true);
+  expect(recorded.map((r) => r.messageId).sort()).toEqual(mails.map((m) => m.messageId).sort());
+  const types = (await store.readStream(ticketStream('T-2'))).map((e) => e.type);
+  expect(types).toContain('TicketAcknowledged');
+
+  await w.stop();
+  expect(w.threadId).toBeUndefined();
+  // The worker's outbox is in the service's file: every row sent, once.
+  const db = new Database(file, { readonly: true });
+  try {
+    expect(db.prepare('SELECT purpose, status FROM mail_outbox ORDER BY ticket_id').all()).toEqual([
+      { purpose: 'confirmation', status: 'sent' },
+      { purpose: 'confirmation', status: 'sent' },
+    ]);
+  } finally {
+    db.close();
+  }
+  expect(sink.messages).toHaveLength(2);
+});
+
+test('a confirmation the main thread failed to record is asked for again, and the e-mail is not sent twice', async () => {
+  const driver = new DomainDriver(store);
+  await driver.run(ticketDecider, ticketStream('T-1'), openTicketCommand({ ticketId: 'T-1', ticketNumber: 'SS-000001', license: 'teacher' }));
+  let calls = 0;
+  const w = worker({
+    env: { SMTP_URL: sink.url },
+    acknowledge: async () => {
+      calls++;
+      if (calls === 1) throw new Error('event store unavailable');
+    },
+  });
+  await w.start();
+  await waitUntil(() => calls >= 2, 'a second attempt to record the confirmation', 20_000);
+  await new Promise((r) => setTimeout(r, 200));
+  expect(sink.messages).toHaveLength(1);
+});
+
+test('a worker that cannot start (no templates) makes start() fail with the reason, and leaves no thread behind', async () => {
+  const empty = join(dir, 'no-templates');
+  mkdirSync(empty);
+  const w = worker({ env: { SMTP_URL: sink.url, MAIL_TEMPLATES_DIR: empty } });
+  await expect(w.start()).rejects.toThrow(/notifications could not start: .*template/i);
+  await waitUntil(() => w.threadId === undefined, 'the failed worker to exit');
+});
