@@ -19,6 +19,14 @@ export interface Projection<Model, Event> {
   readonly evolve: (model: Model, event: Event, envelope: EventEnvelope) => Model;
   /** Canonical JSON (sorted keys, sorted collections): equal models give equal bytes. */
   readonly serialize: (model: Model) => string;
+  /**
+   * Optional: the same bytes as `serialize`, in pieces pulled one at a time, so that a large
+   * model can be written out over several turns of the event loop instead of in one block:
+   * `[...serializeChunks(m)].join('') === serialize(m)`. A piece may be empty: a point where a
+   * long step (such as sorting the keys) lets the caller pause. The model must not change until
+   * the last piece has been pulled.
+   */
+  readonly serializeChunks?: (model: Model) => Iterable<string>;
   readonly deserialize: (json: string) => Model;
 }
 

@@ -42,4 +42,26 @@ describe('read models over a generated history', () => {
     expect(projection.serialize(resumed)).toBe(projection.serialize(straight));
     expect(resumed.queue).toEqual(straight.queue);
   });
+
+  it('serializes in pieces to exactly the serialize bytes all along the history, one ticket a piece', () => {
+    const serializeChunks = projection.serializeChunks;
+    if (serializeChunks === undefined) throw new Error('the read models serialize in pieces');
+    let model = projection.initialState();
+    expect([...serializeChunks(model)].join('')).toBe(projection.serialize(model));
+    let checked = 0;
+    let pauses = 0;
+    history.forEach(({ event, envelope }, i) => {
+      model = projection.evolve(model, event, envelope);
+      if (i % 1_500 !== 1_499 && i !== history.length - 1) return;
+      const pieces = [...serializeChunks(model)];
+      expect(pieces.join('')).toBe(projection.serialize(model));
+      // The frame (3 pieces), a piece per ticket, and empty pauses while the ids are sorted.
+      pauses = pieces.filter((p) => p === '').length;
+      expect(pieces.length - pauses).toBe(3 + model.open.size + model.closed.size);
+      checked += 1;
+    });
+    expect(checked).toBe(10);
+    expect(model.closed.size).toBeGreaterThan(1000);
+    expect(pauses).toBeGreaterThan(0);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Category, Channel, Interval, License, RequestDefinition, Ticket, Tier } from '@support-sla/domain';
+import { compareStrings } from '../support/ordering.js';
 
 // Column layout of the numbers kept per archived ticket. `NaN` stands for `null`/absent.
 const OPENED = 0;
@@ -170,36 +171,44 @@ export class TicketArchive {
     return [...this.slots.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((id) => this.revive(this.slots.get(id) as number));
   }
 
+  /** The ids of the archived tickets, in no particular order. */
+  ids(): IterableIterator<string> {
+    return this.slots.keys();
+  }
+
   /** The stored form: one row per archived ticket, by ticket id. */
   rows(): ArchivedTicketRow[] {
-    return [...this.slots.entries()]
-      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .map(([, slot]) => {
-        const t = this.revive(slot);
-        const numbers: (number | null)[] = [];
-        for (let i = 0; i < NUMBERS; i++) {
-          const v = this.numbers[slot * NUMBERS + i] as number;
-          numbers.push(Number.isNaN(v) ? null : v);
-        }
-        const flat = (ivs: readonly Interval[]) => ivs.flatMap((iv) => [iv.fromMs, iv.toMs]);
-        return [
-          t.ticketId,
-          t.ticketNumber,
-          t.channel,
-          t.tier,
-          t.namedUser.license,
-          t.namedUser.id,
-          t.namedUser.email,
-          t.category,
-          t.suggestedCategory,
-          t.response?.definedAs ?? null,
-          t.queue,
-          t.outageId,
-          numbers,
-          flat(t.customerWaits),
-          flat(t.reopenGaps),
-        ];
-      });
+    return [...this.slots.keys()].sort(compareStrings).map((id) => this.row(id) as ArchivedTicketRow);
+  }
+
+  /** One archived ticket's row of {@link rows} (for writing the archive a row at a time). */
+  row(ticketId: string): ArchivedTicketRow | undefined {
+    const slot = this.slots.get(ticketId);
+    if (slot === undefined) return undefined;
+    const t = this.revive(slot);
+    const numbers: (number | null)[] = [];
+    for (let i = 0; i < NUMBERS; i++) {
+      const v = this.numbers[slot * NUMBERS + i] as number;
+      numbers.push(Number.isNaN(v) ? null : v);
+    }
+    const flat = (ivs: readonly Interval[]) => ivs.flatMap((iv) => [iv.fromMs, iv.toMs]);
+    return [
+      t.ticketId,
+      t.ticketNumber,
+      t.channel,
+      t.tier,
+      t.namedUser.license,
+      t.namedUser.id,
+      t.namedUser.email,
+      t.category,
+      t.suggestedCategory,
+      t.response?.definedAs ?? null,
+      t.queue,
+      t.outageId,
+      numbers,
+      flat(t.customerWaits),
+      flat(t.reopenGaps),
+    ];
   }
 
   /** Rebuilds an archive from {@link rows}. */

@@ -6,8 +6,10 @@ import type { Projection } from '../projection.js';
 /**
  * Given/when/then for projections: `given` events already folded, `when` more arrive, `then`
  * a check on the model. Every `then` also checks that the model survives serialization (what the
- * service stores with its checkpoint) without changing a byte, and that resuming from the stored
- * model after `given` ends where folding everything in one go does.
+ * service stores with its checkpoint) without changing a byte, that resuming from the stored
+ * model after `given` ends where folding everything in one go does, and, for a projection that
+ * serializes in pieces, that the pieces join to exactly the `serialize` bytes (after `given`
+ * and after `when`).
  */
 export const ProjectionSpecification = {
   for: <M>(projection: Projection<M, DomainEvent>) => ({
@@ -19,12 +21,15 @@ export const ProjectionSpecification = {
 
           let resumed = projection.initialState();
           for (const { event, envelope } of given) resumed = projection.evolve(resumed, event, envelope);
-          resumed = projection.deserialize(projection.serialize(resumed));
+          const stored = projection.serialize(resumed);
+          checkChunks(projection, resumed, stored);
+          resumed = projection.deserialize(stored);
           for (const { event, envelope } of when) resumed = projection.evolve(resumed, event, envelope);
 
           const bytes = projection.serialize(straight);
           strictEqual(projection.serialize(resumed), bytes, 'resuming from a stored model must end where a straight fold does');
           strictEqual(projection.serialize(projection.deserialize(bytes)), bytes, 'serialize ∘ deserialize must keep every byte');
+          checkChunks(projection, straight, bytes);
           check(straight);
           check(resumed);
           return straight;
@@ -34,3 +39,9 @@ export const ProjectionSpecification = {
   }),
 };
 
+/** `serializeChunks`, when the projection has it, must give the `serialize` bytes, piece by piece. */
+export const checkChunks = <M>(projection: Projection<M, DomainEvent>, model: M, bytes: string = projection.serialize(model)): void => {
+  if (projection.serializeChunks === undefined) return;
+  const pieces = [...projection.serializeChunks(model)];
+  strictEqual(pieces.join(''), bytes, 'serializeChunks must join to exactly the serialize bytes');
+};
