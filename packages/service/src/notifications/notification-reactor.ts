@@ -1,4 +1,4 @@
-import { ticketSla, type DomainEvent, type SlaPolicy, type Ticket } from '@support-sla/domain';
+import { ticketExists, ticketSla, type DomainEvent, type SlaPolicy, type Ticket } from '@support-sla/domain';
 import { STREAM_PREFIXES } from '../application/streams';
 import { comparePositions, type EventStore, type GlobalPosition, type StoredEvent, type Subscription } from '../event-store/event-store.port';
 import { alertPoints } from './alert-points';
@@ -12,7 +12,7 @@ import {
   formatInstant,
   messageIdFor,
   PolicyBook,
-  readTicket,
+  RecentTickets,
   tierLabel,
 } from './ticket-context';
 import type { MailTemplates } from './templates';
@@ -62,7 +62,10 @@ export class NotificationReactor {
   private resubscribeTimer: NodeJS.Timeout | undefined;
   private running = false;
 
+  private readonly tickets: RecentTickets;
+
   constructor(private readonly options: NotificationReactorOptions) {
+    this.tickets = new RecentTickets(options.store);
     this.now = options.now ?? Date.now;
     this.pageSize = options.pageSize ?? 256;
     this.streamPrefixes = options.streamPrefixes ?? STREAM_PREFIXES;
@@ -288,10 +291,11 @@ export class NotificationReactor {
   }
 
   private async decideTicket(stored: StoredEvent, event: DomainEvent): Promise<Effect> {
-    if (event.type === 'TicketQueued') return NOTHING;
+    // Every ticket event goes through the kept states (TicketQueued too), so the next one folds onto it.
+    const state = await this.tickets.after(stored, event);
+    if (event.type === 'TicketQueued' || !ticketExists(state)) return NOTHING;
+    const ticket = state;
     const { db, policies, logger } = this.options;
-    const ticket = await readTicket(this.options.store, stored.streamId, stored.revision);
-    if (ticket === undefined) return NOTHING;
     const policy = policies.get(ticket.policyVersion);
     if (policy === undefined) {
       logger.error({ msg: 'ticket pins a policy version the notifications have not seen; no e-mails or alerts for it', ticket: ticket.ticketNumber, policyVersion: ticket.policyVersion });

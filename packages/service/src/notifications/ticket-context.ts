@@ -7,6 +7,7 @@ import {
   ticketExists,
   type DomainEvent,
   type Ticket,
+  type TicketState,
 } from '@support-sla/domain';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port';
 import type { NotificationStore } from './notification-store';
@@ -17,8 +18,8 @@ export const decodeStored = (stored: StoredEvent): DomainEvent | undefined => {
   return decoded._tag === 'Right' ? decoded.right : undefined;
 };
 
-/** The ticket as it was right after `revision` (or now, without one), folded with the domain's `evolve`. */
-export const readTicket = async (store: EventStore, streamId: string, revision?: bigint): Promise<Ticket | undefined> => {
+/** The ticket's state right after `revision` (or now, without one), folded with the domain's `evolve`. */
+export const readTicketState = async (store: EventStore, streamId: string, revision?: bigint): Promise<TicketState> => {
   const stored = await store.readStream(streamId);
   let state = ticketDecider.initialState;
   for (const s of stored) {
@@ -26,8 +27,43 @@ export const readTicket = async (store: EventStore, streamId: string, revision?:
     const event = decodeStored(s);
     if (event !== undefined && isTicketEvent(event)) state = ticketDecider.evolve(state, event);
   }
+  return state;
+};
+
+/** The ticket as it was right after `revision` (or now, without one); undefined when there is none. */
+export const readTicket = async (store: EventStore, streamId: string, revision?: bigint): Promise<Ticket | undefined> => {
+  const state = await readTicketState(store, streamId, revision);
   return ticketExists(state) ? state : undefined;
 };
+
+/**
+ * The last state folded for each of the most recently seen tickets, so that a reader going
+ * through the log in order (the reactor) folds each event onto the state it kept, instead of
+ * reading and folding the ticket's whole stream again for every event. Anything it does not
+ * hold, or holds at another revision, is read from the store.
+ */
+export class RecentTickets {
+  private readonly states = new Map<string, { readonly revision: bigint; readonly state: TicketState }>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly capacity = 5_000,
+  ) {}
+
+  /** The ticket's state right after `stored` (whose decoded event is `event`). */
+  async after(stored: StoredEvent, event: DomainEvent): Promise<TicketState> {
+    const kept = this.states.get(stored.streamId);
+    let state: TicketState;
+    if (kept !== undefined && kept.revision === stored.revision) state = kept.state;
+    else if (kept !== undefined && kept.revision === stored.revision - 1n && isTicketEvent(event)) state = ticketDecider.evolve(kept.state, event);
+    else state = await readTicketState(this.store, stored.streamId, stored.revision);
+    // Most recently used last: the first key is the one to drop.
+    this.states.delete(stored.streamId);
+    this.states.set(stored.streamId, { revision: stored.revision, state });
+    if (this.states.size > this.capacity) this.states.delete(this.states.keys().next().value!);
+    return state;
+  }
+}
 
 /**
  * Policy versions as published on the log (the reactor records each `PolicyPublished`), so a
