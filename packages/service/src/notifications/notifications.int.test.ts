@@ -345,6 +345,46 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     expect(world.sink.messages).toHaveLength(1);
   });
 
+  it('records sent e-mails of different tickets concurrently, and those of one ticket in order', async () => {
+    const tickets = [await openTicket('teacher', '2026-03-10T14:00:00Z'), await openTicket('teacher', '2026-03-10T14:01:00Z'), await openTicket('teacher', '2026-03-10T14:02:00Z')];
+    const second = tickets[1]!;
+    let inFlight = 0;
+    let most = 0;
+    let failSecond = true;
+    const calls: string[] = [];
+    const slow = async (label: string): Promise<void> => {
+      calls.push(`start ${label}`);
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 50));
+      inFlight--;
+      calls.push(`end ${label}`);
+    };
+    const n = notifications({
+      acknowledge: async (ticketId) => {
+        if (ticketId === second.ticketId && failSecond) {
+          failSecond = false;
+          throw new Error('store busy');
+        }
+        await slow(`ack ${ticketId}`);
+      },
+      recordSent: (sent) => slow(`sent ${sent.ticketId}`),
+    });
+    expect(await n.runOnce()).toMatchObject({ sent: 3 });
+    // The other two confirmations were recorded at the same time.
+    expect(most).toBe(2);
+    expect(calls.slice(0, 2)).toEqual([`start ack ${tickets[0]!.ticketId}`, `start ack ${tickets[2]!.ticketId}`]);
+
+    // The second ticket's recording failed and waits for its retry; meanwhile the ticket is closed.
+    // The next pass has both of its e-mails to record: the confirmation first, then the resolution.
+    await act(second.ticketId, { type: 'ResolveTicket', now: '2026-03-10T15:00:00Z', data: { ticketId: second.ticketId, resolution: 'Fixed' } });
+    await act(second.ticketId, { type: 'CloseTicket', now: '2026-03-10T15:01:00Z', data: { ticketId: second.ticketId, resolutionDetails: 'Fixed for good' } });
+    await new Promise((r) => setTimeout(r, 100));
+    calls.length = 0;
+    expect(await n.runOnce()).toMatchObject({ sent: 1 });
+    expect(calls).toEqual([`start ack ${second.ticketId}`, `end ack ${second.ticketId}`, `start sent ${second.ticketId}`, `end sent ${second.ticketId}`]);
+  });
+
   it('drops a confirmation still waiting for the mail server once an agent acknowledged or the ticket closed', async () => {
     await world.sink.stop();
     const n = notifications();

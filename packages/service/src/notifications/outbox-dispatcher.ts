@@ -203,34 +203,48 @@ export class OutboxDispatcher {
    * Records each sent ticket e-mail on its ticket: a confirmation (and a restoration notice, the
    * first contact of an outage ticket) as the acknowledgement; a resolution or restoration notice
    * as a sent notification. A failure is retried with backoff, a bounded number of times.
+   * Different tickets are recorded concurrently (the service commits them together); the rows
+   * of one ticket go in order.
    */
   private async acknowledgeSent(): Promise<void> {
+    const byTicket = new Map<string, OutboxRow[]>();
+    for (const row of this.options.db.pendingAcknowledgements(this.now(), 100)) {
+      const rows = byTicket.get(row.ticket_id);
+      if (rows === undefined) byTicket.set(row.ticket_id, [row]);
+      else rows.push(row);
+    }
+    await Promise.all(
+      [...byTicket.values()].map(async (rows) => {
+        for (const row of rows) await this.acknowledgeOne(row);
+      }),
+    );
+  }
+
+  private async acknowledgeOne(row: OutboxRow): Promise<void> {
     const { db, acknowledge, recordSent, logger } = this.options;
-    for (const row of db.pendingAcknowledgements(this.now(), 100)) {
-      if ((acknowledge === undefined && recordSent === undefined) || row.sent_at === null) {
-        db.markAcknowledged(row.id);
-        continue;
+    if ((acknowledge === undefined && recordSent === undefined) || row.sent_at === null) {
+      db.markAcknowledged(row.id);
+      return;
+    }
+    const at = new Date(row.sent_at).toISOString();
+    try {
+      if (acknowledge !== undefined && (row.purpose === 'confirmation' || row.purpose === 'outage-restored')) {
+        await acknowledge(row.ticket_id, at, row.message_id);
       }
-      const at = new Date(row.sent_at).toISOString();
-      try {
-        if (acknowledge !== undefined && (row.purpose === 'confirmation' || row.purpose === 'outage-restored')) {
-          await acknowledge(row.ticket_id, at, row.message_id);
-        }
-        if (recordSent !== undefined && (row.purpose === 'resolution' || row.purpose === 'outage-restored')) {
-          await recordSent({ ticketId: row.ticket_id, purpose: row.purpose, at, messageId: row.message_id });
-        }
-        db.markAcknowledged(row.id);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const attempts = row.ack_attempts + 1;
-        if (attempts >= this.retry.maxAcknowledgeAttempts) {
-          db.failAcknowledgement(row.id, message);
-          logger.error({ msg: 'could not record the sent confirmation on the ticket; giving up', ticket: row.ticket_number, attempts, error: message });
-        } else {
-          const delay = retryDelayMs(this.retry, attempts, this.options.random);
-          db.retryAcknowledgement(row.id, this.now() + delay, message);
-          logger.warn({ msg: 'could not record the sent confirmation on the ticket; will retry', ticket: row.ticket_number, attempts, retryInMs: delay, error: message });
-        }
+      if (recordSent !== undefined && (row.purpose === 'resolution' || row.purpose === 'outage-restored')) {
+        await recordSent({ ticketId: row.ticket_id, purpose: row.purpose, at, messageId: row.message_id });
+      }
+      db.markAcknowledged(row.id);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const attempts = row.ack_attempts + 1;
+      if (attempts >= this.retry.maxAcknowledgeAttempts) {
+        db.failAcknowledgement(row.id, message);
+        logger.error({ msg: 'could not record the sent confirmation on the ticket; giving up', ticket: row.ticket_number, attempts, error: message });
+      } else {
+        const delay = retryDelayMs(this.retry, attempts, this.options.random);
+        db.retryAcknowledgement(row.id, this.now() + delay, message);
+        logger.warn({ msg: 'could not record the sent confirmation on the ticket; will retry', ticket: row.ticket_number, attempts, retryInMs: delay, error: message });
       }
     }
   }
