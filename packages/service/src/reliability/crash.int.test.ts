@@ -119,12 +119,23 @@ const REPORT = `/reports/compliance?from=2000-01-01T00:00:00Z&to=2100-01-01T00:0
 
 /** Waits until every projection has folded the whole log, then returns what the read side says. */
 async function readSide(auditor: string): Promise<{ report: string; queue: unknown }> {
+  // Caught up, and the log quiet: the mailer (a worker thread) records each confirmation it sent
+  // as an event of its own, so the log can still grow for a moment after the clients stopped.
+  let head: unknown;
+  let quietSince = Date.now();
   await eventually(
-    'projections caught up',
+    'projections caught up with a quiet log',
     async () => {
       const health = await call(svc.baseUrl, 'GET', '/health');
       const projections = health.json.projections as { lag: string; status: string }[] | undefined;
-      return health.status === 200 && projections !== undefined && projections.length > 0 && projections.every((p) => p.lag === '0' && p.status === 'running') ? true : undefined;
+      const caughtUp = health.status === 200 && projections !== undefined && projections.length > 0 && projections.every((p) => p.lag === '0' && p.status === 'running');
+      const now = (health.json.store as { head?: unknown } | undefined)?.head;
+      if (!caughtUp || now !== head) {
+        head = now;
+        quietSince = Date.now();
+        return undefined;
+      }
+      return Date.now() - quietSince >= 1_000 ? true : undefined;
     },
     15_000,
   );

@@ -25,8 +25,11 @@ const start = async (previous?: ServiceProcess): Promise<void> => {
     ...(previous === undefined ? {} : { dbFile: previous.dbFile, tokenKey: previous.tokenKey }),
     env: { SMTP_URL: smtp.url, MAIL_FROM: 'Help Desk <help@support.example>' },
   });
-  // The compiled service sends its e-mail from its notifications worker thread.
-  expect(svc.output.some((line) => line.includes('"thread":"notifications"') && line.includes('"msg":"notifications started"'))).toBe(true);
+  // The compiled service sends its e-mail from its notifications worker thread (whose log lines
+  // reach the pipe on their own schedule).
+  await eventually('the notifications worker to log its start', async () =>
+    svc.output.some((line) => line.includes('"thread":"notifications"') && line.includes('"msg":"notifications started"')) ? true : undefined,
+  );
 };
 
 beforeAll(async () => {
