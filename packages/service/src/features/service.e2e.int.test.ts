@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { ManualClock } from '../application/clock';
+import { SqliteReadModelStore } from '../checkpoints/read-model.store';
 import { call as httpCall, eventually as poll, type Json } from '../testing/http';
 import { startService, type InProcessService } from '../testing/service-harness';
 import { CLOCK_OVERRIDE } from './support.module';
@@ -429,10 +430,11 @@ describe('restart and rebuild', () => {
     // ticket from the stored model (keeping its position); after a restart the queue lacks it.
     const dropped = (queueBefore.json.entries as Json[])[0]!.ticketId as string;
     const rw = new Database(dbFile!);
-    const row = rw.prepare('SELECT state_json FROM read_models').get() as { state_json: string };
-    const state = JSON.parse(row.state_json) as { open: [string, unknown][] };
+    const readModels = new SqliteReadModelStore(rw);
+    const stored = readModels.load('support-read-models')!;
+    const state = JSON.parse(stored.state) as { open: [string, unknown][] };
     state.open = state.open.filter(([id]) => id !== dropped);
-    rw.prepare('UPDATE read_models SET state_json = ?').run(JSON.stringify(state));
+    readModels.save({ ...stored, state: JSON.stringify(state) });
     rw.close();
     await start();
     const resumed = await call('GET', '/queue', tokens().agent);
