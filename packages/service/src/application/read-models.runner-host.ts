@@ -20,11 +20,12 @@ export class RunnerReadModelsHost extends ReadModelsHost {
       projection: readModelsProjection(),
       decode: (stored: StoredEvent) => toDomainEvent(stored),
       streamPrefixes: STREAM_PREFIXES,
-      // Each checkpoint serializes the whole model synchronously (it grows with the tickets), so
-      // under load it is written after 10,000 events, or after one event per 256 bytes of the
-      // model if that is more (a 25 MB model: every 100,000 events), and after 5 s without
-      // events. The cost per event stays flat as the model grows, commands are not stalled on
-      // every short pause, and a crash refolds at most that many events.
+      // Each checkpoint writes the whole model (it grows with the tickets). It is written in
+      // slices of a few milliseconds, so requests are not stalled, but no event is folded until
+      // it is done (about a second for a 25 MB model). So under load it is written after 10,000
+      // events, or after one event per 256 bytes of the model if that is more (a 25 MB model:
+      // every 100,000 events), and after 5 s without events. The cost per event stays flat as the
+      // model grows, and a crash refolds at most that many events.
       flushEvery: 10_000,
       flushBytesPerEvent: 256,
       flushIdleMs: 5_000,

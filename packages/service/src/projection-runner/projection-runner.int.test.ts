@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteReadModelStore } from '../checkpoints/read-model.store';
+import { envelopeOf } from '@support-sla/projections';
+import { SqliteReadModelStore, type ReadModelStore } from '../checkpoints/read-model.store';
 import { contractEvent } from '../event-store/event-store.contract';
-import type { StoredEvent } from '../event-store/event-store.port';
+import type { GlobalPosition, StoredEvent } from '../event-store/event-store.port';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import { ProjectionRunner, ProjectionTimeoutError, type RunnableProjection } from './projection-runner';
 
@@ -23,9 +25,21 @@ const tally = (version = 1): RunnableProjection<Tally, { n: number }> => ({
   deserialize: (json) => JSON.parse(json) as Tally,
 });
 
+/** The same tally, also serialized in chunks (of 5 characters): the runner then checkpoints in slices. */
+const tallyInSlices = (version = 1): RunnableProjection<Tally, { n: number }> => ({
+  ...tally(version),
+  serializeChunks: function* (model) {
+    const json = JSON.stringify(model);
+    for (let at = 0; at < json.length; at += 5) yield json.slice(at, at + 5);
+  },
+});
+
 const decode = (stored: StoredEvent): { n: number } | undefined => (stored.type === 'Counted' ? (stored.data as { n: number }) : undefined);
 
-describe('ProjectionRunner on SQLite', () => {
+describe.each([
+  ['written at once', tally],
+  ['written in slices', tallyInSlices],
+])('ProjectionRunner on SQLite (checkpoints %s)', (_, tally) => {
   let dir: string;
   let file: string;
   const cleanups: (() => Promise<void>)[] = [];
@@ -213,5 +227,249 @@ describe('ProjectionRunner on SQLite', () => {
     expect(runner.status).toBe('failed');
     expect(runner.model.total).toBe(1);
     expect(errors).toEqual(['true:negative']);
+  });
+});
+
+/** A model updated in place, as the read models are: each event adds `n` rows of about 100 characters. */
+interface Ledger {
+  readonly rows: string[];
+  readonly events: string[];
+}
+
+const PAD = 'x'.repeat(80);
+const ledger = (): RunnableProjection<Ledger, { n: number }> => ({
+  name: 'ledger',
+  version: 1,
+  initialState: () => ({ rows: [], events: [] }),
+  evolve: (model, event, envelope) => {
+    for (let i = 0; i < event.n; i++) model.rows.push(`${envelope.eventId}/${i}/${PAD}`);
+    model.events.push(envelope.eventId);
+    return model;
+  },
+  serialize: (model) => JSON.stringify(model),
+  serializeChunks: function* (model) {
+    yield '{"rows":[';
+    for (let i = 0; i < model.rows.length; i++) yield (i === 0 ? '' : ',') + JSON.stringify(model.rows[i]);
+    yield `],"events":${JSON.stringify(model.events)}}`;
+  },
+  deserialize: (json) => JSON.parse(json) as Ledger,
+});
+
+/** Hooks into the chunked writes of a store, to watch a checkpoint in progress or crash in the middle of one. */
+interface WriteHooks {
+  beforeWrite?: (snapshot: number, write: number) => Promise<void> | void;
+  committed?: (snapshot: number, writes: number) => void;
+}
+
+const watched = (inner: ReadModelStore, hooks: WriteHooks): ReadModelStore => {
+  let snapshots = 0;
+  return {
+    load: (name) => inner.load(name),
+    save: (model) => inner.save(model),
+    remove: (name) => inner.remove(name),
+    begin: (name) => {
+      const snapshot = ++snapshots;
+      const writer = inner.begin(name);
+      let writes = 0;
+      return {
+        write: async (text) => {
+          await hooks.beforeWrite?.(snapshot, ++writes);
+          await writer.write(text);
+        },
+        commit: async (header) => {
+          await writer.commit(header);
+          hooks.committed?.(snapshot, writes);
+        },
+      };
+    },
+  };
+};
+
+const sha = (text: string): string => `${text.length} chars, sha256 ${createHash('sha256').update(text).digest('hex')}`;
+
+describe('ProjectionRunner checkpoints of a large model, in slices', () => {
+  let dir: string;
+  let file: string;
+  const cleanups: (() => Promise<void>)[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'support-sla-slices-'));
+    file = join(dir, 'service.sqlite');
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const openStore = (): SqliteEventStore => {
+    const store = SqliteEventStore.open(file, { pollMs: 20, pageSize: 7 });
+    cleanups.push(() => store.close());
+    return store;
+  };
+  const runnerOn = (store: SqliteEventStore, readModels: ReadModelStore, flushEvery: number, errors: string[] = []): ProjectionRunner<Ledger, { n: number }> => {
+    const runner = new ProjectionRunner({
+      store,
+      readModels,
+      projection: ledger(),
+      decode,
+      flushEvery,
+      flushIdleMs: 60_000,
+      onError: (error) => void errors.push(error.message),
+    });
+    cleanups.push(() => runner.stop({ flush: false }));
+    return runner;
+  };
+  /** Appends one event per value (each in its own append), returning their positions. */
+  const append = async (store: SqliteEventStore, values: number[]): Promise<GlobalPosition[]> => {
+    const positions: GlobalPosition[] = [];
+    for (const n of values) positions.push((await store.appendToStream(`ledger-${positions.length}-${n}-${Math.random()}`, [contractEvent('Counted', { n })], 'no-stream')).position);
+    return positions;
+  };
+  /** The ledger folded from the log, up to and including `upTo`. */
+  const foldedUpTo = async (store: SqliteEventStore, upTo?: GlobalPosition): Promise<string> => {
+    const projection = ledger();
+    let model = projection.initialState();
+    for (const e of await store.readAll()) {
+      if (upTo !== undefined && e.position.commit > upTo.commit) break;
+      const event = decode(e);
+      if (event) model = projection.evolve(model, event, envelopeOf(e));
+    }
+    return projection.serialize(model);
+  };
+  const chunkRows = (store: SqliteEventStore): Record<number, number> =>
+    Object.fromEntries(
+      store.db
+        .prepare<[], { snapshot: number; n: number }>("SELECT snapshot, count(*) AS n FROM read_model_chunks WHERE name = 'ledger' GROUP BY snapshot")
+        .all()
+        .map((r) => [r.snapshot, r.n]),
+    );
+  const until = async (condition: () => boolean, what: string): Promise<void> => {
+    const deadline = Date.now() + 20_000;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+
+  it('writes the checkpoint in many chunks while the event loop keeps turning, and stores the model as of its position', async () => {
+    const store = openStore();
+    // 20 events × 3,000 rows: a model of about 6 MB.
+    const positions = await append(store, Array<number>(20).fill(3_000));
+    let ticking = false;
+    let ticks = 0;
+    let longestGapMs = 0;
+    let last = performance.now();
+    const tick = (): void => {
+      if (!ticking) return;
+      const now = performance.now();
+      longestGapMs = Math.max(longestGapMs, now - last);
+      last = now;
+      ticks += 1;
+      setImmediate(tick);
+    };
+    let writes = 0;
+    const readModels = watched(new SqliteReadModelStore(store.db), {
+      beforeWrite: (_, write) => {
+        if (write === 1) {
+          ticking = true;
+          last = performance.now();
+          setImmediate(tick);
+        }
+      },
+      committed: (_, n) => {
+        ticking = false;
+        writes = n;
+      },
+    });
+    const runner = runnerOn(store, readModels, 20);
+    await runner.start();
+    await until(() => runner.persistedPosition !== undefined, 'the checkpoint');
+
+    expect(runner.persistedPosition).toEqual(positions[19]);
+    const stored = new SqliteReadModelStore(store.db).load('ledger')!;
+    expect(stored.position).toEqual(positions[19]);
+    expect(stored.state.length).toBeGreaterThan(6_000_000);
+    expect(sha(stored.state)).toBe(sha(ledger().serialize(runner.model)));
+    expect(sha(stored.state)).toBe(sha(await foldedUpTo(store)));
+    // About 6 MB in chunks of at most 256 Ki characters, written in as many turns of the loop.
+    expect(writes).toBeGreaterThanOrEqual(23);
+    expect(Object.values(chunkRows(store))).toEqual([writes]);
+    expect(ticks).toBeGreaterThanOrEqual(writes);
+    process.stdout.write(`sliced checkpoint of ${(stored.state.length / 1e6).toFixed(1)} MB: ${writes} chunks, ${ticks} loop turns, longest turn ${longestGapMs.toFixed(1)} ms\n`);
+  });
+
+  it('events that arrive during a checkpoint wait for it, then are folded once each', async () => {
+    const store = openStore();
+    const first = await append(store, Array<number>(20).fill(3_000));
+    let during: GlobalPosition[] = [];
+    let foldedDuring = -1;
+    const readModels = watched(new SqliteReadModelStore(store.db), {
+      beforeWrite: async (snapshot, write) => {
+        if (snapshot !== 1 || write !== 3) return;
+        during = await append(store, [1, 2, 3, 4, 5]);
+        // Long enough for the subscription (polling every 20 ms) to have offered them to the runner.
+        await new Promise((r) => setTimeout(r, 100));
+        foldedDuring = runner.model.events.length;
+      },
+    });
+    const runner = runnerOn(store, readModels, 20);
+    await runner.start();
+    await until(() => runner.persistedPosition !== undefined, 'the first checkpoint');
+    expect(during).toHaveLength(5);
+    expect(foldedDuring).toBe(20);
+    // The stored model is the one as of its own position, without the events that arrived meanwhile.
+    const stored = new SqliteReadModelStore(store.db).load('ledger')!;
+    expect(stored.position).toEqual(first[19]);
+    expect(sha(stored.state)).toBe(sha(await foldedUpTo(store, first[19])));
+
+    await runner.waitForPosition(during[4]!, 5_000);
+    expect(runner.model.events).toHaveLength(25);
+    expect(new Set(runner.model.events).size).toBe(25);
+    expect(runner.model.rows).toHaveLength(20 * 3_000 + 15);
+    expect(sha(ledger().serialize(runner.model))).toBe(sha(await foldedUpTo(store)));
+    await runner.stop();
+    const final = new SqliteReadModelStore(store.db).load('ledger')!;
+    expect(final.position).toEqual(during[4]);
+    expect(sha(final.state)).toBe(sha(await foldedUpTo(store)));
+  });
+
+  it('a crash in the middle of a checkpoint leaves the previous one, and resuming from it equals a full rebuild', async () => {
+    const first = openStore();
+    const before = await append(first, Array<number>(20).fill(3_000));
+    const errors: string[] = [];
+    const readModels = watched(new SqliteReadModelStore(first.db), {
+      beforeWrite: (snapshot, write) => {
+        if (snapshot === 2 && write === 5) first.db.close(); // crash: the process dies mid-checkpoint
+      },
+    });
+    const runner = runnerOn(first, readModels, 20, errors);
+    await runner.start();
+    await until(() => runner.persistedPosition !== undefined, 'the first checkpoint');
+    expect(runner.persistedPosition).toEqual(before[19]);
+    await append(first, Array<number>(20).fill(3_000));
+    await until(() => errors.length > 0, 'the crash');
+    await runner.stop({ flush: false });
+    expect(runner.persistedPosition).toEqual(before[19]);
+
+    const second = openStore();
+    // The second snapshot's first chunks were written, but it never became the model.
+    const leftovers = chunkRows(second);
+    expect(Object.keys(leftovers)).toHaveLength(2);
+    expect(Object.values(leftovers)[1]).toBe(4);
+    const stored = new SqliteReadModelStore(second.db).load('ledger')!;
+    expect(stored.position).toEqual(before[19]);
+    expect(sha(stored.state)).toBe(sha(await foldedUpTo(second, before[19])));
+
+    const after = await append(second, [7, 8, 9]);
+    const resumed = runnerOn(second, new SqliteReadModelStore(second.db), 20);
+    await resumed.start();
+    expect(resumed.persistedPosition).toEqual(before[19]);
+    await resumed.waitForPosition(after[2]!, 10_000);
+    expect(resumed.model.events).toHaveLength(43);
+    expect(new Set(resumed.model.events).size).toBe(43);
+    expect(sha(ledger().serialize(resumed.model))).toBe(sha(await foldedUpTo(second)));
+    // Its first checkpoint (after 20 events) discarded both the previous snapshot and the leftovers.
+    await until(() => resumed.persistedPosition !== undefined && resumed.persistedPosition.commit > before[19]!.commit, 'a checkpoint after resuming');
+    expect(Object.keys(chunkRows(second))).toEqual([String(Math.max(...Object.keys(leftovers).map(Number)) + 1)]);
   });
 });

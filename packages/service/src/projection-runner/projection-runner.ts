@@ -1,5 +1,6 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { envelopeOf, type EventEnvelope } from '@support-sla/projections';
-import type { ReadModelStore } from '../checkpoints/read-model.store';
+import { CHUNK_CHARS, type ReadModelStore } from '../checkpoints/read-model.store';
 import {
   comparePositions,
   EventStoreUnavailableError,
@@ -20,6 +21,11 @@ export interface RunnableProjection<Model, Event> {
   readonly initialState: () => Model;
   readonly evolve: (model: Model, event: Event, envelope: ProjectionEnvelope) => Model;
   readonly serialize: (model: Model) => string;
+  /**
+   * Optional: `serialize`'s bytes in chunks (`[...serializeChunks(m)].join('') === serialize(m)`,
+   * an empty chunk is a pause point). With it, checkpoints are written a slice at a time.
+   */
+  readonly serializeChunks?: (model: Model) => Iterable<string>;
   readonly deserialize: (json: string) => Model;
 }
 
@@ -43,6 +49,12 @@ export interface ProjectionRunnerOptions<Model, Event> {
   readonly flushIdleMs?: number;
   /** Wait before resubscribing after the store became unreachable (default 1 s). */
   readonly retryMs?: number;
+  /**
+   * Longest a checkpoint works in one turn of the event loop, serializing (default 4 ms): then it
+   * writes what it has as one chunk and lets other work run. Only for projections with
+   * `serializeChunks`.
+   */
+  readonly checkpointSliceMs?: number;
   readonly onError?: (error: Error, context: { projection: string; fatal: boolean }) => void;
 }
 
@@ -65,16 +77,29 @@ interface Waiter {
   readonly timer: NodeJS.Timeout;
 }
 
+/** A checkpoint being written in slices; `cancelled` makes it stop at its next slice. */
+interface Checkpoint {
+  readonly done: Promise<void>;
+  cancelled: boolean;
+}
+
 /**
  * Hosts one projection: feeds it the store's global log from its stored checkpoint and persists
- * the serialized model together with that checkpoint (one row, one statement) every
- * `flushEvery` events and whenever the feed goes idle.
+ * the serialized model together with that checkpoint every `flushEvery` events (or more, see
+ * `flushBytesPerEvent`) and whenever the feed goes idle.
  *
- * Why this is exactly-once: the model in memory may run ahead of the stored row, but the row
- * always holds a model and the position of the last event folded into *that* model. After a
- * crash the runner loads the row and resumes strictly after its position, so each event is
- * folded into the stored model exactly once — provided `evolve` is a pure function, which the
- * projections package guarantees.
+ * Why this is exactly-once: the model in memory may run ahead of the stored one, but the store
+ * always holds a model and the position of the last event folded into *that* model, committed
+ * together. After a crash the runner loads them and resumes strictly after that position, so
+ * each event is folded into the stored model exactly once — provided `evolve` is a pure
+ * function, which the projections package guarantees.
+ *
+ * Checkpoints do not stall the event loop. When the projection has `serializeChunks`, the model
+ * is serialized for at most `checkpointSliceMs` per turn, each slice's text is written as one
+ * chunk of a new snapshot, and a last small write makes the snapshot current (see
+ * {@link ReadModelStore.begin}). The model is updated in place, so while a checkpoint is being
+ * written no event is folded: `onEvent` returns the checkpoint's promise, and the subscription
+ * delivers the next event once it settles. Queries read the (unchanged) model meanwhile.
  */
 export class ProjectionRunner<Model, Event> {
   private current: Model;
@@ -92,6 +117,9 @@ export class ProjectionRunner<Model, Event> {
   private flushAfter: number;
   private readonly flushIdleMs: number;
   private readonly retryMs: number;
+  private readonly sliceMs: number;
+  /** The checkpoint being written in slices, if any; the model does not change until it is done. */
+  private checkpoint: Checkpoint | undefined;
 
   constructor(private readonly options: ProjectionRunnerOptions<Model, Event>) {
     this.current = options.projection.initialState();
@@ -99,6 +127,7 @@ export class ProjectionRunner<Model, Event> {
     this.flushAfter = this.flushEvery;
     this.flushIdleMs = Math.max(0, options.flushIdleMs ?? 250);
     this.retryMs = Math.max(10, options.retryMs ?? 1_000);
+    this.sliceMs = Math.max(0, options.checkpointSliceMs ?? 4);
   }
 
   get name(): string {
@@ -147,14 +176,19 @@ export class ProjectionRunner<Model, Event> {
     this.subscribe();
   }
 
-  /** Stops following the log; by default persists what was folded so far. */
+  /**
+   * Stops following the log; by default persists what was folded so far (after a checkpoint in
+   * progress is finished). With `flush: false` a checkpoint in progress is abandoned, as in a crash.
+   */
   async stop(options: { flush?: boolean } = {}): Promise<void> {
     this.state = 'stopped';
     clearTimeout(this.retryTimer);
-    await this.unsubscribe();
-    if (options.flush !== false) this.flush();
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
+    if (options.flush === false && this.checkpoint !== undefined) this.checkpoint.cancelled = true;
+    await this.unsubscribe();
+    await this.checkpoint?.done;
+    if (options.flush !== false) this.flush();
     this.rejectWaiters(new ProjectionFailedError(`projection ${this.name} stopped`));
   }
 
@@ -165,18 +199,21 @@ export class ProjectionRunner<Model, Event> {
     await this.start();
   }
 
-  /** Persists the model and its checkpoint now (a no-op when nothing changed since the last time). */
+  /**
+   * Persists the model and its checkpoint now, in one synchronous write (a no-op when nothing
+   * changed since the last time). The runner's own checkpoints are written in slices instead
+   * when the projection allows it; this is for shutdown and tests.
+   */
   flush(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    if (this.pending === 0 && samePosition(this.persisted, this.folded)) return;
+    if (!this.hasUnsaved()) return;
+    // This write stores the same model; a checkpoint being written in slices need not finish.
+    if (this.checkpoint !== undefined) this.checkpoint.cancelled = true;
     const { projection, readModels } = this.options;
     const state = projection.serialize(this.current);
     readModels.save({ name: projection.name, version: projection.version, state, position: this.folded });
-    this.persisted = this.folded;
-    this.pending = 0;
-    const perEvent = this.options.flushBytesPerEvent;
-    this.flushAfter = perEvent === undefined ? this.flushEvery : Math.max(this.flushEvery, Math.ceil(state.length / perEvent));
+    this.saved(this.folded, state.length);
   }
 
   /** Resolves once the model has folded everything up to `position`; rejects after `timeoutMs`. */
@@ -224,7 +261,10 @@ export class ProjectionRunner<Model, Event> {
     await subscription?.stop();
   }
 
-  private onEvent(stored: StoredEvent): void {
+  private onEvent(stored: StoredEvent): Promise<void> | void {
+    // Backpressure: the model must stay as it is being saved, so the event waits for the checkpoint.
+    const inProgress = this.checkpoint;
+    if (inProgress !== undefined) return inProgress.done.then(() => this.onEvent(stored));
     if (this.state !== 'running') return;
     // A resubscription may replay what was already folded; positions make that harmless.
     if (this.folded !== undefined && comparePositions(stored.position, this.folded) <= 0) return;
@@ -234,18 +274,98 @@ export class ProjectionRunner<Model, Event> {
     }
     this.pending += 1;
     this.advanceTo(stored.position);
+    return this.checkpointInProgress();
+  }
+
+  /** Settles when the checkpoint being written (if any) is done; it never rejects. */
+  private checkpointInProgress(): Promise<void> | undefined {
+    return this.checkpoint?.done;
   }
 
   private advanceTo(position: GlobalPosition): void {
     if (this.state !== 'running') return;
     if (this.folded !== undefined && comparePositions(position, this.folded) <= 0) return;
     this.folded = position;
-    if (this.pending >= this.flushAfter) this.flush();
+    if (this.pending >= this.flushAfter) this.startCheckpoint();
     // Idle means idle: every event pushes the timer back, so a steady stream is not interrupted
     // by whole-model writes on a timer (the event count bounds how much a crash refolds).
-    else if (this.idleTimer === undefined) this.idleTimer = setTimeout(() => this.flushSafely(), this.flushIdleMs);
+    else if (this.idleTimer === undefined) this.idleTimer = setTimeout(() => this.startCheckpoint(), this.flushIdleMs);
     else this.idleTimer.refresh();
     this.resolveWaiters();
+  }
+
+  /** A checkpoint in slices when the projection can serialize in chunks, else at once. */
+  private startCheckpoint(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.checkpoint !== undefined) return;
+    const chunksOf = this.options.projection.serializeChunks;
+    if (chunksOf === undefined) {
+      this.flushSafely();
+      return;
+    }
+    if (!this.hasUnsaved()) return;
+    const checkpoint: Checkpoint = {
+      cancelled: false,
+      done: Promise.resolve().then(async () => {
+        try {
+          await this.writeInSlices(chunksOf, checkpoint);
+        } catch (error) {
+          // The stored model stays the previous one; the next checkpoint tries again.
+          this.options.onError?.(asError(error), { projection: this.name, fatal: false });
+        } finally {
+          this.checkpoint = undefined;
+          // Positions passed over (filtered rows) while it was written still need a checkpoint.
+          if (this.state === 'running' && this.hasUnsaved() && this.idleTimer === undefined) {
+            this.idleTimer = setTimeout(() => this.startCheckpoint(), this.flushIdleMs);
+          }
+        }
+      }),
+    };
+    this.checkpoint = checkpoint;
+  }
+
+  private async writeInSlices(chunksOf: (model: Model) => Iterable<string>, checkpoint: Checkpoint): Promise<void> {
+    const { projection, readModels } = this.options;
+    // No event is folded until this checkpoint is done, so model and position stay a pair.
+    const position = this.folded;
+    const chunks = chunksOf(this.current)[Symbol.iterator]();
+    const writer = readModels.begin(projection.name);
+    let length = 0;
+    for (let done = false; !done; ) {
+      // Yield first: the turn that triggered the checkpoint has done its own work already.
+      await nextTurn();
+      if (checkpoint.cancelled) return;
+      const slice: string[] = [];
+      let size = 0;
+      const started = performance.now();
+      do {
+        const next = chunks.next();
+        if (next.done === true) {
+          done = true;
+          break;
+        }
+        slice.push(next.value);
+        size += next.value.length;
+      } while (size < CHUNK_CHARS && performance.now() - started < this.sliceMs);
+      if (size > 0) await writer.write(slice.join(''));
+      length += size;
+    }
+    if (checkpoint.cancelled) return;
+    await writer.commit({ version: projection.version, position });
+    this.saved(position, length);
+  }
+
+  private hasUnsaved(): boolean {
+    return this.pending > 0 || !samePosition(this.persisted, this.folded);
+  }
+
+  /** Bookkeeping after the model as of `position` was stored (`length` characters of JSON). */
+  private saved(position: GlobalPosition | undefined, length: number): void {
+    this.persisted = position;
+    this.pending = 0;
+    const perEvent = this.options.flushBytesPerEvent;
+    this.flushAfter = perEvent === undefined ? this.flushEvery : Math.max(this.flushEvery, Math.ceil(length / perEvent));
   }
 
   private flushSafely(): void {
