@@ -1,1 +1,9 @@
-export { InMemoryReadModelStore, SqliteReadModelStore, type ReadModelStore, type StoredReadModel } from './read-model.store';
+export {
+  CHUNK_CHARS,
+  InMemoryReadModelStore,
+  SqliteReadModelStore,
+  type ReadModelHeader,
+  type ReadModelStore,
+  type ReadModelWriter,
+  type StoredReadModel,
+} from './read-model.store';

@@ -433,6 +433,56 @@ describe('ProjectionRunner checkpoints of a large model, in slices', () => {
     expect(sha(final.state)).toBe(sha(await foldedUpTo(store)));
   });
 
+  it('stop() in the middle of a checkpoint lets it finish; stop({ flush: false }) abandons it', async () => {
+    const store = openStore();
+    const positions = await append(store, Array<number>(20).fill(3_000));
+    let stopping: Promise<void> | undefined;
+    let writes = 0;
+    const runner: ProjectionRunner<Ledger, { n: number }> = runnerOn(
+      store,
+      watched(new SqliteReadModelStore(store.db), {
+        beforeWrite: (_, write) => {
+          if (write === 3) stopping = runner.stop();
+        },
+        committed: (_, n) => void (writes = n),
+      }),
+      20,
+    );
+    await runner.start();
+    await until(() => stopping !== undefined, 'the stop');
+    await stopping;
+    expect(runner.status).toBe('stopped');
+    expect(writes).toBeGreaterThan(3);
+    expect(runner.persistedPosition).toEqual(positions[19]);
+    const stored = new SqliteReadModelStore(store.db).load('ledger')!;
+    expect(stored.position).toEqual(positions[19]);
+    expect(sha(stored.state)).toBe(sha(await foldedUpTo(store)));
+    expect(Object.values(chunkRows(store))).toEqual([writes]);
+
+    const more = await append(store, Array<number>(20).fill(3_000));
+    let abandoning: Promise<void> | undefined;
+    let committed = false;
+    const second: ProjectionRunner<Ledger, { n: number }> = runnerOn(
+      store,
+      watched(new SqliteReadModelStore(store.db), {
+        beforeWrite: (_, write) => {
+          if (write === 3) abandoning = second.stop({ flush: false });
+        },
+        committed: () => void (committed = true),
+      }),
+      20,
+    );
+    await second.start();
+    await until(() => abandoning !== undefined, 'the stop');
+    await abandoning;
+    expect(second.position).toEqual(more[19]);
+    expect(committed).toBe(false);
+    expect(second.persistedPosition).toEqual(positions[19]);
+    expect(new SqliteReadModelStore(store.db).load('ledger')?.position).toEqual(positions[19]);
+    // The abandoned snapshot's chunks stay behind until the next commit deletes them.
+    expect(Object.values(chunkRows(store))).toEqual([writes, 3]);
+  });
+
   it('a crash in the middle of a checkpoint leaves the previous one, and resuming from it equals a full rebuild', async () => {
     const first = openStore();
     const before = await append(first, Array<number>(20).fill(3_000));
