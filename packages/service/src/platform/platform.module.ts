@@ -56,7 +56,11 @@ export class PlatformModule {
       },
       { provide: READ_MODEL_STORE, useFactory: (db: Database.Database) => new SqliteReadModelStore(db), inject: [SERVICE_DATABASE] },
       { provide: IDEMPOTENCY_STORE, useFactory: (db: Database.Database) => new SqliteIdempotencyStore(db), inject: [SERVICE_DATABASE] },
-      { provide: TICKET_NUMBERS, useFactory: (db: Database.Database) => new SqliteTicketNumberAllocator(db), inject: [SERVICE_DATABASE] },
+      {
+        provide: TICKET_NUMBERS,
+        useFactory: (db: Database.Database, config: ServiceConfig) => new SqliteTicketNumberAllocator(db, { sameFileAsLog: config.eventStore === 'sqlite' }),
+        inject: [SERVICE_DATABASE, SERVICE_CONFIG],
+      },
       { provide: TokenService, useValue: new TokenService(options.tokenKey) },
       ProjectionsHost,
       StorageLifecycle,

@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS ticket_numbers (
  * runs in one immediate transaction, so concurrent opens in this or another process on the same
  * file each get their own number. Allocations join the connection's group commit: with the
  * event store on the same connection, the opens that arrive together get their numbers in one
- * commit, not one fsync each.
+ * commit (without an fsync of its own when the log is in the same file: see the constructor).
  */
 export class SqliteTicketNumberAllocator implements TicketNumberAllocator {
   private readonly byTicket;
@@ -44,7 +44,15 @@ export class SqliteTicketNumberAllocator implements TicketNumberAllocator {
   private readonly insert;
   private readonly writes: GroupCommit;
 
-  constructor(db: Database.Database) {
+  /**
+   * `sameFileAsLog`: the events are appended on this same SQLite connection, so an allocation
+   * needs no fsync of its own (the append that uses the number fsyncs it). With the events
+   * elsewhere (EventStoreDB), each allocation is made durable before the number is used.
+   */
+  constructor(
+    db: Database.Database,
+    private readonly options: { readonly sameFileAsLog?: boolean } = {},
+  ) {
     db.exec(SCHEMA);
     this.byTicket = db.prepare<[string], { number: number }>('SELECT number FROM ticket_numbers WHERE ticket_id = ?');
     this.byNumber = db.prepare<[bigint], { ticket_id: string }>('SELECT ticket_id FROM ticket_numbers WHERE number = ?');
@@ -55,11 +63,17 @@ export class SqliteTicketNumberAllocator implements TicketNumberAllocator {
   async numberFor(ticketId: string): Promise<string> {
     const existing = this.byTicket.get(ticketId);
     if (existing) return formatTicketNumber(existing.number);
-    const allocated = await this.writes.run((): bigint => {
-      // Looked up again inside the write lock: another process may have allocated it meanwhile.
-      const again = this.byTicket.get(ticketId);
-      return again ? BigInt(again.number) : BigInt(this.insert.run(ticketId).lastInsertRowid);
-    });
+    const allocated = await this.writes.run(
+      (): bigint => {
+        // Looked up again inside the write lock: another process may have allocated it meanwhile.
+        const again = this.byTicket.get(ticketId);
+        return again ? BigInt(again.number) : BigInt(this.insert.run(ticketId).lastInsertRowid);
+      },
+      // A number is only seen inside the TicketOpened appended next; in the same file, that
+      // append's fsync covers the allocation too, and lost to a power cut before it, the number
+      // was given to nothing that survived.
+      { durable: this.options.sameFileAsLog !== true },
+    );
     return formatTicketNumber(allocated);
   }
 

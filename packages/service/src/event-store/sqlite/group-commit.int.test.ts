@@ -80,3 +80,22 @@ test('when the batch cannot commit, every write in it fails and nothing is store
   await expect(group.run(() => insert.run('c', 3).changes)).resolves.toBe(1);
   expect(rows()).toEqual([{ k: 'c', v: 3 }]);
 });
+
+test('a batch of writes that need no fsync of their own commits with synchronous = NORMAL; any durable write in it keeps FULL', async () => {
+  const group = GroupCommit.for(db);
+  const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  const synchronous = (): number => Number(db.pragma('synchronous', { simple: true }));
+  expect(synchronous()).toBe(2);
+  // Alone in their batch: no fsync (NORMAL = 1) while they commit.
+  const seen = await Promise.all([
+    group.run(() => (insert.run('a', 1), synchronous()), { durable: false }),
+    group.run(() => (insert.run('b', 2), synchronous()), { durable: false }),
+  ]);
+  expect(seen).toEqual([1, 1]);
+  expect(synchronous()).toBe(2);
+  // With a durable write in the batch, the whole batch is fsynced.
+  const mixed = await Promise.all([group.run(() => (insert.run('c', 3), synchronous()), { durable: false }), group.run(() => (insert.run('d', 4), synchronous()))]);
+  expect(mixed).toEqual([2, 2]);
+  expect(synchronous()).toBe(2);
+  expect(rows().map((r) => r.k)).toEqual(['a', 'b', 'c', 'd']);
+});

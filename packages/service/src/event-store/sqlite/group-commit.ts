@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 
 interface Pending {
   readonly work: () => unknown;
+  readonly durable: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -23,13 +24,23 @@ const shared = new WeakMap<Database.Database, GroupCommit>();
  * them is stored.
  *
  * The work functions are synchronous (better-sqlite3 is), and must not await anything.
+ *
+ * A write may say it needs no fsync of its own (`durable: false`): one that only matters if a
+ * later durable write commits, such as a ticket number that is handed out only inside the
+ * event appended next. A batch made only of such writes commits with `synchronous = NORMAL`
+ * (the connection's own setting is restored right after). WAL frames reach the disk in order,
+ * so the next durable commit's fsync makes it durable too; a power cut before that loses it
+ * together with everything that could have used it.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
   private readonly commit: Database.Transaction<(batch: readonly Pending[]) => Outcome[]>;
+  /** The connection fsyncs every commit (`synchronous = FULL` or stronger). */
+  private readonly fsyncs: boolean;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
+    this.fsyncs = Number(db.pragma('synchronous', { simple: true })) >= 2;
     // Called inside the batch's transaction, a better-sqlite3 transaction function uses a savepoint.
     const inSavepoint = db.transaction((work: () => unknown) => work());
     this.commit = db.transaction((batch: readonly Pending[]): Outcome[] =>
@@ -54,9 +65,9 @@ export class GroupCommit {
   }
 
   /** Runs `work` in the next batch; resolves with its result once the batch has committed. */
-  run<T>(work: () => T): Promise<T> {
+  run<T>(work: () => T, options: { readonly durable?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, durable: options.durable ?? true, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // After the I/O callbacks of this turn, so that requests parsed together commit together.
@@ -72,7 +83,7 @@ export class GroupCommit {
     if (batch.length === 0) return;
     let outcomes: Outcome[];
     try {
-      outcomes = this.commit.immediate(batch);
+      outcomes = this.fsyncs && !batch.some((pending) => pending.durable) ? this.withoutFsync(() => this.commit.immediate(batch)) : this.commit.immediate(batch);
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;
@@ -82,5 +93,15 @@ export class GroupCommit {
       if (outcome.ok) pending.resolve(outcome.value);
       else pending.reject(outcome.error);
     });
+  }
+
+  private withoutFsync<T>(commit: () => T): T {
+    const setting = this.db.pragma('synchronous', { simple: true });
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return commit();
+    } finally {
+      this.db.pragma(`synchronous = ${Number(setting)}`);
+    }
   }
 }
