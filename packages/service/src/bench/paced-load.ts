@@ -17,6 +17,8 @@ export interface PacedResult {
   readonly errors: number;
   /** The most connections that were busy at once. */
   readonly peakConnections: number;
+  /** How late the generator itself sent requests (p99, ms): its own share of the latencies. */
+  readonly sendLagP99: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function pacedLoad(
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const total = Math.max(1, Math.round(rate * seconds));
   const latencies: number[] = [];
+  const lags: number[] = [];
   let errors = 0;
   let busy = 0;
   let peak = 0;
@@ -52,6 +55,7 @@ export async function pacedLoad(
       peak = Math.max(peak, busy);
       // Sent up to a millisecond early (timers are not finer), a request counts from when it was sent.
       const from = Math.min(due, performance.now());
+      lags.push(Math.max(0, performance.now() - due));
       const done = (failed: boolean): void => {
         busy--;
         if (failed) errors++;
@@ -81,7 +85,15 @@ export async function pacedLoad(
   }
   await Promise.all(inFlight);
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { rate, sent: total, p50: at(0.5), p99: at(0.99), p999: at(0.999), errors, peakConnections: peak };
+  const percentile = (values: number[], q: number): number => values.sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))] ?? 0;
+  return {
+    rate,
+    sent: total,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    p999: percentile(latencies, 0.999),
+    errors,
+    peakConnections: peak,
+    sendLagP99: percentile(lags, 0.99),
+  };
 }
