@@ -393,7 +393,14 @@ function nextWrite(log: EsdbLog, call: ReadCall): Promise<void> {
 async function send(call: ReadCall, resp: ReadResp): Promise<void> {
   if (call.cancelled) return;
   if (!call.write(resp)) {
-    await Promise.race([once(call, 'drain'), once(call, 'cancelled'), once(call, 'close')]);
+    // The two listeners that lose the race are removed too (each `once` adds an 'error' listener as well).
+    const settled = new AbortController();
+    const { signal } = settled;
+    try {
+      await Promise.race([once(call, 'drain', { signal }), once(call, 'cancelled', { signal }), once(call, 'close', { signal })]);
+    } finally {
+      settled.abort();
+    }
   }
 }
 
