@@ -328,21 +328,32 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     // Running live, the reactor logs the failure and keeps retrying from its checkpoint...
     await n.reactor.start();
     expect(errors).toContainEqual(expect.objectContaining({ msg: expect.stringContaining('resuming from its checkpoint') }));
+    // ...and a ticket opened meanwhile (live, after the stuck event) is not handled ahead of it...
+    const later = await openTicket('teacher', '2026-03-10T15:05:00Z');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(n.db.outbox()).toEqual([]);
+    expect(n.reactor.checkpoint).toBeUndefined();
     // ...until the operator restores the template.
     renameSync(join(templatesDir, 'resolution.txt.off'), join(templatesDir, 'resolution.txt'));
     const deadline = Date.now() + 5_000;
-    while (n.db.outbox().length < 2) {
+    while (n.db.outbox().length < 3) {
       if (Date.now() > deadline) throw new Error('the reactor did not resume');
       await new Promise((r) => setTimeout(r, 20));
     }
-    // Both events were handled once: the confirmation (overtaken by the closing) and the resolution.
-    expect(await n.runOnce()).toMatchObject({ sent: 1 });
-    const mails = await world.sink.waitFor(1);
-    expect(mails.map((m) => m.purpose)).toEqual(['resolution']);
+    // Every event was handled once, in order: the confirmation (overtaken by the closing), the
+    // resolution, then the later ticket's confirmation.
+    expect(await n.runOnce()).toMatchObject({ sent: 2 });
+    const mails = await world.sink.waitFor(2);
+    expect(mails.map((m) => m.purpose)).toEqual(['resolution', 'confirmation']);
     expect(mails[0]?.text).toContain('Cleared the cache.');
-    expect(n.db.outbox().map((r) => `${r.purpose} ${r.status}`)).toEqual(['confirmation suppressed', 'resolution sent']);
+    expect(mails[1]?.subject).toContain(`[${later.ticketNumber}]`);
+    expect(n.db.outbox().map((r) => `${r.purpose} ${r.ticket_id} ${r.status}`)).toEqual([
+      `confirmation ${t.ticketId} suppressed`,
+      `resolution ${t.ticketId} sent`,
+      `confirmation ${later.ticketId} sent`,
+    ]);
     expect(await n.runOnce()).toMatchObject({ sent: 0 });
-    expect(world.sink.messages).toHaveLength(1);
+    expect(world.sink.messages).toHaveLength(2);
   });
 
   it('records sent e-mails of different tickets concurrently, and those of one ticket in order', async () => {
