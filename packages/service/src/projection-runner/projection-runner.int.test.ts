@@ -34,30 +34,34 @@ const tallyInSlices = (version = 1): RunnableProjection<Tally, { n: number }> =>
   },
 });
 
+/** Per test: a temporary directory with one SQLite file, the stores opened on it, and cleanups (run last first). */
+function sqliteWorkspace(prefix: string): { readonly cleanups: (() => Promise<void>)[]; openStore(): SqliteEventStore } {
+  let dir = '';
+  const cleanups: (() => Promise<void>)[] = [];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    cleanups,
+    openStore: () => {
+      const store = SqliteEventStore.open(join(dir, 'service.sqlite'), { pollMs: 20, pageSize: 7 });
+      cleanups.push(() => store.close());
+      return store;
+    },
+  };
+}
+
 const decode = (stored: StoredEvent): { n: number } | undefined => (stored.type === 'Counted' ? (stored.data as { n: number }) : undefined);
 
 describe.each([
   ['written at once', tally],
   ['written in slices', tallyInSlices],
 ])('ProjectionRunner on SQLite (checkpoints %s)', (_, tally) => {
-  let dir: string;
-  let file: string;
-  const cleanups: (() => Promise<void>)[] = [];
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'support-sla-runner-'));
-    file = join(dir, 'service.sqlite');
-  });
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const openStore = (): SqliteEventStore => {
-    const store = SqliteEventStore.open(file, { pollMs: 20, pageSize: 7 });
-    cleanups.push(() => store.close());
-    return store;
-  };
+  const { cleanups, openStore } = sqliteWorkspace('support-sla-runner-');
   const runnerOn = (
     store: SqliteEventStore,
     options: { flushEvery?: number; flushBytesPerEvent?: number; flushIdleMs?: number; version?: number; streamPrefixes?: string[] } = {},
@@ -288,24 +292,7 @@ const watched = (inner: ReadModelStore, hooks: WriteHooks): ReadModelStore => {
 const sha = (text: string): string => `${text.length} chars, sha256 ${createHash('sha256').update(text).digest('hex')}`;
 
 describe('ProjectionRunner checkpoints of a large model, in slices', () => {
-  let dir: string;
-  let file: string;
-  const cleanups: (() => Promise<void>)[] = [];
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'support-sla-slices-'));
-    file = join(dir, 'service.sqlite');
-  });
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const openStore = (): SqliteEventStore => {
-    const store = SqliteEventStore.open(file, { pollMs: 20, pageSize: 7 });
-    cleanups.push(() => store.close());
-    return store;
-  };
+  const { cleanups, openStore } = sqliteWorkspace('support-sla-slices-');
   const runnerOn = (store: SqliteEventStore, readModels: ReadModelStore, flushEvery: number, errors: string[] = []): ProjectionRunner<Ledger, { n: number }> => {
     const runner = new ProjectionRunner({
       store,
