@@ -254,9 +254,14 @@ export class NotificationStore {
     };
   }
 
-  /** Runs `work` in one SQLite transaction (nested calls join the outer one). */
+  /**
+   * Runs `work` in one SQLite transaction (nested calls join the outer one). It starts with
+   * `BEGIN IMMEDIATE`: another connection (the event store's, on another thread) may be writing,
+   * and a transaction that read first and then writes would get SQLITE_BUSY at once instead of
+   * waiting for the lock.
+   */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    return this.db.transaction(work).immediate();
   }
 
   checkpoint(name: string): GlobalPosition | undefined {

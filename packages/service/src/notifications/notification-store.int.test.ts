@@ -1,0 +1,47 @@
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
+import { NotificationStore } from './notification-store';
+
+// Another thread holds the file's write lock for a while, as the service's main thread does
+// while it commits appends (the notifications run in a worker thread of their own).
+const HOLD_LOCK = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.exec('BEGIN IMMEDIATE');
+parentPort.postMessage('locked');
+const until = Date.now() + workerData.ms;
+while (Date.now() < until) {}
+db.exec('COMMIT');
+db.close();
+`;
+
+test('a mail transaction that reads before it writes waits for another thread\'s write lock instead of failing with SQLITE_BUSY', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'support-sla-mail-store-'));
+  const file = join(dir, 'service.sqlite');
+  const events = SqliteEventStore.open(file);
+  const mail = new NotificationStore(file);
+  try {
+    const holder = new Worker(HOLD_LOCK, { eval: true, workerData: { driver: require.resolve('better-sqlite3'), file, ms: 300 } });
+    await once(holder, 'message');
+    const started = Date.now();
+    // Read first (the checkpoint), then write: the reactor's commit has this shape.
+    const result = mail.transaction(() => {
+      const before = mail.checkpoint('test');
+      mail.saveCheckpoint('test', { commit: 7n, prepare: 7n });
+      return before;
+    });
+    expect(result).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    expect(mail.checkpoint('test')).toEqual({ commit: 7n, prepare: 7n });
+    await once(holder, 'exit');
+  } finally {
+    mail.close();
+    await events.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
