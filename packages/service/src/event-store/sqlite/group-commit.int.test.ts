@@ -99,3 +99,24 @@ test('a batch of writes that need no fsync of their own commits with synchronous
   expect(synchronous()).toBe(2);
   expect(rows().map((r) => r.k)).toEqual(['a', 'b', 'c', 'd']);
 });
+
+test('a write that makes SQLite end the whole transaction fails the batch: nothing of it is stored, later writes do not run alone', async () => {
+  const group = GroupCommit.for(db);
+  const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  let thirdRan = false;
+  const outcomes = await Promise.allSettled([
+    group.run(() => insert.run('a', 1).changes),
+    // Stands in for SQLITE_FULL / IOERR, after which SQLite has rolled the transaction back.
+    group.run(() => db.exec('ROLLBACK')),
+    group.run(() => {
+      thirdRan = true;
+      return insert.run('c', 3).changes;
+    }),
+  ]);
+  expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+  expect(thirdRan).toBe(false);
+  expect(rows()).toEqual([]);
+  expect(db.inTransaction).toBe(false);
+  // The connection is usable again.
+  await expect(group.run(() => insert.run('d', 4).changes)).resolves.toBe(1);
+});

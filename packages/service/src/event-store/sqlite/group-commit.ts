@@ -20,8 +20,8 @@ const shared = new WeakMap<Database.Database, GroupCommit>();
  * Each write runs in a savepoint of its own. A write that throws is rolled back alone, and its
  * caller gets its error; the others still commit. A promise resolves only after the commit has
  * returned, so a resolved write is as durable as a transaction of its own would have been. If
- * the commit itself fails, every write of the batch is rejected with that error and none of
- * them is stored.
+ * the commit itself fails, or a write fails in a way that makes SQLite roll back the whole
+ * transaction, every write of the batch is rejected and none of them is stored.
  *
  * The work functions are synchronous (better-sqlite3 is), and must not await anything.
  *
@@ -48,6 +48,10 @@ export class GroupCommit {
         try {
           return { ok: true, value: inSavepoint(pending.work) };
         } catch (error) {
+          // Some errors (SQLITE_FULL, IOERR, NOMEM) make SQLite roll the whole transaction back:
+          // the batch's earlier writes are gone, and later ones would each commit on their own.
+          // Fail the batch as a whole instead.
+          if (!db.inTransaction) throw error;
           return { ok: false, error };
         }
       }),
