@@ -130,6 +130,7 @@ export class NotificationReactor {
     if (!this.running) return;
     const generation = ++this.generation;
     this.buffer = [];
+    this.drainScheduled = false;
     this.subscription = this.options.store.subscribeToAll({
       after: this.checkpoint,
       streamPrefixes: this.streamPrefixes,
@@ -158,10 +159,12 @@ export class NotificationReactor {
 
   /** Commits the buffered live events; on failure, drops the subscription and resumes from the checkpoint. */
   private drain(generation: number): Promise<void> {
+    // A drain left over from an earlier subscription must not take (and drop) the new one's events.
+    if (generation !== this.generation || !this.running) return this.lock.then(() => undefined);
     this.drainScheduled = false;
     const events = this.buffer;
     this.buffer = [];
-    if (events.length === 0 || generation !== this.generation || !this.running) return this.lock.then(() => undefined);
+    if (events.length === 0) return this.lock.then(() => undefined);
     const run = this.lock.then(() => (generation === this.generation ? this.process(events) : 0));
     this.lock = run.catch(() => undefined);
     return run.then(
