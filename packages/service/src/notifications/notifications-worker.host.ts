@@ -119,12 +119,21 @@ export class NotificationsWorker {
         if (this.stopping) return;
         const delay = this.options.restartDelayMs ?? 1_000;
         logger.error({ msg: 'notifications worker ended unexpectedly; starting a new one', exitCode: code, restartInMs: delay });
-        this.restartTimer = setTimeout(() => {
-          if (this.stopping) return;
-          this.spawn().catch((error: unknown) => logger.error({ msg: 'notifications worker did not restart', error: (error as Error).message }));
-        }, delay);
+        this.restart(delay);
       });
     });
+  }
+
+  /** Starts a new worker after `delay`; one that fails to start is tried again, up to a minute apart. */
+  private restart(delay: number): void {
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping) return;
+      this.spawn().catch((error: unknown) => {
+        const next = Math.min(60_000, delay * 2);
+        this.options.logger.error({ msg: 'notifications worker did not restart; trying again', error: (error as Error).message, restartInMs: next });
+        if (!this.stopping) this.restart(next);
+      });
+    }, delay);
   }
 
   /** Runs a request of the worker and tells it how it went (it retries a failure later). */
