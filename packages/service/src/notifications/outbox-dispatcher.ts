@@ -213,11 +213,14 @@ export class OutboxDispatcher {
       if (rows === undefined) byTicket.set(row.ticket_id, [row]);
       else rows.push(row);
     }
-    await Promise.all(
+    // Every ticket's recording is waited for, even when one failed outside its own retry handling.
+    const outcomes = await Promise.allSettled(
       [...byTicket.values()].map(async (rows) => {
         for (const row of rows) await this.acknowledgeOne(row);
       }),
     );
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
   }
 
   private async acknowledgeOne(row: OutboxRow): Promise<void> {
