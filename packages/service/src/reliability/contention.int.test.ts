@@ -132,5 +132,6 @@ test('the same keyed open sent concurrently to both processes creates one ticket
     expect(again.status).toBe(201);
     expect((again.json as Json).ticketNumber).toBe(succeeded[0]!.json.ticketNumber);
   }
-  expect(log.after(head).filter((e) => e.streamId === `ticket-${id}`)).toEqual([]);
+  // (The e-mail thread records the confirmation it sent whenever it gets there: that is its own event.)
+  expect(log.after(head).filter((e) => e.streamId === `ticket-${id}` && e.metadata.actorId !== 'system:mailer')).toEqual([]);
 });
