@@ -4,6 +4,9 @@ import { ConcurrencyConflictError, type CommandContext, type CommandExecutor, ty
 import type { Caller } from './ticket.application';
 import { POLICY_STREAM } from './streams';
 
+/** How long the policy in force is taken from the cache without asking the store (ms). */
+export const POLICY_RECHECK_MS = 250;
+
 /** The system actor that seeds the default policy into an empty log. */
 export const SYSTEM_ACTOR = { id: 'system', role: 'admin' } as const;
 
@@ -13,6 +16,8 @@ export class PolicyApplication {
   // reused while nothing follows its last revision in the stream (one indexed read that returns
   // no rows, instead of reading and folding policy documents).
   private cached: { revision: bigint; history: PolicyHistory } | undefined;
+  /** When the cached history was last checked against the store (performance.now()). */
+  private checkedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly executor: CommandExecutor,
@@ -23,25 +28,45 @@ export class PolicyApplication {
     const cached = this.cached;
     if (cached !== undefined) {
       // Streams are append-only: no event after the cached revision means the history is current.
+      const checked = performance.now();
       const newer = await this.executor.store.readStream(POLICY_STREAM, { fromRevision: cached.revision + 1n, maxCount: 1 });
-      if (newer.length === 0) return cached.history;
+      if (newer.length === 0) {
+        this.checkedAt = checked;
+        return cached.history;
+      }
     }
+    const checked = performance.now();
     const { state, last } = await this.executor.load(policyDecider, POLICY_STREAM);
-    if (last !== undefined) this.cached = { revision: last.revision, history: state };
+    if (last !== undefined) {
+      this.cached = { revision: last.revision, history: state };
+      this.checkedAt = checked;
+    }
     return state;
   }
 
+  /**
+   * The policy a ticket opened now pins. Every open needs it, so the history checked less than
+   * {@link POLICY_RECHECK_MS} ago is used as it is: a version published through this process is
+   * seen at once (publishing drops the cache), one published by another process or replica
+   * within that time.
+   */
   async current(): Promise<SlaPolicy> {
-    return currentPolicy(await this.history()) ?? defaultPolicy;
+    const cached = this.cached;
+    const history = cached !== undefined && performance.now() - this.checkedAt < POLICY_RECHECK_MS ? cached.history : await this.history();
+    return currentPolicy(history) ?? defaultPolicy;
   }
 
-  publish(policy: SlaPolicy, caller: Caller, context: CommandContext): Promise<ExecutionResult<PolicyHistory>> {
-    return this.executor.execute(
-      policyDecider,
-      POLICY_STREAM,
-      { type: 'PublishPolicy', now: this.clock().toISOString(), actor: { id: caller.id, role: caller.role }, data: { policy } },
-      context,
-    );
+  async publish(policy: SlaPolicy, caller: Caller, context: CommandContext): Promise<ExecutionResult<PolicyHistory>> {
+    try {
+      return await this.executor.execute(
+        policyDecider,
+        POLICY_STREAM,
+        { type: 'PublishPolicy', now: this.clock().toISOString(), actor: { id: caller.id, role: caller.role }, data: { policy } },
+        context,
+      );
+    } finally {
+      this.cached = undefined;
+    }
   }
 
   /**
