@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ticketDecider } from '@support-sla/domain';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import { WrongExpectedRevisionError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent } from '../event-store/event-store.port';
 import { ManualClock } from './clock';
@@ -159,6 +160,37 @@ describe('CommandExecutor through the ticket use cases', () => {
     expect(appends).toBe(6);
     const steps = (await store.readStream(ticketStream(ticketId))).filter((e) => e.type === 'TicketClassified').map((e) => (e.data as { stepsToReproduce?: string }).stepsToReproduce);
     expect(steps).toEqual(['step 0', 'step 1', 'step 2', 'step 3', 'step 4', 'step 5']);
+  });
+
+  test('a new stream (a random id) is not read before the first attempt; if it exists after all, the next attempt reads it', async () => {
+    const inner = new InMemoryEventStore();
+    const reads: string[] = [];
+    const counted: EventStore = Object.assign(Object.create(inner) as EventStore, {
+      readStream: (streamId: string, options?: Parameters<EventStore['readStream']>[1]) => {
+        reads.push(streamId);
+        return inner.readStream(streamId, options);
+      },
+    });
+    const { tickets } = setup(counted);
+    const opened = await tickets.open({ channel: 'email', request }, admin, ctx(admin));
+    expect(reads.filter((s) => s === opened.streamId)).toEqual([]);
+    expect(opened.retries).toBe(0);
+    // A keyed open may be a retry of one that was stored: it reads its stream.
+    const keyed = await tickets.open({ channel: 'email', request }, admin, ctx(admin, 'open-once'));
+    expect(reads.filter((s) => s === keyed.streamId)).toHaveLength(1);
+
+    // The executor itself: a stream said to be new that exists is read on the second attempt.
+    const { executor } = setup(counted);
+    reads.length = 0;
+    const again = await executor.execute(
+      ticketDecider,
+      opened.streamId,
+      (state, now) => ({ type: 'ClassifyTicket', now, actor: { id: agent.id, role: agent.role }, data: { ticketId: opened.streamId.slice('ticket-'.length), category: 'personal/how-to' } }) as never,
+      ctx(agent),
+      { newStream: true },
+    );
+    expect(again.retries).toBe(1);
+    expect(reads).toEqual([opened.streamId]);
   });
 
   test('past the bounded attempts a conflict becomes ConcurrencyConflictError', async () => {

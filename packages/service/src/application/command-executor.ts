@@ -82,6 +82,16 @@ export interface CommandExecutorOptions {
   readonly onAppend?: (streamId: string, millis: number) => void;
 }
 
+export interface ExecuteOptions {
+  /**
+   * The stream id was just made up at random, so the stream cannot exist yet: the first attempt
+   * decides on the initial state without reading it. Should it exist after all, the append
+   * (expecting no stream) fails, or the decision is a refusal, and the next attempt reads the
+   * stream as usual.
+   */
+  readonly newStream?: boolean;
+}
+
 /** UUID-shaped id derived from a key, so the same request always names its events the same way. */
 export const deterministicEventId = (key: string, streamId: string, index: number): string => {
   const hex = createHash('sha256').update(`${key}\u0000${streamId}\u0000${index}`).digest('hex');
@@ -137,6 +147,7 @@ export class CommandExecutor {
      */
     command: C | ((state: S, now: string, stored: readonly StoredEvent[]) => C | DomainError),
     context: CommandContext,
+    options: ExecuteOptions = {},
   ): Promise<ExecutionResult<S>> {
     const before = this.streamQueues.get(streamId);
     let release!: () => void;
@@ -147,7 +158,7 @@ export class CommandExecutor {
     this.streamQueues.set(streamId, queued);
     try {
       if (before !== undefined) await before;
-      return await this.attempt(decider, streamId, command, context);
+      return await this.attempt(decider, streamId, command, context, options);
     } finally {
       release();
       if (this.streamQueues.get(streamId) === queued) this.streamQueues.delete(streamId);
@@ -159,18 +170,27 @@ export class CommandExecutor {
     streamId: string,
     command: C | ((state: S, now: string, stored: readonly StoredEvent[]) => C | DomainError),
     context: CommandContext,
+    options: ExecuteOptions,
   ): Promise<ExecutionResult<S>> {
     for (let attempt = 1; ; attempt++) {
-      const { state, stored, last } = await this.load(decider, streamId);
+      const assumedNew = attempt === 1 && options.newStream === true;
+      const { state, stored, last } = assumedNew ? { state: decider.initialState, stored: [], last: undefined } : await this.load(decider, streamId);
       const replayed = this.alreadyApplied(stored, streamId, context);
       if (replayed !== undefined) {
         // The same request was appended before (its response was lost): answer as it did then.
         return { streamId, events: replayed.map(toDomainEvent), state, revision: last?.revision, position: replayed[replayed.length - 1]?.position, retries: attempt - 1 };
       }
       const built = typeof command === 'function' ? command(state, this.options.clock().toISOString(), stored) : command;
-      if (isDomainError(built)) throw new DomainRuleViolation(built);
+      // Refused on a stream only assumed to be new: decide again on what is really stored.
+      if (isDomainError(built)) {
+        if (assumedNew) continue;
+        throw new DomainRuleViolation(built);
+      }
       const decided = decider.decide(built, state);
-      if (decided._tag === 'Left') throw new DomainRuleViolation(decided.left);
+      if (decided._tag === 'Left') {
+        if (assumedNew) continue;
+        throw new DomainRuleViolation(decided.left);
+      }
       const events = decided.right;
       if (events.length === 0) {
         return { streamId, events, state, revision: last?.revision, position: last?.position, retries: attempt - 1 };

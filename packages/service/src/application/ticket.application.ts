@@ -144,10 +144,14 @@ export class TicketApplication {
         ...(body.suggestedCategory === undefined ? {} : { suggestedCategory: body.suggestedCategory }),
       },
     };
-    return this.executor.execute(ticketDecider, ticketStream(ticketId), command, {
-      ...context,
-      extraMetadata: { ...context.extraMetadata, organization: caller.org },
-    });
+    return this.executor.execute(
+      ticketDecider,
+      ticketStream(ticketId),
+      command,
+      { ...context, extraMetadata: { ...context.extraMetadata, organization: caller.org } },
+      // A random ticket id names a stream nobody has written yet; a keyed one may be a retry.
+      { newStream: context.idempotencyKey === undefined },
+    );
   }
 
   /**
