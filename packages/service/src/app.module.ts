@@ -12,6 +12,7 @@ import type { EventStore } from './event-store/event-store.port';
 import { SupportModule } from './features/support.module';
 import { NotificationsModule, type NotificationsSetup } from './notifications/notifications.module';
 import { notificationsWorkerAvailable } from './notifications/notifications-worker.host';
+import { prepareMailDatabase } from './notifications/notification-store';
 import { readNotificationsConfig } from './notifications/notifications.config';
 import { EVENT_STORE, SERVICE_CONFIG, SERVICE_DATABASE } from './platform/tokens';
 import { PlatformModule } from './platform/platform.module';
@@ -40,11 +41,13 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
       // In a worker thread (beside the HTTP event loop) when it can: it opens the files itself,
       // so the log must be a file or EventStoreDB, and it keeps system time, so no test clock.
       const onFile = config.eventStore !== 'memory' && config.dbFile !== ':memory:';
-      if (notifications.thread === 'worker' && onFile && clock instanceof SystemClock && notificationsWorkerAvailable()) {
+      // The mail tables have a file of their own beside the service's (see mailDatabaseFile).
+      const mailFile = onFile ? prepareMailDatabase(config.dbFile) : undefined;
+      if (notifications.thread === 'worker' && mailFile !== undefined && clock instanceof SystemClock && notificationsWorkerAvailable()) {
         return {
           worker: {
             eventStore: config.eventStore === 'esdb' ? { kind: 'esdb', connectionString: config.esdbConnectionString! } : { kind: 'sqlite', file: config.dbFile },
-            database: config.dbFile,
+            database: mailFile,
             env: definedOnly(config.env),
             logLevel: config.logLevel,
             acknowledge,
@@ -54,9 +57,9 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
       }
       return {
         store,
-        // Its own connection to the file (see openNotificationDatabase), except where the local
-        // database is private to the process (EVENT_STORE=memory).
-        database: onFile ? config.dbFile : database,
+        // Its own connection to its own file, except where the local database is private to the
+        // process (EVENT_STORE=memory).
+        database: mailFile ?? database,
         config: notifications,
         // One clock for the whole service: SLA alerts and the time a confirmation counts as sent.
         clock: () => clock.now().getTime(),

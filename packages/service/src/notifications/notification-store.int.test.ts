@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
-import { NotificationStore } from './notification-store';
+import { mailDatabaseFile, NotificationStore, prepareMailDatabase } from './notification-store';
 
 // Another thread holds the file's write lock for a while, as the service's main thread does
 // while it commits appends (the notifications run in a worker thread of their own).
@@ -42,6 +42,38 @@ test('a mail transaction that reads before it writes waits for another thread\'s
   } finally {
     mail.close();
     await events.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the mail tables of a service file written before they had their own file move to it once, rows and all', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'support-sla-mail-move-'));
+  const serviceFile = join(dir, 'support-sla.sqlite');
+  try {
+    const events = SqliteEventStore.open(serviceFile);
+    // As an earlier version kept them: in the service's own file.
+    const old = new NotificationStore(serviceFile);
+    old.saveCheckpoint('notifications', { commit: 42n, prepare: 42n });
+    old.savePolicy(1, '{"version":1}');
+    old.close();
+
+    expect(mailDatabaseFile(serviceFile)).toBe(join(dir, 'support-sla.mail.sqlite'));
+    expect(prepareMailDatabase(serviceFile)).toBe(join(dir, 'support-sla.mail.sqlite'));
+    const moved = new NotificationStore(mailDatabaseFile(serviceFile));
+    expect(moved.checkpoint('notifications')).toEqual({ commit: 42n, prepare: 42n });
+    expect(moved.policyJson(1)).toBe('{"version":1}');
+    moved.saveCheckpoint('notifications', { commit: 50n, prepare: 50n });
+    moved.close();
+    const tables = (events.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'mail%'").all() as { name: string }[]).map((r) => r.name);
+    expect(tables).toEqual([]);
+
+    // Once only: the next start leaves the mail file as it is.
+    prepareMailDatabase(serviceFile);
+    const again = new NotificationStore(mailDatabaseFile(serviceFile));
+    expect(again.checkpoint('notifications')).toEqual({ commit: 50n, prepare: 50n });
+    again.close();
+    await events.close();
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

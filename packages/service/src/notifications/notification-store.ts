@@ -159,8 +159,54 @@ CREATE TABLE IF NOT EXISTS mail_alerts (
 );
 `;
 
+const MAIL_TABLES = ['mail_checkpoint', 'mail_outbox', 'mail_policies', 'mail_outages', 'mail_outage_links', 'mail_alert_points', 'mail_alerts'] as const;
+
 /**
- * Opens (creating if needed) its own connection to the service's SQLite file: WAL with
+ * The file of the mail tables, beside the service's: `support-sla.sqlite` →
+ * `support-sla.mail.sqlite`. A file of their own, so that the notifications (a worker thread of
+ * the service) never wait for the write lock of the event log, nor make its writers wait.
+ */
+export const mailDatabaseFile = (serviceFile: string): string =>
+  serviceFile === ':memory:' ? serviceFile : serviceFile.endsWith('.sqlite') ? `${serviceFile.slice(0, -'.sqlite'.length)}.mail.sqlite` : `${serviceFile}.mail`;
+
+/**
+ * Gets the mail file ready: creates it, and moves the mail tables of a service file written
+ * before they had a file of their own. The rows are copied (when the mail file has no
+ * checkpoint yet) in one transaction, then the old tables are dropped in another; a crash
+ * between the two leaves old tables that the next start drops. Returns the mail file's path.
+ */
+export const prepareMailDatabase = (serviceFile: string): string => {
+  const mailFile = mailDatabaseFile(serviceFile);
+  if (mailFile === serviceFile) return mailFile;
+  const store = new NotificationStore(mailFile);
+  const db = store.db;
+  try {
+    db.prepare('ATTACH DATABASE ? AS service').run(serviceFile);
+    const present = new Set((db.prepare("SELECT name FROM service.sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+    const old = MAIL_TABLES.filter((t) => present.has(t));
+    if (old.length === 0) return mailFile;
+    db.transaction(() => {
+      const fresh = (db.prepare('SELECT count(*) AS n FROM main.mail_checkpoint').get() as { n: number }).n === 0;
+      if (!fresh) return;
+      for (const table of old) db.exec(`INSERT OR IGNORE INTO main.${table} SELECT * FROM service.${table}`);
+    }).immediate();
+    db.transaction(() => {
+      for (const table of old) db.exec(`DROP TABLE service.${table}`);
+    }).immediate();
+    return mailFile;
+  } finally {
+    if (db.open && db.inTransaction) db.exec('ROLLBACK');
+    try {
+      db.exec('DETACH DATABASE service');
+    } catch {
+      // not attached (the ATTACH itself failed)
+    }
+    store.close();
+  }
+};
+
+/**
+ * Opens (creating if needed) a connection to the mail tables' SQLite file: WAL with
  * `synchronous = NORMAL`. The event store's connection fsyncs every commit (an acknowledged
  * command must survive power loss); the mail tables need only atomic, consistent commits. WAL
  * with NORMAL gives that without an fsync per commit, which on the event loop was the largest
@@ -172,7 +218,7 @@ CREATE TABLE IF NOT EXISTS mail_alerts (
 export const openNotificationDatabase = (file: string): Database.Database => openDatabase(file, { synchronous: 'NORMAL' });
 
 /**
- * The `mail_` tables in the service's SQLite file: the reactor's checkpoint, the outbox, the
+ * The `mail_` tables (in their own file, {@link mailDatabaseFile}): the reactor's checkpoint, the outbox, the
  * policies and outages it has seen, and the SLA alert index. Every method is synchronous
  * (better-sqlite3), so a caller can group several into one {@link transaction} and commit them
  * with the checkpoint.
