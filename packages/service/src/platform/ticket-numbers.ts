@@ -61,13 +61,12 @@ export class SqliteTicketNumberAllocator implements TicketNumberAllocator {
   }
 
   async numberFor(ticketId: string): Promise<string> {
-    const existing = this.byTicket.get(ticketId);
-    if (existing) return formatTicketNumber(existing.number);
+    // Looked up only inside the write: most ids are new, and a retried open finds its number there.
     const allocated = await this.writes.run(
       (): bigint => {
-        // Looked up again inside the write lock: another process may have allocated it meanwhile.
-        const again = this.byTicket.get(ticketId);
-        return again ? BigInt(again.number) : BigInt(this.insert.run(ticketId).lastInsertRowid);
+        // Under the write lock, so another process cannot allocate it in between.
+        const existing = this.byTicket.get(ticketId);
+        return existing ? BigInt(existing.number) : BigInt(this.insert.run(ticketId).lastInsertRowid);
       },
       // A number is only seen inside the TicketOpened appended next; in the same file, that
       // append's fsync covers the allocation too, and lost to a power cut before it, the number
