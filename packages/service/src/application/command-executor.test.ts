@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ticketDecider } from '@support-sla/domain';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
+import { countingReads } from '../testing/counting-store';
 import { WrongExpectedRevisionError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent } from '../event-store/event-store.port';
 import { ManualClock } from './clock';
 import { PolicyApplication } from './policy.application';
@@ -163,14 +164,7 @@ describe('CommandExecutor through the ticket use cases', () => {
   });
 
   test('a new stream (a random id) is not read before the first attempt; if it exists after all, the next attempt reads it', async () => {
-    const inner = new InMemoryEventStore();
-    const reads: string[] = [];
-    const counted: EventStore = Object.assign(Object.create(inner) as EventStore, {
-      readStream: (streamId: string, options?: Parameters<EventStore['readStream']>[1]) => {
-        reads.push(streamId);
-        return inner.readStream(streamId, options);
-      },
-    });
+    const { store: counted, reads } = countingReads(new InMemoryEventStore());
     const { tickets } = setup(counted);
     const opened = await tickets.open({ channel: 'email', request }, admin, ctx(admin));
     expect(reads.filter((s) => s === opened.streamId)).toEqual([]);

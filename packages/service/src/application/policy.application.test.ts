@@ -1,7 +1,7 @@
 import { defaultPolicy } from '@support-sla/domain';
-import type { EventStore, ReadStreamOptions } from '../event-store/event-store.port';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import { sealEvents } from '../hash-chain';
+import { countingReads } from '../testing/counting-store';
 import { CommandExecutor } from './command-executor';
 import { POLICY_RECHECK_MS, PolicyApplication } from './policy.application';
 
@@ -9,30 +9,18 @@ const admin = { id: 'u-admin', role: 'admin' as const, org: 'support' };
 const context = (key: string) => ({ actorId: admin.id, actorRole: admin.role, correlationId: key, causationId: key, idempotencyKey: key });
 const now = () => new Date('2026-03-10T14:00:00Z');
 
-/** Counts reads of the store, to tell the cache from a look at the store. */
-const counting = (inner: EventStore): { store: EventStore; reads: () => number } => {
-  let reads = 0;
-  const store = Object.assign(Object.create(inner) as EventStore, {
-    readStream: (streamId: string, options?: ReadStreamOptions) => {
-      reads++;
-      return inner.readStream(streamId, options);
-    },
-  });
-  return { store, reads: () => reads };
-};
-
 test('the policy in force comes from the cache for a short while, from this process at once, from another process within the recheck time', async () => {
   const inner = new InMemoryEventStore();
-  const { store, reads } = counting(inner);
+  const { store, reads } = countingReads(inner);
   const here = new PolicyApplication(new CommandExecutor(store, { clock: now, seal: sealEvents }), now);
   const elsewhere = new PolicyApplication(new CommandExecutor(inner, { clock: now, seal: sealEvents }), now);
   await here.seedDefault();
   expect((await here.current()).version).toBe(defaultPolicy.version);
 
   // Opens in quick succession: no look at the store.
-  const before = reads();
+  const before = reads.length;
   for (let i = 0; i < 5; i++) expect((await here.current()).version).toBe(defaultPolicy.version);
-  expect(reads()).toBe(before);
+  expect(reads.length).toBe(before);
 
   // Published through this process: in force at once.
   await here.publish({ ...defaultPolicy, version: 2 }, admin, context('v2'));
