@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -128,4 +128,30 @@ test('a worker that cannot start (no templates) makes start() fail with the reas
   const w = worker({ env: { SMTP_URL: sink.url, MAIL_TEMPLATES_DIR: empty } });
   await expect(w.start()).rejects.toThrow(/notifications could not start: .*template/i);
   await waitUntil(() => w.threadId === undefined, 'the failed worker to exit');
+});
+
+test('a worker that dies is replaced, and a replacement that fails to start is tried again until one runs', async () => {
+  // A stand-in worker script: the first starts and then dies, the second dies before it starts,
+  // the third starts and stays. Which one it is, it learns from a counter file.
+  const counter = join(dir, 'starts');
+  const entry = join(dir, 'flaky-worker.js');
+  writeFileSync(
+    entry,
+    `const { parentPort } = require('node:worker_threads');
+     const fs = require('node:fs');
+     const n = (fs.existsSync(${JSON.stringify(counter)}) ? Number(fs.readFileSync(${JSON.stringify(counter)}, 'utf8')) : 0) + 1;
+     fs.writeFileSync(${JSON.stringify(counter)}, String(n));
+     if (n === 2) process.exit(3);
+     parentPort.postMessage({ type: 'started' });
+     if (n === 1) setTimeout(() => { throw new Error('worker crashed'); }, 50);
+     parentPort.on('message', (m) => { if (m.type === 'stop') { parentPort.postMessage({ type: 'stopped' }); parentPort.close(); } });`,
+  );
+  const w = worker({ entry, restartDelayMs: 20 });
+  await w.start();
+  await waitUntil(() => readFileSync(counter, 'utf8') === '3' && w.threadId !== undefined, 'a third worker that stays up');
+  const messages = logged.map((m) => (m as { msg?: string }).msg);
+  expect(messages).toContain('notifications worker ended unexpectedly; starting a new one');
+  expect(messages).toContain('notifications worker did not restart; trying again');
+  await w.stop();
+  expect(w.threadId).toBeUndefined();
 });
