@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { outageDecider, ticketDecider, type Actor, type Monitor, type TicketCommand } from '@support-sla/domain';
 import { actors, openTicketCommand } from '@support-sla/domain/testing';
 import { OUTAGE_BOARD_STREAM, ticketStream } from '../application/streams';
+import type { EventStore, SubscribeToAllOptions, Subscription } from '../event-store/event-store.port';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import { verifyChain } from '../hash-chain';
 import type { MailTransport, NotificationsLogger } from './mail-transport';
@@ -354,6 +355,39 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     ]);
     expect(await n.runOnce()).toMatchObject({ sent: 0 });
     expect(world.sink.messages).toHaveLength(2);
+  });
+
+  it('a drain left over from a stopped subscription does not take the next subscription\'s events', async () => {
+    const first = await openTicket('teacher', '2026-03-10T14:00:00Z');
+    const second = await openTicket('teacher', '2026-03-10T14:01:00Z');
+    const log = await world.store.readAll();
+    const of = (ticketId: string) => log.filter((e) => e.streamId === ticketStream(ticketId));
+    // A store whose live subscriptions the test feeds by hand; catching up finds nothing.
+    const subscriptions: SubscribeToAllOptions[] = [];
+    const store: EventStore = Object.assign(Object.create(world.store) as EventStore, {
+      readAll: async () => [],
+      subscribeToAll: (options: SubscribeToAllOptions): Subscription => {
+        subscriptions.push(options);
+        return { stop: async () => undefined };
+      },
+    });
+    const n = notifications({ store });
+    await n.reactor.start();
+    // An event arrives and waits in the buffer for its drain (the next turn of the event loop)...
+    for (const e of of(first.ticketId)) await subscriptions[0]!.onEvent(e);
+    // ...but the reactor is stopped and started again within this turn, and the new subscription
+    // delivers the second ticket's events before that old drain runs.
+    await n.reactor.stop();
+    await n.reactor.start();
+    expect(subscriptions).toHaveLength(2);
+    for (const e of of(second.ticketId)) await subscriptions[1]!.onEvent(e);
+    const deadline = Date.now() + 2_000;
+    while (!n.db.outbox().some((r) => r.ticket_id === second.ticketId)) {
+      if (Date.now() > deadline) throw new Error("the second subscription's events were dropped");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(n.db.outbox().filter((r) => r.ticket_id === second.ticketId).map((r) => r.purpose)).toEqual(['confirmation']);
+    await n.reactor.stop();
   });
 
   it('records sent e-mails of different tickets concurrently, and those of one ticket in order', async () => {
