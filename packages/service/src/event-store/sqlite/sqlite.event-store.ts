@@ -119,7 +119,7 @@ export class SqliteEventStore implements EventStore {
     const ids = new Set(events.map((e) => e.id));
     if (ids.size !== events.length) throw new Error('the same event id appears twice in one append');
     const rows = events.map((e) => [e.id, e.type, JSON.stringify(e.data ?? null), JSON.stringify(e.metadata)] as const);
-    if (this.closed) throw new EventStoreUnavailableError('SQLite event store is closed');
+    this.assertOpen();
     let result: AppendResult;
     try {
       // Appends arriving together share one transaction and one fsync (see GroupCommit).
@@ -141,8 +141,7 @@ export class SqliteEventStore implements EventStore {
         return { nextExpectedRevision: revision, position: { commit: position, prepare: position } };
       });
     } catch (error) {
-      if (this.closed || isUnavailable(error)) throw new EventStoreUnavailableError(`SQLite event store unavailable: ${(error as Error).message}`, { cause: error });
-      throw error;
+      throw portError(error);
     }
     this.changes.notify();
     return result;
@@ -235,15 +234,22 @@ export class SqliteEventStore implements EventStore {
 
   /** Turns "the file cannot be used" failures into the port's unavailable error; domain-level errors pass through. */
   private guard<T>(fn: () => T): T {
-    if (this.closed) throw new EventStoreUnavailableError('SQLite event store is closed');
+    this.assertOpen();
     try {
       return fn();
     } catch (error) {
-      if (isUnavailable(error)) throw new EventStoreUnavailableError(`SQLite event store unavailable: ${(error as Error).message}`, { cause: error });
-      throw error;
+      throw portError(error);
     }
   }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreUnavailableError('SQLite event store is closed');
+  }
 }
+
+/** A "the file cannot be used" failure as the port's unavailable error; anything else as it is. */
+const portError = (error: unknown): unknown =>
+  isUnavailable(error) ? new EventStoreUnavailableError(`SQLite event store unavailable: ${(error as Error).message}`, { cause: error }) : error;
 
 const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|CORRUPT|NOTADB|PROTOCOL)/;
 
