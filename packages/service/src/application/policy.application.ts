@@ -25,17 +25,17 @@ export class PolicyApplication {
   ) {}
 
   async history(): Promise<PolicyHistory> {
+    // Taken before reading: what is read is at least as fresh as this moment.
+    const checked = performance.now();
     const cached = this.cached;
     if (cached !== undefined) {
       // Streams are append-only: no event after the cached revision means the history is current.
-      const checked = performance.now();
       const newer = await this.executor.store.readStream(POLICY_STREAM, { fromRevision: cached.revision + 1n, maxCount: 1 });
       if (newer.length === 0) {
         this.checkedAt = checked;
         return cached.history;
       }
     }
-    const checked = performance.now();
     const { state, last } = await this.executor.load(policyDecider, POLICY_STREAM);
     if (last !== undefined) {
       this.cached = { revision: last.revision, history: state };
