@@ -205,11 +205,6 @@ export class NotificationReactor {
     return run;
   }
 
-  /** Handles one event exactly once (events at or before the checkpoint are skipped); true when applied. */
-  async handle(stored: StoredEvent): Promise<boolean> {
-    return (await this.handleBatch([stored])) === 1;
-  }
-
   /** Applies events in order, serialized with every other call; resolves with how many were new. */
   handleBatch(events: readonly StoredEvent[]): Promise<number> {
     const run = this.lock.then(() => this.process(events));
