@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { fstatSync, fsync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -18,6 +18,11 @@ afterEach(() => {
   if (db.open) db.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+const until = async (condition: () => boolean): Promise<void> => {
+  for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 2));
+  expect(condition()).toBe(true);
+};
 
 const rows = (): { k: string; v: number }[] => db.prepare('SELECT k, v FROM t ORDER BY k').all() as { k: string; v: number }[];
 
@@ -81,23 +86,78 @@ test('when the batch cannot commit, every write in it fails and nothing is store
   expect(rows()).toEqual([{ k: 'c', v: 3 }]);
 });
 
-test('a batch of writes that need no fsync of their own commits with synchronous = NORMAL; any durable write in it keeps FULL', async () => {
-  const group = GroupCommit.for(db);
+test('no write waits for an fsync inside the commit: durable batches are flushed after it, writes that need no fsync resolve at once', async () => {
+  const flushes: number[] = [];
+  const group = new GroupCommit(db, { fsync: (fd, done) => (flushes.push(fd), fsync(fd, done)) });
   const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
   const synchronous = (): number => Number(db.pragma('synchronous', { simple: true }));
   expect(synchronous()).toBe(2);
-  // Alone in their batch: no fsync (NORMAL = 1) while they commit.
+  // Alone in their batch: committed with NORMAL (1), and nothing flushed for them.
   const seen = await Promise.all([
     group.run(() => (insert.run('a', 1), synchronous()), { durable: false }),
     group.run(() => (insert.run('b', 2), synchronous()), { durable: false }),
   ]);
   expect(seen).toEqual([1, 1]);
-  expect(synchronous()).toBe(2);
-  // With a durable write in the batch, the whole batch is fsynced.
+  expect(flushes).toEqual([]);
+  // With a durable write in the batch, the batch commits with NORMAL too, then the WAL file is flushed once.
   const mixed = await Promise.all([group.run(() => (insert.run('c', 3), synchronous()), { durable: false }), group.run(() => (insert.run('d', 4), synchronous()))]);
-  expect(mixed).toEqual([2, 2]);
+  expect(mixed).toEqual([1, 1]);
+  expect(flushes).toHaveLength(1);
   expect(synchronous()).toBe(2);
   expect(rows().map((r) => r.k)).toEqual(['a', 'b', 'c', 'd']);
+});
+
+test('a durable write resolves only after an fsync of the WAL file that started after its commit', async () => {
+  const held: { fd: number; ino: number; release: () => void }[] = [];
+  const group = new GroupCommit(db, { fsync: (fd, done) => held.push({ fd, ino: fstatSync(fd).ino, release: () => done(null) }) });
+  const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  let firstDone = false;
+  const first = group.run(() => insert.run('a', 1).changes).then((n) => ((firstDone = true), n));
+  await until(() => held.length === 1);
+  // Committed (another connection sees it), but not acknowledged while its flush runs.
+  const observer = openDatabase(join(dir, 'test.sqlite'), { synchronous: 'FULL' });
+  expect(observer.prepare('SELECT k FROM t').pluck().all()).toEqual(['a']);
+  observer.close();
+  expect(held[0]!.ino).toBe(statSync(join(dir, 'test.sqlite-wal')).ino);
+  // A batch committed while that flush runs waits for the next one, not this one.
+  let secondDone = false;
+  const second = group.run(() => insert.run('b', 2).changes).then((n) => ((secondDone = true), n));
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(rows().map((r) => r.k)).toEqual(['a', 'b']);
+  expect(firstDone).toBe(false);
+  held[0]!.release();
+  await expect(first).resolves.toBe(1);
+  await until(() => held.length === 2);
+  expect(firstDone).toBe(true);
+  expect(secondDone).toBe(false);
+  held[1]!.release();
+  await expect(second).resolves.toBe(1);
+});
+
+test('when the fsync fails, the writes it was to make durable are rejected as unavailable, and later batches flush again', async () => {
+  let fail = true;
+  const group = new GroupCommit(db, { fsync: (fd, done) => (fail ? done(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })) : fsync(fd, done)) });
+  const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  const outcomes = await Promise.allSettled([group.run(() => insert.run('a', 1).changes), group.run(() => insert.run('b', 2).changes)]);
+  for (const outcome of outcomes) {
+    expect(outcome.status).toBe('rejected');
+    const reason = (outcome as PromiseRejectedResult).reason as { code?: string; message?: string };
+    expect(reason.code).toBe('SQLITE_IOERR_FSYNC');
+    expect(reason.message).toMatch(/fsync of the write-ahead log failed: EIO/);
+  }
+  fail = false;
+  await expect(group.run(() => insert.run('c', 3).changes)).resolves.toBe(1);
+});
+
+test('an in-memory database (no WAL file) keeps FULL inside the commit for durable writes', async () => {
+  const memory = openDatabase(':memory:', { synchronous: 'FULL' });
+  memory.exec('CREATE TABLE t (k TEXT PRIMARY KEY)');
+  let flushed = false;
+  const group = new GroupCommit(memory, { fsync: (_fd, done) => ((flushed = true), done(null)) });
+  const seen = await group.run(() => (memory.prepare('INSERT INTO t (k) VALUES (?)').run('a'), Number(memory.pragma('synchronous', { simple: true }))));
+  expect(seen).toBe(2);
+  expect(flushed).toBe(false);
+  memory.close();
 });
 
 test('a write that makes SQLite end the whole transaction fails the batch: nothing of it is stored, later writes do not run alone', async () => {

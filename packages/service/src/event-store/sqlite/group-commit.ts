@@ -1,4 +1,5 @@
-import type Database from 'better-sqlite3';
+import { close, fsync, openSync } from 'node:fs';
+import Database from 'better-sqlite3';
 
 interface Pending {
   readonly work: () => unknown;
@@ -7,9 +8,23 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+interface Deferred {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
 const shared = new WeakMap<Database.Database, GroupCommit>();
+
+/** Flushes a file descriptor to disk and calls back; `fs.fsync` (on libuv's thread pool) by default. */
+export type FsyncFile = (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
+
+export interface GroupCommitOptions {
+  /** Replaces `fs.fsync` for the write-ahead log (tests use it to hold or fail a flush). */
+  readonly fsync?: FsyncFile;
+}
 
 /**
  * Group commit for one SQLite connection. Writes queued during the same turn of the event loop
@@ -18,19 +33,29 @@ const shared = new WeakMap<Database.Database, GroupCommit>();
  * paying for N.
  *
  * Each write runs in a savepoint of its own. A write that throws is rolled back alone, and its
- * caller gets its error; the others still commit. A promise resolves only after the commit has
- * returned, so a resolved write is as durable as a transaction of its own would have been. If
+ * caller gets its error; the others still commit. A promise resolves only once its batch is
+ * durable, so a resolved write is as durable as a transaction of its own would have been. If
  * the commit itself fails, or a write fails in a way that makes SQLite roll back the whole
  * transaction, every write of the batch is rejected and none of them is stored.
  *
  * The work functions are synchronous (better-sqlite3 is), and must not await anything.
  *
+ * **The fsync runs off the event loop.** On a file in WAL mode with `synchronous = FULL`, a
+ * batch commits with `synchronous = NORMAL` (its frames are written to the WAL file, and a
+ * process crash can no longer lose them), and the WAL file is then fsynced with `fs.fsync` on
+ * libuv's thread pool while the event loop goes on serving requests. The batch's promises
+ * resolve when an fsync that started after the commit has finished. Batches committed while an
+ * fsync is running share the next one. If the fsync fails, they are rejected with
+ * `SQLITE_IOERR_FSYNC` (their events may or may not survive a power cut). For the time the
+ * fsync takes, other connections can already read a committed batch that a power cut could
+ * still take away; WAL frames reach the disk in order, so it would take away everything
+ * committed after it as well, and nothing that was acknowledged. An in-memory database, or
+ * one not in WAL mode, keeps fsyncing inside the commit.
+ *
  * A write may say it needs no fsync of its own (`durable: false`): one that only matters if a
  * later durable write commits, such as a ticket number that is handed out only inside the
- * event appended next. A batch made only of such writes commits with `synchronous = NORMAL`
- * (the connection's own setting is restored right after). WAL frames reach the disk in order,
- * so the next durable commit's fsync makes it durable too; a power cut before that loses it
- * together with everything that could have used it.
+ * event appended next. Such writes resolve right after their commit when no durable write
+ * shares their batch; the next durable commit's fsync makes them durable too.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
@@ -38,9 +63,23 @@ export class GroupCommit {
   private readonly commit: Database.Transaction<(batch: readonly Pending[]) => Outcome[]>;
   /** The connection fsyncs every commit (`synchronous = FULL` or stronger). */
   private readonly fsyncs: boolean;
+  /** The write-ahead log's file when commits are made durable off the event loop; else undefined. */
+  private readonly walFile: string | undefined;
+  private walFd: number | undefined;
+  /** Writes waiting for an fsync that has not started yet. */
+  private nextSync: Deferred | undefined;
+  private syncing = false;
 
-  constructor(private readonly db: Database.Database) {
+  private readonly fsyncFile: FsyncFile;
+
+  constructor(
+    private readonly db: Database.Database,
+    options: GroupCommitOptions = {},
+  ) {
+    this.fsyncFile = options.fsync ?? fsync;
     this.fsyncs = Number(db.pragma('synchronous', { simple: true })) >= 2;
+    const wal = !db.memory && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
+    this.walFile = this.fsyncs && wal ? `${db.name}-wal` : undefined;
     // Called inside the batch's transaction, a better-sqlite3 transaction function uses a savepoint.
     const inSavepoint = db.transaction((work: () => unknown) => work());
     this.commit = db.transaction((batch: readonly Pending[]): Outcome[] =>
@@ -85,18 +124,70 @@ export class GroupCommit {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
+    const durable = this.fsyncs && batch.some((pending) => pending.durable);
+    // A durable batch on a file in WAL mode commits without its fsync, which then runs on
+    // libuv's thread pool: the event loop goes on serving requests while the disk flushes.
+    const fsyncLater = durable && this.walFile !== undefined;
     let outcomes: Outcome[];
     try {
-      outcomes = this.fsyncs && !batch.some((pending) => pending.durable) ? this.withoutFsync(() => this.commit.immediate(batch)) : this.commit.immediate(batch);
+      outcomes = this.fsyncs && (!durable || fsyncLater) ? this.withoutFsync(() => this.commit.immediate(batch)) : this.commit.immediate(batch);
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;
     }
-    outcomes.forEach((outcome, i) => {
-      const pending = batch[i]!;
-      if (outcome.ok) pending.resolve(outcome.value);
-      else pending.reject(outcome.error);
-    });
+    const settle = (failure?: unknown): void =>
+      outcomes.forEach((outcome, i) => {
+        const pending = batch[i]!;
+        if (!outcome.ok) pending.reject(outcome.error);
+        else if (failure !== undefined) pending.reject(failure);
+        else pending.resolve(outcome.value);
+      });
+    if (fsyncLater) this.afterNextFsync().then(() => settle(), settle);
+    else settle();
+  }
+
+  /** Resolves after an fsync of the write-ahead log that started after this call. */
+  private afterNextFsync(): Promise<void> {
+    if (this.nextSync === undefined) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.nextSync = { promise, resolve, reject };
+      if (!this.syncing) this.startFsync();
+      return promise;
+    }
+    return this.nextSync.promise;
+  }
+
+  private startFsync(): void {
+    const waiting = this.nextSync;
+    if (waiting === undefined) return;
+    this.nextSync = undefined;
+    this.syncing = true;
+    const done = (error: NodeJS.ErrnoException | null): void => {
+      this.syncing = false;
+      if (error) waiting.reject(new Database.SqliteError(`fsync of the write-ahead log failed: ${error.message}`, 'SQLITE_IOERR_FSYNC'));
+      else waiting.resolve();
+      if (this.nextSync !== undefined) this.startFsync();
+      else this.closeWal();
+    };
+    try {
+      // Opened for each busy stretch and closed when it ends, so a closed connection leaves no descriptor behind.
+      this.walFd ??= openSync(this.walFile!, 'r');
+    } catch (error) {
+      done(error as NodeJS.ErrnoException);
+      return;
+    }
+    this.fsyncFile(this.walFd, done);
+  }
+
+  private closeWal(): void {
+    const fd = this.walFd;
+    this.walFd = undefined;
+    if (fd !== undefined) close(fd, () => undefined);
   }
 
   private withoutFsync<T>(commit: () => T): T {

@@ -56,9 +56,10 @@ const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata';
 /**
  * The embedded default store: one SQLite file in WAL mode.
  *
- * - Durability: `synchronous = FULL`, so the WAL is fsynced before a commit returns and an
- *   acknowledged append survives a power cut, not only a process crash (NORMAL would only
- *   protect against the latter in WAL mode).
+ * - Durability: `synchronous = FULL`, so an append resolves only after the WAL holding it has
+ *   been fsynced, and an acknowledged append survives a power cut, not only a process crash
+ *   (NORMAL would only protect against the latter in WAL mode). The fsync itself runs on
+ *   libuv's thread pool after the commit, not inside it ({@link GroupCommit}).
  * - The global position is the `AUTOINCREMENT` row id, which SQLite never reuses.
  * - The expected-revision check and the inserts run in one `BEGIN IMMEDIATE` transaction, so
  *   writers in this and other processes are serialized on the file's write lock. Appends made
@@ -122,7 +123,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     let result: AppendResult;
     try {
-      // Appends arriving together share one transaction and one fsync (see GroupCommit).
+      // Appends arriving together share one transaction and one fsync, off the event loop (see GroupCommit).
       result = await this.writes.run((): AppendResult => {
         const head = this.statements.streamHead.get(streamId) as { revision: bigint | null };
         const actual: bigint | 'no-stream' = head.revision === null ? 'no-stream' : head.revision;
