@@ -5,6 +5,7 @@ import { createEsdbEventStore } from '../event-store/esdb/esdb.event-store';
 import type { EventStore } from '../event-store/event-store.port';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
+import { WalCheckpointer } from '../event-store/sqlite/wal-checkpointer';
 
 /** The service's persistence, opened once at start-up. */
 export interface ServiceStorage {
@@ -27,7 +28,16 @@ export async function openStorage(config: ServiceConfig): Promise<ServiceStorage
   switch (config.eventStore) {
     case 'sqlite': {
       const store = SqliteEventStore.open(config.dbFile);
-      return { store, db: store.db, description: `events, read models and checkpoints in SQLite file ${config.dbFile}`, close: () => store.close() };
+      const checkpointer = WalCheckpointer.start(store.db);
+      return {
+        store,
+        db: store.db,
+        description: `events, read models and checkpoints in SQLite file ${config.dbFile}`,
+        close: async () => {
+          await checkpointer?.stop();
+          await store.close();
+        },
+      };
     }
     case 'memory': {
       const store = new InMemoryEventStore();
@@ -45,11 +55,13 @@ export async function openStorage(config: ServiceConfig): Promise<ServiceStorage
     case 'esdb': {
       const store = createEsdbEventStore(config.esdbConnectionString!);
       const db = openLocalDatabase(config.dbFile);
+      const checkpointer = WalCheckpointer.start(db);
       return {
         store,
         db,
         description: `events in EventStoreDB (${redact(config.esdbConnectionString!)}); read models, checkpoints, idempotency keys and ticket numbers in SQLite file ${config.dbFile}`,
         close: async () => {
+          await checkpointer?.stop();
           await store.close();
           db.close();
         },
