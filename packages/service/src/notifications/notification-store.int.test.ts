@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import { mailDatabaseFile, NotificationStore, prepareMailDatabase } from './notification-store';
 
@@ -74,6 +75,27 @@ test('the mail tables of a service file written before they had their own file m
     again.close();
     await events.close();
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the dispatcher\'s look-ups for due e-mails and pending acknowledgements use an index, not a scan of every e-mail ever sent', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'support-sla-mail-plan-'));
+  const executed: string[] = [];
+  const db = new Database(join(dir, 'mail.sqlite'), { verbose: (sql) => executed.push(String(sql)) });
+  try {
+    const mail = new NotificationStore(db);
+    executed.length = 0;
+    mail.dueOutbox(1_000, 10);
+    mail.nextDueAt();
+    mail.pendingAcknowledgements(1_000, 10);
+    expect(executed).toHaveLength(3);
+    for (const sql of executed.splice(0)) {
+      const plan = db.prepare<[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all().map((step) => step.detail);
+      expect({ sql, plan }).toEqual({ sql, plan: expect.not.arrayContaining([expect.stringMatching(/^SCAN mail_outbox$/)]) });
+    }
+  } finally {
+    db.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -121,6 +121,7 @@ CREATE TABLE IF NOT EXISTS mail_outbox (
 );
 CREATE INDEX IF NOT EXISTS mail_outbox_due ON mail_outbox (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS mail_outbox_ticket ON mail_outbox (ticket_id, purpose);
+CREATE INDEX IF NOT EXISTS mail_outbox_ack_waiting ON mail_outbox (id, ack_next_at) WHERE ack_state = 'pending';
 CREATE TABLE IF NOT EXISTS mail_policies (
   version INTEGER PRIMARY KEY,
   policy TEXT NOT NULL
