@@ -186,11 +186,13 @@ export class SqliteReadModelStore implements ReadModelStore {
     // A high surrogate ending a chunk waits for the next one: stored alone, as UTF-8, it would be lost.
     let carry = '';
     // Every write goes through the connection's group commit, so chunks share their commit (and
-    // fsync) with the appends of the same turn, and no transaction is held across an await.
-    const run = async <T>(work: () => T): Promise<T> => {
+    // fsync) with the appends of the same turn, and no transaction is held across an await. Only
+    // the switch to the new snapshot waits for an fsync of its own: it makes the chunks written
+    // before it durable too, and old chunks left by a power cut are discarded by the next switch.
+    const run = async <T>(work: () => T, durable = false): Promise<T> => {
       if (broken !== undefined) throw broken;
       try {
-        return await this.group.run(work);
+        return await this.group.run(work, { durable });
       } catch (error) {
         broken = error instanceof Error ? error : new Error(String(error));
         throw error;
@@ -218,7 +220,7 @@ export class SqliteReadModelStore implements ReadModelStore {
           if (stored !== seq) throw new Error(`read model ${name}: snapshot ${snapshot} has ${String(stored)} of its ${seq} chunks`);
           this.point(name, header, snapshot, seq);
           return snapshot;
-        });
+        }, true);
         while ((await run(() => this.deleteOlderChunks.run(name, committed, DISCARD_BATCH).changes)) > 0);
       },
     };

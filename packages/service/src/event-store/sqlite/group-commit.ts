@@ -1,4 +1,5 @@
-import { close, fsync, openSync } from 'node:fs';
+import { close, fsync, openSync, realpathSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
 
 interface Pending {
@@ -45,12 +46,19 @@ export interface GroupCommitOptions {
  * process crash can no longer lose them), and the WAL file is then fsynced with `fs.fsync` on
  * libuv's thread pool while the event loop goes on serving requests. The batch's promises
  * resolve when an fsync that started after the commit has finished. Batches committed while an
- * fsync is running share the next one. If the fsync fails, they are rejected with
- * `SQLITE_IOERR_FSYNC` (their events may or may not survive a power cut). For the time the
- * fsync takes, other connections can already read a committed batch that a power cut could
- * still take away; WAL frames reach the disk in order, so it would take away everything
- * committed after it as well, and nothing that was acknowledged. An in-memory database, or
- * one not in WAL mode, keeps fsyncing inside the commit.
+ * fsync is running share the next one. An in-memory database, or one not in WAL mode, keeps
+ * fsyncing inside the commit.
+ *
+ * If an fsync fails, its writes are rejected with `SQLITE_IOERR_FSYNC` (they may or may not
+ * survive a power cut), and so is every later write on the connection, until the process
+ * restarts: after a failed fsync, Linux may drop the unwritten pages and report success to the
+ * next one, and SQLite's recovery after a power cut keeps only an unbroken run of valid WAL
+ * frames, so later writes could be acknowledged and still be lost.
+ *
+ * For the time the fsync takes (about a millisecond), other connections can already read a
+ * committed batch that a power cut could still take away, together with everything committed
+ * after it (recovery keeps only the valid frames before the first torn one), but nothing that
+ * was acknowledged.
  *
  * A write may say it needs no fsync of its own (`durable: false`): one that only matters if a
  * later durable write commits, such as a ticket number that is handed out only inside the
@@ -61,14 +69,14 @@ export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
   private readonly commit: Database.Transaction<(batch: readonly Pending[]) => Outcome[]>;
-  /** The connection fsyncs every commit (`synchronous = FULL` or stronger). */
-  private readonly fsyncs: boolean;
   /** The write-ahead log's file when commits are made durable off the event loop; else undefined. */
   private readonly walFile: string | undefined;
   private walFd: number | undefined;
   /** Writes waiting for an fsync that has not started yet. */
   private nextSync: Deferred | undefined;
   private syncing = false;
+  /** Set by a failed fsync: from then on every write is refused (see the class comment). */
+  private failed: Error | undefined;
 
   private readonly fsyncFile: FsyncFile;
 
@@ -77,9 +85,9 @@ export class GroupCommit {
     options: GroupCommitOptions = {},
   ) {
     this.fsyncFile = options.fsync ?? fsync;
-    this.fsyncs = Number(db.pragma('synchronous', { simple: true })) >= 2;
     const wal = !db.memory && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
-    this.walFile = this.fsyncs && wal ? `${db.name}-wal` : undefined;
+    // SQLite keeps the WAL beside the real file (it follows symbolic links), by absolute path.
+    this.walFile = wal ? `${realFile(db.name)}-wal` : undefined;
     // Called inside the batch's transaction, a better-sqlite3 transaction function uses a savepoint.
     const inSavepoint = db.transaction((work: () => unknown) => work());
     this.commit = db.transaction((batch: readonly Pending[]): Outcome[] =>
@@ -109,6 +117,7 @@ export class GroupCommit {
 
   /** Runs `work` in the next batch; resolves with its result once the batch has committed. */
   run<T>(work: () => T, options: { readonly durable?: boolean } = {}): Promise<T> {
+    if (this.failed !== undefined) return Promise.reject(this.failed);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, durable: options.durable ?? true, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
@@ -124,13 +133,21 @@ export class GroupCommit {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    const durable = this.fsyncs && batch.some((pending) => pending.durable);
-    // A durable batch on a file in WAL mode commits without its fsync, which then runs on
-    // libuv's thread pool: the event loop goes on serving requests while the disk flushes.
-    const fsyncLater = durable && this.walFile !== undefined;
+    if (this.failed !== undefined) {
+      for (const pending of batch) pending.reject(this.failed);
+      return;
+    }
     let outcomes: Outcome[];
+    let fsyncLater = false;
     try {
-      outcomes = this.fsyncs && (!durable || fsyncLater) ? this.withoutFsync(() => this.commit.immediate(batch)) : this.commit.immediate(batch);
+      // The connection's setting as it is now (a bulk load may have turned it down to OFF).
+      const setting = Number(this.db.pragma('synchronous', { simple: true }));
+      const fsyncs = setting >= 2; // FULL or EXTRA: every commit is to be fsynced
+      const durable = fsyncs && batch.some((pending) => pending.durable);
+      // A durable batch on a file in WAL mode commits without its fsync, which then runs on
+      // libuv's thread pool: the event loop goes on serving requests while the disk flushes.
+      fsyncLater = durable && this.walFile !== undefined;
+      outcomes = fsyncs && (!durable || fsyncLater) ? this.withoutFsync(setting, () => this.commit.immediate(batch)) : this.commit.immediate(batch);
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;
@@ -169,19 +186,32 @@ export class GroupCommit {
     this.syncing = true;
     const done = (error: NodeJS.ErrnoException | null): void => {
       this.syncing = false;
-      if (error) waiting.reject(new Database.SqliteError(`fsync of the write-ahead log failed: ${error.message}`, 'SQLITE_IOERR_FSYNC'));
-      else waiting.resolve();
+      if (error) {
+        this.failed ??= new Database.SqliteError(
+          `fsync of the write-ahead log failed (${error.message}); no write is accepted until the service restarts`,
+          'SQLITE_IOERR_FSYNC',
+        );
+        waiting.reject(this.failed);
+      } else waiting.resolve();
       if (this.nextSync !== undefined) this.startFsync();
       else this.closeWal();
     };
     try {
       // Opened for each busy stretch and closed when it ends, so a closed connection leaves no descriptor behind.
-      this.walFd ??= openSync(this.walFile!, 'r');
+      // 'r+' neither creates nor truncates; some systems (Windows) flush only a writable handle.
+      this.walFd ??= openSync(this.walFile!, 'r+');
     } catch (error) {
       done(error as NodeJS.ErrnoException);
       return;
     }
     this.fsyncFile(this.walFd, done);
+  }
+
+  /** Resolves once every write queued so far has committed and been flushed (or failed): for closing the connection. */
+  async drain(): Promise<void> {
+    while (this.scheduled || this.queue.length > 0 || this.syncing || this.nextSync !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
   }
 
   private closeWal(): void {
@@ -190,13 +220,20 @@ export class GroupCommit {
     if (fd !== undefined) close(fd, () => undefined);
   }
 
-  private withoutFsync<T>(commit: () => T): T {
-    const setting = this.db.pragma('synchronous', { simple: true });
+  private withoutFsync<T>(setting: number, commit: () => T): T {
     this.db.pragma('synchronous = NORMAL');
     try {
       return commit();
     } finally {
-      this.db.pragma(`synchronous = ${Number(setting)}`);
+      this.db.pragma(`synchronous = ${setting}`);
     }
   }
 }
+
+const realFile = (file: string): string => {
+  try {
+    return realpathSync(resolvePath(file));
+  } catch {
+    return resolvePath(file);
+  }
+};

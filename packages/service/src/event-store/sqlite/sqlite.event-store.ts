@@ -201,6 +201,8 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    // Appends still waiting for their fsync finish first: closing the last connection deletes the WAL file.
+    await this.writes.drain();
     this.db.close();
   }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from './open-database';
@@ -11,6 +11,11 @@ beforeEach(() => {
 });
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const until = async (condition: () => boolean): Promise<void> => {
+  for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(condition()).toBe(true);
+};
 
 const writeMegabytes = (db: ReturnType<typeof openDatabase>, megabytes: number): void => {
   const insert = db.prepare('INSERT INTO blobs (body) VALUES (?)');
@@ -48,6 +53,25 @@ test('without the thread, the same writes stay in the WAL file (the measurement 
   expect(statSync(file).size).toBeLessThan(100_000);
   expect(statSync(`${file}-wal`).size).toBeGreaterThanOrEqual(3_000_000);
   db.close();
+});
+
+test('a thread that died is noticed: the writer checkpoints on its own again, and stopping does not wait for it', async () => {
+  const gone = join(dir, 'gone');
+  mkdirSync(gone);
+  const db = openDatabase(join(gone, 'db.sqlite'), { synchronous: 'FULL' });
+  const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+  try {
+    const checkpointer = WalCheckpointer.start(db, { intervalMs: 20 })!;
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+    // The thread opens its own connection a moment later, in a folder that is no longer there.
+    rmSync(gone, { recursive: true, force: true });
+    await until(() => db.pragma('wal_autocheckpoint', { simple: true }) === 1000);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/WAL checkpointer thread for .*db\.sqlite failed: .*the writer checkpoints on its own again/);
+    await checkpointer.stop();
+  } finally {
+    warn.mockRestore();
+    db.close();
+  }
 });
 
 test('an in-memory database has no WAL and gets no thread', () => {

@@ -47,6 +47,7 @@ export class WalCheckpointer {
   private constructor(
     private readonly db: Database.Database,
     private readonly worker: Worker,
+    private readonly exited: Promise<unknown>,
   ) {}
 
   /** Starts checkpointing `db`'s file; undefined for an in-memory database, which has no WAL. */
@@ -57,13 +58,13 @@ export class WalCheckpointer {
       workerData: { file: db.name, intervalMs: options.intervalMs ?? 100, driver: require.resolve('better-sqlite3') },
     });
     worker.unref();
-    const checkpointer = new WalCheckpointer(db, worker);
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    const checkpointer = new WalCheckpointer(db, worker, exited);
     db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(options.fallbackPages ?? 10_000))}`);
-    const fallBack = (): void => {
+    worker.once('error', (error) => process.emitWarning(`WAL checkpointer thread for ${db.name} failed: ${error.message}; the writer checkpoints on its own again`));
+    void exited.then(() => {
       if (!checkpointer.stopped && db.open) db.pragma('wal_autocheckpoint = 1000');
-    };
-    worker.once('error', fallBack);
-    worker.once('exit', fallBack);
+    });
     return checkpointer;
   }
 
@@ -71,9 +72,9 @@ export class WalCheckpointer {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
     this.worker.postMessage('stop');
-    await exited;
+    // Taken at start, so a thread that already died does not leave this waiting for an exit that has passed.
+    await this.exited;
     if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
   }
 }
