@@ -7,6 +7,7 @@ import { SqliteReadModelStore, type ReadModelStore } from '../checkpoints/read-m
 import { contractEvent } from '../event-store/event-store.contract';
 import type { GlobalPosition, StoredEvent } from '../event-store/event-store.port';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
+import { until } from '../testing/http';
 import { ProjectionRunner, ProjectionTimeoutError, type RunnableProjection } from './projection-runner';
 
 /** Toy model: every folded event id in order (so a repeat or a skip shows) and a running total. */
@@ -330,13 +331,6 @@ describe('ProjectionRunner checkpoints of a large model, in slices', () => {
         .all()
         .map((r) => [r.snapshot, r.n]),
     );
-  const until = async (condition: () => boolean, what: string): Promise<void> => {
-    const deadline = Date.now() + 20_000;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
 
   it('writes the checkpoint in many chunks while the event loop keeps turning, and stores the model as of its position', async () => {
     const store = openStore();
@@ -370,7 +364,7 @@ describe('ProjectionRunner checkpoints of a large model, in slices', () => {
     });
     const runner = runnerOn(store, readModels, 20);
     await runner.start();
-    await until(() => runner.persistedPosition !== undefined, 'the checkpoint');
+    await until('the checkpoint', () => runner.persistedPosition !== undefined, 20_000);
 
     expect(runner.persistedPosition).toEqual(positions[19]);
     const stored = new SqliteReadModelStore(store.db).load('ledger')!;
@@ -401,7 +395,7 @@ describe('ProjectionRunner checkpoints of a large model, in slices', () => {
     });
     const runner = runnerOn(store, readModels, 20);
     await runner.start();
-    await until(() => runner.persistedPosition !== undefined, 'the first checkpoint');
+    await until('the first checkpoint', () => runner.persistedPosition !== undefined, 20_000);
     expect(during).toHaveLength(5);
     expect(foldedDuring).toBe(20);
     // The stored model is the one as of its own position, without the events that arrived meanwhile.
@@ -436,7 +430,7 @@ describe('ProjectionRunner checkpoints of a large model, in slices', () => {
       20,
     );
     await runner.start();
-    await until(() => stopping !== undefined, 'the stop');
+    await until('the stop', () => stopping !== undefined, 20_000);
     await stopping;
     expect(runner.status).toBe('stopped');
     expect(writes).toBeGreaterThan(3);
@@ -460,7 +454,7 @@ describe('ProjectionRunner checkpoints of a large model, in slices', () => {
       20,
     );
     await second.start();
-    await until(() => abandoning !== undefined, 'the stop');
+    await until('the stop', () => abandoning !== undefined, 20_000);
     await abandoning;
     expect(second.position).toEqual(more[19]);
     expect(committed).toBe(false);
@@ -481,10 +475,10 @@ describe('ProjectionRunner checkpoints of a large model, in slices', () => {
     });
     const runner = runnerOn(first, readModels, 20, errors);
     await runner.start();
-    await until(() => runner.persistedPosition !== undefined, 'the first checkpoint');
+    await until('the first checkpoint', () => runner.persistedPosition !== undefined, 20_000);
     expect(runner.persistedPosition).toEqual(before[19]);
     await append(first, Array<number>(20).fill(3_000));
-    await until(() => errors.length > 0, 'the crash');
+    await until('the crash', () => errors.length > 0, 20_000);
     await runner.stop({ flush: false });
     expect(runner.persistedPosition).toEqual(before[19]);
 
@@ -506,7 +500,7 @@ describe('ProjectionRunner checkpoints of a large model, in slices', () => {
     expect(new Set(resumed.model.events).size).toBe(43);
     expect(sha(ledger().serialize(resumed.model))).toBe(sha(await foldedUpTo(second)));
     // Its first checkpoint (after 20 events) discarded both the previous snapshot and the leftovers.
-    await until(() => resumed.persistedPosition !== undefined && resumed.persistedPosition.commit > before[19]!.commit, 'a checkpoint after resuming');
+    await until('a checkpoint after resuming', () => resumed.persistedPosition !== undefined && resumed.persistedPosition.commit > before[19]!.commit, 20_000);
     expect(Object.keys(chunkRows(second))).toEqual([String(Math.max(...Object.keys(leftovers).map(Number)) + 1)]);
   });
 });

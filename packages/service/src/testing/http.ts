@@ -61,4 +61,9 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
   }
 }
 
+/** Polls a synchronous `condition` every few milliseconds until it holds, or fails after `timeoutMs`. */
+export const until = async (what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> => {
+  await eventually(what, async () => (condition() ? true : undefined), timeoutMs, 2);
+};
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { GroupCommit } from './group-commit';
 import { openDatabase } from './open-database';
+import { sleep, until } from '../../testing/http';
 
 let dir: string;
 let db: Database.Database;
@@ -18,11 +19,6 @@ afterEach(() => {
   if (db.open) db.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const until = async (condition: () => boolean): Promise<void> => {
-  for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 2));
-  expect(condition()).toBe(true);
-};
 
 const rows = (): { k: string; v: number }[] => db.prepare('SELECT k, v FROM t ORDER BY k').all() as { k: string; v: number }[];
 
@@ -113,7 +109,7 @@ test('a durable write resolves only after an fsync of the WAL file that started 
   const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
   let firstDone = false;
   const first = group.run(() => insert.run('a', 1).changes).then((n) => ((firstDone = true), n));
-  await until(() => held.length === 1);
+  await until('the first flush to start', () => held.length === 1);
   // Committed (another connection sees it), but not acknowledged while its flush runs.
   const observer = openDatabase(join(dir, 'test.sqlite'), { synchronous: 'FULL' });
   expect(observer.prepare('SELECT k FROM t').pluck().all()).toEqual(['a']);
@@ -127,7 +123,7 @@ test('a durable write resolves only after an fsync of the WAL file that started 
   expect(firstDone).toBe(false);
   held[0]!.release();
   await expect(first).resolves.toBe(1);
-  await until(() => held.length === 2);
+  await until('the second flush to start', () => held.length === 2);
   expect(firstDone).toBe(true);
   expect(secondDone).toBe(false);
   held[1]!.release();
@@ -160,8 +156,8 @@ test('drain waits until the writes queued so far are flushed', async () => {
   const write = group.run(() => db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('a', 1).changes);
   let drained = false;
   const draining = group.drain().then(() => (drained = true));
-  await until(() => release !== undefined);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await until('the flush to start', () => release !== undefined);
+  await sleep(20);
   expect(drained).toBe(false);
   release!();
   await draining;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from './open-database';
 import { WalCheckpointer } from './wal-checkpointer';
+import { sleep, until } from '../../testing/http';
 
 let dir: string;
 
@@ -11,11 +12,6 @@ beforeEach(() => {
 });
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-const until = async (condition: () => boolean): Promise<void> => {
-  for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  expect(condition()).toBe(true);
-};
 
 const writeMegabytes = (db: ReturnType<typeof openDatabase>, megabytes: number): void => {
   const insert = db.prepare('INSERT INTO blobs (body) VALUES (?)');
@@ -31,9 +27,7 @@ test('a thread copies committed WAL frames into the database file; the writer\'s
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
     writeMegabytes(db, 3);
     // 3 MB is 750 pages, under the writer's 10,000: only the thread can have put them in the file.
-    const deadline = Date.now() + 5_000;
-    while (statSync(file).size < 3_000_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(statSync(file).size).toBeGreaterThanOrEqual(3_000_000);
+    await until('the database file to hold the 3 MB', () => statSync(file).size >= 3_000_000, 5_000);
   } finally {
     await checkpointer.stop();
   }
@@ -49,7 +43,7 @@ test('without the thread, the same writes stay in the WAL file (the measurement 
   db.exec('CREATE TABLE blobs (body TEXT NOT NULL)');
   db.pragma('wal_autocheckpoint = 10000');
   writeMegabytes(db, 3);
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await sleep(200);
   expect(statSync(file).size).toBeLessThan(100_000);
   expect(statSync(`${file}-wal`).size).toBeGreaterThanOrEqual(3_000_000);
   db.close();
@@ -65,7 +59,7 @@ test('a thread that died is noticed: the writer checkpoints on its own again, an
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
     // The thread opens its own connection a moment later, in a folder that is no longer there.
     rmSync(gone, { recursive: true, force: true });
-    await until(() => db.pragma('wal_autocheckpoint', { simple: true }) === 1000);
+    await until('the writer\'s own automatic checkpoint to be back', () => db.pragma('wal_autocheckpoint', { simple: true }) === 1000, 5_000);
     expect(String(warn.mock.calls[0]?.[0])).toMatch(/WAL checkpointer thread for .*db\.sqlite failed: .*the writer checkpoints on its own again/);
     await checkpointer.stop();
   } finally {
