@@ -1,4 +1,5 @@
-import { DEFAULT_RETRY_POLICY, retryDelayMs } from './outbox-dispatcher';
+import { NotificationStore, type NewOutboxRow } from './notification-store';
+import { DEFAULT_RETRY_POLICY, OutboxDispatcher, retryDelayMs } from './outbox-dispatcher';
 
 describe('retryDelayMs', () => {
   const fixed = { ...DEFAULT_RETRY_POLICY, jitter: false };
@@ -12,5 +13,94 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs(DEFAULT_RETRY_POLICY, 3, () => 0)).toBe(2_000);
     expect(retryDelayMs(DEFAULT_RETRY_POLICY, 3, () => 0.999999)).toBe(4_000);
     expect(retryDelayMs(DEFAULT_RETRY_POLICY, 3, () => 0.5)).toBe(3_000);
+  });
+});
+
+describe('OutboxDispatcher writes', () => {
+  const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
+  const row = (n: number, purpose: 'confirmation' | 'sla-warning'): NewOutboxRow => ({
+    dedupe_key: `${purpose}:T-${n}`,
+    purpose,
+    channel: 'email',
+    ticket_id: `T-${n}`,
+    ticket_number: `SS-${String(n).padStart(6, '0')}`,
+    trigger_event_id: `e-${n}`,
+    message_id: `<m-${n}@test>`,
+    recipient: `user${n}@example.test`,
+    subject: `[SS-${n}] subject`,
+    text_body: 'text',
+    html_body: '<p>html</p>',
+    status: 'pending',
+    hold_outage_id: null,
+    created_at: 0,
+  });
+
+  it('records the outcomes of a pass in one transaction per chunk, and the acknowledgements in one more', async () => {
+    const store = new NotificationStore(':memory:');
+    try {
+      for (let n = 1; n <= 12; n++) store.enqueue(row(n, n % 4 === 0 ? 'sla-warning' : 'confirmation'));
+      // Count the commits the dispatcher makes, and check no outbox update runs outside one.
+      let transactions = 0;
+      const transaction = store.transaction.bind(store);
+      jest.spyOn(store, 'transaction').mockImplementation((work) => {
+        transactions++;
+        return transaction(work);
+      });
+      const outside: string[] = [];
+      for (const method of ['markSent', 'markRetry', 'markFailed', 'defer', 'markAcknowledged', 'retryAcknowledgement'] as const) {
+        const original = store[method].bind(store) as (...args: unknown[]) => void;
+        jest.spyOn(store, method).mockImplementation((...args: unknown[]) => {
+          if (!store.db.inTransaction) outside.push(method);
+          original(...args);
+        });
+      }
+      const sent: string[] = [];
+      const acknowledged: string[] = [];
+      const dispatcher = new OutboxDispatcher({
+        db: store,
+        mailFrom: 'desk@example.test',
+        logger: silent,
+        batchSize: 5,
+        now: () => 1_000,
+        transport: {
+          kind: 'log',
+          close: () => undefined,
+          // The 7th e-mail is refused once: it and the rest of its chunk wait for the retry.
+          send: async (mail) => {
+            if (mail.messageId === '<m-7@test>' && !sent.includes('refused')) {
+              sent.push('refused');
+              throw new Error('connection refused');
+            }
+            sent.push(mail.messageId ?? '');
+            return { response: '250 ok', messageId: mail.messageId ?? '' };
+          },
+        },
+        acknowledge: async (ticketId) => {
+          acknowledged.push(ticketId);
+        },
+        retry: { jitter: false },
+      });
+      expect(await dispatcher.drain()).toEqual({ sent: 6, retried: 1, failed: 0 });
+      expect(outside).toEqual([]);
+      // Chunks of 5 rows: rows 1–5 and 6–10 (7 refused, 8–10 deferred), then 11–12, then the acknowledgements.
+      expect(transactions).toBe(4);
+      const byStatus = (status: string): string[] => store.outbox().filter((r) => r.status === status).map((r) => r.ticket_id);
+      expect(byStatus('sent')).toEqual(['T-1', 'T-2', 'T-3', 'T-4', 'T-5', 'T-6']);
+      const waiting = store.outbox().filter((r) => r.status === 'pending');
+      expect(waiting.map((r) => [r.ticket_id, r.next_attempt_at, r.attempts])).toEqual([
+        ['T-7', 2_000, 1],
+        ['T-8', 2_000, 0],
+        ['T-9', 2_000, 0],
+        ['T-10', 2_000, 0],
+        ['T-11', 2_000, 0],
+        ['T-12', 2_000, 0],
+      ]);
+      // Confirmations are recorded on their tickets; the SLA warning needs no acknowledgement.
+      expect(acknowledged.sort()).toEqual(['T-1', 'T-2', 'T-3', 'T-5', 'T-6']);
+      expect(store.outbox().filter((r) => r.ack_state === 'done').map((r) => r.ticket_id)).toEqual(['T-1', 'T-2', 'T-3', 'T-5', 'T-6']);
+      expect(store.pendingAcknowledgements(Number.MAX_SAFE_INTEGER, 100)).toEqual([]);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -98,7 +98,9 @@ export interface DrainResult {
  * A failure schedules the row again with exponential backoff; a success marks it sent (then,
  * for a confirmation, records the acknowledgement on the ticket). Rows go one at a time, in
  * order; when the mail server fails to take one, the other e-mails of the pass wait with it, so
- * a down server costs one failed connection per attempt, not one per row.
+ * a down server costs one failed connection per attempt, not one per row. The outcomes of a
+ * chunk of rows (up to `batchSize`) are written in one transaction, and those of the
+ * acknowledgements in another, so a busy outbox does not pay a commit per row.
  */
 export class OutboxDispatcher {
   private readonly retry: RetryPolicy;
@@ -132,33 +134,48 @@ export class OutboxDispatcher {
     for (;;) {
       const rows = db.dueOutbox(this.now(), batch).filter((r) => !tried.has(r.id));
       if (rows.length === 0) break;
-      for (const row of rows) {
-        tried.add(row.id);
-        if (row.channel === 'email' && mailRetryAt !== undefined) {
-          // The server just failed to take a message: the others wait with it, no attempt spent.
-          db.defer(row.id, mailRetryAt);
-          continue;
+      // What happened to each row of the chunk is written in one transaction at its end, not
+      // one commit per row. A crash before that sends the chunk's delivered e-mails again,
+      // with the same Message-ID (a crash between a send and its record could always do that).
+      const outcomes: (() => void)[] = [];
+      try {
+        for (const row of rows) {
+          tried.add(row.id);
+          if (row.channel === 'email' && mailRetryAt !== undefined) {
+            // The server just failed to take a message: the others wait with it, no attempt spent.
+            const retryAt = mailRetryAt;
+            outcomes.push(() => db.defer(row.id, retryAt));
+            continue;
+          }
+          const outcome = await this.deliver(row);
+          outcomes.push(outcome.record);
+          if (outcome.result === 'sent') sent++;
+          else if (outcome.result === 'failed') failed++;
+          else {
+            retried++;
+            if (row.channel === 'email') mailRetryAt = outcome.retryAt;
+          }
         }
-        const outcome = await this.deliver(row);
-        if (outcome.result === 'sent') sent++;
-        else if (outcome.result === 'failed') failed++;
-        else {
-          retried++;
-          if (row.channel === 'email') mailRetryAt = outcome.retryAt;
-        }
+      } finally {
+        db.transaction(() => {
+          for (const record of outcomes) record();
+        });
       }
     }
     await this.acknowledgeSent();
     return { sent, retried, failed };
   }
 
-  private async deliver(row: OutboxRow): Promise<{ result: 'sent' } | { result: 'failed' } | { result: 'retry'; retryAt: number }> {
+  /** Delivers one row; the outcome's `record` writes it to the outbox (the caller batches those). */
+  private async deliver(
+    row: OutboxRow,
+  ): Promise<{ record: () => void } & ({ result: 'sent' } | { result: 'failed' } | { result: 'retry'; retryAt: number })> {
     const { db, logger } = this.options;
     try {
       const response = row.channel === 'email' ? await this.sendMail(row) : await this.postWebhook(row);
-      db.markSent(row.id, this.now(), response);
+      const sentAt = this.now();
       logger.log({ msg: 'notification sent', purpose: row.purpose, channel: row.channel, ticket: row.ticket_number, messageId: row.message_id, to: row.recipient, attempts: row.attempts + 1 });
-      return { result: 'sent' };
+      return { result: 'sent', record: () => db.markSent(row.id, sentAt, response) };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const attempts = row.attempts + 1;
@@ -166,15 +183,13 @@ export class OutboxDispatcher {
       const limit =
         row.channel === 'webhook' ? this.retry.maxWebhookAttempts : permanent ? this.retry.maxPermanentAttempts : Number.POSITIVE_INFINITY;
       if (attempts >= limit || (permanent && row.channel === 'webhook')) {
-        db.markFailed(row.id, message);
         logger.error({ msg: 'notification failed for good', purpose: row.purpose, channel: row.channel, ticket: row.ticket_number, attempts, error: message });
-        return { result: 'failed' };
+        return { result: 'failed', record: () => db.markFailed(row.id, message) };
       }
       const delay = retryDelayMs(this.retry, attempts, this.options.random);
       const retryAt = this.now() + delay;
-      db.markRetry(row.id, retryAt, message);
       logger.warn({ msg: 'notification not delivered; will retry', purpose: row.purpose, channel: row.channel, ticket: row.ticket_number, attempts, retryInMs: delay, error: message });
-      return { result: 'retry', retryAt };
+      return { result: 'retry', retryAt, record: () => db.markRetry(row.id, retryAt, message) };
     }
   }
 
@@ -207,27 +222,35 @@ export class OutboxDispatcher {
    * of one ticket go in order.
    */
   private async acknowledgeSent(): Promise<void> {
+    const { db } = this.options;
     const byTicket = new Map<string, OutboxRow[]>();
-    for (const row of this.options.db.pendingAcknowledgements(this.now(), 100)) {
+    for (const row of db.pendingAcknowledgements(this.now(), 100)) {
       const rows = byTicket.get(row.ticket_id);
       if (rows === undefined) byTicket.set(row.ticket_id, [row]);
       else rows.push(row);
     }
+    if (byTicket.size === 0) return;
+    // The outcomes are written together at the end, in one transaction. Recording is
+    // idempotent, so one that a crash kept from being marked done is simply made again.
+    const outcomes: (() => void)[] = [];
     // Every ticket's recording is waited for, even when one failed outside its own retry handling.
-    const outcomes = await Promise.allSettled(
+    const settled = await Promise.allSettled(
       [...byTicket.values()].map(async (rows) => {
-        for (const row of rows) await this.acknowledgeOne(row);
+        for (const row of rows) outcomes.push(await this.acknowledgeOne(row));
       }),
     );
-    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    db.transaction(() => {
+      for (const record of outcomes) record();
+    });
+    const failure = settled.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
   }
 
-  private async acknowledgeOne(row: OutboxRow): Promise<void> {
+  /** Records one sent e-mail on its ticket; returns the outbox update to make for it. */
+  private async acknowledgeOne(row: OutboxRow): Promise<() => void> {
     const { db, acknowledge, recordSent, logger } = this.options;
     if ((acknowledge === undefined && recordSent === undefined) || row.sent_at === null) {
-      db.markAcknowledged(row.id);
-      return;
+      return () => db.markAcknowledged(row.id);
     }
     const at = new Date(row.sent_at).toISOString();
     try {
@@ -237,18 +260,18 @@ export class OutboxDispatcher {
       if (recordSent !== undefined && (row.purpose === 'resolution' || row.purpose === 'outage-restored')) {
         await recordSent({ ticketId: row.ticket_id, purpose: row.purpose, at, messageId: row.message_id });
       }
-      db.markAcknowledged(row.id);
+      return () => db.markAcknowledged(row.id);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const attempts = row.ack_attempts + 1;
       if (attempts >= this.retry.maxAcknowledgeAttempts) {
-        db.failAcknowledgement(row.id, message);
         logger.error({ msg: 'could not record the sent confirmation on the ticket; giving up', ticket: row.ticket_number, attempts, error: message });
-      } else {
-        const delay = retryDelayMs(this.retry, attempts, this.options.random);
-        db.retryAcknowledgement(row.id, this.now() + delay, message);
-        logger.warn({ msg: 'could not record the sent confirmation on the ticket; will retry', ticket: row.ticket_number, attempts, retryInMs: delay, error: message });
+        return () => db.failAcknowledgement(row.id, message);
       }
+      const delay = retryDelayMs(this.retry, attempts, this.options.random);
+      logger.warn({ msg: 'could not record the sent confirmation on the ticket; will retry', ticket: row.ticket_number, attempts, retryInMs: delay, error: message });
+      const retryAt = this.now() + delay;
+      return () => db.retryAcknowledgement(row.id, retryAt, message);
     }
   }
 
