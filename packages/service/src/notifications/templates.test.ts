@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_TEMPLATES_DIR } from './notifications.config';
@@ -35,6 +35,30 @@ describe('MailTemplates', () => {
       cpSync(DEFAULT_TEMPLATES_DIR, dir, { recursive: true });
       writeFileSync(join(dir, 'resolution.html'), '<p>{{#open}}</p>');
       expect(() => new MailTemplates(dir).check()).toThrow(/resolution\.html does not parse/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('applies an edited template to the next e-mail, without a restart', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'support-sla-templates-'));
+    try {
+      cpSync(DEFAULT_TEMPLATES_DIR, dir, { recursive: true });
+      const templates = new MailTemplates(dir);
+      const file = join(dir, 'resolution.txt');
+      writeFileSync(file, 'first {{ticketNumber}}');
+      expect(templates.render('resolution', { ticketNumber: 'SS-1' }).text).toBe('first SS-1');
+      writeFileSync(file, 'second, longer {{ticketNumber}}');
+      expect(templates.render('resolution', { ticketNumber: 'SS-1' }).text).toBe('second, longer SS-1');
+      // An edit of the same length is told apart by its modification time.
+      writeFileSync(file, 'SECOND, LONGER {{ticketNumber}}');
+      utimesSync(file, new Date('2031-01-01T00:00:00Z'), new Date('2031-01-01T00:00:00Z'));
+      expect(templates.render('resolution', { ticketNumber: 'SS-1' }).text).toBe('SECOND, LONGER SS-1');
+      // A template removed after start-up fails the render with its path, and comes back when restored.
+      rmSync(file);
+      expect(() => templates.render('resolution', {})).toThrow(/resolution\.txt/);
+      writeFileSync(file, 'back {{ticketNumber}}');
+      expect(templates.render('resolution', { ticketNumber: 'SS-2' }).text).toBe('back SS-2');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Mustache from 'mustache';
 
@@ -31,17 +31,28 @@ const verbatim = (value: unknown): string => String(value);
 /**
  * Renders the operator-editable templates in `dir`: `<name>.subject.txt`, `<name>.txt` and
  * `<name>.html` (Mustache: `{{field}}`, `{{#field}}…{{/field}}` for optional parts). HTML
- * templates escape values; the subject and plain-text ones do not. Files are read on every
- * render, so an edit applies to the next e-mail without a restart.
+ * templates escape values; the subject and plain-text ones do not. Each render checks the
+ * files' modification time and size and reads again the ones that changed, so an edit applies
+ * to the next e-mail without a restart (and an unchanged file costs a `stat`, not a read).
  */
 export class MailTemplates {
+  private readonly cache = new Map<string, { readonly stamp: string; readonly text: string }>();
+
   constructor(readonly dir: string) {}
 
   private read(file: string): string {
+    const path = join(this.dir, file);
     try {
-      return readFileSync(join(this.dir, file), 'utf8');
+      const stat = statSync(path, { bigint: true });
+      const stamp = `${stat.mtimeNs}:${stat.size}:${stat.ino}`;
+      const cached = this.cache.get(path);
+      if (cached?.stamp === stamp) return cached.text;
+      const text = readFileSync(path, 'utf8');
+      this.cache.set(path, { stamp, text });
+      return text;
     } catch (error) {
-      throw new TemplateError(`cannot read e-mail template ${join(this.dir, file)}: ${(error as Error).message}`);
+      this.cache.delete(path);
+      throw new TemplateError(`cannot read e-mail template ${path}: ${(error as Error).message}`);
     }
   }
 
