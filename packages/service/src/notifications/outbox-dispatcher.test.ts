@@ -71,8 +71,8 @@ describe('OutboxDispatcher writes', () => {
               sent.push('refused');
               throw new Error('connection refused');
             }
-            sent.push(mail.messageId ?? '');
-            return { response: '250 ok', messageId: mail.messageId ?? '' };
+            sent.push(mail.messageId);
+            return { response: '250 ok', messageId: mail.messageId };
           },
         },
         acknowledge: async (ticketId) => {
@@ -99,6 +99,34 @@ describe('OutboxDispatcher writes', () => {
       expect(acknowledged.sort()).toEqual(['T-1', 'T-2', 'T-3', 'T-5', 'T-6']);
       expect(store.outbox().filter((r) => r.ack_state === 'done').map((r) => r.ticket_id)).toEqual(['T-1', 'T-2', 'T-3', 'T-5', 'T-6']);
       expect(store.pendingAcknowledgements(Number.MAX_SAFE_INTEGER, 100)).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('writes what a slow server has taken at least every 100 ms, not only at the end of the chunk', async () => {
+    const store = new NotificationStore(':memory:');
+    try {
+      for (let n = 1; n <= 4; n++) store.enqueue(row(n, 'confirmation'));
+      const sentWhenThirdStarted: string[] = [];
+      const dispatcher = new OutboxDispatcher({
+        db: store,
+        mailFrom: 'desk@example.test',
+        logger: silent,
+        transport: {
+          kind: 'log',
+          close: () => undefined,
+          send: async (mail) => {
+            if (mail.messageId === '<m-3@test>') sentWhenThirdStarted.push(...store.outbox().filter((r) => r.status === 'sent').map((r) => r.ticket_id));
+            await new Promise((resolve) => setTimeout(resolve, 60));
+            return { response: '250 ok', messageId: mail.messageId };
+          },
+        },
+      });
+      expect(await dispatcher.drain()).toEqual({ sent: 4, retried: 0, failed: 0 });
+      // Two sends of 60 ms each pass the 100 ms mark: they were on record before the third began.
+      expect(sentWhenThirdStarted).toEqual(['T-1', 'T-2']);
+      expect(store.outbox().map((r) => r.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
     } finally {
       store.close();
     }

@@ -43,6 +43,9 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAcknowledgeAttempts: 8,
 };
 
+/** While a chunk of rows is being delivered, what happened to them is written at least this often (ms). */
+const RECORD_EVERY_MS = 100;
+
 /** Delay before attempt `failures + 1`, given `failures` failures so far (≥ 1). */
 export const retryDelayMs = (policy: RetryPolicy, failures: number, random: () => number = Math.random): number => {
   const exponent = Math.max(0, failures - 1);
@@ -99,8 +102,9 @@ export interface DrainResult {
  * for a confirmation, records the acknowledgement on the ticket). Rows go one at a time, in
  * order; when the mail server fails to take one, the other e-mails of the pass wait with it, so
  * a down server costs one failed connection per attempt, not one per row. The outcomes of a
- * chunk of rows (up to `batchSize`) are written in one transaction, and those of the
- * acknowledgements in another, so a busy outbox does not pay a commit per row.
+ * chunk of rows (up to `batchSize`) are written in one transaction (every 100 ms at least while
+ * a slow server takes the chunk), and those of the acknowledgements in another, so a busy
+ * outbox does not pay a commit per row.
  */
 export class OutboxDispatcher {
   private readonly retry: RetryPolicy;
@@ -134,10 +138,22 @@ export class OutboxDispatcher {
     for (;;) {
       const rows = db.dueOutbox(this.now(), batch).filter((r) => !tried.has(r.id));
       if (rows.length === 0) break;
-      // What happened to each row of the chunk is written in one transaction at its end, not
-      // one commit per row. A crash before that sends the chunk's delivered e-mails again,
-      // with the same Message-ID (a crash between a send and its record could always do that).
-      const outcomes: (() => void)[] = [];
+      // What happened to each row of the chunk is written in one transaction at its end (or
+      // every RECORD_EVERY_MS while a slow server takes the chunk), not one commit per row. A
+      // crash before that sends those delivered e-mails again, with the same Message-ID (a
+      // crash between a send and its record could always do that).
+      let outcomes: (() => void)[] = [];
+      let since = performance.now();
+      const record = (): void => {
+        const pending = outcomes;
+        outcomes = [];
+        since = performance.now();
+        if (pending.length > 0) {
+          db.transaction(() => {
+            for (const write of pending) write();
+          });
+        }
+      };
       try {
         for (const row of rows) {
           tried.add(row.id);
@@ -155,11 +171,10 @@ export class OutboxDispatcher {
             retried++;
             if (row.channel === 'email') mailRetryAt = outcome.retryAt;
           }
+          if (performance.now() - since >= RECORD_EVERY_MS) record();
         }
       } finally {
-        db.transaction(() => {
-          for (const record of outcomes) record();
-        });
+        record();
       }
     }
     await this.acknowledgeSent();
