@@ -145,14 +145,9 @@ export class OutboxDispatcher {
       let outcomes: (() => void)[] = [];
       let since = performance.now();
       const record = (): void => {
-        const pending = outcomes;
+        this.writeAll(outcomes);
         outcomes = [];
         since = performance.now();
-        if (pending.length > 0) {
-          db.transaction(() => {
-            for (const write of pending) write();
-          });
-        }
       };
       try {
         for (const row of rows) {
@@ -179,6 +174,14 @@ export class OutboxDispatcher {
     }
     await this.acknowledgeSent();
     return { sent, retried, failed };
+  }
+
+  /** Makes the outbox updates collected for a chunk or a pass, in one transaction. */
+  private writeAll(writes: readonly (() => void)[]): void {
+    if (writes.length === 0) return;
+    this.options.db.transaction(() => {
+      for (const write of writes) write();
+    });
   }
 
   /** Delivers one row; the outcome's `record` writes it to the outbox (the caller batches those). */
@@ -237,9 +240,8 @@ export class OutboxDispatcher {
    * of one ticket go in order.
    */
   private async acknowledgeSent(): Promise<void> {
-    const { db } = this.options;
     const byTicket = new Map<string, OutboxRow[]>();
-    for (const row of db.pendingAcknowledgements(this.now(), 100)) {
+    for (const row of this.options.db.pendingAcknowledgements(this.now(), 100)) {
       const rows = byTicket.get(row.ticket_id);
       if (rows === undefined) byTicket.set(row.ticket_id, [row]);
       else rows.push(row);
@@ -254,9 +256,7 @@ export class OutboxDispatcher {
         for (const row of rows) outcomes.push(await this.acknowledgeOne(row));
       }),
     );
-    db.transaction(() => {
-      for (const record of outcomes) record();
-    });
+    this.writeAll(outcomes);
     const failure = settled.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
   }

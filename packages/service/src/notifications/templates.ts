@@ -32,7 +32,7 @@ const verbatim = (value: unknown): string => String(value);
  * Renders the operator-editable templates in `dir`: `<name>.subject.txt`, `<name>.txt` and
  * `<name>.html` (Mustache: `{{field}}`, `{{#field}}…{{/field}}` for optional parts). HTML
  * templates escape values; the subject and plain-text ones do not. Each render checks the
- * files' modification time and size and reads again the ones that changed, so an edit applies
+ * files' modification time, size and inode and reads again the ones that changed, so an edit applies
  * to the next e-mail without a restart (and an unchanged file costs a `stat`, not a read).
  */
 export class MailTemplates {
