@@ -27,6 +27,12 @@ export interface Projection<Model, Event> {
    * the last piece has been pulled.
    */
   readonly serializeChunks?: (model: Model) => Iterable<string>;
+  /**
+   * Optional: `serializeChunks` of the model as it is at the call, however it changes while the
+   * pieces are pulled (what the pieces need is taken at the call, cheaply). With it, the service
+   * goes on folding events while a checkpoint is written, instead of holding them back.
+   */
+  readonly serializeSnapshot?: (model: Model) => Iterable<string>;
   readonly deserialize: (json: string) => Model;
 }
 

@@ -43,6 +43,44 @@ describe('read models over a generated history', () => {
     expect(resumed.queue).toEqual(straight.queue);
   });
 
+  it('serializes a snapshot: the pieces are the model as it was at the call, while it goes on changing', () => {
+    const serializeSnapshot = projection.serializeSnapshot;
+    if (serializeSnapshot === undefined) throw new Error('the read models serialize snapshots');
+    let model = projection.initialState();
+    // Snapshots still being pulled, each with the bytes the model had when it was taken.
+    const pulling: { pieces: Iterator<string>; got: string[]; expected: string; reopens: number; closes: number }[] = [];
+    let finished = 0;
+    let spanningReopen = 0;
+    const pullOne = (): void => {
+      for (let i = pulling.length - 1; i >= 0; i--) {
+        const snapshot = pulling[i]!;
+        const next = snapshot.pieces.next();
+        if (next.done !== true) {
+          snapshot.got.push(next.value);
+          continue;
+        }
+        expect(snapshot.got.join('')).toBe(snapshot.expected);
+        if (snapshot.reopens > 0 && snapshot.closes > 0) spanningReopen += 1;
+        pulling.splice(i, 1);
+        finished += 1;
+      }
+    };
+    history.forEach(({ event, envelope }, i) => {
+      if (i % 1_000 === 999) pulling.push({ pieces: serializeSnapshot(model)[Symbol.iterator](), got: [], expected: projection.serialize(model), reopens: 0, closes: 0 });
+      model = projection.evolve(model, event, envelope);
+      for (const snapshot of pulling) {
+        if (event.type === 'TicketReopened') snapshot.reopens += 1;
+        if (event.type === 'TicketClosed') snapshot.closes += 1;
+      }
+      // One piece of each open snapshot per event folded: each spans hundreds of changes.
+      pullOne();
+    });
+    while (pulling.length > 0) pullOne();
+    expect(finished).toBe(15);
+    // Tickets left the archive (reopened) and entered it (closed) while snapshots were pulled.
+    expect(spanningReopen).toBeGreaterThan(0);
+  });
+
   it('serializes in pieces to exactly the serialize bytes all along the history, one ticket a piece', () => {
     const serializeChunks = projection.serializeChunks;
     if (serializeChunks === undefined) throw new Error('the read models serialize in pieces');

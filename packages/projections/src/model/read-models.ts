@@ -5,9 +5,9 @@ import { policyBookOf, publishInBook, type PolicyBook } from '../policies.js';
 import type { Projection } from '../projection.js';
 import { applyQueueChange, queueListsOf, type QueueLists } from '../queue/queue.js';
 import { canonicalJson } from '../support/canonical-json.js';
-import { sortStringsInSteps } from '../support/ordering.js';
+import { compareStrings, sortInSteps } from '../support/ordering.js';
 import { evolveTicketState, isPolicyEvent, isTicket, isTicketEvent, sortedEntries } from '../tickets.js';
-import { TicketArchive, type ArchivedTicketRow } from './ticket-archive.js';
+import { TicketArchive, type ArchiveSnapshot, type ArchivedTicketRow } from './ticket-archive.js';
 
 /**
  * The standing read models, fed from the global log by one projection: every ticket's state
@@ -99,25 +99,38 @@ interface ReadModelsJson {
 }
 
 /**
- * `serialize` of the read models in pieces: the frame of {@link ReadModelsJson} as canonical JSON
- * lays it out (keys in order: closed, open, outages, policies), one piece per archived ticket
- * and per open ticket, and the keys of both sorted a step at a time (empty pieces), so no piece
- * costs more than a few hundred microseconds however many tickets there are.
+ * `serialize` of the read models in pieces, as they are at the call: the frame of
+ * {@link ReadModelsJson} as canonical JSON lays it out (keys in order: closed, open, outages,
+ * policies), one piece per archived ticket and per open ticket, and the keys of both sorted a
+ * step at a time (empty pieces), so no piece costs more than a few hundred microseconds however
+ * many tickets there are.
+ *
+ * What the pieces need is taken at the call, so the model may go on changing while they are
+ * pulled: the archive's snapshot (its slots are written once), the open tickets' entries (ticket
+ * states are values, replaced and never changed by the fold), and the small outage and policy
+ * parts as text.
  */
-function* serializeChunks(model: ReadModels): Generator<string, void, undefined> {
-  const closedIds = yield* sortStringsInSteps(model.closed.ids());
+const serializeSnapshot = (model: ReadModels): Iterable<string> => {
+  const closed = model.closed.snapshot();
+  const open = [...model.open];
+  const tail = `],"outages":${canonicalJson(sortedEntries(model.outages))},"policies":${canonicalJson(model.policies)}}`;
+  return pieces(closed, open, tail);
+};
+
+function* pieces(closed: ArchiveSnapshot, open: [string, Ticket][], tail: string): Generator<string, void, undefined> {
   yield '{"closed":[';
-  for (let i = 0; i < closedIds.length; i++) {
-    const row = model.closed.row(closedIds[i] as string);
-    yield (i === 0 ? '' : ',') + canonicalJson(row);
+  let first = true;
+  for (const row of closed.rowsInSteps()) {
+    if (row === '') yield '';
+    else {
+      yield (first ? '' : ',') + canonicalJson(row);
+      first = false;
+    }
   }
   yield '],"open":[';
-  const openIds = yield* sortStringsInSteps(model.open.keys());
-  for (let i = 0; i < openIds.length; i++) {
-    const id = openIds[i] as string;
-    yield (i === 0 ? '' : ',') + canonicalJson([id, model.open.get(id)]);
-  }
-  yield `],"outages":${canonicalJson(sortedEntries(model.outages))},"policies":${canonicalJson(model.policies)}}`;
+  const sorted = yield* sortInSteps(open, (a, b) => compareStrings(a[0], b[0]));
+  for (let i = 0; i < sorted.length; i++) yield (i === 0 ? '' : ',') + canonicalJson(sorted[i]);
+  yield tail;
 }
 
 /**
@@ -144,7 +157,8 @@ export const readModelsProjection = (options: ReadModelsOptions = {}): Projectio
       closed: model.closed.rows(),
       outages: sortedEntries(model.outages),
     } satisfies ReadModelsJson),
-  serializeChunks,
+  serializeChunks: serializeSnapshot,
+  serializeSnapshot,
   deserialize: (json) => {
     const parsed = JSON.parse(json) as ReadModelsJson;
     const open = new Map(parsed.open);

@@ -1,5 +1,5 @@
 import type { Category, Channel, Interval, License, RequestDefinition, Ticket, Tier } from '@support-sla/domain';
-import { compareStrings } from '../support/ordering.js';
+import { compareStrings, sortInSteps } from '../support/ordering.js';
 
 // Column layout of the numbers kept per archived ticket. `NaN` stands for `null`/absent.
 const OPENED = 0;
@@ -62,6 +62,17 @@ export type ArchivedTicketRow = [
   gaps: number[],
 ];
 
+/** The archive as it was when {@link TicketArchive.snapshot} was called. */
+export interface ArchiveSnapshot {
+  /** How many tickets it holds. */
+  readonly size: number;
+  /**
+   * Its rows by ticket id (as {@link TicketArchive.rows} gave them at the snapshot), with `''`
+   * pauses while the ids are sorted (after about every `step` element moves). Each call sorts anew.
+   */
+  rowsInSteps(step?: number): Generator<'' | ArchivedTicketRow, void, undefined>;
+}
+
 /**
  * Closed tickets, kept column-wise (numbers in one growing `Float64Array`, small codes in a
  * `Uint16Array`, a few strings per ticket) instead of as one object graph each: about a fifth of
@@ -71,6 +82,9 @@ export type ArchivedTicketRow = [
  *
  * Slot order depends on the order tickets closed in; nothing observable does: callers iterate
  * only to aggregate (order-free) and serialization sorts by ticket id.
+ *
+ * A slot is written once and never changed: a reopened ticket's slot is only marked as taken,
+ * and closing it again archives it in a new slot. That is what makes {@link snapshot} cheap.
  */
 export class TicketArchive {
   private numbers = new Float64Array(NUMBERS * 1024);
@@ -82,6 +96,8 @@ export class TicketArchive {
   private readonly names: string[] = [];
   private readonly nameCodes = new Map<string, number>();
   private used = 0;
+  /** Slots whose ticket was taken out again (reopened), in the order that happened. */
+  private readonly taken: number[] = [];
 
   get size(): number {
     return this.slots.size;
@@ -146,10 +162,32 @@ export class TicketArchive {
     if (slot === undefined) return undefined;
     const ticket = this.revive(slot);
     this.slots.delete(ticketId);
-    this.intervals.delete(slot);
-    // The slot's columns are left behind (a reopened ticket is rare); its strings are dropped.
-    for (let i = 0; i < STRINGS; i++) this.strings[slot * STRINGS + i] = null;
+    // The slot itself is left as it is (a reopened ticket is rare), for snapshots taken before.
+    this.taken.push(slot);
     return ticket;
+  }
+
+  /**
+   * The archive as it is now, for writing it out a piece at a time while the archive goes on
+   * changing: {@link ArchiveSnapshot.rowsInSteps} gives the rows of {@link rows} as of this call.
+   * Taking it costs a copy of the list of reopened tickets' slots, nothing per archived ticket.
+   */
+  snapshot(): ArchiveSnapshot {
+    const used = this.used;
+    const taken = new Set(this.taken);
+    return {
+      size: this.slots.size,
+      rowsInSteps: (step = 4096) => this.rowsInSteps(used, taken, step),
+    };
+  }
+
+  private *rowsInSteps(used: number, taken: ReadonlySet<number>, step: number): Generator<'' | ArchivedTicketRow, void, undefined> {
+    const live = function* (): Generator<number> {
+      for (let slot = 0; slot < used; slot++) if (!taken.has(slot)) yield slot;
+    };
+    const s = this.strings;
+    const sorted = yield* sortInSteps(live(), (a, b) => compareStrings(s[a * STRINGS + S_ID] as string, s[b * STRINGS + S_ID] as string), step);
+    for (const slot of sorted) yield this.rowAt(slot);
   }
 
   /** Receipt time of an archived ticket without rebuilding it (for period filters). */
@@ -184,7 +222,10 @@ export class TicketArchive {
   /** One archived ticket's row of {@link rows} (for writing the archive a row at a time). */
   row(ticketId: string): ArchivedTicketRow | undefined {
     const slot = this.slots.get(ticketId);
-    if (slot === undefined) return undefined;
+    return slot === undefined ? undefined : this.rowAt(slot);
+  }
+
+  private rowAt(slot: number): ArchivedTicketRow {
     const t = this.revive(slot);
     const numbers: (number | null)[] = [];
     for (let i = 0; i < NUMBERS; i++) {

@@ -66,9 +66,18 @@ export const sortedNumbers = (values: readonly number[]): number[] => Array.from
  * sorting the keys of a model with hundreds of thousands of entries never has to happen in one
  * go. The strings must be unique (map keys): equal strings would still sort, but unstably.
  */
-export function* sortStringsInSteps(items: Iterable<string>, step = 4096): Generator<'', string[], undefined> {
+export function sortStringsInSteps(items: Iterable<string>, step = 4096): Generator<'', string[], undefined> {
+  return sortInSteps(items, compareStrings, step);
+}
+
+/**
+ * {@link sortStringsInSteps} for any items and a total order on them (`compare` must not call two
+ * different items equal): also a step at a time, yielding `''` after about every `step` element
+ * moves, and returning the sorted array.
+ */
+export function* sortInSteps<T>(items: Iterable<T>, compare: (a: T, b: T) => number, step = 4096): Generator<'', T[], undefined> {
   let work = 0;
-  let a: string[] = [];
+  let a: T[] = [];
   for (const item of items) {
     a.push(item);
     if (++work >= step) {
@@ -80,15 +89,15 @@ export function* sortStringsInSteps(items: Iterable<string>, step = 4096): Gener
   // Runs short enough to sort natively in a fraction of a millisecond, then bottom-up merges.
   const run = Math.max(2, Math.min(512, step));
   for (let lo = 0; lo < n; lo += run) {
-    const sorted = a.slice(lo, lo + run).sort(compareStrings);
-    for (let i = 0; i < sorted.length; i++) a[lo + i] = sorted[i] as string;
+    const sorted = a.slice(lo, lo + run).sort(compare);
+    for (let i = 0; i < sorted.length; i++) a[lo + i] = sorted[i] as T;
     work += sorted.length * 9;
     if (work >= step) {
       work = 0;
       yield '';
     }
   }
-  let b = new Array<string>(n);
+  let b = new Array<T>(n);
   for (let width = run; width < n; width *= 2) {
     for (let lo = 0; lo < n; lo += 2 * width) {
       const mid = Math.min(n, lo + width);
@@ -96,8 +105,8 @@ export function* sortStringsInSteps(items: Iterable<string>, step = 4096): Gener
       let i = lo;
       let j = mid;
       for (let k = lo; k < hi; k++) {
-        if (j >= hi || (i < mid && (a[i] as string) <= (a[j] as string))) b[k] = a[i++] as string;
-        else b[k] = a[j++] as string;
+        if (j >= hi || (i < mid && compare(a[i] as T, a[j] as T) <= 0)) b[k] = a[i++] as T;
+        else b[k] = a[j++] as T;
         if (++work >= step) {
           work = 0;
           yield '';

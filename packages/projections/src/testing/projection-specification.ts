@@ -39,9 +39,12 @@ export const ProjectionSpecification = {
   }),
 };
 
-/** `serializeChunks`, when the projection has it, must give the `serialize` bytes, piece by piece. */
+/** `serializeChunks` and `serializeSnapshot`, when the projection has them, must give the `serialize` bytes, piece by piece. */
 export const checkChunks = <M>(projection: Projection<M, DomainEvent>, model: M, bytes: string = projection.serialize(model)): void => {
-  if (projection.serializeChunks === undefined) return;
-  const pieces = [...projection.serializeChunks(model)];
-  strictEqual(pieces.join(''), bytes, 'serializeChunks must join to exactly the serialize bytes');
+  if (projection.serializeChunks !== undefined) {
+    strictEqual([...projection.serializeChunks(model)].join(''), bytes, 'serializeChunks must join to exactly the serialize bytes');
+  }
+  if (projection.serializeSnapshot !== undefined) {
+    strictEqual([...projection.serializeSnapshot(model)].join(''), bytes, 'serializeSnapshot must join to exactly the serialize bytes');
+  }
 };
