@@ -260,6 +260,16 @@ const ledger = (): RunnableProjection<Ledger, { n: number }> => ({
   deserialize: (json) => JSON.parse(json) as Ledger,
 });
 
+/** The ledger again, with pieces of a snapshot: the runner goes on folding while they are written. */
+const ledgerSnapshots = (): RunnableProjection<Ledger, { n: number }> => {
+  const { serializeChunks, ...rest } = ledger();
+  return {
+    ...rest,
+    // The rows are only ever appended to, so how many there are now is the snapshot.
+    serializeSnapshot: (model) => serializeChunks!({ rows: model.rows.slice(), events: model.events.slice() }),
+  };
+};
+
 /** Hooks into the chunked writes of a store, to watch a checkpoint in progress or crash in the middle of one. */
 interface WriteHooks {
   beforeWrite?: (snapshot: number, write: number) => Promise<void> | void;
@@ -294,11 +304,17 @@ const sha = (text: string): string => `${text.length} chars, sha256 ${createHash
 
 describe('ProjectionRunner checkpoints of a large model, in slices', () => {
   const { cleanups, openStore } = sqliteWorkspace('support-sla-slices-');
-  const runnerOn = (store: SqliteEventStore, readModels: ReadModelStore, flushEvery: number, errors: string[] = []): ProjectionRunner<Ledger, { n: number }> => {
+  const runnerOn = (
+    store: SqliteEventStore,
+    readModels: ReadModelStore,
+    flushEvery: number,
+    errors: string[] = [],
+    projection: RunnableProjection<Ledger, { n: number }> = ledger(),
+  ): ProjectionRunner<Ledger, { n: number }> => {
     const runner = new ProjectionRunner({
       store,
       readModels,
-      projection: ledger(),
+      projection,
       decode,
       flushEvery,
       flushIdleMs: 60_000,
@@ -412,6 +428,70 @@ describe('ProjectionRunner checkpoints of a large model, in slices', () => {
     const final = new SqliteReadModelStore(store.db).load('ledger')!;
     expect(final.position).toEqual(during[4]);
     expect(sha(final.state)).toBe(sha(await foldedUpTo(store)));
+  });
+
+  it('with snapshots, events that arrive during a checkpoint are folded at once; it stores the model as of its own position', async () => {
+    const store = openStore();
+    const first = await append(store, Array<number>(20).fill(3_000));
+    let during: GlobalPosition[] = [];
+    let foldedDuring = -1;
+    let writes = 0;
+    const readModels = watched(new SqliteReadModelStore(store.db), {
+      beforeWrite: async (snapshot, write) => {
+        if (snapshot !== 1 || write !== 3) return;
+        during = await append(store, [1, 2, 3, 4, 5]);
+        await runner.waitForPosition(during[4]!, 5_000);
+        foldedDuring = runner.model.events.length;
+      },
+      committed: (snapshot, n) => {
+        if (snapshot === 1) writes = n;
+      },
+    });
+    const runner = runnerOn(store, readModels, 20, [], ledgerSnapshots());
+    await runner.start();
+    await until('the first checkpoint', () => runner.persistedPosition !== undefined, 20_000);
+    expect(during).toHaveLength(5);
+    // Folded while the checkpoint was being written, not after it.
+    expect(foldedDuring).toBe(25);
+    expect(writes).toBeGreaterThan(3);
+    const stored = new SqliteReadModelStore(store.db).load('ledger')!;
+    expect(stored.position).toEqual(first[19]);
+    expect(runner.persistedPosition).toEqual(first[19]);
+    expect(sha(stored.state)).toBe(sha(await foldedUpTo(store, first[19])));
+    // The five events folded meanwhile are not saved yet: the next checkpoint (or the stop) does it.
+    expect(runner.position).toEqual(during[4]);
+    await runner.stop();
+    const final = new SqliteReadModelStore(store.db).load('ledger')!;
+    expect(final.position).toEqual(during[4]);
+    expect(sha(final.state)).toBe(sha(await foldedUpTo(store)));
+  });
+
+  it('with snapshots, stop() in the middle of a checkpoint does not wait for it: it stores the model at once', async () => {
+    const store = openStore();
+    const positions = await append(store, Array<number>(20).fill(3_000));
+    let stopping: Promise<void> | undefined;
+    let committed = false;
+    const runner: ProjectionRunner<Ledger, { n: number }> = runnerOn(
+      store,
+      watched(new SqliteReadModelStore(store.db), {
+        beforeWrite: (_, write) => {
+          if (write === 3) stopping = runner.stop();
+        },
+        committed: () => void (committed = true),
+      }),
+      20,
+      [],
+      ledgerSnapshots(),
+    );
+    await runner.start();
+    await until('the stop', () => stopping !== undefined, 20_000);
+    await stopping;
+    expect(runner.status).toBe('stopped');
+    expect(committed).toBe(false);
+    expect(runner.persistedPosition).toEqual(positions[19]);
+    const stored = new SqliteReadModelStore(store.db).load('ledger')!;
+    expect(stored.position).toEqual(positions[19]);
+    expect(sha(stored.state)).toBe(sha(await foldedUpTo(store)));
   });
 
   it('stop() in the middle of a checkpoint lets it finish; stop({ flush: false }) abandons it', async () => {

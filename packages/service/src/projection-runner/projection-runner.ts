@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { envelopeOf, type EventEnvelope } from '@support-sla/projections';
 import { CHUNK_CHARS, type ReadModelStore } from '../checkpoints/read-model.store';
 import {
@@ -26,6 +26,11 @@ export interface RunnableProjection<Model, Event> {
    * an empty chunk is a pause point). With it, checkpoints are written a slice at a time.
    */
   readonly serializeChunks?: (model: Model) => Iterable<string>;
+  /**
+   * Optional: `serializeChunks` of the model as it is at the call, however the model changes
+   * while the pieces are pulled. With it, events go on being folded while a checkpoint is written.
+   */
+  readonly serializeSnapshot?: (model: Model) => Iterable<string>;
   readonly deserialize: (json: string) => Model;
 }
 
@@ -55,6 +60,13 @@ export interface ProjectionRunnerOptions<Model, Event> {
    * `serializeChunks`.
    */
   readonly checkpointSliceMs?: number;
+  /**
+   * For projections with `serializeSnapshot`: the largest share of the event loop's time a
+   * checkpoint takes (default 0.25). After a slice of `d` ms it waits `d × (1 − share) / share`
+   * ms, so a checkpoint of a large model does not take turns from requests back to back. (With
+   * only `serializeChunks`, the next slice follows on the next turn, because events wait for it.)
+   */
+  readonly checkpointShare?: number;
   readonly onError?: (error: Error, context: { projection: string; fatal: boolean }) => void;
 }
 
@@ -81,6 +93,15 @@ interface Waiter {
 interface Checkpoint {
   readonly done: Promise<void>;
   cancelled: boolean;
+  /** True when events wait for it (the projection has no `serializeSnapshot`). */
+  readonly holdsEvents: boolean;
+}
+
+/** What a checkpoint in slices writes: the model's pieces as of `position`, after `pending` events. */
+interface CheckpointSource {
+  readonly pieces: Iterator<string>;
+  readonly position: GlobalPosition | undefined;
+  readonly pending: number;
 }
 
 /**
@@ -97,9 +118,12 @@ interface Checkpoint {
  * Checkpoints do not stall the event loop. When the projection has `serializeChunks`, the model
  * is serialized for at most `checkpointSliceMs` per turn, each slice's text is written as one
  * chunk of a new snapshot, and a last small write makes the snapshot current (see
- * {@link ReadModelStore.begin}). The model is updated in place, so while a checkpoint is being
- * written no event is folded: `onEvent` returns the checkpoint's promise, and the subscription
- * delivers the next event once it settles. Queries read the (unchanged) model meanwhile.
+ * {@link ReadModelStore.begin}). The model is updated in place, so while such a checkpoint is
+ * being written no event is folded: `onEvent` returns the checkpoint's promise, and the
+ * subscription delivers the next event once it settles. Queries read the (unchanged) model
+ * meanwhile. When the projection has `serializeSnapshot`, the pieces are those of the model as
+ * it was when the checkpoint began, so events go on being folded while it is written, and its
+ * slices are spaced out to take at most `checkpointShare` of the event loop's time.
  */
 export class ProjectionRunner<Model, Event> {
   private current: Model;
@@ -118,6 +142,7 @@ export class ProjectionRunner<Model, Event> {
   private readonly flushIdleMs: number;
   private readonly retryMs: number;
   private readonly sliceMs: number;
+  private readonly share: number;
   /** The checkpoint being written in slices, if any; the model does not change until it is done. */
   private checkpoint: Checkpoint | undefined;
 
@@ -128,6 +153,7 @@ export class ProjectionRunner<Model, Event> {
     this.flushIdleMs = Math.max(0, options.flushIdleMs ?? 250);
     this.retryMs = Math.max(10, options.retryMs ?? 1_000);
     this.sliceMs = Math.max(0, options.checkpointSliceMs ?? 4);
+    this.share = Math.min(1, Math.max(0.01, options.checkpointShare ?? 0.25));
   }
 
   get name(): string {
@@ -185,7 +211,8 @@ export class ProjectionRunner<Model, Event> {
     clearTimeout(this.retryTimer);
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    if (options.flush === false && this.checkpoint !== undefined) this.checkpoint.cancelled = true;
+    // A snapshot being written would be overtaken by the flush below at once: it need not finish.
+    if (this.checkpoint !== undefined && (options.flush === false || !this.checkpoint.holdsEvents)) this.checkpoint.cancelled = true;
     await this.unsubscribe();
     await this.checkpoint?.done;
     if (options.flush !== false) this.flush();
@@ -264,7 +291,7 @@ export class ProjectionRunner<Model, Event> {
   private onEvent(stored: StoredEvent): Promise<void> | void {
     // Backpressure: the model must stay as it is being saved, so the event waits for the checkpoint.
     const inProgress = this.checkpoint;
-    if (inProgress !== undefined) return inProgress.done.then(() => this.onEvent(stored));
+    if (inProgress?.holdsEvents === true) return inProgress.done.then(() => this.onEvent(stored));
     if (this.state !== 'running') return;
     // A resubscription may replay what was already folded; positions make that harmless.
     if (this.folded !== undefined && comparePositions(stored.position, this.folded) <= 0) return;
@@ -277,9 +304,9 @@ export class ProjectionRunner<Model, Event> {
     return this.checkpointInProgress();
   }
 
-  /** Settles when the checkpoint being written (if any) is done; it never rejects. */
+  /** Settles when the checkpoint being written (if any) is done and holds events back; it never rejects. */
   private checkpointInProgress(): Promise<void> | undefined {
-    return this.checkpoint?.done;
+    return this.checkpoint?.holdsEvents === true ? this.checkpoint.done : undefined;
   }
 
   private advanceTo(position: GlobalPosition): void {
@@ -299,17 +326,28 @@ export class ProjectionRunner<Model, Event> {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     if (this.checkpoint !== undefined) return;
-    const chunksOf = this.options.projection.serializeChunks;
+    const { serializeChunks, serializeSnapshot } = this.options.projection;
+    const chunksOf = serializeSnapshot ?? serializeChunks;
     if (chunksOf === undefined) {
       this.flushSafely();
       return;
     }
     if (!this.hasUnsaved()) return;
+    let source: CheckpointSource;
+    try {
+      // Taken now, before any other event is folded: the pieces, and what they are the model of.
+      source = { pieces: chunksOf(this.current)[Symbol.iterator](), position: this.folded, pending: this.pending };
+    } catch (error) {
+      this.options.onError?.(asError(error), { projection: this.name, fatal: false });
+      return;
+    }
+    const holdsEvents = serializeSnapshot === undefined;
     const checkpoint: Checkpoint = {
       cancelled: false,
+      holdsEvents,
       done: Promise.resolve().then(async () => {
         try {
-          await this.writeInSlices(chunksOf, checkpoint);
+          await this.writeInSlices(source, checkpoint);
         } catch (error) {
           // The stored model stays the previous one; the next checkpoint tries again.
           this.options.onError?.(asError(error), { projection: this.name, fatal: false });
@@ -325,16 +363,19 @@ export class ProjectionRunner<Model, Event> {
     this.checkpoint = checkpoint;
   }
 
-  private async writeInSlices(chunksOf: (model: Model) => Iterable<string>, checkpoint: Checkpoint): Promise<void> {
+  private async writeInSlices(source: CheckpointSource, checkpoint: Checkpoint): Promise<void> {
     const { projection, readModels } = this.options;
-    // No event is folded until this checkpoint is done, so model and position stay a pair.
-    const position = this.folded;
-    const chunks = chunksOf(this.current)[Symbol.iterator]();
+    // The pieces are of the model as of `position`: either no event is folded until this
+    // checkpoint is done, or they were taken as a snapshot.
+    const { pieces: chunks, position } = source;
     const writer = readModels.begin(projection.name);
     let length = 0;
+    let lastSliceMs = 0;
     for (let done = false; !done; ) {
-      // Yield first: the turn that triggered the checkpoint has done its own work already.
-      await nextTurn();
+      // Yield first: the turn that triggered the checkpoint has done its own work already. While
+      // events wait for the checkpoint, on the next turn; else after a pause that keeps its share.
+      if (checkpoint.holdsEvents) await nextTurn();
+      else await pause((lastSliceMs * (1 - this.share)) / this.share);
       if (checkpoint.cancelled) return;
       const slice: string[] = [];
       let size = 0;
@@ -348,22 +389,27 @@ export class ProjectionRunner<Model, Event> {
         slice.push(next.value);
         size += next.value.length;
       } while (size < CHUNK_CHARS && performance.now() - started < this.sliceMs);
+      lastSliceMs = performance.now() - started;
       if (size > 0) await writer.write(slice.join(''));
       length += size;
     }
     if (checkpoint.cancelled) return;
     await writer.commit({ version: projection.version, position });
-    this.saved(position, length);
+    this.saved(position, length, source.pending);
   }
 
   private hasUnsaved(): boolean {
     return this.pending > 0 || !samePosition(this.persisted, this.folded);
   }
 
-  /** Bookkeeping after the model as of `position` was stored (`length` characters of JSON). */
-  private saved(position: GlobalPosition | undefined, length: number): void {
+  /**
+   * Bookkeeping after the model as of `position` was stored (`length` characters of JSON), which
+   * had folded `pending` of the events counted since the last checkpoint (all of them by default;
+   * those folded while a snapshot was written remain).
+   */
+  private saved(position: GlobalPosition | undefined, length: number, pending = this.pending): void {
     this.persisted = position;
-    this.pending = 0;
+    this.pending -= pending;
     const perEvent = this.options.flushBytesPerEvent;
     this.flushAfter = perEvent === undefined ? this.flushEvery : Math.max(this.flushEvery, Math.ceil(length / perEvent));
   }
@@ -413,6 +459,9 @@ export class ProjectionRunner<Model, Event> {
     }
   }
 }
+
+/** The next turn of the event loop, after at least `ms` milliseconds when that is more than a millisecond. */
+const pause = (ms: number): Promise<unknown> => (ms >= 1 ? sleep(ms) : nextTurn());
 
 const samePosition = (a: GlobalPosition | undefined, b: GlobalPosition | undefined): boolean =>
   a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0;

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { GlobalPosition, StoredEvent, SubscribeToAllOptions, Subscription } from '../event-store.port';
 
 /** One page of the global log as scanned by a subscription. */
@@ -31,6 +32,9 @@ export interface PagedSubscriptionTuning {
 
 const insideHandler = new AsyncLocalStorage<object>();
 
+/** The longest a subscription delivers events in one turn of the event loop before it lets other work in. */
+const TURN_MS = 4;
+
 /**
  * Catch-up-then-live subscription shared by the in-memory and SQLite stores: it pages through
  * the global log from `after`, and when a page comes back short it waits for a change and pages
@@ -54,10 +58,17 @@ export function startPagedSubscription(
     while (!stopped) {
       const seen = source.changeCount();
       const page = await source.scan(after, tuning.pageSize, options.streamPrefixes);
+      let turnStarted = performance.now();
       for (const event of page.events) {
         if (stopped) return;
         await insideHandler.run(token, () => options.onEvent(event));
         after = event.position;
+        // Handlers that return at once would fold a whole page in one turn of the event loop
+        // (a backlog of hundreds of events): let other work in every few milliseconds.
+        if (performance.now() - turnStarted >= TURN_MS) {
+          await nextTurn();
+          turnStarted = performance.now();
+        }
       }
       if (stopped) return;
       const last = page.events[page.events.length - 1];

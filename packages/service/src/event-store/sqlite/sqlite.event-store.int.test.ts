@@ -80,6 +80,34 @@ describe('SqliteEventStore specifics', () => {
     expect(checkpoints).toContain(4n);
   });
 
+  it('delivers a page of events that handlers take at once over several turns of the event loop, not in one', async () => {
+    const store = openStore({ pageSize: 500 });
+    await store.appendToStream('ticket-1', Array.from({ length: 500 }, (_, i) => contractEvent('T', { i })), 'no-stream');
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns += 1;
+      if (ticking) setImmediate(tick);
+    };
+    let seen = 0;
+    let all!: () => void;
+    const done = new Promise<void>((resolve) => (all = resolve));
+    const subscription = store.subscribeToAll({
+      onEvent: () => {
+        if (seen === 0) setImmediate(tick);
+        // About 0.1 ms of work per event: 50 ms for the page.
+        const until = performance.now() + 0.1;
+        while (performance.now() < until);
+        if (++seen === 500) all();
+      },
+    });
+    await done;
+    ticking = false;
+    await subscription.stop();
+    // The loop turned about every 4 ms while the page was delivered (one turn would be 50 ms).
+    expect(turns).toBeGreaterThanOrEqual(5);
+  });
+
   it('refuses an event id that is already stored in another stream', async () => {
     const store = openStore();
     const event = contractEvent('A', {});
