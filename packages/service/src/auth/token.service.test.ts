@@ -25,6 +25,33 @@ describe('TokenService', () => {
     expect(() => tokens.verify('not.a.token')).toThrow(InvalidTokenError);
   });
 
+  it('checks a token it verified before only for expiry, and refuses it from the second it expires', () => {
+    const fresh = new TokenService(key);
+    const token = fresh.sign({ sub: 'u2', role: 'agent', org: 'acme' }, { expiresIn: 60 });
+    const exp = (jwt.decode(token) as { exp: number }).exp;
+    const signatureChecks = jest.spyOn(jwt, 'verify');
+    const now = jest.spyOn(Date, 'now');
+    try {
+      expect(fresh.verify(token)).toEqual({ id: 'u2', role: 'agent', org: 'acme' });
+      expect(fresh.verify(token)).toEqual({ id: 'u2', role: 'agent', org: 'acme' });
+      expect(signatureChecks).toHaveBeenCalledTimes(1);
+      now.mockReturnValue(exp * 1000 - 1);
+      expect(fresh.verify(token).id).toBe('u2');
+      now.mockReturnValue(exp * 1000);
+      expect(() => fresh.verify(token)).toThrow(/expired/);
+      expect(() => fresh.verify(token)).toThrow(/expired/);
+      // A refused token is not remembered: each attempt is checked in full.
+      const other = new TokenService('x'.repeat(32)).sign({ sub: 'u1', role: 'agent', org: 'acme' });
+      signatureChecks.mockClear();
+      expect(() => fresh.verify(other)).toThrow(InvalidTokenError);
+      expect(() => fresh.verify(other)).toThrow(InvalidTokenError);
+      expect(signatureChecks).toHaveBeenCalledTimes(2);
+    } finally {
+      now.mockRestore();
+      signatureChecks.mockRestore();
+    }
+  });
+
   it('refuses to sign an unknown role', () => {
     expect(() => tokens.sign({ sub: 'u1', role: 'root' as never, org: 'acme' })).toThrow(/unknown role/);
   });

@@ -36,14 +36,24 @@ export class InvalidTokenError extends Error {
 
 const ISSUER = 'support-sla';
 
+/** How many verified tokens {@link TokenService} remembers (a client sends the same token with every request). */
+const REMEMBERED_TOKENS = 1_000;
+
 /**
  * Signs and verifies HS256 bearer tokens with the configured key. Verification pins the
  * algorithm, so a token signed with `none` or an asymmetric algorithm is refused.
+ *
+ * A token that verified is remembered, by its exact text, with the caller it names and the
+ * second it expires: the next request with the same token skips the signature check (about
+ * 0.05 ms) but not the expiry check. The key cannot change while the service runs, so a
+ * signature that verified once always will. Refused tokens are not remembered.
  */
 export class TokenService {
   // jsonwebtoken turns a string key into a KeyObject on every call, first trying (and failing,
   // expensively) to parse it as a public key; a secret KeyObject made once skips that.
   private readonly key: KeyObject;
+  /** Verified tokens: the caller, and `exp` in seconds (undefined: the token does not expire). */
+  private readonly verified = new Map<string, { readonly user: AuthenticatedUser; readonly exp: number | undefined }>();
 
   constructor(key: string) {
     this.key = createSecretKey(Buffer.from(key, 'utf8'));
@@ -63,6 +73,14 @@ export class TokenService {
   }
 
   verify(token: string): AuthenticatedUser {
+    const known = this.verified.get(token);
+    // jsonwebtoken's own test: expired from the second `exp` on.
+    if (known !== undefined && (known.exp === undefined || Math.floor(Date.now() / 1000) < known.exp)) return known.user;
+    this.verified.delete(token);
+    return this.verifyAndDecode(token);
+  }
+
+  private verifyAndDecode(token: string): AuthenticatedUser {
     let decoded: string | jwt.JwtPayload;
     try {
       decoded = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER });
@@ -75,12 +93,16 @@ export class TokenService {
     if (typeof sub !== 'string' || sub === '') throw new InvalidTokenError('token has no subject (sub)');
     if (!isRole(role)) throw new InvalidTokenError(`token role must be one of ${ROLES.join(', ')}`);
     if (typeof org !== 'string' || org === '') throw new InvalidTokenError('token has no organization (org)');
-    return {
+    const user: AuthenticatedUser = {
       id: sub,
       role,
       org,
       ...(typeof name === 'string' ? { name } : {}),
       ...(typeof email === 'string' ? { email } : {}),
     };
+    // A not-before time (tokens signed here have none) has passed once verification succeeded.
+    if (this.verified.size >= REMEMBERED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, { user, exp: typeof decoded.exp === 'number' ? decoded.exp : undefined });
+    return user;
   }
 }

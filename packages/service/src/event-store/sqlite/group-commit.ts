@@ -79,12 +79,15 @@ export class GroupCommit {
   private failed: Error | undefined;
 
   private readonly fsyncFile: FsyncFile;
+  /** `PRAGMA synchronous` to read and set it, prepared once (`db.pragma()` compiles its SQL every call). */
+  private readonly synchronous: { readonly read: Database.Statement; readonly set: Map<number, Database.Statement> };
 
   constructor(
     private readonly db: Database.Database,
     options: GroupCommitOptions = {},
   ) {
     this.fsyncFile = options.fsync ?? fsync;
+    this.synchronous = { read: db.prepare('PRAGMA synchronous').pluck(), set: new Map() };
     const wal = !db.memory && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
     // SQLite keeps the WAL beside the real file (it follows symbolic links), by absolute path.
     this.walFile = wal ? `${realFile(db.name)}-wal` : undefined;
@@ -141,7 +144,7 @@ export class GroupCommit {
     let fsyncLater = false;
     try {
       // The connection's setting as it is now (a bulk load may have turned it down to OFF).
-      const setting = Number(this.db.pragma('synchronous', { simple: true }));
+      const setting = Number(this.synchronous.read.get());
       const fsyncs = setting >= 2; // FULL or EXTRA: every commit is to be fsynced
       const durable = fsyncs && batch.some((pending) => pending.durable);
       // A durable batch on a file in WAL mode commits without its fsync, which then runs on
@@ -221,12 +224,21 @@ export class GroupCommit {
   }
 
   private withoutFsync<T>(setting: number, commit: () => T): T {
-    this.db.pragma('synchronous = NORMAL');
+    this.setSynchronous(1); // NORMAL
     try {
       return commit();
     } finally {
-      this.db.pragma(`synchronous = ${setting}`);
+      this.setSynchronous(setting);
     }
+  }
+
+  private setSynchronous(level: number): void {
+    let statement = this.synchronous.set.get(level);
+    if (statement === undefined) {
+      statement = this.db.prepare(`PRAGMA synchronous = ${level}`);
+      this.synchronous.set.set(level, statement);
+    }
+    statement.run();
   }
 }
 
