@@ -103,6 +103,32 @@ test('no write waits for an fsync inside the commit: durable batches are flushed
   expect(rows().map((r) => r.k)).toEqual(['a', 'b', 'c', 'd']);
 });
 
+test('each batch follows the synchronous setting of the connection at that moment: the OFF of a bulk load is kept, FULL comes back', async () => {
+  let flushes = 0;
+  const group = new GroupCommit(db, { fsync: (fd, done) => (flushes++, fsync(fd, done)) });
+  const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  const synchronous = (): number => Number(db.pragma('synchronous', { simple: true }));
+  const batch = (k: string): Promise<number> => group.run(() => (insert.run(k, 0), synchronous()));
+  // A bulk load turns it OFF before the first write: no flush, and OFF stays.
+  db.pragma('synchronous = OFF');
+  expect([await batch('a'), await batch('b')]).toEqual([0, 0]);
+  expect(synchronous()).toBe(0);
+  expect(flushes).toBe(0);
+  // FULL: committed with NORMAL, then flushed, and FULL again after.
+  db.pragma('synchronous = FULL');
+  expect([await batch('c'), await batch('d')]).toEqual([1, 1]);
+  expect(synchronous()).toBe(2);
+  expect(flushes).toBe(2);
+  // OFF again, then FULL again.
+  db.pragma('synchronous = OFF');
+  expect(await batch('e')).toBe(0);
+  expect(synchronous()).toBe(0);
+  db.pragma('synchronous = FULL');
+  expect(await batch('f')).toBe(1);
+  expect(synchronous()).toBe(2);
+  expect(flushes).toBe(3);
+});
+
 test('a durable write resolves only after an fsync of the WAL file that started after its commit', async () => {
   const held: { fd: number; ino: number; release: () => void }[] = [];
   const group = new GroupCommit(db, { fsync: (fd, done) => held.push({ fd, ino: fstatSync(fd).ino, release: () => done(null) }) });

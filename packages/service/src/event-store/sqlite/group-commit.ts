@@ -79,15 +79,12 @@ export class GroupCommit {
   private failed: Error | undefined;
 
   private readonly fsyncFile: FsyncFile;
-  /** `PRAGMA synchronous` to read and set it, prepared once (`db.pragma()` compiles its SQL every call). */
-  private readonly synchronous: { readonly read: Database.Statement; readonly set: Map<number, Database.Statement> };
 
   constructor(
     private readonly db: Database.Database,
     options: GroupCommitOptions = {},
   ) {
     this.fsyncFile = options.fsync ?? fsync;
-    this.synchronous = { read: db.prepare('PRAGMA synchronous').pluck(), set: new Map() };
     const wal = !db.memory && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
     // SQLite keeps the WAL beside the real file (it follows symbolic links), by absolute path.
     this.walFile = wal ? `${realFile(db.name)}-wal` : undefined;
@@ -144,7 +141,7 @@ export class GroupCommit {
     let fsyncLater = false;
     try {
       // The connection's setting as it is now (a bulk load may have turned it down to OFF).
-      const setting = Number(this.synchronous.read.get());
+      const setting = Number(this.db.pragma('synchronous', { simple: true }));
       const fsyncs = setting >= 2; // FULL or EXTRA: every commit is to be fsynced
       const durable = fsyncs && batch.some((pending) => pending.durable);
       // A durable batch on a file in WAL mode commits without its fsync, which then runs on
@@ -224,21 +221,14 @@ export class GroupCommit {
   }
 
   private withoutFsync<T>(setting: number, commit: () => T): T {
-    this.setSynchronous(1); // NORMAL
+    // Not a statement prepared once: SQLite applies a PRAGMA that sets a value when the
+    // statement is prepared, and running it again changes nothing.
+    this.db.pragma('synchronous = NORMAL');
     try {
       return commit();
     } finally {
-      this.setSynchronous(setting);
+      this.db.pragma(`synchronous = ${setting}`);
     }
-  }
-
-  private setSynchronous(level: number): void {
-    let statement = this.synchronous.set.get(level);
-    if (statement === undefined) {
-      statement = this.db.prepare(`PRAGMA synchronous = ${level}`);
-      this.synchronous.set.set(level, statement);
-    }
-    statement.run();
   }
 }
 
