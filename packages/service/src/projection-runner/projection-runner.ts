@@ -62,7 +62,7 @@ export interface ProjectionRunnerOptions<Model, Event> {
   readonly checkpointSliceMs?: number;
   /**
    * For projections with `serializeSnapshot`: the largest share of the event loop's time a
-   * checkpoint takes (default 0.25). After a slice of `d` ms it waits `d × (1 − share) / share`
+   * checkpoint takes (default 0.1). After a slice of `d` ms it waits `d × (1 − share) / share`
    * ms, so a checkpoint of a large model does not take turns from requests back to back. (With
    * only `serializeChunks`, the next slice follows on the next turn, because events wait for it.)
    */
@@ -153,7 +153,7 @@ export class ProjectionRunner<Model, Event> {
     this.flushIdleMs = Math.max(0, options.flushIdleMs ?? 250);
     this.retryMs = Math.max(10, options.retryMs ?? 1_000);
     this.sliceMs = Math.max(0, options.checkpointSliceMs ?? 4);
-    this.share = Math.min(1, Math.max(0.01, options.checkpointShare ?? 0.25));
+    this.share = Math.min(1, Math.max(0.01, options.checkpointShare ?? 0.1));
   }
 
   get name(): string {
