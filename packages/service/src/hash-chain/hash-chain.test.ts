@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import type { StoredEvent } from '../event-store/event-store.port';
 import { canonicalJson } from './canonical-json';
@@ -32,6 +33,30 @@ describe('canonicalJson', () => {
   it('serializes a value and its JSON round trip identically', () => {
     const value = { when: new Date('2026-01-02T03:04:05Z'), gone: undefined, list: [undefined, 1.5, 'é'] };
     expect(canonicalJson(value)).toBe(canonicalJson(JSON.parse(JSON.stringify(value))));
+  });
+
+  it('writes exactly the text of the first implementation (map, sort and join per level), so stored chains keep verifying', () => {
+    // The implementation every stored hash so far was computed with, kept here as the oracle.
+    const original = (value: unknown): string | undefined => {
+      if (value === null) return 'null';
+      if (typeof value !== 'object') return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? JSON.stringify(value) : undefined;
+      if (Array.isArray(value)) return `[${value.map((item) => original(item) ?? 'null').join(',')}]`;
+      const record = value as Record<string, unknown>;
+      const members: string[] = [];
+      for (const key of Object.keys(record).sort()) {
+        const member = original(record[key]);
+        if (member !== undefined) members.push(`${JSON.stringify(key)}:${member}`);
+      }
+      return `{${members.join(',')}}`;
+    };
+    const manyKeys = fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 1 }), { minKeys: 17, maxKeys: 30 });
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue({ maxDepth: 4 }), manyKeys), (value) => {
+        expect(canonicalJson(value)).toBe(original(value));
+      }),
+      { numRuns: 2_000, seed: 20261126 },
+    );
+    expect(canonicalJson({ b: 1, '10': 2, '9': 3, a: undefined, 'é': [null, 'x'] })).toBe('{"10":2,"9":3,"b":1,"é":[null,"x"]}');
   });
 
   it('refuses values with no JSON form instead of hashing something ambiguous', () => {
