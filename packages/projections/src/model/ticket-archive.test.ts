@@ -35,6 +35,29 @@ describe('ticket archive', () => {
     expect(archive.sortedTickets().map((t) => t.ticketId)).toEqual(['t1', 't2']);
   });
 
+  it('gives each snapshot the rows it had, while tickets leave, come back changed and the columns grow', () => {
+    const archive = new TicketArchive();
+    const base = closedTicket('x', 'SS-X', true);
+    const ticket = (i: number, lastEventAtMs = 1): Ticket => ({ ...base, ticketId: `t${String(i).padStart(4, '0')}`, ticketNumber: `SS-${i}`, lastEventAtMs });
+    const rowsOf = (snapshot: ReturnType<TicketArchive['snapshot']>): string => JSON.stringify([...snapshot.rowsInSteps(7)].filter((r) => r !== ''));
+    for (let i = 0; i < 100; i++) archive.add(ticket(i));
+    const first = archive.snapshot();
+    const firstRows = JSON.stringify(archive.rows());
+    // Archived again with a change (an event after closure), reopened, and new ones past the initial columns.
+    for (let i = 0; i < 50; i++) archive.add(ticket(i, 2));
+    for (let i = 50; i < 60; i++) archive.take(ticket(i).ticketId);
+    const second = archive.snapshot();
+    const secondRows = JSON.stringify(archive.rows());
+    for (let i = 100; i < 2_100; i++) archive.add(ticket(i));
+    for (let i = 0; i < 10; i++) archive.take(ticket(i).ticketId);
+    expect(rowsOf(first)).toBe(firstRows);
+    expect(rowsOf(second)).toBe(secondRows);
+    expect(first.size).toBe(100);
+    expect(second.size).toBe(90);
+    expect(rowsOf(archive.snapshot())).toBe(JSON.stringify(archive.rows()));
+    expect(archive.size).toBe(2_080);
+  });
+
   it('lets a reopened ticket leave, and filters by receipt time', () => {
     const archive = new TicketArchive();
     for (let i = 0; i < 3000; i++) archive.add({ ...closedTicket('x', 'SS-X', false), ticketId: `t${i}`, ticketNumber: `SS-${i}`, receivedAtMs: i });

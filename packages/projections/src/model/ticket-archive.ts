@@ -83,8 +83,11 @@ export interface ArchiveSnapshot {
  * Slot order depends on the order tickets closed in; nothing observable does: callers iterate
  * only to aggregate (order-free) and serialization sorts by ticket id.
  *
- * A slot is written once and never changed: a reopened ticket's slot is only marked as taken,
- * and closing it again archives it in a new slot. That is what makes {@link snapshot} cheap.
+ * A slot is written once and never changed: when a ticket leaves the archive (reopened) or is
+ * archived again (an event after its closure, such as a notification recorded late), its old
+ * slot is only marked with the number of that take. That is what makes {@link snapshot} cheap.
+ * The columns of such slots were always left behind; they now keep their strings too (references
+ * to the same strings the new slot holds).
  */
 export class TicketArchive {
   private numbers = new Float64Array(NUMBERS * 1024);
@@ -96,8 +99,10 @@ export class TicketArchive {
   private readonly names: string[] = [];
   private readonly nameCodes = new Map<string, number>();
   private used = 0;
-  /** Slots whose ticket was taken out again (reopened), in the order that happened. */
-  private readonly taken: number[] = [];
+  /** Per slot, the number of the take that emptied it (1, 2, …), or 0 while it holds its ticket. */
+  private takenBy = new Float64Array(1024);
+  /** Takes so far. */
+  private takes = 0;
 
   get size(): number {
     return this.slots.size;
@@ -162,31 +167,37 @@ export class TicketArchive {
     if (slot === undefined) return undefined;
     const ticket = this.revive(slot);
     this.slots.delete(ticketId);
-    // The slot itself is left as it is (a reopened ticket is rare), for snapshots taken before.
-    this.taken.push(slot);
+    // The slot itself is left as it is, for snapshots taken before.
+    this.takes += 1;
+    this.takenBy[slot] = this.takes;
     return ticket;
   }
 
   /**
    * The archive as it is now, for writing it out a piece at a time while the archive goes on
    * changing: {@link ArchiveSnapshot.rowsInSteps} gives the rows of {@link rows} as of this call.
-   * Taking it costs a copy of the list of reopened tickets' slots, nothing per archived ticket.
+   * Taking it costs nothing per archived ticket: it notes how many slots and takes there were.
    */
   snapshot(): ArchiveSnapshot {
     const used = this.used;
-    const taken = new Set(this.taken);
+    const takes = this.takes;
     return {
       size: this.slots.size,
-      rowsInSteps: (step = 4096) => this.rowsInSteps(used, taken, step),
+      rowsInSteps: (step = 4096) => this.rowsInSteps(used, takes, step),
     };
   }
 
-  private *rowsInSteps(used: number, taken: ReadonlySet<number>, step: number): Generator<'' | ArchivedTicketRow, void, undefined> {
-    const live = function* (): Generator<number> {
-      for (let slot = 0; slot < used; slot++) if (!taken.has(slot)) yield slot;
+  private *rowsInSteps(used: number, takes: number, step: number): Generator<'' | ArchivedTicketRow, void, undefined> {
+    // A slot held its ticket at the snapshot if it was written before it and not emptied by one
+    // of the takes before it. (`takenBy` may be replaced by a larger copy meanwhile: read it here.)
+    const live = function* (archive: TicketArchive): Generator<number> {
+      for (let slot = 0; slot < used; slot++) {
+        const takenBy = archive.takenBy[slot] as number;
+        if (takenBy === 0 || takenBy > takes) yield slot;
+      }
     };
     const s = this.strings;
-    const sorted = yield* sortInSteps(live(), (a, b) => compareStrings(s[a * STRINGS + S_ID] as string, s[b * STRINGS + S_ID] as string), step);
+    const sorted = yield* sortInSteps(live(this), (a, b) => compareStrings(s[a * STRINGS + S_ID] as string, s[b * STRINGS + S_ID] as string), step);
     for (const slot of sorted) yield this.rowAt(slot);
   }
 
@@ -305,6 +316,9 @@ export class TicketArchive {
     const codes = new Uint16Array(this.codes.length * 2);
     codes.set(this.codes);
     this.codes = codes;
+    const takenBy = new Float64Array(this.takenBy.length * 2);
+    takenBy.set(this.takenBy);
+    this.takenBy = takenBy;
   }
 
   private code(name: string | null): number {
