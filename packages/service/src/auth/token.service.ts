@@ -93,13 +93,14 @@ export class TokenService {
     if (typeof sub !== 'string' || sub === '') throw new InvalidTokenError('token has no subject (sub)');
     if (!isRole(role)) throw new InvalidTokenError(`token role must be one of ${ROLES.join(', ')}`);
     if (typeof org !== 'string' || org === '') throw new InvalidTokenError('token has no organization (org)');
-    const user: AuthenticatedUser = {
+    // Frozen: the same object is handed to every request that sends this token.
+    const user: AuthenticatedUser = Object.freeze({
       id: sub,
       role,
       org,
       ...(typeof name === 'string' ? { name } : {}),
       ...(typeof email === 'string' ? { email } : {}),
-    };
+    });
     // A not-before time (tokens signed here have none) has passed once verification succeeded.
     if (this.verified.size >= REMEMBERED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(token, { user, exp: typeof decoded.exp === 'number' ? decoded.exp : undefined });

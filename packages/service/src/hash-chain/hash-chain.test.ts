@@ -57,6 +57,10 @@ describe('canonicalJson', () => {
       { numRuns: 2_000, seed: 20261126 },
     );
     expect(canonicalJson({ b: 1, '10': 2, '9': 3, a: undefined, 'é': [null, 'x'] })).toBe('{"10":2,"9":3,"b":1,"é":[null,"x"]}');
+    // What JSON has no form for: left out of objects, null in arrays; toJSON is followed.
+    expect(canonicalJson({ z: undefined, f: () => 1, at: new Date(Date.UTC(2026, 0, 2)), list: [undefined, () => 1, { toJSON: () => ({ b: 2, a: 1 }) }] })).toBe(
+      '{"at":"2026-01-02T00:00:00.000Z","list":[null,null,{"a":1,"b":2}]}',
+    );
   });
 
   it('refuses values with no JSON form instead of hashing something ambiguous', () => {

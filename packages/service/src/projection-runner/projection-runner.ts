@@ -61,9 +61,10 @@ export interface ProjectionRunnerOptions<Model, Event> {
    */
   readonly checkpointSliceMs?: number;
   /**
-   * For projections with `serializeSnapshot`: the largest share of the event loop's time a
-   * checkpoint takes (default 0.1). After a slice of `d` ms it waits `d × (1 − share) / share`
-   * ms, so a checkpoint of a large model does not take turns from requests back to back. (With
+   * For projections with `serializeSnapshot`: about the largest share of the event loop's time a
+   * checkpoint takes (default 0.1). After a slice of `d` ms of serializing it waits
+   * `d × (1 − share) / share` ms, so a checkpoint of a large model does not take turns from
+   * requests back to back. (Writing each slice to SQLite and taking the snapshot come on top.) (With
    * only `serializeChunks`, the next slice follows on the next turn, because events wait for it.)
    */
   readonly checkpointShare?: number;
@@ -89,10 +90,12 @@ interface Waiter {
   readonly timer: NodeJS.Timeout;
 }
 
-/** A checkpoint being written in slices; `cancelled` makes it stop at its next slice. */
+/** A checkpoint being written in slices; `cancelled` makes it stop at its next slice (see `cancel`). */
 interface Checkpoint {
   readonly done: Promise<void>;
   cancelled: boolean;
+  /** Cuts short the pause before the next slice when the checkpoint is cancelled. */
+  readonly abort: AbortController;
   /** True when events wait for it (the projection has no `serializeSnapshot`). */
   readonly holdsEvents: boolean;
 }
@@ -197,6 +200,7 @@ export class ProjectionRunner<Model, Event> {
       this.folded = undefined;
     }
     this.persisted = this.folded;
+    this.pending = 0;
     this.failure = undefined;
     this.state = 'running';
     this.subscribe();
@@ -212,7 +216,7 @@ export class ProjectionRunner<Model, Event> {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     // A snapshot being written would be overtaken by the flush below at once: it need not finish.
-    if (this.checkpoint !== undefined && (options.flush === false || !this.checkpoint.holdsEvents)) this.checkpoint.cancelled = true;
+    if (this.checkpoint !== undefined && (options.flush === false || !this.checkpoint.holdsEvents)) cancel(this.checkpoint);
     await this.unsubscribe();
     await this.checkpoint?.done;
     if (options.flush !== false) this.flush();
@@ -236,7 +240,7 @@ export class ProjectionRunner<Model, Event> {
     this.idleTimer = undefined;
     if (!this.hasUnsaved()) return;
     // This write stores the same model; a checkpoint being written in slices need not finish.
-    if (this.checkpoint !== undefined) this.checkpoint.cancelled = true;
+    if (this.checkpoint !== undefined) cancel(this.checkpoint);
     const { projection, readModels } = this.options;
     const state = projection.serialize(this.current);
     readModels.save({ name: projection.name, version: projection.version, state, position: this.folded });
@@ -344,6 +348,7 @@ export class ProjectionRunner<Model, Event> {
     const holdsEvents = serializeSnapshot === undefined;
     const checkpoint: Checkpoint = {
       cancelled: false,
+      abort: new AbortController(),
       holdsEvents,
       done: Promise.resolve().then(async () => {
         try {
@@ -375,7 +380,7 @@ export class ProjectionRunner<Model, Event> {
       // Yield first: the turn that triggered the checkpoint has done its own work already. While
       // events wait for the checkpoint, on the next turn; else after a pause that keeps its share.
       if (checkpoint.holdsEvents) await nextTurn();
-      else await pause((lastSliceMs * (1 - this.share)) / this.share);
+      else await pause((lastSliceMs * (1 - this.share)) / this.share, checkpoint.abort.signal);
       if (checkpoint.cancelled) return;
       const slice: string[] = [];
       let size = 0;
@@ -395,6 +400,8 @@ export class ProjectionRunner<Model, Event> {
     }
     if (checkpoint.cancelled) return;
     await writer.commit({ version: projection.version, position });
+    // A flush while the commit ran stored a newer model, and did the bookkeeping for it.
+    if (checkpoint.cancelled) return;
     this.saved(position, length, source.pending);
   }
 
@@ -460,8 +467,13 @@ export class ProjectionRunner<Model, Event> {
   }
 }
 
-/** The next turn of the event loop, after at least `ms` milliseconds when that is more than a millisecond. */
-const pause = (ms: number): Promise<unknown> => (ms >= 1 ? sleep(ms) : nextTurn());
+/** The next turn of the event loop, after at least `ms` milliseconds when that is more than a millisecond (or sooner, on `signal`). */
+const pause = (ms: number, signal: AbortSignal): Promise<unknown> => (ms >= 1 ? sleep(ms, undefined, { signal }).catch(() => undefined) : nextTurn());
+
+const cancel = (checkpoint: Checkpoint): void => {
+  checkpoint.cancelled = true;
+  checkpoint.abort.abort();
+};
 
 const samePosition = (a: GlobalPosition | undefined, b: GlobalPosition | undefined): boolean =>
   a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0;
