@@ -10,7 +10,8 @@
  *    seeded through the event-store port, within a time budget.
  *
  * Environment: BENCH_CONNECTIONS (50), BENCH_DURATION (10 s per load), BENCH_PACED_DURATION (30 s per
- * paced row, after BENCH_PACED_WARM_UP, 3 s of the same load not counted), BENCH_OPEN_RATE (100 req/s for
+ * paced row, after BENCH_PACED_WARM_UP, 3 s of the same load not counted), BENCH_PACED_ROUNDS (3 rows
+ * each at a third and at half the saturated rate), BENCH_OPEN_RATE (100 req/s for
  * the first paced open; the others run at a third and a half of the saturated rate), BENCH_SIZES
  * (10000,100000,1000000), BENCH_SCALE_BUDGET_S (300), BENCH_SKIP_LOAD / BENCH_SKIP_SCALE, BENCH_CPU_PROF
  * (a directory: the service writes V8 CPU profiles there).
@@ -33,6 +34,9 @@ const DURATION = Number(env('BENCH_DURATION', '10'));
 // stalls decide; over 30 s it is the 144th.
 const PACED_DURATION = Number(env('BENCH_PACED_DURATION', '30'));
 const PACED_WARM_UP = Number(env('BENCH_PACED_WARM_UP', '3'));
+// Rows at a third and at half the saturated rate are repeated: one row's p99 moves by 10 ms and
+// more between runs on a 2-vCPU machine, so the target is judged on all of them.
+const PACED_ROUNDS = Math.max(1, Number(env('BENCH_PACED_ROUNDS', '3')));
 const SIZES = env('BENCH_SIZES', '10000,100000,1000000').split(',').map(Number);
 const OPEN_RATE = Number(env('BENCH_OPEN_RATE', '100'));
 const SCALE_BUDGET_MS = Number(env('BENCH_SCALE_BUDGET_S', '300')) * 1000;
@@ -161,7 +165,7 @@ const lpad = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n
 
 function printLoadTable(rows: readonly Row[], ceiling: number): void {
   const header = ['workload', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors', 'requests', 'vs no-op', 'lag→0 ms', 'loop block p99/max ms'];
-  const widths = [34, 9, 8, 8, 9, 7, 9, 9, 9, 22];
+  const widths = [Math.max(34, ...rows.map((r) => r.name.length)), 9, 8, 8, 9, 7, 9, 9, 9, 22];
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? pad(c, widths[i]!) : lpad(c, widths[i]!))).join(' ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join(' '));
@@ -230,15 +234,15 @@ async function loadBenchmark(tokens: TokenService, workdir: string, key: string)
 
     // The same requests at fixed rates below saturation, spread evenly over a pool of the same 50
     // connections: the latency a request sees when the service is busy but not overloaded.
-    const pacedRows: Row[] = [];
     const generatorLag: string[] = [];
     // 100 req/s, then a third and a half of the saturated rate: where the p99 target holds, and where it stops.
     const pacedRates = [OPEN_RATE, Math.floor(saturated.rps / 3), Math.floor(saturated.rps / 2)].map((rate) => Math.max(1, rate));
-    for (const rate of pacedRates) {
+    const pacedRows: Row[][] = pacedRates.map(() => []);
+    for (const [index, rate] of pacedRates.entries()) for (let round = 1; round <= (index === 0 ? 1 : PACED_ROUNDS); round++) {
       await loopDelay(svc.url);
       const paced = await pacedLoad(svc.url, openRequest, rate, PACED_DURATION, CONNECTIONS, { warmUpSeconds: PACED_WARM_UP });
       const row: Row = {
-        name: `POST /tickets paced at ${rate} req/s`,
+        name: `POST /tickets paced at ${rate} req/s${index === 0 || PACED_ROUNDS === 1 ? '' : ` (${round}/${PACED_ROUNDS})`}`,
         loop: await loopDelay(svc.url),
         rps: paced.sent / paced.seconds,
         p50: paced.p50,
@@ -248,7 +252,7 @@ async function loadBenchmark(tokens: TokenService, workdir: string, key: string)
         requests: paced.sent,
         lagMs: await lagToZero(svc.url),
       };
-      pacedRows.push(row);
+      pacedRows[index]!.push(row);
       rows.push(row);
       generatorLag.push(`${rate} req/s: ${paced.sendLagP99.toFixed(1)} ms`);
       await settle(`after the opens paced at ${rate} req/s`);
@@ -288,12 +292,15 @@ async function loadBenchmark(tokens: TokenService, workdir: string, key: string)
     printLoadTable(rows, noop.requests.average);
     const open = saturated;
     const [third, half] = [pacedRows[1]!, pacedRows[2]!];
+    // Met only when every row at that rate is under 25 ms.
+    const pacedTarget = (paced: Row[]): string =>
+      `${paced.every((r) => r.p99 < 25) ? 'met' : 'MISSED'} (${paced.filter((r) => r.p99 < 25).length} of ${paced.length} rows under 25 ms: ${paced.map((r) => r.p99.toFixed(1)).join(', ')} ms at ${paced[0]!.rps.toFixed(0)} req/s)`;
     console.log(
       `\ntargets: open ≥ 50% of no-op: ${open.rps >= noop.requests.average / 2 ? 'met' : 'MISSED'} (${((100 * open.rps) / noop.requests.average).toFixed(0)}%); ` +
         `open p99 < 25 ms at ${CONNECTIONS} connections: saturated ${open.p99 < 25 ? 'met' : 'MISSED'} (${open.p99.toFixed(1)} ms; ${CONNECTIONS} connections always waiting ` +
         `means ${((1000 * CONNECTIONS) / open.rps).toFixed(0)} ms each on average at ${open.rps.toFixed(0)} req/s), ` +
-        `paced at a third of the saturated rate ${third.p99 < 25 ? 'met' : 'MISSED'} (${third.p99.toFixed(1)} ms at ${third.rps.toFixed(0)} req/s), ` +
-        `at half ${half.p99 < 25 ? 'met' : 'MISSED'} (${half.p99.toFixed(1)} ms at ${half.rps.toFixed(0)} req/s); ` +
+        `paced at a third of the saturated rate ${pacedTarget(third)}, ` +
+        `at half ${pacedTarget(half)}; ` +
         `zero errors: ${rows.every((r) => r.errors === 0) ? 'met' : 'MISSED'}; ` +
         `lag back to 0 within 1 s: ${rows.every((r) => r.lagMs === undefined || (r.lagMs >= 0 && r.lagMs <= 1000)) ? 'met' : 'MISSED'}`,
     );
