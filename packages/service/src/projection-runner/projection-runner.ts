@@ -64,8 +64,8 @@ export interface ProjectionRunnerOptions<Model, Event> {
    * For projections with `serializeSnapshot`: about the largest share of the event loop's time a
    * checkpoint takes (default 0.1). After a slice of `d` ms of serializing it waits
    * `d × (1 − share) / share` ms, so a checkpoint of a large model does not take turns from
-   * requests back to back. (Writing each slice to SQLite and taking the snapshot come on top.) (With
-   * only `serializeChunks`, the next slice follows on the next turn, because events wait for it.)
+   * requests back to back; writing each slice to SQLite and taking the snapshot come on top. With
+   * only `serializeChunks`, the next slice follows on the next turn, because events wait for it.
    */
   readonly checkpointShare?: number;
   readonly onError?: (error: Error, context: { projection: string; fatal: boolean }) => void;
@@ -90,11 +90,9 @@ interface Waiter {
   readonly timer: NodeJS.Timeout;
 }
 
-/** A checkpoint being written in slices; `cancelled` makes it stop at its next slice (see `cancel`). */
+/** A checkpoint being written in slices; aborting it makes it stop at its next slice, cutting a pause short. */
 interface Checkpoint {
   readonly done: Promise<void>;
-  cancelled: boolean;
-  /** Cuts short the pause before the next slice when the checkpoint is cancelled. */
   readonly abort: AbortController;
   /** True when events wait for it (the projection has no `serializeSnapshot`). */
   readonly holdsEvents: boolean;
@@ -146,7 +144,7 @@ export class ProjectionRunner<Model, Event> {
   private readonly retryMs: number;
   private readonly sliceMs: number;
   private readonly share: number;
-  /** The checkpoint being written in slices, if any; the model does not change until it is done. */
+  /** The checkpoint being written in slices, if any (events wait for it unless it is of a snapshot). */
   private checkpoint: Checkpoint | undefined;
 
   constructor(private readonly options: ProjectionRunnerOptions<Model, Event>) {
@@ -216,7 +214,7 @@ export class ProjectionRunner<Model, Event> {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     // A snapshot being written would be overtaken by the flush below at once: it need not finish.
-    if (this.checkpoint !== undefined && (options.flush === false || !this.checkpoint.holdsEvents)) cancel(this.checkpoint);
+    if (this.checkpoint !== undefined && (options.flush === false || !this.checkpoint.holdsEvents)) this.checkpoint.abort.abort();
     await this.unsubscribe();
     await this.checkpoint?.done;
     if (options.flush !== false) this.flush();
@@ -240,7 +238,7 @@ export class ProjectionRunner<Model, Event> {
     this.idleTimer = undefined;
     if (!this.hasUnsaved()) return;
     // This write stores the same model; a checkpoint being written in slices need not finish.
-    if (this.checkpoint !== undefined) cancel(this.checkpoint);
+    this.checkpoint?.abort.abort();
     const { projection, readModels } = this.options;
     const state = projection.serialize(this.current);
     readModels.save({ name: projection.name, version: projection.version, state, position: this.folded });
@@ -347,7 +345,6 @@ export class ProjectionRunner<Model, Event> {
     }
     const holdsEvents = serializeSnapshot === undefined;
     const checkpoint: Checkpoint = {
-      cancelled: false,
       abort: new AbortController(),
       holdsEvents,
       done: Promise.resolve().then(async () => {
@@ -381,7 +378,7 @@ export class ProjectionRunner<Model, Event> {
       // events wait for the checkpoint, on the next turn; else after a pause that keeps its share.
       if (checkpoint.holdsEvents) await nextTurn();
       else await pause((lastSliceMs * (1 - this.share)) / this.share, checkpoint.abort.signal);
-      if (checkpoint.cancelled) return;
+      if (checkpoint.abort.signal.aborted) return;
       const slice: string[] = [];
       let size = 0;
       const started = performance.now();
@@ -398,10 +395,10 @@ export class ProjectionRunner<Model, Event> {
       if (size > 0) await writer.write(slice.join(''));
       length += size;
     }
-    if (checkpoint.cancelled) return;
+    if (checkpoint.abort.signal.aborted) return;
     await writer.commit({ version: projection.version, position });
     // A flush while the commit ran stored a newer model, and did the bookkeeping for it.
-    if (checkpoint.cancelled) return;
+    if (checkpoint.abort.signal.aborted) return;
     this.saved(position, length, source.pending);
   }
 
@@ -469,11 +466,6 @@ export class ProjectionRunner<Model, Event> {
 
 /** The next turn of the event loop, after at least `ms` milliseconds when that is more than a millisecond (or sooner, on `signal`). */
 const pause = (ms: number, signal: AbortSignal): Promise<unknown> => (ms >= 1 ? sleep(ms, undefined, { signal }).catch(() => undefined) : nextTurn());
-
-const cancel = (checkpoint: Checkpoint): void => {
-  checkpoint.cancelled = true;
-  checkpoint.abort.abort();
-};
 
 const samePosition = (a: GlobalPosition | undefined, b: GlobalPosition | undefined): boolean =>
   a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0;
