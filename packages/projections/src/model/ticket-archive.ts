@@ -220,20 +220,9 @@ export class TicketArchive {
     return [...this.slots.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((id) => this.revive(this.slots.get(id) as number));
   }
 
-  /** The ids of the archived tickets, in no particular order. */
-  ids(): IterableIterator<string> {
-    return this.slots.keys();
-  }
-
   /** The stored form: one row per archived ticket, by ticket id. */
   rows(): ArchivedTicketRow[] {
-    return [...this.slots.keys()].sort(compareStrings).map((id) => this.row(id) as ArchivedTicketRow);
-  }
-
-  /** One archived ticket's row of {@link rows} (for writing the archive a row at a time). */
-  row(ticketId: string): ArchivedTicketRow | undefined {
-    const slot = this.slots.get(ticketId);
-    return slot === undefined ? undefined : this.rowAt(slot);
+    return [...this.slots].sort((a, b) => compareStrings(a[0], b[0])).map(([, slot]) => this.rowAt(slot));
   }
 
   private rowAt(slot: number): ArchivedTicketRow {

@@ -60,20 +60,11 @@ export const percentile = (ascending: readonly number[], p: number): number | nu
 export const sortedNumbers = (values: readonly number[]): number[] => Array.from(Float64Array.from(values).sort());
 
 /**
- * The strings of `items` in code-unit order (as `[...items].sort(compareStrings)` gives them),
- * sorted a step at a time: a generator that yields `''` after about every `step` element moves
- * and returns the sorted array. A caller pulling it can stop between yields and go on later, so
- * sorting the keys of a model with hundreds of thousands of entries never has to happen in one
- * go. The strings must be unique (map keys): equal strings would still sort, but unstably.
- */
-export function sortStringsInSteps(items: Iterable<string>, step = 4096): Generator<'', string[], undefined> {
-  return sortInSteps(items, compareStrings, step);
-}
-
-/**
- * {@link sortStringsInSteps} for any items and a total order on them (`compare` must not call two
- * different items equal): also a step at a time, yielding `''` after about every `step` element
- * moves, and returning the sorted array.
+ * The items in the order of `compare` (a total order: it must not call two different items
+ * equal), sorted a step at a time: a generator that yields `''` after about every `step` element
+ * moves and returns the sorted array. A caller pulling it can stop between yields and go on
+ * later, so sorting the keys of a model with hundreds of thousands of entries never has to
+ * happen in one go.
  */
 export function* sortInSteps<T>(items: Iterable<T>, compare: (a: T, b: T) => number, step = 4096): Generator<'', T[], undefined> {
   let work = 0;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { canonicalJson } from './canonical-json.js';
 import { groupInOrder, interleave } from './interleave.js';
-import { compareStrings, lowerBound, percentile, sortedInsert, sortedNumbers, sortedRemove, sortStringsInSteps } from './ordering.js';
+import { compareStrings, lowerBound, percentile, sortedInsert, sortedNumbers, sortedRemove, sortInSteps } from './ordering.js';
 import { mulberry32 } from './prng.js';
 
 describe('percentile (nearest rank)', () => {
@@ -65,7 +65,7 @@ describe('sorting a step at a time', () => {
   it('gives what a full sort gives, pausing at least once per step of elements', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.string({ unit: 'binary' }), { maxLength: 3000 }), fc.integer({ min: 1, max: 5000 }), (items, step) => {
-        const { sorted, pauses } = drain(sortStringsInSteps(items, step));
+        const { sorted, pauses } = drain(sortInSteps(items, compareStrings, step));
         expect(sorted).toEqual([...items].sort(compareStrings));
         expect(pauses).toBeGreaterThanOrEqual(Math.floor(items.length / step));
       }),
@@ -77,7 +77,7 @@ describe('sorting a step at a time', () => {
     const prng = mulberry32(5);
     const keys = new Map<string, number>();
     while (keys.size < 100_000) keys.set(`t${prng.int(0, 99_999_999).toString().padStart(8, '0')}`, keys.size);
-    const { sorted, pauses } = drain(sortStringsInSteps(keys.keys()));
+    const { sorted, pauses } = drain(sortInSteps(keys.keys(), compareStrings));
     expect(sorted).toEqual([...keys.keys()].sort(compareStrings));
     // Collecting, sorting runs and every merge pass each pause about every 4096 moves.
     expect(pauses).toBeGreaterThan((100_000 * 8) / 4096);
