@@ -238,24 +238,27 @@ async function loadBenchmark(tokens: TokenService, workdir: string, key: string)
     // 100 req/s, then a third and a half of the saturated rate: where the p99 target holds, and where it stops.
     const pacedRates = [OPEN_RATE, Math.floor(saturated.rps / 3), Math.floor(saturated.rps / 2)].map((rate) => Math.max(1, rate));
     const pacedRows: Row[][] = pacedRates.map(() => []);
-    for (const [index, rate] of pacedRates.entries()) for (let round = 1; round <= (index === 0 ? 1 : PACED_ROUNDS); round++) {
-      await loopDelay(svc.url);
-      const paced = await pacedLoad(svc.url, openRequest, rate, PACED_DURATION, CONNECTIONS, { warmUpSeconds: PACED_WARM_UP });
-      const row: Row = {
-        name: `POST /tickets paced at ${rate} req/s${index === 0 || PACED_ROUNDS === 1 ? '' : ` (${round}/${PACED_ROUNDS})`}`,
-        loop: await loopDelay(svc.url),
-        rps: paced.sent / paced.seconds,
-        p50: paced.p50,
-        p99: paced.p99,
-        p999: paced.p999,
-        errors: paced.errors,
-        requests: paced.sent,
-        lagMs: await lagToZero(svc.url),
-      };
-      pacedRows[index]!.push(row);
-      rows.push(row);
-      generatorLag.push(`${rate} req/s: ${paced.sendLagP99.toFixed(1)} ms`);
-      await settle(`after the opens paced at ${rate} req/s`);
+    for (const [index, rate] of pacedRates.entries()) {
+      const rounds = index === 0 ? 1 : PACED_ROUNDS;
+      for (let round = 1; round <= rounds; round++) {
+        await loopDelay(svc.url);
+        const paced = await pacedLoad(svc.url, openRequest, rate, PACED_DURATION, CONNECTIONS, { warmUpSeconds: PACED_WARM_UP });
+        const row: Row = {
+          name: `POST /tickets paced at ${rate} req/s${rounds === 1 ? '' : ` (${round}/${rounds})`}`,
+          loop: await loopDelay(svc.url),
+          rps: paced.sent / paced.seconds,
+          p50: paced.p50,
+          p99: paced.p99,
+          p999: paced.p999,
+          errors: paced.errors,
+          requests: paced.sent,
+          lagMs: await lagToZero(svc.url),
+        };
+        pacedRows[index]!.push(row);
+        rows.push(row);
+        generatorLag.push(`${rate} req/s: ${paced.sendLagP99.toFixed(1)} ms`);
+        await settle(`after the opens paced at ${rate} req/s`);
+      }
     }
 
     const ticketOf = (context: Record<string, unknown>): string => String(context.ticketId);
