@@ -141,19 +141,47 @@ test('a durable write resolves only after an fsync of the WAL file that started 
   expect(observer.prepare('SELECT k FROM t').pluck().all()).toEqual(['a']);
   observer.close();
   expect(held[0]!.ino).toBe(statSync(join(dir, 'test.sqlite-wal')).ino);
-  // A batch committed while that flush runs waits for the next one, not this one.
+  // A batch committed while that flush runs does not count on it: it starts one of its own at
+  // once, on another descriptor of the same WAL file.
   let secondDone = false;
   const second = group.run(() => insert.run('b', 2).changes).then((n) => ((secondDone = true), n));
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(rows().map((r) => r.k)).toEqual(['a', 'b']);
-  expect(firstDone).toBe(false);
-  held[0]!.release();
-  await expect(first).resolves.toBe(1);
   await until('the second flush to start', () => held.length === 2);
-  expect(firstDone).toBe(true);
-  expect(secondDone).toBe(false);
+  expect(rows().map((r) => r.k)).toEqual(['a', 'b']);
+  expect(held[1]!.ino).toBe(held[0]!.ino);
+  expect(held[1]!.fd).not.toBe(held[0]!.fd);
+  // With both flushes running, a third batch waits for one that starts after its commit.
+  let thirdDone = false;
+  const third = group.run(() => insert.run('c', 3).changes).then((n) => ((thirdDone = true), n));
+  await sleep(20);
+  expect(held).toHaveLength(2);
+  // The second flush ends first: only the second write is acknowledged.
   held[1]!.release();
   await expect(second).resolves.toBe(1);
+  expect(firstDone).toBe(false);
+  // Its lane is free again, and takes the third batch's flush.
+  await until('the third flush to start', () => held.length === 3);
+  expect(thirdDone).toBe(false);
+  held[0]!.release();
+  await expect(first).resolves.toBe(1);
+  expect(thirdDone).toBe(false);
+  held[2]!.release();
+  await expect(third).resolves.toBe(1);
+  expect(secondDone).toBe(true);
+});
+
+test('when one of two concurrent fsyncs fails, the writes of the other are rejected too, even if it succeeds', async () => {
+  const held: { fail: boolean; done: (error: NodeJS.ErrnoException | null) => void }[] = [];
+  const group = new GroupCommit(db, { fsync: (_fd, done) => held.push({ fail: held.length === 0, done }) });
+  const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  const first = group.run(() => insert.run('a', 1).changes);
+  await until('the first flush to start', () => held.length === 1);
+  const second = group.run(() => insert.run('b', 2).changes);
+  await until('the second flush to start', () => held.length === 2);
+  held[0]!.done(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+  await expect(first).rejects.toMatchObject({ code: 'SQLITE_IOERR_FSYNC' });
+  // Linux reports a failed writeback once per open file; this flush is told nothing.
+  held[1]!.done(null);
+  await expect(second).rejects.toMatchObject({ code: 'SQLITE_IOERR_FSYNC' });
 });
 
 test('when an fsync fails, its writes are rejected as unavailable, and so is every later write until the process restarts', async () => {
