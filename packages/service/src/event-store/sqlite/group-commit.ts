@@ -54,8 +54,9 @@ export interface GroupCommitOptions {
  * If an fsync fails, its writes are rejected with `SQLITE_IOERR_FSYNC` (they may or may not
  * survive a power cut), and so are those of an fsync still running and every later write on
  * the connection, until the process restarts: after a failed fsync, Linux may drop the
- * unwritten pages and report success to the next one, and SQLite's recovery after a power cut keeps only an unbroken run of valid WAL
- * frames, so later writes could be acknowledged and still be lost.
+ * unwritten pages and report success to the next one, and SQLite's recovery after a power cut
+ * keeps only an unbroken run of valid WAL frames, so later writes could be acknowledged and
+ * still be lost.
  *
  * For the time the fsync takes (about a millisecond), other connections can already read a
  * committed batch that a power cut could still take away, together with everything committed
