@@ -10,6 +10,8 @@ export interface ScannedPage {
   readonly scannedUpTo: GlobalPosition | undefined;
   /** How many rows were looked at; a full page means more may follow at once. */
   readonly rowsScanned: number;
+  /** A short page that is known to be followed by more rows at once (the next scan should not wait). */
+  readonly more?: boolean;
 }
 
 export interface PagedSubscriptionSource {
@@ -78,7 +80,7 @@ export function startPagedSubscription(
         const checkpoint = page.scannedUpTo;
         if (options.onCheckpoint) await insideHandler.run(token, () => options.onCheckpoint?.(checkpoint));
       }
-      if (page.rowsScanned < tuning.pageSize) {
+      if (page.rowsScanned < tuning.pageSize && page.more !== true) {
         await source.waitForChange(tuning.pollMs, stoppedPromise, seen);
       }
     }

@@ -53,6 +53,67 @@ describe('SqliteEventStore specifics', () => {
     expect(seen.map((e) => e.type)).toEqual(['FromElsewhere']);
   });
 
+  describe('what was just appended or read is kept in memory, and never hides an append made elsewhere', () => {
+    type Spied = { statements: Record<'streamFrom' | 'allAfter', { all: (...args: unknown[]) => unknown }> };
+    /** Counts the reads of the file a statement makes. */
+    const countReads = (store: SqliteEventStore, name: 'streamFrom' | 'allAfter'): { count: number } => {
+      const statement = (store as unknown as Spied).statements[name];
+      const all = statement.all.bind(statement);
+      const counter = { count: 0 };
+      statement.all = (...args: unknown[]) => (counter.count++, all(...args));
+      return counter;
+    };
+
+    it('reads a stream it appended from memory, and the file again once another connection has appended to it', async () => {
+      const here = openStore();
+      const elsewhere = openStore();
+      const reads = countReads(here, 'streamFrom');
+      await here.appendToStream('ticket-m', [contractEvent('Opened', { n: 1 })], 'no-stream');
+      await here.appendToStream('ticket-m', [contractEvent('Typed', { n: 2 })], 0n);
+      const kept = await here.readStream('ticket-m');
+      expect(kept.map((e) => [e.type, e.revision, e.data])).toEqual([
+        ['Opened', 0n, { n: 1 }],
+        ['Typed', 1n, { n: 2 }],
+      ]);
+      expect(reads.count).toBe(0);
+      // Shared with later readers, so frozen all the way down; each answer is an array of its own.
+      expect(Object.isFrozen(kept[0]!.data)).toBe(true);
+      expect(await here.readStream('ticket-m')).not.toBe(kept);
+      await elsewhere.appendToStream('ticket-m', [contractEvent('Queued', { n: 3 })], 1n);
+      expect((await here.readStream('ticket-m')).map((e) => e.type)).toEqual(['Opened', 'Typed', 'Queued']);
+      expect(reads.count).toBe(1);
+      // What it just read from the file is kept too.
+      expect((await here.readStream('ticket-m')).map((e) => e.type)).toEqual(['Opened', 'Typed', 'Queued']);
+      expect(reads.count).toBe(1);
+      // Partial and backward reads go to the file, as before.
+      expect((await here.readStream('ticket-m', { direction: 'backwards', maxCount: 1 })).map((e) => e.type)).toEqual(['Queued']);
+    });
+
+    it('delivers to a subscription every event in position order when appends from two connections interleave, without waiting for a poll', async () => {
+      const here = openStore({ pollMs: 60_000 });
+      const elsewhere = openStore();
+      const reads = countReads(here, 'allAfter');
+      await here.appendToStream('ticket-1', [contractEvent('H1', {})], 'no-stream');
+      await elsewhere.appendToStream('ticket-2', [contractEvent('E2', {})], 'no-stream');
+      await elsewhere.appendToStream('ticket-3', [contractEvent('E3', {})], 'no-stream');
+      await here.appendToStream('ticket-4', [contractEvent('H4', {}), contractEvent('H5', {})], 'no-stream');
+      const seen: StoredEvent[] = [];
+      const subscription = here.subscribeToAll({ onEvent: (e) => void seen.push(e) });
+      const deadline = Date.now() + 5_000;
+      while (seen.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await subscription.stop();
+      expect(seen.map((e) => [e.type, e.position.commit])).toEqual([
+        ['H1', 1n],
+        ['E2', 2n],
+        ['E3', 3n],
+        ['H4', 4n],
+        ['H5', 5n],
+      ]);
+      // H1 came from memory; the gap sent the next scan to the file, which returned the rest.
+      expect(reads.count).toBe(1);
+    });
+  });
+
   it('serializes writers on two connections: one wins, the other conflicts', async () => {
     const a = openStore();
     const b = openStore();

@@ -17,6 +17,7 @@ import {
   type Subscription,
 } from '../event-store.port';
 import { ChangeNotifier, startPagedSubscription, type ScannedPage } from './paged-subscription';
+import { RecentEvents, deepFreeze, type RecentEventsOptions } from './recent-events';
 
 export interface SqliteEventStoreOptions {
   /** Rows a subscription reads per page (default 500). */
@@ -25,6 +26,8 @@ export interface SqliteEventStoreOptions {
   readonly pollMs?: number;
   /** How long a writer waits for another process's write lock before giving up (default 5 s). */
   readonly busyTimeoutMs?: number;
+  /** How much of what was just appended or read is kept parsed in memory ({@link RecentEvents}). */
+  readonly recent?: RecentEventsOptions;
 }
 
 interface EventRow {
@@ -80,12 +83,15 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   /** The connection's group commit, shared with other writers on it (ticket numbers). */
   private readonly writes: GroupCommit;
+  /** The log's tail and whole streams, parsed, for the reads that follow an append. */
+  private readonly recent: RecentEvents;
 
   private constructor(db: Database.Database, options: SqliteEventStoreOptions) {
     this.db = db;
     this.writes = GroupCommit.for(db);
     this.pageSize = options.pageSize ?? 500;
     this.pollMs = options.pollMs ?? 250;
+    this.recent = new RecentEvents(options.recent);
     db.exec(SCHEMA);
     const prepare = (sql: string): Database.Statement => db.prepare(sql).safeIntegers(true);
     this.statements = {
@@ -122,9 +128,12 @@ export class SqliteEventStore implements EventStore {
     const rows = events.map((e) => [e.id, e.type, JSON.stringify(e.data ?? null), JSON.stringify(e.metadata)] as const);
     this.assertOpen();
     let result: AppendResult;
+    // Where the append's events went: kept in memory once the commit has been acknowledged.
+    let placed: (readonly [position: bigint, revision: bigint])[] = [];
     try {
       // Appends arriving together share one transaction and one fsync, off the event loop (see GroupCommit).
       result = await this.writes.run((): AppendResult => {
+        placed = [];
         const head = this.statements.streamHead.get(streamId) as { revision: bigint | null };
         const actual: bigint | 'no-stream' = head.revision === null ? 'no-stream' : head.revision;
         if (actual !== expected) {
@@ -138,17 +147,25 @@ export class SqliteEventStore implements EventStore {
           if (this.statements.eventIdExists.get(id)) throw new Error(`event id ${id} is already stored elsewhere`);
           revision += 1n;
           position = BigInt(this.statements.insert.run(id, streamId, revision, type, data, metadata).lastInsertRowid);
+          placed.push([position, revision]);
         }
         return { nextExpectedRevision: revision, position: { commit: position, prepare: position } };
       });
     } catch (error) {
       throw portError(error);
     }
+    this.recent.appended(
+      placed.map(([position, revision], i) => {
+        const [id, type, data, metadata] = rows[i]!;
+        return deepFreeze(toStoredEvent({ position, event_id: id, stream_id: streamId, revision, type, data, metadata }));
+      }),
+    );
     this.changes.notify();
     return result;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly StoredEvent[]> {
+    if (options.direction !== 'backwards' && (options.fromRevision ?? 0n) === 0n && options.maxCount === undefined) return this.wholeStream(streamId);
     const limit = options.maxCount === undefined ? -1 : Math.max(0, options.maxCount);
     const rows = this.guard(() =>
       options.direction === 'backwards'
@@ -156,6 +173,19 @@ export class SqliteEventStore implements EventStore {
         : this.statements.streamFrom.all(streamId, options.fromRevision ?? 0n, limit),
     ) as EventRow[];
     return rows.map(toStoredEvent);
+  }
+
+  /** A whole stream: from memory when the file's head revision says nothing was added since, else from the file. */
+  private wholeStream(streamId: string): readonly StoredEvent[] {
+    const head = this.guard(() => this.statements.streamHead.get(streamId)) as { revision: bigint | null };
+    if (head.revision === null) return [];
+    const kept = this.recent.stream(streamId, head.revision);
+    if (kept !== undefined) return kept;
+    const rows = this.guard(() => this.statements.streamFrom.all(streamId, 0n, -1)) as EventRow[];
+    // Frozen: the same objects are handed to later readers.
+    const events = rows.map((row) => deepFreeze(toStoredEvent(row)));
+    this.recent.read(streamId, events);
+    return events;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<readonly StoredEvent[]> {
@@ -207,7 +237,18 @@ export class SqliteEventStore implements EventStore {
   }
 
   private scan(after: GlobalPosition | undefined, limit: number, prefixes: readonly string[] | undefined): ScannedPage {
-    const rows = this.guard(() => this.statements.allAfter.all(after === undefined ? 0n : clampPosition(after.commit), limit)) as EventRow[];
+    const from = after === undefined ? 0n : clampPosition(after.commit);
+    const kept = this.recent.after(from, limit);
+    if (kept !== undefined && kept.events.length > 0) {
+      const last = kept.events[kept.events.length - 1]!;
+      return {
+        events: prefixes === undefined ? kept.events : kept.events.filter((e) => prefixes.some((p) => e.streamId.startsWith(p))),
+        scannedUpTo: last.position,
+        rowsScanned: kept.events.length,
+        more: kept.more,
+      };
+    }
+    const rows = this.guard(() => this.statements.allAfter.all(from, limit)) as EventRow[];
     const last = rows[rows.length - 1];
     return {
       events: rows.filter((r) => prefixes === undefined || prefixes.some((p) => r.stream_id.startsWith(p))).map(toStoredEvent),
