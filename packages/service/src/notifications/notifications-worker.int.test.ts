@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -9,6 +9,7 @@ import { ticketStream } from '../application/streams';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import type { NotificationsLogger } from './mail-transport';
 import { NotificationsWorker, type NotificationsWorkerOptions } from './notifications-worker.host';
+import { BACKGROUND_NICE } from '../platform/thread-priority';
 import { DomainDriver, SmtpSink } from './notifications.test-support';
 
 // Worker threads run JavaScript: the test starts the compiled worker that `tsc -b` writes to dist/.
@@ -66,6 +67,30 @@ const waitUntil = async (condition: () => boolean, what: string, timeoutMs = 10_
     await new Promise((r) => setTimeout(r, 20));
   }
 };
+
+/** Nice values of this process's threads (field 19 of each thread's stat line), by thread id. */
+const threadNiceValues = (): Map<number, number> =>
+  new Map(
+    readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return [Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])] as const;
+    }),
+  );
+
+const onLinux = process.platform === 'linux' ? test : test.skip;
+if (process.platform !== 'linux') console.log('notifications worker priority: SKIPPED, thread priorities are set and read through /proc, which only Linux has');
+
+onLinux('the worker thread runs at a lower priority than the rest of the process, so that requests do not wait for a core behind e-mail', async () => {
+  const before = threadNiceValues();
+  const w = worker({});
+  await w.start();
+  const started = [...threadNiceValues()].filter(([tid]) => !before.has(tid));
+  // The worker's own thread is lowered; the threads V8 and libuv start for it are not asked to be.
+  expect(started.filter(([, nice]) => nice === BACKGROUND_NICE)).toHaveLength(1);
+  expect(threadNiceValues().get(process.pid)).toBe(before.get(process.pid));
+  await w.stop();
+  expect([...threadNiceValues().values()].filter((nice) => nice === BACKGROUND_NICE).length).toBe([...before.values()].filter((nice) => nice === BACKGROUND_NICE).length);
+});
 
 test('the worker e-mails from the log in its own thread, and the main thread records the confirmation on the ticket', async () => {
   const driver = new DomainDriver(store);

@@ -14,9 +14,12 @@ import type { NotificationsLogger } from './mail-transport';
 import { Notifications } from './notifications';
 import { readNotificationsConfig } from './notifications.config';
 import type { FromWorker, NotificationsWorkerData, SentRecord, ToWorker } from './notifications-worker.protocol';
+import { lowerThisThreadPriority } from '../platform/thread-priority';
 
 const port = parentPort;
 if (port === null) throw new Error('notifications.worker must run in a worker thread (see NotificationsWorker)');
+// E-mail can wait a few milliseconds; requests on the main thread should not wait for a core.
+lowerThisThreadPriority();
 const data = workerData as NotificationsWorkerData;
 const post = (message: FromWorker): void => port.postMessage(message);
 

@@ -1,0 +1,26 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+
+/** The nice value of the service's background threads (0 is the default, 19 the lowest priority). */
+export const BACKGROUND_NICE = 10;
+
+/**
+ * Lowers the scheduling priority of the calling thread (not the process), for threads whose work
+ * can wait a few milliseconds, such as the notifications worker. On a machine with
+ * few cores they otherwise take turns with the event loop that serves requests, which then
+ * waits for a core with requests queued behind it. Linux only, where the nice value is a
+ * property of each thread and `/proc/thread-self` names the calling one; elsewhere, or if the
+ * system refuses, nothing changes. Returns the thread id it applied to, or undefined.
+ */
+export function lowerThisThreadPriority(nice: number = BACKGROUND_NICE): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(tid) || tid <= 0) return undefined;
+    // setpriority(2) with a thread id: on Linux it applies to that thread alone.
+    setPriority(tid, nice);
+    return tid;
+  } catch {
+    return undefined;
+  }
+}
