@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { from, of, switchMap, type Observable } from 'rxjs';
+import { of, tap, type Observable } from 'rxjs';
 import { requestFingerprint, type IdempotencyStore } from './idempotency.store';
 
 /** DI token of the service's {@link IdempotencyStore}. */
@@ -48,15 +48,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return of(seen.body);
     }
     return next.handle().pipe(
-      switchMap((body: unknown) =>
-        from(
-          (async () => {
-            const status = res.statusCode;
-            if (status >= 200 && status < 300) this.store.remember(userId, key, fingerprint, { status, body });
-            return body;
-          })(),
-        ),
-      ),
+      tap((body: unknown) => {
+        const status = res.statusCode;
+        if (status >= 200 && status < 300) this.store.remember(userId, key, fingerprint, { status, body });
+      }),
     );
   }
 }

@@ -9,7 +9,7 @@ import { IDEMPOTENCY_STORE, IdempotencyInterceptor } from '../idempotency/idempo
 import { SqliteIdempotencyStore } from '../idempotency/idempotency.store';
 import { ProjectionsHost } from '../projection-runner/projections.host';
 import { AllExceptionsFilter } from './all-exceptions.filter';
-import { CommandMetricsInterceptor } from './command-metrics.interceptor';
+import { CommandInterceptor } from './command.interceptor';
 import { InstrumentedEventStore } from './instrumented.event-store';
 import { MetricsService } from './metrics.service';
 import { OperationsController } from './operations.controller';
@@ -67,8 +67,7 @@ export class PlatformModule {
       IdempotencyInterceptor,
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useClass: AllExceptionsFilter },
-      { provide: APP_INTERCEPTOR, useClass: CommandMetricsInterceptor },
-      { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
+      { provide: APP_INTERCEPTOR, useClass: CommandInterceptor },
       ...(options.providers ?? []),
     ];
     return {

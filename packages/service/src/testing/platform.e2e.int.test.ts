@@ -116,13 +116,19 @@ describe('the service over real HTTP (platform)', () => {
 
   it('exposes Prometheus metrics: commands, conflicts, append latency, projection lag', async () => {
     await post('/probe/append', { stream: 'probe-2' }, agent());
-    await post('/probe/fail', { kind: 'conflict' }, agent());
+    // Each outcome of a command, from the status its response was sent with.
+    for (const kind of ['conflict', 'validation', 'domain', 'unavailable', 'anything else']) await post('/probe/fail', { kind }, agent());
     const response = await fetch(`${service.baseUrl}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
     expect(text).toMatch(/support_sla_commands_total\{type="append",outcome="ok"\} \d+/);
     expect(text).toMatch(/support_sla_commands_total\{type="fail",outcome="conflict"\} 1/);
+    expect(text).toMatch(/support_sla_commands_total\{type="fail",outcome="rejected"\} 2/);
+    expect(text).toMatch(/support_sla_commands_total\{type="fail",outcome="unavailable"\} 1/);
+    expect(text).toMatch(/support_sla_commands_total\{type="fail",outcome="error"\} 1/);
+    // Queries are not commands.
+    expect(text).not.toMatch(/support_sla_commands_total\{type="(health|metrics)"/);
     expect(text).toMatch(/support_sla_append_duration_seconds_count\{category="probe"\} [1-9]/);
     expect(text).toContain('# TYPE support_sla_append_conflicts_total counter');
     expect(text).toMatch(/support_sla_projection_lag\{projection="probe-count"\} \d+/);
