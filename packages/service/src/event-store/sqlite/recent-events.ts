@@ -3,7 +3,7 @@ import type { StoredEvent } from '../event-store.port';
 export interface RecentEventsOptions {
   /** Events kept for subscriptions, newest last (default 4,096). */
   readonly logCapacity?: number;
-  /** Events kept in whole streams for stream reads, across all streams (default 20,000). */
+  /** Events kept in whole streams for stream reads, across all streams (default 10,000). */
   readonly streamBudget?: number;
 }
 
@@ -37,7 +37,7 @@ export class RecentEvents {
 
   constructor(options: RecentEventsOptions = {}) {
     this.logCapacity = Math.max(1, options.logCapacity ?? 4_096);
-    this.streamBudget = Math.max(0, options.streamBudget ?? 20_000);
+    this.streamBudget = Math.max(0, options.streamBudget ?? 10_000);
     this.ring = new Array<StoredEvent | undefined>(this.logCapacity);
   }
 
