@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { NotificationsLogger } from './mail-transport';
 import type { AcknowledgeFn, RecordSentFn } from './outbox-dispatcher';
 import type { FromWorker, NotificationsWorkerData, ToWorker } from './notifications-worker.protocol';
+import { startThreadPool } from '../platform/thread-priority';
 
 /** The compiled worker entry, next to this file in `dist/`. */
 const WORKER_ENTRY = join(__dirname, 'notifications.worker.js');
@@ -58,6 +59,8 @@ export class NotificationsWorker {
 
   async start(): Promise<void> {
     this.stopping = false;
+    // The worker lowers its own priority: it must not be the thread that starts libuv's pool.
+    await startThreadPool();
     await this.spawn();
   }
 

@@ -71,9 +71,13 @@ const waitUntil = async (condition: () => boolean, what: string, timeoutMs = 10_
 /** Nice values of this process's threads (field 19 of each thread's stat line), by thread id. */
 const threadNiceValues = (): Map<number, number> =>
   new Map(
-    readdirSync('/proc/self/task').map((tid) => {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      return [Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])] as const;
+    readdirSync('/proc/self/task').flatMap((tid) => {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return [[Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])] as const];
+      } catch {
+        return []; // the thread ended meanwhile
+      }
     }),
   );
 

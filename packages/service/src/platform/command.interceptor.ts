@@ -14,9 +14,10 @@ const outcomeOf = (status: number): string =>
  * hands the request to {@link IdempotencyInterceptor}.
  *
  * One interceptor, not two, and no rxjs operator for the count: Nest runs each interceptor
- * through a chain of observables on every request, and at 480 opens/s the two interceptors
- * this replaced cost about 6% of the event loop. A request whose response is never sent (the
- * client went away first) is not counted.
+ * through a chain of observables on every request (switching both of the earlier ones off
+ * saved about 6% of the main thread per open at 480 opens/s; one instead of two measured
+ * within the noise). A command whose response is never sent (the client went away first) is
+ * not counted.
  */
 @Injectable()
 export class CommandInterceptor implements NestInterceptor {

@@ -1,4 +1,5 @@
 import { readlinkSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 
 /** The nice value of the service's background threads (0 is the default, 19 the lowest priority). */
@@ -24,3 +25,14 @@ export function lowerThisThreadPriority(nice: number = BACKGROUND_NICE): number 
     return undefined;
   }
 }
+
+/**
+ * Makes sure libuv's thread pool (which runs the WAL fsyncs, file reads and DNS look-ups) is
+ * running, started from the calling thread. The pool starts on the first request made to it,
+ * and new threads take the priority of the thread that starts them: call this on the main thread
+ * before starting a thread that lowers its priority, or the whole pool, fsyncs included, could
+ * run at the lowered one.
+ */
+export const startThreadPool = async (): Promise<void> => {
+  await access(__filename).catch(() => undefined);
+};

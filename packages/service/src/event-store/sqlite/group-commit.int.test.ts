@@ -160,6 +160,7 @@ test('a durable write resolves only after an fsync of the WAL file that started 
   expect(firstDone).toBe(false);
   // Its lane is free again, and takes the third batch's flush.
   await until('the third flush to start', () => held.length === 3);
+  expect(held[2]!.fd).toBe(held[1]!.fd);
   expect(thirdDone).toBe(false);
   held[0]!.release();
   await expect(first).resolves.toBe(1);
@@ -169,19 +170,35 @@ test('a durable write resolves only after an fsync of the WAL file that started 
   expect(secondDone).toBe(true);
 });
 
-test('when one of two concurrent fsyncs fails, the writes of the other are rejected too, even if it succeeds', async () => {
-  const held: { fail: boolean; done: (error: NodeJS.ErrnoException | null) => void }[] = [];
-  const group = new GroupCommit(db, { fsync: (_fd, done) => held.push({ fail: held.length === 0, done }) });
+test('when one of two concurrent fsyncs fails, the writes of the other are rejected too, even if it succeeds, and so are those waiting for the next', async () => {
+  const held: ((error: NodeJS.ErrnoException | null) => void)[] = [];
+  const group = new GroupCommit(db, { fsync: (_fd, done) => held.push(done) });
   const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
   const first = group.run(() => insert.run('a', 1).changes);
   await until('the first flush to start', () => held.length === 1);
   const second = group.run(() => insert.run('b', 2).changes);
   await until('the second flush to start', () => held.length === 2);
-  held[0]!.done(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+  // Both lanes busy: this batch waits for a flush that has not started.
+  const third = group.run(() => insert.run('c', 3).changes);
+  await sleep(20);
+  held[0]!(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
   await expect(first).rejects.toMatchObject({ code: 'SQLITE_IOERR_FSYNC' });
+  // Refused without a flush of its own: no later flush may vouch for it.
+  await expect(third).rejects.toMatchObject({ code: 'SQLITE_IOERR_FSYNC' });
+  expect(held).toHaveLength(2);
   // Linux reports a failed writeback once per open file; this flush is told nothing.
-  held[1]!.done(null);
+  held[1]!(null);
   await expect(second).rejects.toMatchObject({ code: 'SQLITE_IOERR_FSYNC' });
+});
+
+test('an fsync that throws instead of starting fails its writes, and leaves nothing for drain to wait on', async () => {
+  const group = new GroupCommit(db, {
+    fsync: () => {
+      throw Object.assign(new Error('EBADF: bad file descriptor, fsync'), { code: 'EBADF' });
+    },
+  });
+  await expect(group.run(() => db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('a', 1).changes)).rejects.toMatchObject({ code: 'SQLITE_IOERR_FSYNC' });
+  await group.drain();
 });
 
 test('when an fsync fails, its writes are rejected as unavailable, and so is every later write until the process restarts', async () => {

@@ -185,9 +185,8 @@ export class GroupCommit {
       });
       this.nextSync = { promise, resolve, reject };
       const free = this.lanes.find((lane) => !lane.busy);
-      const started = this.nextSync.promise;
       if (free !== undefined) this.startFsync(free);
-      return started;
+      return promise;
     }
     return this.nextSync.promise;
   }
@@ -205,9 +204,13 @@ export class GroupCommit {
           'SQLITE_IOERR_FSYNC',
         );
       }
-      // After a failure, no fsync still running may vouch for its writes either.
-      if (this.failed !== undefined) waiting.reject(this.failed);
-      else waiting.resolve();
+      // After a failure, no fsync still running may vouch for its writes either, nor may a later one.
+      if (this.failed !== undefined) {
+        waiting.reject(this.failed);
+        const next = this.nextSync;
+        this.nextSync = undefined;
+        next?.reject(this.failed);
+      } else waiting.resolve();
       if (this.nextSync !== undefined) this.startFsync(lane);
       else if (!this.lanes.some((l) => l.busy)) this.closeWal();
     };
@@ -216,11 +219,11 @@ export class GroupCommit {
       // Both lanes open together, so that each reports any writeback failure from then on.
       // 'r+' neither creates nor truncates; some systems (Windows) flush only a writable handle.
       for (const l of this.lanes) l.fd ??= openSync(this.walFile!, 'r+');
+      this.fsyncFile(lane.fd!, done);
     } catch (error) {
+      // An fsync that cannot even start fails like one that failed.
       done(error as NodeJS.ErrnoException);
-      return;
     }
-    this.fsyncFile(lane.fd!, done);
   }
 
   /** Resolves once every write queued so far has committed and been flushed (or failed): for closing the connection. */

@@ -105,6 +105,16 @@ describe('RecentEvents: whole streams', () => {
   });
 });
 
+describe('RecentEvents: a stream larger than the budget', () => {
+  it('is dropped itself instead of pushing every other stream out', () => {
+    const recent = new RecentEvents({ streamBudget: 3 });
+    recent.appended([event(1, 'small', 0)]);
+    recent.appended([event(2, 'big', 0), event(3, 'big', 1), event(4, 'big', 2), event(5, 'big', 3)]);
+    expect(recent.stream('big', 3n)).toBeUndefined();
+    expect(positions(recent.stream('small', 0n))).toEqual([1]);
+  });
+});
+
 describe('deepFreeze', () => {
   it('freezes an event with its data and metadata all the way down', () => {
     const frozen = deepFreeze({ ...event(1, 'a', 0), data: { nested: { list: [{ x: 1 }] } } });

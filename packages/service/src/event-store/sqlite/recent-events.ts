@@ -15,10 +15,10 @@ export interface RecentEventsOptions {
  * - whole streams, for stream reads: a command loads the stream it (or the command before it)
  *   just wrote.
  *
- * It never answers on its own authority. The global log's positions have no gaps (an
- * `AUTOINCREMENT` row id on a table nothing is deleted from), so the tail answers only with a run
- * of consecutive positions starting right after the one asked for; a position that another
- * process appended is missing, and the caller reads the file. A stream is answered only when the
+ * It never answers on its own authority. The tail answers only with a run of consecutive
+ * positions starting right after the one asked for (the log's `AUTOINCREMENT` positions normally
+ * have no gaps); a position it does not hold, such as one another process appended, ends the
+ * run, and the caller reads the file. A gap costs a read of the file, never an event. A stream is answered only when the
  * file's head revision for it (one index look-up) is the last revision kept, so an append by
  * another process is never hidden.
  *
@@ -62,7 +62,7 @@ export class RecentEvents {
     for (const event of events) {
       const stream = this.streams.get(event.streamId);
       if (stream !== undefined) {
-        if (stream[stream.length - 1]!.revision + 1n === event.revision) {
+        if (stream[stream.length - 1]!.revision + 1n === event.revision && stream.length < this.streamBudget) {
           stream.push(event);
           this.streamEvents++;
           this.touch(event.streamId, stream);

@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { startServiceProcess, type ServiceProcess } from '../testing';
+import { BACKGROUND_NICE } from './thread-priority';
 
 let service: ServiceProcess;
 
@@ -32,6 +34,8 @@ test('each request is logged once with its id, method, URL, status and time, wit
   const deadline = Date.now() + 5_000;
   const mine = (): Record<string, unknown>[] => entries().filter((e) => (e.req as { id?: unknown } | undefined)?.id === 'log-check-1');
   while (mine().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  // A second line for the same request would come right after the first.
+  await new Promise((r) => setTimeout(r, 200));
   const lines = mine();
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatchObject({ level: 30, msg: 'request completed', req: { id: 'log-check-1', method: 'POST', url: '/tickets' }, res: { statusCode: 201 } });
@@ -41,4 +45,27 @@ test('each request is logged once with its id, method, URL, status and time, wit
   const everything = service.output.join('\n');
   expect(everything).not.toContain(token);
   expect(everything).not.toContain('cookie-secret');
+});
+
+/** Nice value of each thread of the service process, by thread id. */
+const threadNiceValues = (pid: number): Map<number, number> =>
+  new Map(
+    readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        return [[Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])] as const];
+      } catch {
+        return []; // the thread ended meanwhile
+      }
+    }),
+  );
+
+const onLinux = process.platform === 'linux' ? test : test.skip;
+if (process.platform !== 'linux') console.log('service process thread priorities: SKIPPED, they are read from /proc, which only Linux has');
+
+onLinux('only the e-mail worker thread runs at a lower priority: not the event loop, nor the thread pool that runs the fsyncs', () => {
+  const nice = threadNiceValues(service.pid);
+  // Had the worker been the thread that started libuv's pool, the pool's threads would be at 10 too.
+  expect([...nice.values()].filter((n) => n === BACKGROUND_NICE)).toHaveLength(1);
+  expect(nice.get(service.pid)).toBe(0);
 });
