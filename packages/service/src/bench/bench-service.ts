@@ -1,7 +1,7 @@
 /**
  * The service as the benchmark runs it, in a child process of its own so that the load
  * generator does not share its event loop: the real application (every feature module, the
- * platform's body parser, auth guard, interceptors and error filter) plus one endpoint that does
+ * platform's body parser, auth guard, command guard and error filter) plus one endpoint that does
  * nothing, `POST /bench/noop`, which goes through the same pipeline and is the framework's
  * ceiling. `GET /bench/loop-delay` reports how long the event loop was blocked since the last
  * call. Prints `bench-service listening <port>` once it accepts requests.
@@ -30,7 +30,7 @@ class NoopController {
     return result;
   }
 
-  /** Parses the body, verifies the bearer token, runs the interceptors, and answers `{}`. */
+  /** Parses the body, verifies the bearer token, runs the command guard, and answers `{}`. */
   @Post('noop')
   @HttpCode(201)
   noop(@Body() _body: unknown): Record<string, never> {

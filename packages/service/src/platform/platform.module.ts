@@ -1,15 +1,15 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type Database from 'better-sqlite3';
 import { AuthGuard } from '../auth/auth.guard';
 import { TokenService } from '../auth/token.service';
 import { SqliteReadModelStore } from '../checkpoints/read-model.store';
 import type { ServiceConfig } from '../config/service-config';
-import { IDEMPOTENCY_STORE, IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { IDEMPOTENCY_STORE, Idempotency } from '../idempotency/idempotency';
 import { SqliteIdempotencyStore } from '../idempotency/idempotency.store';
 import { ProjectionsHost } from '../projection-runner/projections.host';
 import { AllExceptionsFilter } from './all-exceptions.filter';
-import { CommandInterceptor } from './command.interceptor';
+import { CommandGuard } from './command.guard';
 import { InstrumentedEventStore } from './instrumented.event-store';
 import { MetricsService } from './metrics.service';
 import { OperationsController } from './operations.controller';
@@ -64,10 +64,11 @@ export class PlatformModule {
       { provide: TokenService, useValue: new TokenService(options.tokenKey) },
       ProjectionsHost,
       StorageLifecycle,
-      IdempotencyInterceptor,
+      Idempotency,
+      // In this order: the command guard needs the caller that AuthGuard verified.
       { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_GUARD, useClass: CommandGuard },
       { provide: APP_FILTER, useClass: AllExceptionsFilter },
-      { provide: APP_INTERCEPTOR, useClass: CommandInterceptor },
       ...(options.providers ?? []),
     ];
     return {

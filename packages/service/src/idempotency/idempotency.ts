@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { requestFingerprint, type IdempotencyStore } from './idempotency.store';
+
+/** DI token of the service's {@link IdempotencyStore}. */
+export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
+
+/** The key was already used by this user for a different request (HTTP 422). */
+export class IdempotencyKeyReusedError extends Error {
+  override readonly name = 'IdempotencyKeyReusedError';
+  readonly code = 'idempotency_key_reused';
+  constructor(readonly key: string) {
+    super(`Idempotency-Key ${key} was already used for a different request; use a new key for a new request`);
+  }
+}
+
+/**
+ * Not an error: the remembered answer to a keyed request seen before. Thrown by
+ * {@link Idempotency.check} so that the handler does not run; the service's exception filter
+ * sends it as it was, with `Idempotent-Replayed: true`.
+ */
+export class IdempotentReplay extends Error {
+  override readonly name = 'IdempotentReplay';
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super('answered from the idempotency store');
+  }
+}
+
+/** Keys the service accepts: 1–200 visible ASCII characters. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * For POST requests that carry an `Idempotency-Key`: replays the remembered answer of an
+ * identical earlier request (same user, key, method, path and body) without running the
+ * handler, refuses a reused key with a different request (422), and remembers successful (2xx)
+ * answers. Failures are not remembered: nothing was appended, so a retry simply runs again.
+ * Two identical requests in flight at once both run; the command path derives event ids from
+ * the key, so only one of them appends.
+ *
+ * Called once the caller is authenticated (see `CommandGuard`), before the body is validated.
+ * An answer is remembered when it has been handed to the network (`finish`): the body is taken
+ * from the response's `json()`, through which NestJS sends every object a handler returns.
+ */
+@Injectable()
+export class Idempotency {
+  constructor(@Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore) {}
+
+  /** Throws {@link IdempotentReplay} or {@link IdempotencyKeyReusedError}, or lets the request run (and remembers its answer). */
+  check(req: Request & { user?: { id?: string } }, res: Response, onRememberFailed: (error: unknown) => void): void {
+    if (req.method !== 'POST') return;
+    const key = req.header('idempotency-key');
+    const userId = req.user?.id;
+    if (key === undefined || !IDEMPOTENCY_KEY_PATTERN.test(key) || userId === undefined) return;
+
+    const fingerprint = requestFingerprint(req.method, req.originalUrl.split('?')[0] ?? req.originalUrl, req.body);
+    const seen = this.store.lookup(userId, key, fingerprint);
+    if (seen.kind === 'mismatch') throw new IdempotencyKeyReusedError(key);
+    if (seen.kind === 'replay') throw new IdempotentReplay(seen.status, seen.body);
+    let answer: { readonly body: unknown } | undefined;
+    const json = res.json.bind(res);
+    res.json = (body?: unknown) => {
+      answer ??= { body };
+      return json(body);
+    };
+    res.once('finish', () => {
+      const status = res.statusCode;
+      if (answer === undefined || status < 200 || status >= 300) return;
+      try {
+        this.store.remember(userId, key, fingerprint, { status, body: answer.body });
+      } catch (error) {
+        // The answer is out; a retry runs the command again, which appends nothing twice.
+        onRememberFailed(error);
+      }
+    });
+  }
+}
