@@ -11,6 +11,10 @@ class FakeResponse extends EventEmitter {
   statusCode = 201;
   sent: unknown[] = [];
   json(body?: unknown): this {
+    // As Express does: json() sends the serialized body through send().
+    return this.send(JSON.stringify(body));
+  }
+  send(body?: unknown): this {
     this.sent.push(body);
     return this;
   }
@@ -36,7 +40,7 @@ describe('Idempotency.check', () => {
     const first = new FakeResponse();
     idempotency.check(request({ a: 1 }, key), first as unknown as Response, onFailed);
     first.answer(201, { ticketId: 'T-1' });
-    expect(first.sent).toEqual([{ ticketId: 'T-1' }]);
+    expect(first.sent).toEqual([JSON.stringify({ ticketId: 'T-1' })]);
     let replay: unknown;
     try {
       idempotency.check(request({ a: 1 }, key), new FakeResponse() as unknown as Response, onFailed);
@@ -45,6 +49,26 @@ describe('Idempotency.check', () => {
     }
     expect(replay).toBeInstanceOf(IdempotentReplay);
     expect(replay).toMatchObject({ status: 201, body: { ticketId: 'T-1' } });
+  });
+
+  it('remembers the answer before it is sent: a client cut off before the response went out gets it on retry', () => {
+    const idempotency = new Idempotency(new InMemoryIdempotencyStore());
+    const cutOff = new FakeResponse();
+    idempotency.check(request({ a: 1 }, key), cutOff as unknown as Response, onFailed);
+    // Handed to the response, but never finished: the connection was gone.
+    cutOff.json({ ticketId: 'T-9' });
+    expect(() => idempotency.check(request({ a: 1 }, key), new FakeResponse() as unknown as Response, onFailed)).toThrow(IdempotentReplay);
+  });
+
+  it('remembers an answer sent without a body, once', () => {
+    const store = new InMemoryIdempotencyStore();
+    const remember = jest.spyOn(store, 'remember');
+    const response = new FakeResponse();
+    new Idempotency(store).check(request({ a: 1 }, key), response as unknown as Response, onFailed);
+    response.send();
+    response.send();
+    expect(remember).toHaveBeenCalledTimes(1);
+    expect(remember).toHaveBeenCalledWith('u1', 'k-1', expect.any(String), { status: 201, body: undefined });
   });
 
   it('refuses the same key for another body, and leaves another user free to use it', () => {

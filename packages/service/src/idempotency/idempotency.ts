@@ -41,8 +41,8 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
  * the key, so only one of them appends.
  *
  * Called once the caller is authenticated (see `CommandGuard`), before the body is validated.
- * An answer is remembered when it has been handed to the network (`finish`): the body is taken
- * from the response's `json()`, through which NestJS sends every object a handler returns.
+ * An answer is remembered when it is handed to the response (`json()`, through which NestJS
+ * sends every object a handler returns, or `send()`), before it is sent.
  */
 @Injectable()
 export class Idempotency {
@@ -59,21 +59,30 @@ export class Idempotency {
     const seen = this.store.lookup(userId, key, fingerprint);
     if (seen.kind === 'mismatch') throw new IdempotencyKeyReusedError(key);
     if (seen.kind === 'replay') throw new IdempotentReplay(seen.status, seen.body);
-    let answer: { readonly body: unknown } | undefined;
-    const json = res.json.bind(res);
-    res.json = (body?: unknown) => {
-      answer ??= { body };
-      return json(body);
-    };
-    res.once('finish', () => {
+    // Remembered as it is handed to the response, before it is sent: a client that gets no
+    // answer (cut off, timed out) and retries is answered from the store.
+    let answered = false;
+    const remember = (body: unknown): void => {
+      answered = true;
       const status = res.statusCode;
-      if (answer === undefined || status < 200 || status >= 300) return;
+      if (status < 200 || status >= 300) return;
       try {
-        this.store.remember(userId, key, fingerprint, { status, body: answer.body });
+        this.store.remember(userId, key, fingerprint, { status, body });
       } catch (error) {
-        // The answer is out; a retry runs the command again, which appends nothing twice.
+        // The answer still goes out; a retry runs the command again, which appends nothing twice.
         onRememberFailed(error);
       }
-    });
+    };
+    const json = res.json.bind(res);
+    const send = res.send.bind(res);
+    res.json = (body?: unknown) => {
+      if (!answered) remember(body);
+      return json(body);
+    };
+    // A handler that returns nothing (or a string) is answered through send(); json() calls it too.
+    res.send = (body?: unknown) => {
+      if (!answered) remember(body);
+      return send(body);
+    };
   }
 }
