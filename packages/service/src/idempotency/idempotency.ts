@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
+import type { RequestWithUser } from '../auth/auth.guard';
 import { requestFingerprint, type IdempotencyStore } from './idempotency.store';
 
 /** DI token of the service's {@link IdempotencyStore}. */
@@ -49,7 +50,7 @@ export class Idempotency {
   constructor(@Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore) {}
 
   /** Throws {@link IdempotentReplay} or {@link IdempotencyKeyReusedError}, or lets the request run (and remembers its answer). */
-  check(req: Request & { user?: { id?: string } }, res: Response, onRememberFailed: (error: unknown) => void): void {
+  check(req: RequestWithUser, res: Response, onRememberFailed: (error: unknown) => void): void {
     if (req.method !== 'POST') return;
     const key = req.header('idempotency-key');
     const userId = req.user?.id;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -10,6 +10,7 @@ import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import type { NotificationsLogger } from './mail-transport';
 import { NotificationsWorker, type NotificationsWorkerOptions } from './notifications-worker.host';
 import { BACKGROUND_NICE } from '../platform/thread-priority';
+import { threadNiceValues } from '../testing/threads';
 import { DomainDriver, SmtpSink } from './notifications.test-support';
 
 // Worker threads run JavaScript: the test starts the compiled worker that `tsc -b` writes to dist/.
@@ -67,19 +68,6 @@ const waitUntil = async (condition: () => boolean, what: string, timeoutMs = 10_
     await new Promise((r) => setTimeout(r, 20));
   }
 };
-
-/** Nice values of this process's threads (field 19 of each thread's stat line), by thread id. */
-const threadNiceValues = (): Map<number, number> =>
-  new Map(
-    readdirSync('/proc/self/task').flatMap((tid) => {
-      try {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-        return [[Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])] as const];
-      } catch {
-        return []; // the thread ended meanwhile
-      }
-    }),
-  );
 
 const onLinux = process.platform === 'linux' ? test : test.skip;
 if (process.platform !== 'linux') console.log('notifications worker priority: SKIPPED, thread priorities are set and read through /proc, which only Linux has');

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
+import type { RequestWithUser } from '../auth/auth.guard';
 import { Idempotency } from '../idempotency/idempotency';
 import { MetricsService } from './metrics.service';
 
@@ -18,10 +19,10 @@ const outcomeOf = (status: number): string =>
  *
  * Not an authorization guard: it lets every request through, or answers it. A replay is answered
  * here, so a guard added later on a controller or route (which runs after the global ones)
- * would not be asked for it. It is a guard
- * because NestJS runs guards as plain calls, while around an interceptor it builds a chain of
- * observables on every request, which cost 6–7 % of the main thread's time per open at 480
- * opens/s, even for an interceptor that did nothing but pass the request on.
+ * would not be asked for it. It is a guard because NestJS runs guards as plain calls, while
+ * around an interceptor it builds a chain of observables on every request, which cost 6–7 % of
+ * the main thread's time per open at 480 opens/s, even for an interceptor that did nothing but
+ * pass the request on.
  */
 @Injectable()
 export class CommandGuard implements CanActivate {
@@ -35,7 +36,7 @@ export class CommandGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const http = context.switchToHttp();
-    const req = http.getRequest<Request & { user?: { id?: string } }>();
+    const req = http.getRequest<RequestWithUser>();
     if (req.method !== 'POST') return true;
     const type = context.getHandler().name || 'unknown';
     const res = http.getResponse<Response>();

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { startServiceProcess, type ServiceProcess } from '../testing';
+import { threadNiceValues } from '../testing/threads';
 import { BACKGROUND_NICE } from './thread-priority';
 
 let service: ServiceProcess;
@@ -46,19 +46,6 @@ test('each request is logged once with its id, method, URL, status and time, wit
   expect(everything).not.toContain(token);
   expect(everything).not.toContain('cookie-secret');
 });
-
-/** Nice value of each thread of the service process, by thread id. */
-const threadNiceValues = (pid: number): Map<number, number> =>
-  new Map(
-    readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        return [[Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])] as const];
-      } catch {
-        return []; // the thread ended meanwhile
-      }
-    }),
-  );
 
 const onLinux = process.platform === 'linux' ? test : test.skip;
 if (process.platform !== 'linux') console.log('service process thread priorities: SKIPPED, they are read from /proc, which only Linux has');

@@ -7,9 +7,9 @@ export const BACKGROUND_NICE = 10;
 
 /**
  * Lowers the scheduling priority of the calling thread (not the process), for threads whose work
- * can wait a few milliseconds, such as the notifications worker. On a machine with
- * few cores they otherwise take turns with the event loop that serves requests, which then
- * waits for a core with requests queued behind it. Linux only, where the nice value is a
+ * can wait a few milliseconds, such as the notifications worker. On a machine with few cores
+ * they otherwise take turns with the event loop that serves requests, which then waits for a
+ * core with requests queued behind it. Linux only, where the nice value is a
  * property of each thread and `/proc/thread-self` names the calling one; elsewhere, or if the
  * system refuses, nothing changes. Returns the thread id it applied to, or undefined.
  */

@@ -15,6 +15,12 @@ interface Deferred {
   readonly reject: (error: unknown) => void;
 }
 
+/** One of the two fsync lanes: a descriptor on the WAL file, and whether an fsync runs on it. */
+interface Lane {
+  fd: number | undefined;
+  busy: boolean;
+}
+
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
 const shared = new WeakMap<Database.Database, GroupCommit>();
@@ -80,7 +86,7 @@ export class GroupCommit {
    * of waiting for the first to end. Separate descriptors because Linux reports a failed
    * writeback once per open file: on a shared one, only one of two concurrent fsyncs would see it.
    */
-  private readonly lanes: { fd: number | undefined; busy: boolean }[] = [
+  private readonly lanes: Lane[] = [
     { fd: undefined, busy: false },
     { fd: undefined, busy: false },
   ];
@@ -191,7 +197,7 @@ export class GroupCommit {
     return this.nextSync.promise;
   }
 
-  private startFsync(lane: { fd: number | undefined; busy: boolean }): void {
+  private startFsync(lane: Lane): void {
     const waiting = this.nextSync;
     if (waiting === undefined) return;
     this.nextSync = undefined;

@@ -18,9 +18,9 @@ export interface RecentEventsOptions {
  * It never answers on its own authority. The tail answers only with a run of consecutive
  * positions starting right after the one asked for (the log's `AUTOINCREMENT` positions normally
  * have no gaps); a position it does not hold, such as one another process appended, ends the
- * run, and the caller reads the file. A gap costs a read of the file, never an event. A stream is answered only when the
- * file's head revision for it (one index look-up) is the last revision kept, so an append by
- * another process is never hidden.
+ * run, and the caller reads the file. A gap costs a read of the file, never an event. A stream
+ * is answered only when the file's head revision for it (one index look-up) is the last
+ * revision kept, so an append by another process is never hidden.
  *
  * The events are shared by every reader, so they are frozen, data and metadata included.
  */

@@ -16,7 +16,7 @@ import {
   type SubscribeToAllOptions,
   type Subscription,
 } from '../event-store.port';
-import { ChangeNotifier, startPagedSubscription, type ScannedPage } from './paged-subscription';
+import { ChangeNotifier, matchesPrefixes, startPagedSubscription, type ScannedPage } from './paged-subscription';
 import { RecentEvents, deepFreeze, type RecentEventsOptions } from './recent-events';
 
 export interface SqliteEventStoreOptions {
@@ -242,7 +242,7 @@ export class SqliteEventStore implements EventStore {
     if (kept !== undefined && kept.events.length > 0) {
       const last = kept.events[kept.events.length - 1]!;
       return {
-        events: prefixes === undefined ? kept.events : kept.events.filter((e) => prefixes.some((p) => e.streamId.startsWith(p))),
+        events: prefixes === undefined ? kept.events : kept.events.filter((e) => matchesPrefixes(e.streamId, prefixes)),
         scannedUpTo: last.position,
         rowsScanned: kept.events.length,
         more: kept.more,
@@ -251,7 +251,7 @@ export class SqliteEventStore implements EventStore {
     const rows = this.guard(() => this.statements.allAfter.all(from, limit)) as EventRow[];
     const last = rows[rows.length - 1];
     return {
-      events: rows.filter((r) => prefixes === undefined || prefixes.some((p) => r.stream_id.startsWith(p))).map(toStoredEvent),
+      events: rows.filter((r) => matchesPrefixes(r.stream_id, prefixes)).map(toStoredEvent),
       scannedUpTo: last === undefined ? undefined : { commit: last.position, prepare: last.position },
       rowsScanned: rows.length,
     };
