@@ -1,4 +1,4 @@
-import { fstatSync, fsync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { fstatSync, fsync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -219,6 +219,39 @@ test('when an fsync fails, its writes are rejected as unavailable, and so is eve
   await expect(group.run(() => insert.run('d', 4).changes, { durable: false })).rejects.toMatchObject({ code: 'SQLITE_IOERR_FSYNC' });
   expect(ran).toBe(false);
   expect(rows().map((r) => r.k)).toEqual(['a', 'b']);
+});
+
+test('the WAL descriptors stay open from one fsync to the next, and are closed after an idle while or by drain', async () => {
+  // Descriptors of this process on the WAL file: SQLite's own, plus the two lanes' while open.
+  const wal = `${realpathSync(join(dir, 'test.sqlite'))}-wal`;
+  const walDescriptors = (): number =>
+    readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === wal;
+      } catch {
+        return false; // closed while listing
+      }
+    }).length;
+  const flushed: number[] = [];
+  const group = new GroupCommit(db, { idleCloseMs: 200, fsync: (fd, done) => (flushed.push(fd), fsync(fd, done)) });
+  const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  await group.run(() => insert.run('a', 1));
+  const sqliteOwn = walDescriptors() - 2;
+  expect(sqliteOwn).toBeGreaterThanOrEqual(1);
+  // A while after that fsync ended, a later batch flushes on the same, still open descriptor.
+  await sleep(50);
+  expect(walDescriptors()).toBe(sqliteOwn + 2);
+  await group.run(() => insert.run('b', 2));
+  expect(flushed).toHaveLength(2);
+  expect(flushed[1]).toBe(flushed[0]);
+  // Idle for longer than idleCloseMs: both closed.
+  await until('the idle descriptors to close', () => walDescriptors() === sqliteOwn, 5_000);
+  // Opened again by the next durable batch, and closed by drain at once.
+  await group.run(() => insert.run('c', 3));
+  expect(walDescriptors()).toBe(sqliteOwn + 2);
+  await group.drain();
+  await until('drain to close the descriptors', () => walDescriptors() === sqliteOwn, 1_000);
+  expect(rows().map((r) => r.k)).toEqual(['a', 'b', 'c']);
 });
 
 test('drain waits until the writes queued so far are flushed', async () => {
