@@ -10,7 +10,7 @@ import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import type { NotificationsLogger } from './mail-transport';
 import { NotificationsWorker, type NotificationsWorkerOptions } from './notifications-worker.host';
 import { BACKGROUND_NICE } from '../platform/thread-priority';
-import { threadNiceValues } from '../testing/threads';
+import { onLinux, threadNiceValues } from '../testing/threads';
 import { DomainDriver, SmtpSink } from './notifications.test-support';
 
 // Worker threads run JavaScript: the test starts the compiled worker that `tsc -b` writes to dist/.
@@ -69,10 +69,9 @@ const waitUntil = async (condition: () => boolean, what: string, timeoutMs = 10_
   }
 };
 
-const onLinux = process.platform === 'linux' ? test : test.skip;
-if (process.platform !== 'linux') console.log('notifications worker priority: SKIPPED, thread priorities are set and read through /proc, which only Linux has');
+const linuxOnly = onLinux('notifications worker priority');
 
-onLinux('the worker thread runs at a lower priority than the rest of the process, so that requests do not wait for a core behind e-mail', async () => {
+linuxOnly('the worker thread runs at a lower priority than the rest of the process, so that requests do not wait for a core behind e-mail', async () => {
   const before = threadNiceValues();
   const w = worker({});
   await w.start();

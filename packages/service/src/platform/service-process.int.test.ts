@@ -1,5 +1,5 @@
 import { startServiceProcess, type ServiceProcess } from '../testing';
-import { threadNiceValues } from '../testing/threads';
+import { onLinux, threadNiceValues } from '../testing/threads';
 import { BACKGROUND_NICE } from './thread-priority';
 
 let service: ServiceProcess;
@@ -47,10 +47,9 @@ test('each request is logged once with its id, method, URL, status and time, wit
   expect(everything).not.toContain('cookie-secret');
 });
 
-const onLinux = process.platform === 'linux' ? test : test.skip;
-if (process.platform !== 'linux') console.log('service process thread priorities: SKIPPED, they are read from /proc, which only Linux has');
+const linuxOnly = onLinux('service process thread priorities');
 
-onLinux('only the e-mail worker thread runs at a lower priority: not the event loop, nor the thread pool that runs the fsyncs', () => {
+linuxOnly('only the e-mail worker thread runs at a lower priority: not the event loop, nor the thread pool that runs the fsyncs', () => {
   const nice = threadNiceValues(service.pid);
   // Had the worker been the thread that started libuv's pool, the pool's threads would be at 10 too.
   expect([...nice.values()].filter((n) => n === BACKGROUND_NICE)).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { onLinux } from '../testing/threads';
 
 // Threads run JavaScript: the child process uses the compiled helper that `tsc -b` writes to dist/.
 const COMPILED = resolve(__dirname, '..', '..', 'dist', 'platform', 'thread-priority.js');
@@ -36,18 +37,17 @@ const loweredThreads = (startPoolFirst: boolean): number => {
   return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: '4' } }));
 };
 
-const onLinux = process.platform === 'linux' ? test : test.skip;
-if (process.platform !== 'linux') console.log('thread priority: SKIPPED, thread priorities are set and read through /proc, which only Linux has');
+const linuxOnly = onLinux('thread priority');
 
 beforeAll(() => {
   if (!existsSync(COMPILED)) throw new Error(`${COMPILED} does not exist: run "npx tsc -b packages/service" first`);
 });
 
-onLinux('a thread that lowers its priority lowers only itself when the main thread has started the thread pool', () => {
+linuxOnly('a thread that lowers its priority lowers only itself when the main thread has started the thread pool', () => {
   expect(loweredThreads(true)).toBe(1);
 });
 
-onLinux('without that, the pool started by the lowered thread would run at its priority too (why the service starts it first)', () => {
+linuxOnly('without that, the pool started by the lowered thread would run at its priority too (why the service starts it first)', () => {
   // The worker's own thread and the 4 threads of the pool it started.
   expect(loweredThreads(false)).toBe(5);
 });

@@ -12,3 +12,13 @@ export const threadNiceValues = (pid: number | 'self' = 'self'): Map<number, num
       }
     }),
   );
+
+/**
+ * `test` on Linux; elsewhere `test.skip`, with the reason printed in the run, because the tests
+ * it marks read /proc, which only Linux has. `what` names them in that line.
+ */
+export const onLinux = (what: string): jest.It => {
+  if (process.platform === 'linux') return test;
+  console.log(`${what}: SKIPPED, it reads /proc, which only Linux has`);
+  return test.skip;
+};

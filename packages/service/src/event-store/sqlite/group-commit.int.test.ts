@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import { GroupCommit } from './group-commit';
 import { openDatabase } from './open-database';
 import { sleep, until } from '../../testing/http';
+import { onLinux } from '../../testing/threads';
 
 let dir: string;
 let db: Database.Database;
@@ -221,11 +222,10 @@ test('when an fsync fails, its writes are rejected as unavailable, and so is eve
   expect(rows().map((r) => r.k)).toEqual(['a', 'b']);
 });
 
-// The descriptors are counted in /proc, which only Linux has.
-const onLinux = process.platform === 'linux' ? test : test.skip;
-if (process.platform !== 'linux') console.log('group commit: the WAL descriptor test SKIPPED, it counts descriptors in /proc/self/fd, which only Linux has');
+// The descriptors are counted in /proc/self/fd.
+const linuxOnly = onLinux('group commit: the WAL descriptor test');
 
-onLinux('the WAL descriptors stay open from one fsync to the next, and are closed after an idle while or by drain', async () => {
+linuxOnly('the WAL descriptors stay open from one fsync to the next, and are closed after an idle while or by drain', async () => {
   // Descriptors of this process on the WAL file: SQLite's own, plus the two lanes' while open.
   const wal = `${realpathSync(join(dir, 'test.sqlite'))}-wal`;
   const walDescriptors = (): number =>
