@@ -4,7 +4,8 @@
  * platform's body parser, auth guard, command guard and error filter) plus one endpoint that does
  * nothing, `POST /bench/noop`, which goes through the same pipeline and is the framework's
  * ceiling. `GET /bench/loop-delay` reports how long the event loop was blocked since the last
- * call. Prints `bench-service listening <port>` once it accepts requests.
+ * call, and `GET /bench/machine` what it runs on (for a benchmark driven from another machine).
+ * Prints `bench-service listening <port>` once it accepts requests.
  */
 import 'reflect-metadata';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -13,6 +14,7 @@ import { Public } from '../auth/auth.guard';
 import { FEATURE_MODULES } from '../app.module';
 import { SupportModule } from '../features/support.module';
 import { createService } from '../platform/bootstrap';
+import { describeMachine } from './machine';
 
 // How long the event loop was blocked: a long synchronous stretch delays every request behind it.
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -28,6 +30,13 @@ class NoopController {
     const result = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
     loopDelay.reset();
     return result;
+  }
+
+  /** The machine the service runs on, as the benchmark prints it. */
+  @Public()
+  @Get('machine')
+  machine(): { machine: string } {
+    return { machine: describeMachine() };
   }
 
   /** Parses the body, verifies the bearer token, runs the command guard, and answers `{}`. */

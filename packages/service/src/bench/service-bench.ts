@@ -16,15 +16,23 @@
  * under it; the rates below it are run once each), BENCH_SIZES
  * (10000,100000,1000000), BENCH_SCALE_BUDGET_S (300), BENCH_SKIP_LOAD / BENCH_SKIP_SCALE, BENCH_CPU_PROF
  * (a directory: the service writes V8 CPU profiles there).
+ *
+ * BENCH_SERVICE_URL drives a service that is already running, on another machine, instead of
+ * starting one: `node dist/bench/bench-service.js` there, on a fresh SQLite file, with HOST set
+ * to an address this machine reaches and SUPPORT_SLA_TOKEN_KEY set to the same key as
+ * BENCH_TOKEN_KEY here. The scale part then does not run here (it measures the store on the
+ * machine it runs on).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { TokenService, type Role } from '../auth/token.service';
+import { MIN_TOKEN_KEY_LENGTH } from '../config/service-config';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
+import { describeMachine } from './machine';
 import { pacedLoad } from './paced-load';
 import { seedTickets } from './seed-events';
 
@@ -45,11 +53,34 @@ class SettingError extends Error {}
 const SIZES = env('BENCH_SIZES', '10000,100000,1000000').split(',').map(Number);
 const SCALE_BUDGET_MS = Number(env('BENCH_SCALE_BUDGET_S', '300')) * 1000;
 const ENTRY = resolve(__dirname, 'bench-service.js');
+const SERVICE_URL = process.env.BENCH_SERVICE_URL;
+const TOKEN_KEY = process.env.BENCH_TOKEN_KEY;
 
 interface Service {
   readonly url: string;
-  readonly child: ChildProcess;
+  /** Where the service runs, for the printout. */
+  readonly where: string;
   stop(): Promise<void>;
+}
+
+/** The service at BENCH_SERVICE_URL, once it has shown that it is a bench service that accepts our tokens. */
+async function remoteService(base: string, token: string): Promise<Service> {
+  const url = base.replace(/\/+$/, '');
+  const start = 'start it there with "node dist/bench/bench-service.js"';
+  let machine: string;
+  try {
+    const res = await fetch(`${url}/bench/machine`);
+    if (res.status !== 200) throw new SettingError(`BENCH_SERVICE_URL: GET ${url}/bench/machine answered ${res.status}; is it the bench service? (${start})`);
+    machine = ((await res.json()) as { machine: string }).machine;
+  } catch (error) {
+    if (error instanceof SettingError) throw error;
+    throw new SettingError(`BENCH_SERVICE_URL: ${url} does not answer (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}); ${start}`);
+  }
+  const noop = await fetch(`${url}/bench/noop`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
+  await noop.arrayBuffer();
+  if (noop.status === 401) throw new SettingError(`BENCH_TOKEN_KEY: the service at ${url} refused a token signed with it (401); set it to the service's SUPPORT_SLA_TOKEN_KEY`);
+  if (noop.status !== 201) throw new SettingError(`BENCH_SERVICE_URL: POST ${url}/bench/noop answered ${noop.status}, not 201`);
+  return { url, where: `${machine}, at ${url}`, stop: async () => undefined };
 }
 
 /** Starts dist/bench/bench-service.js on `dbFile` and waits for its port. */
@@ -78,7 +109,7 @@ async function startService(dbFile: string, tokenKey: string): Promise<Service> 
   });
   return {
     url: `http://127.0.0.1:${port}`,
-    child,
+    where: 'this machine, in a child process (LOG_LEVEL=warn), over loopback',
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
@@ -192,9 +223,10 @@ function printLoadTable(rows: readonly Row[], ceiling: number): void {
 }
 
 async function loadBenchmark(tokens: TokenService, workdir: string, key: string): Promise<void> {
-  const svc = await startService(join(workdir, 'load.sqlite'), key);
   const sign = (role: Role, user: string, org: string): string => tokens.sign({ sub: user, role, org, email: `${user}@${org}.example` });
   const teacher = sign('teacher', 'u-bench', 'acme');
+  const svc = SERVICE_URL === undefined ? await startService(join(workdir, 'load.sqlite'), key) : await remoteService(SERVICE_URL, teacher);
+  console.log(`service: ${svc.where}`);
   const agent = sign('agent', 'u-agent', 'support');
   const json = { 'content-type': 'application/json' };
   const openBody = JSON.stringify({ channel: 'email', request: { summary: 'Benchmark ticket', description: 'Opened by the load benchmark' } });
@@ -315,7 +347,7 @@ async function loadBenchmark(tokens: TokenService, workdir: string, key: string)
     await settle('after the mixed workload');
 
     console.log(
-      `\nLoad: ${CONNECTIONS} connections, ${DURATION} s per workload (paced: ${PACED_DURATION} s counted after ${PACED_WARM_UP} s of the same load), loopback, service in a child process (LOG_LEVEL=warn)`,
+      `\nLoad: ${CONNECTIONS} connections, ${DURATION} s per workload (paced: ${PACED_DURATION} s counted after ${PACED_WARM_UP} s of the same load); service: ${svc.where}`,
     );
     printLoadTable(rows, noop.requests.average);
     const open = saturated;
@@ -456,14 +488,34 @@ async function main(): Promise<void> {
   if (!(Number.isInteger(PACED_ROUNDS) && PACED_ROUNDS >= 1)) {
     throw new SettingError(`BENCH_PACED_ROUNDS must be a whole number of rows, 1 or more (got "${process.env.BENCH_PACED_ROUNDS}")`);
   }
-  if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run "npx tsc -b packages/service" first`);
+  if (SERVICE_URL !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(SERVICE_URL);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || !['http:', 'https:'].includes(parsed.protocol)) {
+      throw new SettingError(`BENCH_SERVICE_URL must be an http:// or https:// address of a running bench service (got "${SERVICE_URL}")`);
+    }
+    if (TOKEN_KEY === undefined || TOKEN_KEY.length < MIN_TOKEN_KEY_LENGTH) {
+      throw new SettingError(`BENCH_TOKEN_KEY must be set, to the service's SUPPORT_SLA_TOKEN_KEY (at least ${MIN_TOKEN_KEY_LENGTH} characters), when BENCH_SERVICE_URL is`);
+    }
+  } else if (TOKEN_KEY !== undefined) {
+    throw new SettingError('BENCH_TOKEN_KEY is only for a service started elsewhere: set BENCH_SERVICE_URL too, or leave it unset');
+  }
+  if (SERVICE_URL === undefined && !existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run "npx tsc -b packages/service" first`);
   const workdir = mkdtempSync(join(tmpdir(), 'support-sla-bench-'));
-  const key = randomBytes(32).toString('base64url');
+  const key = TOKEN_KEY ?? randomBytes(32).toString('base64url');
   const tokens = new TokenService(key);
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${process.platform}`);
+  console.log(`${SERVICE_URL === undefined ? 'machine' : 'load generator'}: ${describeMachine()}`);
   try {
     if (process.env.BENCH_SKIP_LOAD === undefined) await loadBenchmark(tokens, workdir, key);
-    if (process.env.BENCH_SKIP_SCALE === undefined) await scaleBenchmark(tokens, workdir, key);
+    if (process.env.BENCH_SKIP_SCALE === undefined && SERVICE_URL !== undefined) {
+      console.log('\nScaling: not run here (it measures the store on the machine it runs on); run "BENCH_SKIP_LOAD=1 npm run bench:service" on the service\'s machine');
+    } else if (process.env.BENCH_SKIP_SCALE === undefined) {
+      await scaleBenchmark(tokens, workdir, key);
+    }
   } finally {
     rmSync(workdir, { recursive: true, force: true });
   }
