@@ -49,8 +49,14 @@ export class NotificationsWorker {
   private worker: Worker | undefined;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
+  private sendingNow = false;
 
   constructor(private readonly options: NotificationsWorkerOptions) {}
+
+  /** Whether the worker sends (false in standby, while another process holds the sender lock, and while no worker runs). */
+  get sending(): boolean {
+    return this.sendingNow;
+  }
 
   /** The running thread's id, or undefined (for tests and diagnostics). */
   get threadId(): number | undefined {
@@ -93,7 +99,11 @@ export class NotificationsWorker {
         switch (message.type) {
           case 'started':
             started = true;
+            this.sendingNow = message.sending;
             resolve();
+            break;
+          case 'sending':
+            this.sendingNow = true;
             break;
           case 'failed':
             if (!started) reject(new Error(`notifications could not start: ${message.message}`));
@@ -114,7 +124,10 @@ export class NotificationsWorker {
         if (!started) reject(error);
       });
       worker.on('exit', (code) => {
-        if (this.worker === worker) this.worker = undefined;
+        if (this.worker === worker) {
+          this.worker = undefined;
+          this.sendingNow = false;
+        }
         if (!started) {
           reject(new Error(`notifications worker exited with code ${code} before it started`));
           return;

@@ -20,8 +20,13 @@ export type SentRecord = { readonly ticketId: string; readonly purpose: 'resolut
 
 /** Worker → main. */
 export type FromWorker =
-  /** Caught up with the log; following it, delivering and ticking. */
-  | { readonly type: 'started' }
+  /**
+   * Started: `sending`, caught up with the log and following it, delivering and ticking; or not
+   * `sending`, in standby while another process holds the mail file's sender lock.
+   */
+  | { readonly type: 'started'; readonly sending: boolean }
+  /** Was in standby, took over the sender lock, caught up, and now sends. */
+  | { readonly type: 'sending' }
   /** Could not start (a broken template, say): the service must not start either. */
   | { readonly type: 'failed'; readonly message: string }
   /** Record a sent confirmation on the ticket (the main thread is the only writer of the log). */

@@ -271,6 +271,30 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     expect(second.db.outbox()).toHaveLength(2);
   });
 
+  it('two instances on one mail file: the one holding the sender lock sends, the other takes over once it stops, each e-mail once', async () => {
+    const tookOver: string[] = [];
+    const first = notifications();
+    const second = notifications({ standbyPollMs: 20, onTakeOver: () => tookOver.push('second') });
+    await first.start();
+    await second.start();
+    expect([first.sending, second.sending]).toEqual([true, false]);
+
+    const a = await openTicket('administrator', '2026-03-10T14:00:00Z');
+    await world.sink.waitFor(1);
+    await first.stop();
+    const b = await openTicket('teacher', '2026-03-10T14:01:00Z');
+    const deadline = Date.now() + 5_000;
+    while (!second.sending) {
+      if (Date.now() > deadline) throw new Error('the standby instance never took over');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(tookOver).toEqual(['second']);
+    await world.sink.waitFor(2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(world.sink.messages.map((m) => m.subject.slice(0, 11))).toEqual([`[${a.ticketNumber}]`, `[${b.ticketNumber}]`]);
+    expect(new Set(messageIds(world.sink.messages)).size).toBe(2);
+  });
+
   it('logs each e-mail when no SMTP_URL is configured, and says so at start-up', async () => {
     const entries: unknown[] = [];
     const capture: NotificationsLogger = { log: (m) => entries.push(m), warn: (m) => entries.push(m), error: (m) => entries.push(m) };

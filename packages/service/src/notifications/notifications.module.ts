@@ -26,6 +26,8 @@ export const NOTIFICATIONS = Symbol('NOTIFICATIONS');
 export interface NotificationsRunner {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Whether this process sends the e-mails (false in standby: another process on the same file does). */
+  readonly sending: boolean;
 }
 
 /** In-process dependencies, or the settings of a worker thread (`{ worker }`). */

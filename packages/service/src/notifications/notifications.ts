@@ -5,6 +5,7 @@ import { NotificationReactor } from './notification-reactor';
 import { NotificationStore } from './notification-store';
 import { readNotificationsConfig, type NotificationsConfig } from './notifications.config';
 import { OutboxDispatcher, type AcknowledgeFn, type RecordSentFn, type RetryPolicy, type WebhookClient } from './outbox-dispatcher';
+import { SenderLock, senderLockFile } from './sender-lock';
 import { SlaAlertWatcher } from './sla-alert-watcher';
 import { PolicyBook } from './ticket-context';
 import { MailTemplates } from './templates';
@@ -34,12 +35,21 @@ export interface NotificationsDependencies {
   readonly deliveryPollMs?: number;
   /** First delay before the reactor retries after a failure (default 1 s, doubling up to 1 min). */
   readonly reactorRetryMs?: number;
+  /** How often a standby instance tries to take over from the process that sends (default 1 s). */
+  readonly standbyPollMs?: number;
+  /** Called when a standby instance has taken over and sends (after it caught up with the log). */
+  readonly onTakeOver?: () => void;
 }
 
 /**
  * The e-mail and SLA alert part of the service, usable without Nest: a reactor on the global
  * log, an outbox dispatcher and an SLA alert watcher over the `mail_` tables.
  * `start()` catches up with the log before anything is sent or ticked.
+ *
+ * Of the instances started on one mail file, only the one holding its {@link SenderLock} runs
+ * (in practice: one process of several on one SQLite file). The others wait in standby, try
+ * again every `standbyPollMs`, and take over from the stored checkpoint once it has stopped or
+ * died. A private in-memory mail database has no lock.
  */
 export class Notifications {
   readonly config: NotificationsConfig;
@@ -50,12 +60,21 @@ export class Notifications {
   readonly dispatcher: OutboxDispatcher;
   readonly watcher: SlaAlertWatcher;
   private readonly logger: NotificationsLogger;
+  private readonly lock: SenderLock | undefined;
+  private readonly standbyPollMs: number;
+  private readonly onTakeOver: (() => void) | undefined;
+  private standbyTimer: NodeJS.Timeout | undefined;
+  private takingOver: Promise<void> | undefined;
   private started = false;
+  private running = false;
 
   constructor(deps: NotificationsDependencies) {
     this.config = deps.config ?? readNotificationsConfig();
     this.logger = deps.logger ?? jsonConsoleLogger();
     this.db = new NotificationStore(deps.database);
+    this.lock = this.db.db.memory ? undefined : new SenderLock(senderLockFile(this.db.db.name));
+    this.standbyPollMs = deps.standbyPollMs ?? 1_000;
+    this.onTakeOver = deps.onTakeOver;
     this.templates = new MailTemplates(this.config.templatesDir);
     this.transport = deps.transport ?? createMailTransport(this.config, this.logger, deps.smtpTuning);
     const policies = new PolicyBook(this.db);
@@ -95,14 +114,34 @@ export class Notifications {
     });
   }
 
-  /** Checks the templates, catches up with the log, then follows it, delivers and ticks in the background. */
+  /**
+   * Checks the templates; then, holding the sender lock, catches up with the log and follows
+   * it, delivers and ticks in the background. Without the lock (another process sends) it
+   * resolves at once and waits in standby.
+   */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     this.templates.check();
+    if (this.lock === undefined || this.lock.tryAcquire()) {
+      await this.run();
+      return;
+    }
+    this.logger.log({ msg: 'notifications on standby: another process sends the e-mails of this file; this one takes over when it stops', lockFile: this.lock.file });
+    this.standbyTimer = setInterval(() => this.tryTakeOver(), this.standbyPollMs);
+    this.standbyTimer.unref();
+  }
+
+  /** Whether this instance sends (false in standby, while another process holds the sender lock). */
+  get sending(): boolean {
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
     await this.reactor.start();
     this.dispatcher.start();
     this.watcher.start(this.config.alertTickMs);
+    this.running = true;
     this.logger.log({
       msg: 'notifications started',
       transport: this.transport.kind,
@@ -112,17 +151,53 @@ export class Notifications {
     });
   }
 
-  /** Stops the loops (pending rows stay in the outbox for the next start) and closes what it opened. */
-  async stop(): Promise<void> {
+  private tryTakeOver(): void {
+    if (this.takingOver !== undefined || this.lock === undefined) return;
+    let acquired: boolean;
+    try {
+      acquired = this.lock.tryAcquire();
+    } catch (error) {
+      this.logger.error({ msg: 'notifications: the sender lock cannot be read', lockFile: this.lock.file, error: (error as Error).message });
+      return;
+    }
+    if (!acquired) return;
+    clearInterval(this.standbyTimer);
+    this.standbyTimer = undefined;
+    this.logger.log({ msg: 'notifications taking over: the process that sent the e-mails of this file has stopped' });
+    this.takingOver = this.run().then(() => this.onTakeOver?.(), async (error: unknown) => {
+      // Back to standby, with the lock free for another process to try.
+      this.logger.error({ msg: 'notifications could not take over; back to standby', error: (error as Error).message });
+      await this.stopLoops();
+      this.lock?.release();
+      if (this.started) {
+        this.standbyTimer = setInterval(() => this.tryTakeOver(), this.standbyPollMs);
+        this.standbyTimer.unref();
+      }
+    }).finally(() => {
+      this.takingOver = undefined;
+    });
+  }
+
+  private async stopLoops(): Promise<void> {
+    this.running = false;
     await this.reactor.stop();
     await this.watcher.stop();
     await this.dispatcher.stop();
-    this.transport.close();
-    this.db.close();
-    this.started = false;
   }
 
-  /** Reads the log up to its head, fires due alerts, and sends what is due: one deterministic round (tests, CLI). */
+  /** Stops the loops (pending rows stay in the outbox for the next start), lets the sender lock go, and closes what it opened. */
+  async stop(): Promise<void> {
+    this.started = false;
+    clearInterval(this.standbyTimer);
+    this.standbyTimer = undefined;
+    await this.takingOver;
+    await this.stopLoops();
+    this.lock?.release();
+    this.transport.close();
+    this.db.close();
+  }
+
+  /** Reads the log up to its head, fires due alerts, and sends what is due: one deterministic round (tests). Does not take the sender lock. */
   async runOnce(): Promise<{ events: number; alerts: number; sent: number; retried: number; failed: number }> {
     const events = await this.reactor.catchUp();
     const alerts = await this.watcher.tick();

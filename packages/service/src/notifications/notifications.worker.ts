@@ -78,9 +78,10 @@ async function main(): Promise<void> {
     logger,
     acknowledge: (ticketId, at, messageId) => ask({ type: 'acknowledge', ticketId, at, messageId }),
     recordSent: (sent) => ask({ type: 'record-sent', sent }),
+    onTakeOver: () => post({ type: 'sending' }),
   });
   await notifications.start();
-  post({ type: 'started' });
+  post({ type: 'started', sending: notifications.sending });
 }
 
 main().catch(async (error: unknown) => {

@@ -1,9 +1,11 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/auth.guard';
 import type { ServiceConfig } from '../config/service-config';
 import type { EventStore } from '../event-store/event-store.port';
+import { NOTIFICATIONS, type NotificationsRunner } from '../notifications/notifications.module';
 import { ProjectionsHost, type ProjectionHealth } from '../projection-runner/projections.host';
 import { MetricsService } from './metrics.service';
 import { EVENT_STORE, SERVICE_CONFIG } from './tokens';
@@ -12,6 +14,11 @@ export interface HealthReport {
   readonly status: 'ok' | 'degraded';
   readonly store: { readonly kind: string; readonly reachable: boolean; readonly head: string | null; readonly error?: string };
   readonly projections: readonly ProjectionHealth[];
+  /**
+   * With the e-mail module: `sending` when this process sends the e-mails, `standby` while
+   * another process on the same SQLite file does (this one takes over when that one stops).
+   */
+  readonly notifications?: { readonly state: 'sending' | 'standby' };
 }
 
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -26,7 +33,17 @@ export class OperationsController {
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly projections: ProjectionsHost,
     private readonly metrics: MetricsService,
+    private readonly modules: ModuleRef,
   ) {}
+
+  /** The e-mail module's runner, when the application has that module. */
+  private notifications(): NotificationsRunner | undefined {
+    try {
+      return this.modules.get<NotificationsRunner>(NOTIFICATIONS, { strict: false });
+    } catch {
+      return undefined;
+    }
+  }
 
   @Get('health')
   @ApiOperation({ summary: 'Whether the event store answers and how far each projection trails it' })
@@ -43,7 +60,8 @@ export class OperationsController {
     const projections = await this.projections.health();
     const ok = store.reachable && projections.every((p) => p.status !== 'failed');
     res.status(ok ? 200 : 503);
-    return { status: ok ? 'ok' : 'degraded', store, projections };
+    const notifications = this.notifications();
+    return { status: ok ? 'ok' : 'degraded', store, projections, ...(notifications === undefined ? {} : { notifications: { state: notifications.sending ? 'sending' : 'standby' } }) };
   }
 
   @Get('metrics')

@@ -1,0 +1,88 @@
+import { SmtpSink, type ReceivedMail } from '../notifications/notifications.test-support';
+import { startServiceProcess, type ServiceProcess } from '../testing/service-harness';
+import { call, eventually, sleep } from '../testing/http';
+
+/**
+ * Two service processes on one SQLite file share its mail file, and only one of them may send:
+ * each would otherwise read the same outbox rows and send them both (before the sender lock, 152
+ * of 300 confirmations went out twice this way). Against a real SMTP server on loopback: the
+ * first process sends and the second stands by, as `/health` says; every confirmation arrives
+ * exactly once, whichever process took the open; and when the sender is killed (SIGKILL), the
+ * other takes over and sends the rest, still once each. Needs `tsc -b packages/service`
+ * (dist/main.js).
+ */
+jest.setTimeout(120_000);
+
+let smtp: SmtpSink;
+let a: ServiceProcess;
+let b: ServiceProcess;
+
+beforeAll(async () => {
+  smtp = await SmtpSink.start();
+  a = await startServiceProcess({ env: { SMTP_URL: smtp.url } });
+  b = await startServiceProcess({ dbFile: a.dbFile, tokenKey: a.tokenKey, env: { SMTP_URL: smtp.url } });
+});
+afterAll(async () => {
+  await Promise.all([a.stop(), b.stop()]);
+  a.removeData();
+  await smtp.stop();
+});
+
+const request = { summary: 'Two senders', description: 'Opened on either of two processes.' };
+
+/** The e-mail state /health reports for a process. */
+const mailState = async (svc: ServiceProcess): Promise<unknown> => {
+  const health = await call(svc.baseUrl, 'GET', '/health');
+  expect(health.status).toBe(200);
+  return (health.json.notifications as { state?: unknown } | undefined)?.state;
+};
+
+/** Opens tickets `from`..`to - 1`, each on the process `via` picks; returns their numbers. */
+async function openTickets(from: number, to: number, via: (i: number) => ServiceProcess): Promise<string[]> {
+  const replies = await Promise.all(
+    Array.from({ length: to - from }, (_, k) => {
+      const i = from + k;
+      const token = a.tokenFor('teacher', `u-${i}`, 'acme', { email: `teacher${i}@acme.example` });
+      return call(via(i).baseUrl, 'POST', '/tickets', { token, body: { channel: 'email', request } });
+    }),
+  );
+  expect(replies.map((r) => r.status)).toEqual(replies.map(() => 201));
+  return replies.map((r) => r.json.ticketNumber as string);
+}
+
+/** The confirmations received, after waiting for `count` of them and then a while longer for any duplicate. */
+async function confirmations(count: number): Promise<ReceivedMail[]> {
+  await eventually(`${count} confirmations`, async () => (smtp.messages.filter((m) => m.purpose === 'confirmation').length >= count ? true : undefined), 30_000);
+  await sleep(1_500);
+  return smtp.messages.filter((m) => m.purpose === 'confirmation');
+}
+
+const ticketOf = (mail: ReceivedMail): string => /\[(SS-\d{6})\]/.exec(mail.subject)?.[1] ?? mail.subject;
+
+test('the first process sends and the second stands by: every confirmation arrives once, whichever process took the open', async () => {
+  await eventually('the first process to send', async () => ((await mailState(a)) === 'sending' ? true : undefined));
+  expect(await mailState(b)).toBe('standby');
+
+  const numbers = await openTickets(0, 30, (i) => (i % 2 === 0 ? a : b));
+  const received = await confirmations(numbers.length);
+  expect(received).toHaveLength(numbers.length);
+  expect(new Set(received.map((m) => m.messageId)).size).toBe(numbers.length);
+  expect(received.map(ticketOf).sort()).toEqual([...numbers].sort());
+  // Still the same roles.
+  expect(await mailState(a)).toBe('sending');
+  expect(await mailState(b)).toBe('standby');
+});
+
+test('the sending process is killed: the other takes over and sends the confirmations left, each once', async () => {
+  const before = smtp.messages.filter((m) => m.purpose === 'confirmation').length;
+  await a.kill();
+  // Opened on the standby process while nobody sends: they wait in the log until it takes over.
+  const numbers = await openTickets(100, 120, () => b);
+  await eventually('the second process to take over', async () => ((await mailState(b)) === 'sending' ? true : undefined));
+  expect(b.output.some((line) => line.includes('notifications taking over'))).toBe(true);
+
+  const received = await confirmations(before + numbers.length);
+  expect(received).toHaveLength(before + numbers.length);
+  expect(new Set(received.map((m) => m.messageId)).size).toBe(received.length);
+  expect(received.slice(before).map(ticketOf).sort()).toEqual([...numbers].sort());
+});
