@@ -61,6 +61,8 @@ export class NotificationReactor {
   private subscription: Subscription | undefined;
   private resubscribeTimer: NodeJS.Timeout | undefined;
   private running = false;
+  /** Set by stop(), cleared by start(): a catch-up in progress ends at its next page. */
+  private halted = false;
 
   private readonly tickets: RecentTickets;
 
@@ -82,6 +84,8 @@ export class NotificationReactor {
   async catchUp(): Promise<number> {
     let processed = 0;
     for (;;) {
+      // stop() during a long catch-up ends it at the next page (the checkpoint has the rest).
+      if (this.halted) return processed;
       const page = await this.options.store.readAll({ after: this.checkpoint, maxCount: this.pageSize, streamPrefixes: this.streamPrefixes });
       processed += await this.handleBatch(page);
       if (page.length < this.pageSize) return processed;
@@ -95,6 +99,7 @@ export class NotificationReactor {
    */
   async start(): Promise<void> {
     this.running = true;
+    this.halted = false;
     try {
       await this.catchUp();
     } catch (error) {
@@ -185,6 +190,7 @@ export class NotificationReactor {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.halted = true;
     this.generation++;
     this.buffer = [];
     if (this.resubscribeTimer !== undefined) clearTimeout(this.resubscribeTimer);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { NotificationsLogger } from './mail-transport';
 import type { AcknowledgeFn, RecordSentFn } from './outbox-dispatcher';
+import type { NotificationsState } from './notifications';
 import type { FromWorker, NotificationsWorkerData, ToWorker } from './notifications-worker.protocol';
 import { startThreadPool } from '../platform/thread-priority';
 
@@ -40,22 +41,24 @@ export interface NotificationsWorkerOptions extends Omit<NotificationsWorkerData
  *   (its checkpoint commits with its outbox rows, as on the main thread). Recording a sent
  *   e-mail on a ticket is a command, so the worker asks, and the main thread runs it: the main
  *   thread stays the only writer of the log.
- * - `start()` resolves once the worker has caught up with the log, and rejects if it cannot
- *   start (a broken template, say), so the service does not start without its e-mail.
+ * - `start()` resolves once the worker has caught up with the log (or, when another process
+ *   holds the mail file's sender lock, once it is in standby), and rejects if it cannot start
+ *   (a broken template, say), so the service does not start without its e-mail.
  * - A worker that dies is logged and replaced after `restartDelayMs`; it resumes from its
- *   checkpoint, so nothing is lost or sent twice beyond what a process crash could do.
+ *   checkpoint (or stands by, if another process took the sender lock meanwhile), so nothing is
+ *   lost or sent twice beyond what a process crash could do.
  */
 export class NotificationsWorker {
   private worker: Worker | undefined;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
-  private sendingNow = false;
+  private stateNow: NotificationsState = 'stopped';
 
   constructor(private readonly options: NotificationsWorkerOptions) {}
 
-  /** Whether the worker sends (false in standby, while another process holds the sender lock, and while no worker runs). */
-  get sending(): boolean {
-    return this.sendingNow;
+  /** The worker's notifications' state; `stopped` while no worker runs (also between a crash and its replacement). */
+  get state(): NotificationsState {
+    return this.stateNow;
   }
 
   /** The running thread's id, or undefined (for tests and diagnostics). */
@@ -99,11 +102,10 @@ export class NotificationsWorker {
         switch (message.type) {
           case 'started':
             started = true;
-            this.sendingNow = message.sending;
             resolve();
             break;
-          case 'sending':
-            this.sendingNow = true;
+          case 'state':
+            this.stateNow = message.state;
             break;
           case 'failed':
             if (!started) reject(new Error(`notifications could not start: ${message.message}`));
@@ -126,7 +128,7 @@ export class NotificationsWorker {
       worker.on('exit', (code) => {
         if (this.worker === worker) {
           this.worker = undefined;
-          this.sendingNow = false;
+          this.stateNow = 'stopped';
         }
         if (!started) {
           reject(new Error(`notifications worker exited with code ${code} before it started`));

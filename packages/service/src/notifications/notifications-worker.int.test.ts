@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, type Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { ticketDecider } from '@support-sla/domain';
 import { openTicketCommand } from '@support-sla/domain/testing';
@@ -170,4 +170,22 @@ test('a worker that dies is replaced, and a replacement that fails to start is t
   expect(messages).toContain('notifications worker did not restart; trying again');
   await w.stop();
   expect(w.threadId).toBeUndefined();
+});
+
+test('a sending worker that crashes is replaced, and the replacement takes the sender lock back and sends, once', async () => {
+  const driver = new DomainDriver(store);
+  const w = worker({ restartDelayMs: 20 });
+  await w.start();
+  await waitUntil(() => w.state === 'sending', 'the worker to send');
+  const first = w.threadId;
+  // A crash: the thread ends without stopping anything. Its SQLite connections close with it,
+  // which lets the sender lock go (the lock is per process, so only that can free it).
+  await (w as unknown as { worker: Worker }).worker.terminate();
+  await waitUntil(() => w.state !== 'sending', 'the host to see the crash');
+  await waitUntil(() => w.state === 'sending' && w.threadId !== first, 'the replacement to send');
+
+  await driver.run(ticketDecider, ticketStream('T-9'), openTicketCommand({ ticketId: 'T-9', ticketNumber: 'SS-000009', license: 'teacher' }));
+  await sink.waitFor(1);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(sink.messages.map((m) => m.subject.slice(0, 11))).toEqual(['[SS-000009]']);
 });

@@ -4,6 +4,8 @@
  * crosses the thread boundary by structured clone.
  */
 
+import type { NotificationsState } from './notifications';
+
 /** Where the worker reads the log from, and where the mail tables are. */
 export interface NotificationsWorkerData {
   readonly eventStore: { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'esdb'; readonly connectionString: string };
@@ -20,13 +22,10 @@ export type SentRecord = { readonly ticketId: string; readonly purpose: 'resolut
 
 /** Worker → main. */
 export type FromWorker =
-  /**
-   * Started: `sending`, caught up with the log and following it, delivering and ticking; or not
-   * `sending`, in standby while another process holds the mail file's sender lock.
-   */
-  | { readonly type: 'started'; readonly sending: boolean }
-  /** Was in standby, took over the sender lock, caught up, and now sends. */
-  | { readonly type: 'sending' }
+  /** Started: caught up and sending, or in standby while another process holds the mail file's sender lock. */
+  | { readonly type: 'started' }
+  /** The notifications' state changed (`Notifications.state`). */
+  | { readonly type: 'state'; readonly state: NotificationsState }
   /** Could not start (a broken template, say): the service must not start either. */
   | { readonly type: 'failed'; readonly message: string }
   /** Record a sent confirmation on the ticket (the main thread is the only writer of the log). */

@@ -11,6 +11,7 @@ import type { MailTransport, NotificationsLogger } from './mail-transport';
 import { Notifications, type NotificationsDependencies } from './notifications';
 import { DEFAULT_TEMPLATES_DIR, readNotificationsConfig } from './notifications.config';
 import { DomainDriver, SmtpSink, type ReceivedMail } from './notifications.test-support';
+import { SenderLock, senderLockFile } from './sender-lock';
 
 const quietLogger: NotificationsLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 const agent: Actor = actors.agent;
@@ -272,27 +273,64 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
   });
 
   it('two instances on one mail file: the one holding the sender lock sends, the other takes over once it stops, each e-mail once', async () => {
-    const tookOver: string[] = [];
+    const states: string[] = [];
     const first = notifications();
-    const second = notifications({ standbyPollMs: 20, onTakeOver: () => tookOver.push('second') });
+    const second = notifications({ standbyPollMs: 20, onState: (state) => states.push(state) });
     await first.start();
     await second.start();
-    expect([first.sending, second.sending]).toEqual([true, false]);
+    expect([first.state, second.state]).toEqual(['sending', 'standby']);
 
     const a = await openTicket('administrator', '2026-03-10T14:00:00Z');
     await world.sink.waitFor(1);
     await first.stop();
+    expect(first.state).toBe('stopped');
     const b = await openTicket('teacher', '2026-03-10T14:01:00Z');
     const deadline = Date.now() + 5_000;
-    while (!second.sending) {
+    while (second.state !== 'sending') {
       if (Date.now() > deadline) throw new Error('the standby instance never took over');
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect(tookOver).toEqual(['second']);
+    expect(states).toEqual(['standby', 'starting', 'sending']);
     await world.sink.waitFor(2);
     await new Promise((r) => setTimeout(r, 300));
     expect(world.sink.messages.map((m) => m.subject.slice(0, 11))).toEqual([`[${a.ticketNumber}]`, `[${b.ticketNumber}]`]);
     expect(new Set(messageIds(world.sink.messages)).size).toBe(2);
+  });
+
+  it('stop() during the start-up catch-up ends it, starts nothing, and lets the sender lock go', async () => {
+    await openTicket('administrator', '2026-03-10T14:00:00Z');
+    let reads = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // The store, with its first read held until the test has called stop().
+    const slow = new Proxy(world.store, {
+      get(target, property) {
+        if (property === 'readAll') {
+          return async (...args: Parameters<EventStore['readAll']>) => {
+            reads++;
+            await gate;
+            return target.readAll(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const n = notifications({ store: slow });
+    const starting = n.start();
+    while (reads === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(n.state).toBe('starting');
+    const stopping = n.stop();
+    open();
+    await starting;
+    await stopping;
+    expect(n.state).toBe('stopped');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(world.sink.messages).toHaveLength(0);
+    // (Here the mail tables are in the service's file itself.)
+    const next = new SenderLock(senderLockFile(world.file));
+    expect(next.tryAcquire()).toBe(true);
+    next.release();
   });
 
   it('logs each e-mail when no SMTP_URL is configured, and says so at start-up', async () => {

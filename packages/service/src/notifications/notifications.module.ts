@@ -10,7 +10,7 @@ import {
   type OnModuleDestroy,
   type OptionalFactoryDependency,
 } from '@nestjs/common';
-import { Notifications, type NotificationsDependencies } from './notifications';
+import { Notifications, type NotificationsDependencies, type NotificationsState } from './notifications';
 import { NotificationsWorker, type NotificationsWorkerOptions } from './notifications-worker.host';
 
 /** Provider token of the host-supplied {@link NotificationsSetup}. */
@@ -26,8 +26,8 @@ export const NOTIFICATIONS = Symbol('NOTIFICATIONS');
 export interface NotificationsRunner {
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Whether this process sends the e-mails (false in standby: another process on the same file does). */
-  readonly sending: boolean;
+  /** `sending`, `standby` (another process on the same file sends), `starting` or `stopped`. */
+  readonly state: NotificationsState;
 }
 
 /** In-process dependencies, or the settings of a worker thread (`{ worker }`). */

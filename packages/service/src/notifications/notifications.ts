@@ -37,9 +37,17 @@ export interface NotificationsDependencies {
   readonly reactorRetryMs?: number;
   /** How often a standby instance tries to take over from the process that sends (default 1 s). */
   readonly standbyPollMs?: number;
-  /** Called when a standby instance has taken over and sends (after it caught up with the log). */
-  readonly onTakeOver?: () => void;
+  /** Called with every change of {@link Notifications.state}. */
+  readonly onState?: (state: NotificationsState) => void;
 }
+
+/**
+ * - `starting`: holds the sender lock and is catching up with the log;
+ * - `sending`: caught up, following the log, delivering and ticking;
+ * - `standby`: another process holds the sender lock (and sends); this one takes over when it stops;
+ * - `stopped`: not started, or stopped.
+ */
+export type NotificationsState = 'starting' | 'sending' | 'standby' | 'stopped';
 
 /**
  * The e-mail and SLA alert part of the service, usable without Nest: a reactor on the global
@@ -62,11 +70,13 @@ export class Notifications {
   private readonly logger: NotificationsLogger;
   private readonly lock: SenderLock | undefined;
   private readonly standbyPollMs: number;
-  private readonly onTakeOver: (() => void) | undefined;
+  private readonly onState: ((state: NotificationsState) => void) | undefined;
   private standbyTimer: NodeJS.Timeout | undefined;
-  private takingOver: Promise<void> | undefined;
+  /** The start-up or take-over in progress: catching up, then starting the loops. */
+  private starting: Promise<void> | undefined;
   private started = false;
-  private running = false;
+  private closed = false;
+  private stateNow: NotificationsState = 'stopped';
 
   constructor(deps: NotificationsDependencies) {
     this.config = deps.config ?? readNotificationsConfig();
@@ -74,7 +84,7 @@ export class Notifications {
     this.db = new NotificationStore(deps.database);
     this.lock = this.db.db.memory ? undefined : new SenderLock(senderLockFile(this.db.db.name));
     this.standbyPollMs = deps.standbyPollMs ?? 1_000;
-    this.onTakeOver = deps.onTakeOver;
+    this.onState = deps.onState;
     this.templates = new MailTemplates(this.config.templatesDir);
     this.transport = deps.transport ?? createMailTransport(this.config, this.logger, deps.smtpTuning);
     const policies = new PolicyBook(this.db);
@@ -117,31 +127,45 @@ export class Notifications {
   /**
    * Checks the templates; then, holding the sender lock, catches up with the log and follows
    * it, delivers and ticks in the background. Without the lock (another process sends) it
-   * resolves at once and waits in standby.
+   * resolves at once and waits in standby. An instance starts once: after `stop()`, make a new one.
    */
   async start(): Promise<void> {
-    if (this.started) return;
+    if (this.started || this.closed) return;
     this.started = true;
     this.templates.check();
     if (this.lock === undefined || this.lock.tryAcquire()) {
-      await this.run();
+      this.starting = this.run();
+      try {
+        await this.starting;
+      } finally {
+        this.starting = undefined;
+      }
       return;
     }
     this.logger.log({ msg: 'notifications on standby: another process sends the e-mails of this file; this one takes over when it stops', lockFile: this.lock.file });
-    this.standbyTimer = setInterval(() => this.tryTakeOver(), this.standbyPollMs);
-    this.standbyTimer.unref();
+    this.setState('standby');
+    this.waitForLock();
   }
 
-  /** Whether this instance sends (false in standby, while another process holds the sender lock). */
-  get sending(): boolean {
-    return this.running;
+  /** See {@link NotificationsState}. */
+  get state(): NotificationsState {
+    return this.stateNow;
   }
 
+  private setState(state: NotificationsState): void {
+    if (state === this.stateNow) return;
+    this.stateNow = state;
+    this.onState?.(state);
+  }
+
+  /** Catches up, then starts the loops, unless `stop()` came in the meantime. */
   private async run(): Promise<void> {
+    this.setState('starting');
     await this.reactor.start();
+    if (!this.started) return;
     this.dispatcher.start();
     this.watcher.start(this.config.alertTickMs);
-    this.running = true;
+    this.setState('sending');
     this.logger.log({
       msg: 'notifications started',
       transport: this.transport.kind,
@@ -151,8 +175,13 @@ export class Notifications {
     });
   }
 
+  private waitForLock(): void {
+    this.standbyTimer = setInterval(() => this.tryTakeOver(), this.standbyPollMs);
+    this.standbyTimer.unref();
+  }
+
   private tryTakeOver(): void {
-    if (this.takingOver !== undefined || this.lock === undefined) return;
+    if (this.starting !== undefined || this.lock === undefined || !this.started) return;
     let acquired: boolean;
     try {
       acquired = this.lock.tryAcquire();
@@ -164,22 +193,23 @@ export class Notifications {
     clearInterval(this.standbyTimer);
     this.standbyTimer = undefined;
     this.logger.log({ msg: 'notifications taking over: the process that sent the e-mails of this file has stopped' });
-    this.takingOver = this.run().then(() => this.onTakeOver?.(), async (error: unknown) => {
-      // Back to standby, with the lock free for another process to try.
-      this.logger.error({ msg: 'notifications could not take over; back to standby', error: (error as Error).message });
-      await this.stopLoops();
-      this.lock?.release();
-      if (this.started) {
-        this.standbyTimer = setInterval(() => this.tryTakeOver(), this.standbyPollMs);
-        this.standbyTimer.unref();
-      }
-    }).finally(() => {
-      this.takingOver = undefined;
-    });
+    this.starting = this.run()
+      .catch(async (error: unknown) => {
+        // Back to standby, with the lock free for another process to try.
+        this.logger.error({ msg: 'notifications could not take over; back to standby', error: (error as Error).message });
+        await this.stopLoops();
+        this.lock?.release();
+        if (this.started) {
+          this.setState('standby');
+          this.waitForLock();
+        }
+      })
+      .finally(() => {
+        this.starting = undefined;
+      });
   }
 
   private async stopLoops(): Promise<void> {
-    this.running = false;
     await this.reactor.stop();
     await this.watcher.stop();
     await this.dispatcher.stop();
@@ -188,13 +218,16 @@ export class Notifications {
   /** Stops the loops (pending rows stay in the outbox for the next start), lets the sender lock go, and closes what it opened. */
   async stop(): Promise<void> {
     this.started = false;
+    this.closed = true;
     clearInterval(this.standbyTimer);
     this.standbyTimer = undefined;
-    await this.takingOver;
+    // Stopping the reactor cuts a catch-up in progress short; the start-up then starts nothing more.
     await this.stopLoops();
+    await this.starting?.catch(() => undefined);
     this.lock?.release();
     this.transport.close();
     this.db.close();
+    this.setState('stopped');
   }
 
   /** Reads the log up to its head, fires due alerts, and sends what is due: one deterministic round (tests). Does not take the sender lock. */

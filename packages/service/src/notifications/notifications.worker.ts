@@ -78,10 +78,10 @@ async function main(): Promise<void> {
     logger,
     acknowledge: (ticketId, at, messageId) => ask({ type: 'acknowledge', ticketId, at, messageId }),
     recordSent: (sent) => ask({ type: 'record-sent', sent }),
-    onTakeOver: () => post({ type: 'sending' }),
+    onState: (state) => post({ type: 'state', state }),
   });
   await notifications.start();
-  post({ type: 'started', sending: notifications.sending });
+  post({ type: 'started' });
 }
 
 main().catch(async (error: unknown) => {

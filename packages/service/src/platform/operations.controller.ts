@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { Public } from '../auth/auth.guard';
 import type { ServiceConfig } from '../config/service-config';
 import type { EventStore } from '../event-store/event-store.port';
+import type { NotificationsState } from '../notifications/notifications';
 import { NOTIFICATIONS, type NotificationsRunner } from '../notifications/notifications.module';
 import { ProjectionsHost, type ProjectionHealth } from '../projection-runner/projections.host';
 import { MetricsService } from './metrics.service';
@@ -15,10 +16,12 @@ export interface HealthReport {
   readonly store: { readonly kind: string; readonly reachable: boolean; readonly head: string | null; readonly error?: string };
   readonly projections: readonly ProjectionHealth[];
   /**
-   * With the e-mail module: `sending` when this process sends the e-mails, `standby` while
-   * another process on the same SQLite file does (this one takes over when that one stops).
+   * With the e-mail module: `sending` when this process sends the e-mails; `standby` while
+   * another process on the same SQLite file does (this one takes over when that one stops);
+   * `starting` while catching up with the log; `stopped` when nothing sends from this process
+   * (its e-mail thread died and is being replaced, or the service is shutting down).
    */
-  readonly notifications?: { readonly state: 'sending' | 'standby' };
+  readonly notifications?: { readonly state: NotificationsState };
 }
 
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -61,7 +64,7 @@ export class OperationsController {
     const ok = store.reachable && projections.every((p) => p.status !== 'failed');
     res.status(ok ? 200 : 503);
     const notifications = this.notifications();
-    return { status: ok ? 'ok' : 'degraded', store, projections, ...(notifications === undefined ? {} : { notifications: { state: notifications.sending ? 'sending' : 'standby' } }) };
+    return { status: ok ? 'ok' : 'degraded', store, projections, ...(notifications === undefined ? {} : { notifications: { state: notifications.state } }) };
   }
 
   @Get('metrics')
