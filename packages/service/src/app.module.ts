@@ -32,6 +32,7 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
     useFactory: (store: EventStore, database: Database.Database, tickets: TicketApplication, clock: Clock, config: ServiceConfig): NotificationsSetup => {
       // The same environment the service was configured from (not necessarily process.env).
       const notifications = readNotificationsConfig(config.env);
+      if (!notifications.enabled) return { off: true };
       const acknowledge = async (ticketId: string, at: string, messageId: string): Promise<void> => {
         await tickets.recordConfirmationSent(ticketId, at, messageId);
       };

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { mailDatabaseFile } from '../notifications/notification-store';
 import { SmtpSink } from '../notifications/notifications.test-support';
 import { call, eventually, sleep } from '../testing/http';
 import { startService, type InProcessService } from '../testing/service-harness';
@@ -40,4 +42,23 @@ test('opening a ticket e-mails the named contact a confirmation with the ticket 
   expect(acknowledged).toMatchObject({ actorId: 'system:mailer' });
   await sleep(500);
   expect(sink.messages).toHaveLength(1);
+  expect((await call(svc.baseUrl, 'GET', '/health')).json.notifications).toEqual({ state: 'sending' });
+});
+
+test('NOTIFICATIONS=off: the service sends nothing, keeps no mail file, and /health says so', async () => {
+  const quiet = await startService({ env: { SMTP_URL: sink.url, NOTIFICATIONS: 'off' } });
+  try {
+    const before = sink.messages.length;
+    const ada = quiet.tokenFor('administrator', 'u-ada', 'acme', { email: 'ada@acme.example' });
+    const opened = await call(quiet.baseUrl, 'POST', '/tickets', { token: ada, body: { channel: 'email', request: { summary: 'Export fails', description: 'Nothing happens' } } });
+    expect(opened.status).toBe(201);
+    const health = await call(quiet.baseUrl, 'GET', '/health');
+    expect(health.status).toBe(200);
+    expect(health.json.notifications).toEqual({ state: 'off' });
+    expect(existsSync(mailDatabaseFile(quiet.dbFile))).toBe(false);
+    await sleep(1_000);
+    expect(sink.messages).toHaveLength(before);
+  } finally {
+    await quiet.stop({ removeData: true });
+  }
 });

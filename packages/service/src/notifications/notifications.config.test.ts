@@ -3,7 +3,7 @@ import { DEFAULT_MAIL_FROM, NotificationsConfigError, parseWarningFractions, rea
 describe('readNotificationsConfig', () => {
   it('has working defaults with nothing set: log the e-mails, no alerts, shipped templates', () => {
     const config = readNotificationsConfig({});
-    expect(config).toMatchObject({ smtpUrl: undefined, mailFrom: DEFAULT_MAIL_FROM, slaAlertEmail: undefined, slaAlertWebhookUrl: undefined, warningFractions: undefined, alertTickMs: 30_000, messageIdDomain: 'support-sla.local', thread: 'worker' });
+    expect(config).toMatchObject({ smtpUrl: undefined, mailFrom: DEFAULT_MAIL_FROM, slaAlertEmail: undefined, slaAlertWebhookUrl: undefined, warningFractions: undefined, alertTickMs: 30_000, messageIdDomain: 'support-sla.local', thread: 'worker', enabled: true });
     expect(config.templatesDir).toMatch(/packages[\\/]service[\\/]templates$/);
   });
 
@@ -17,6 +17,7 @@ describe('readNotificationsConfig', () => {
       MAIL_TEMPLATES_DIR: '/etc/support-sla/templates',
       SLA_ALERT_TICK_MS: '5000',
       NOTIFICATIONS_THREAD: 'main',
+      NOTIFICATIONS: 'OFF',
     });
     expect(config).toEqual({
       smtpUrl: 'smtps://mailer:secret@mail.example.org:465',
@@ -28,6 +29,7 @@ describe('readNotificationsConfig', () => {
       alertTickMs: 5000,
       messageIdDomain: 'district.example.org',
       thread: 'main',
+      enabled: false,
     });
   });
 
@@ -36,6 +38,7 @@ describe('readNotificationsConfig', () => {
     expect(() => readNotificationsConfig({ SLA_ALERT_WEBHOOK_URL: 'not a url' })).toThrow(NotificationsConfigError);
     expect(() => readNotificationsConfig({ SLA_ALERT_TICK_MS: '-1' })).toThrow(/SLA_ALERT_TICK_MS/);
     expect(() => readNotificationsConfig({ NOTIFICATIONS_THREAD: 'both' })).toThrow(/NOTIFICATIONS_THREAD must be worker or main/);
+    expect(() => readNotificationsConfig({ NOTIFICATIONS: 'false' })).toThrow(/NOTIFICATIONS must be on or off, got false/);
   });
 });
 

@@ -27,6 +27,11 @@ export interface NotificationsConfig {
    * the main thread.
    */
   readonly thread: 'worker' | 'main';
+  /**
+   * `NOTIFICATIONS=off`: this process sends no e-mail and no SLA alert at all (for the other
+   * replicas, when several run on EventStoreDB, each with its own local mail file). Default on.
+   */
+  readonly enabled: boolean;
 }
 
 export class NotificationsConfigError extends Error {
@@ -76,6 +81,12 @@ const notificationsThread = (value: string | undefined): 'worker' | 'main' => {
   return thread;
 };
 
+const onOff = (name: string, value: string | undefined): boolean => {
+  const setting = (value ?? 'on').toLowerCase();
+  if (setting !== 'on' && setting !== 'off') throw new NotificationsConfigError(`${name} must be on or off, got ${value}`);
+  return setting === 'on';
+};
+
 /** Reads the notification settings from `env` (defaults documented in the README). */
 export const readNotificationsConfig = (env: NodeJS.ProcessEnv = process.env): NotificationsConfig => {
   const fractions = blankToUndefined(env['SLA_WARNING_FRACTIONS']);
@@ -89,6 +100,7 @@ export const readNotificationsConfig = (env: NodeJS.ProcessEnv = process.env): N
     templatesDir: blankToUndefined(env['MAIL_TEMPLATES_DIR']) ?? DEFAULT_TEMPLATES_DIR,
     alertTickMs: positiveInt('SLA_ALERT_TICK_MS', env['SLA_ALERT_TICK_MS'], 30_000),
     thread: notificationsThread(blankToUndefined(env['NOTIFICATIONS_THREAD'])),
+    enabled: onOff('NOTIFICATIONS', blankToUndefined(env['NOTIFICATIONS'])),
     messageIdDomain: mailFrom.includes('@') ? (mailFrom.split('@').pop() ?? 'support-sla.local').replace(/[>\s]/g, '') : 'support-sla.local',
   };
 };

@@ -26,12 +26,12 @@ export const NOTIFICATIONS = Symbol('NOTIFICATIONS');
 export interface NotificationsRunner {
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** `sending`, `standby` (another process on the same file sends), `starting` or `stopped`. */
-  readonly state: NotificationsState;
+  /** `sending`, `standby` (another process on the same file sends), `starting`, `stopped`, or `off` (`NOTIFICATIONS=off`). */
+  readonly state: NotificationsState | 'off';
 }
 
-/** In-process dependencies, or the settings of a worker thread (`{ worker }`). */
-export type NotificationsSetup = NotificationsDependencies | { readonly worker: Omit<NotificationsWorkerOptions, 'logger'> };
+/** In-process dependencies, the settings of a worker thread (`{ worker }`), or `{ off: true }` (`NOTIFICATIONS=off`: nothing runs). */
+export type NotificationsSetup = NotificationsDependencies | { readonly worker: Omit<NotificationsWorkerOptions, 'logger'> } | { readonly off: true };
 
 export interface NotificationsModuleOptions {
   readonly imports?: ModuleMetadata['imports'];
@@ -41,6 +41,13 @@ export interface NotificationsModuleOptions {
 }
 
 const inWorker = (setup: NotificationsSetup): setup is { readonly worker: Omit<NotificationsWorkerOptions, 'logger'> } => 'worker' in setup;
+
+/** `NOTIFICATIONS=off`: says so once at start-up, and runs nothing. */
+const switchedOff = (logger: Logger): NotificationsRunner => ({
+  state: 'off',
+  start: async () => logger.log('NOTIFICATIONS=off: this process sends no e-mail and no SLA alert'),
+  stop: async () => undefined,
+});
 
 /** Starts the notifications once the application is up and stops them on shutdown. */
 @Injectable()
@@ -73,9 +80,11 @@ export class NotificationsModule {
         {
           provide: NOTIFICATIONS,
           useFactory: (setup: NotificationsSetup): NotificationsRunner =>
-            inWorker(setup)
-              ? new NotificationsWorker({ logger: new Logger('Notifications'), ...setup.worker })
-              : new Notifications({ logger: new Logger('Notifications'), ...setup }),
+            'off' in setup
+              ? switchedOff(new Logger('Notifications'))
+              : inWorker(setup)
+                ? new NotificationsWorker({ logger: new Logger('Notifications'), ...setup.worker })
+                : new Notifications({ logger: new Logger('Notifications'), ...setup }),
           inject: [NOTIFICATIONS_DEPENDENCIES],
         },
         NotificationsLifecycle,

@@ -19,9 +19,10 @@ export interface HealthReport {
    * With the e-mail module: `sending` when this process sends the e-mails; `standby` while
    * another process on the same SQLite file does (this one takes over when that one stops);
    * `starting` while catching up with the log; `stopped` when nothing sends from this process
-   * (its e-mail thread died and is being replaced, or the service is shutting down).
+   * (its e-mail thread died and is being replaced, or the service is shutting down); `off`
+   * with `NOTIFICATIONS=off`.
    */
-  readonly notifications?: { readonly state: NotificationsState };
+  readonly notifications?: { readonly state: NotificationsState | 'off' };
 }
 
 const HEALTH_TIMEOUT_MS = 2_000;
