@@ -61,8 +61,8 @@ export class NotificationReactor {
   private subscription: Subscription | undefined;
   private resubscribeTimer: NodeJS.Timeout | undefined;
   private running = false;
-  /** Set by stop(), cleared by start(): a catch-up in progress ends at its next page. */
-  private halted = false;
+  /** Counts start() and stop() calls: a catch-up started by an earlier start() ends at its next page. */
+  private runs = 0;
 
   private readonly tickets: RecentTickets;
 
@@ -81,11 +81,15 @@ export class NotificationReactor {
    * Processes everything in the log after the checkpoint, page by page; resolves with the count.
    * A page commits in one transaction (one fsync), which keeps a rebuild or a long catch-up fast.
    */
-  async catchUp(): Promise<number> {
+  catchUp(): Promise<number> {
+    return this.catchUpWhile(() => true);
+  }
+
+  /** {@link catchUp}, ended before a page when `going()` turns false (the checkpoint has the rest). */
+  private async catchUpWhile(going: () => boolean): Promise<number> {
     let processed = 0;
     for (;;) {
-      // stop() during a long catch-up ends it at the next page (the checkpoint has the rest).
-      if (this.halted) return processed;
+      if (!going()) return processed;
       const page = await this.options.store.readAll({ after: this.checkpoint, maxCount: this.pageSize, streamPrefixes: this.streamPrefixes });
       processed += await this.handleBatch(page);
       if (page.length < this.pageSize) return processed;
@@ -99,14 +103,16 @@ export class NotificationReactor {
    */
   async start(): Promise<void> {
     this.running = true;
-    this.halted = false;
+    const run = ++this.runs;
+    // stop() (or another start()) during a long catch-up ends it at the next page.
+    const current = (): boolean => this.runs === run;
     try {
-      await this.catchUp();
+      await this.catchUpWhile(current);
     } catch (error) {
-      this.failed(error);
+      if (current()) this.failed(error);
       return;
     }
-    this.subscribe();
+    if (current()) this.subscribe();
   }
 
   private failures = 0;
@@ -190,7 +196,7 @@ export class NotificationReactor {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.halted = true;
+    this.runs++;
     this.generation++;
     this.buffer = [];
     if (this.resubscribeTimer !== undefined) clearTimeout(this.resubscribeTimer);
@@ -343,6 +349,16 @@ export class NotificationReactor {
           db.suppressUnsentConfirmation(ticket.ticketId, 'the ticket was acknowledged first');
           return { enqueued: false, pointsChanged: true };
         };
+      case 'TicketNotificationSent': {
+        const { messageId } = event.data;
+        return () => {
+          updatePoints();
+          // Sent and recorded from another mail file (this one rebuilt from the log, or another
+          // replica's before the sending moved here): not to be sent again.
+          db.suppressRecordedAsSent(messageId);
+          return { enqueued: false, pointsChanged: true };
+        };
+      }
       case 'TicketLinkedToOutage': {
         const { outageId } = event.data;
         const link = {

@@ -267,6 +267,7 @@ export class NotificationStore {
       ackDone: db.prepare(`UPDATE mail_outbox SET ack_state = 'done' WHERE id = ?`),
       ackRetry: db.prepare(`UPDATE mail_outbox SET ack_attempts = ack_attempts + 1, ack_next_at = ?, last_error = ? WHERE id = ?`),
       ackFailed: db.prepare(`UPDATE mail_outbox SET ack_state = 'failed', ack_attempts = ack_attempts + 1, last_error = ? WHERE id = ?`),
+      suppressRecordedAsSent: db.prepare(`UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE message_id = ? AND status IN ('held', 'pending')`),
       suppressUnsentConfirmation: db.prepare(
         `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE ticket_id = ? AND purpose = 'confirmation' AND status IN ('held', 'pending')`,
       ),
@@ -377,6 +378,15 @@ export class NotificationStore {
   /** The ticket joined a declared outage: its confirmation, if not out yet, is never sent. */
   suppressUnsentConfirmation(ticketId: string, reason: string): void {
     this.statements.suppressUnsentConfirmation.run(reason, ticketId);
+  }
+
+  /**
+   * The log says the e-mail with this Message-ID went out (`TicketNotificationSent`), so a row
+   * for it that is not sent here is not sent: it was, from another mail file (a rebuilt one, or
+   * another replica's). The row is kept, suppressed with the reason.
+   */
+  suppressRecordedAsSent(messageId: string): void {
+    this.statements.suppressRecordedAsSent.run('already sent: recorded on the ticket (TicketNotificationSent)', messageId);
   }
 
   /** The outage ended: confirmations held back for it go out now. */

@@ -297,8 +297,10 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     expect(new Set(messageIds(world.sink.messages)).size).toBe(2);
   });
 
-  it('stop() during the start-up catch-up ends it, starts nothing, and lets the sender lock go', async () => {
-    await openTicket('administrator', '2026-03-10T14:00:00Z');
+  it('stop() during the start-up catch-up ends it at the next page, starts nothing, and lets the sender lock go', async () => {
+    // More than one page (256 events) to catch up with.
+    for (let i = 0; i < 140; i++) await openTicket('administrator', '2026-03-10T14:00:00Z');
+    expect((await world.store.readAll({ maxCount: 1_000 })).length).toBeGreaterThan(256);
     let reads = 0;
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
@@ -325,12 +327,49 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     await starting;
     await stopping;
     expect(n.state).toBe('stopped');
+    // The page being read when stop() came was the last.
+    expect(reads).toBe(1);
     await new Promise((r) => setTimeout(r, 300));
     expect(world.sink.messages).toHaveLength(0);
     // (Here the mail tables are in the service's file itself.)
     const next = new SenderLock(senderLockFile(world.file));
     expect(next.tryAcquire()).toBe(true);
     next.release();
+  });
+
+  it('a mail file rebuilt from the log sends nothing the log records as sent', async () => {
+    // Wired like the service: sent resolutions are recorded on the ticket (TicketNotificationSent).
+    const recordSent: NotificationsDependencies['recordSent'] = async (sent) => {
+      await world.driver.run(ticketDecider, ticketStream(sent.ticketId), {
+        type: 'RecordNotificationSent',
+        now: sent.at,
+        actor: { id: 'system:mailer', role: 'agent' },
+        data: { ticketId: sent.ticketId, purpose: sent.purpose, messageId: sent.messageId },
+      });
+    };
+    const t = await openTicket('administrator', '2026-03-10T14:00:00Z');
+    const first = notifications({ recordSent });
+    expect(await first.runOnce()).toMatchObject({ sent: 1 });
+    await act(t.ticketId, { type: 'ClassifyTicket', now: '2026-03-10T15:00:00Z', data: { ticketId: t.ticketId, category: 'personal/how-to' } });
+    await act(t.ticketId, { type: 'ResolveTicket', now: '2026-03-10T16:00:00Z', data: { ticketId: t.ticketId, resolution: 'Re-ran the export job.' } });
+    await act(t.ticketId, { type: 'CloseTicket', now: '2026-03-10T16:30:00Z', data: { ticketId: t.ticketId, resolutionDetails: 'The export job was stuck; we re-ran it.' } });
+    deliveryFrom('2026-03-10T16:40:00Z'); // the resolution goes out after the close
+    expect(await first.runOnce()).toMatchObject({ sent: 1 });
+    await first.runOnce();
+    await first.stop();
+    const recorded = (await world.store.readStream(ticketStream(t.ticketId))).filter((e) => e.type === 'TicketNotificationSent');
+    expect(recorded).toHaveLength(1);
+
+    // A new, empty mail file (a lost one, or another replica's) reads the whole log again.
+    const rebuilt = notifications({ database: join(world.dir, 'rebuilt.mail.sqlite'), recordSent });
+    expect(await rebuilt.runOnce()).toMatchObject({ sent: 0 });
+    expect(world.sink.messages.map((m) => m.purpose)).toEqual(['confirmation', 'resolution']);
+    const rows = rebuilt.db.outbox();
+    expect(rows.map((r) => [r.purpose, r.status])).toEqual([
+      ['confirmation', 'suppressed'],
+      ['resolution', 'suppressed'],
+    ]);
+    expect(rows[1]?.last_error).toMatch(/already sent/);
   });
 
   it('logs each e-mail when no SMTP_URL is configured, and says so at start-up', async () => {
