@@ -489,13 +489,7 @@ async function main(): Promise<void> {
     throw new SettingError(`BENCH_PACED_ROUNDS must be a whole number of rows, 1 or more (got "${process.env.BENCH_PACED_ROUNDS}")`);
   }
   if (SERVICE_URL !== undefined) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(SERVICE_URL);
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed === undefined || !['http:', 'https:'].includes(parsed.protocol)) {
+    if (!URL.canParse(SERVICE_URL) || !['http:', 'https:'].includes(new URL(SERVICE_URL).protocol)) {
       throw new SettingError(`BENCH_SERVICE_URL must be an http:// or https:// address of a running bench service (got "${SERVICE_URL}")`);
     }
     if (TOKEN_KEY === undefined || TOKEN_KEY.length < MIN_TOKEN_KEY_LENGTH) {
@@ -511,10 +505,9 @@ async function main(): Promise<void> {
   console.log(`${SERVICE_URL === undefined ? 'machine' : 'load generator'}: ${describeMachine()}`);
   try {
     if (process.env.BENCH_SKIP_LOAD === undefined) await loadBenchmark(tokens, workdir, key);
-    if (process.env.BENCH_SKIP_SCALE === undefined && SERVICE_URL !== undefined) {
-      console.log('\nScaling: not run here (it measures the store on the machine it runs on); run "BENCH_SKIP_LOAD=1 npm run bench:service" on the service\'s machine');
-    } else if (process.env.BENCH_SKIP_SCALE === undefined) {
-      await scaleBenchmark(tokens, workdir, key);
+    if (process.env.BENCH_SKIP_SCALE === undefined) {
+      if (SERVICE_URL === undefined) await scaleBenchmark(tokens, workdir, key);
+      else console.log('\nScaling: not run here (it measures the store on the machine it runs on); run "BENCH_SKIP_LOAD=1 npm run bench:service" on the service\'s machine');
     }
   } finally {
     rmSync(workdir, { recursive: true, force: true });

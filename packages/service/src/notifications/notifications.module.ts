@@ -26,9 +26,11 @@ export const NOTIFICATIONS = Symbol('NOTIFICATIONS');
 export interface NotificationsRunner {
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** `sending`, `standby` (another process on the same file sends), `starting`, `stopped`, or `off` (`NOTIFICATIONS=off`). */
-  readonly state: NotificationsState | 'off';
+  readonly state: NotificationsRunnerState;
 }
+
+/** `sending`, `standby` (another process on the same file sends), `starting`, `stopped`, or `off` (`NOTIFICATIONS=off`). */
+export type NotificationsRunnerState = NotificationsState | 'off';
 
 /** In-process dependencies, the settings of a worker thread (`{ worker }`), or `{ off: true }` (`NOTIFICATIONS=off`: nothing runs). */
 export type NotificationsSetup = NotificationsDependencies | { readonly worker: Omit<NotificationsWorkerOptions, 'logger'> } | { readonly off: true };

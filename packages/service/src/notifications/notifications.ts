@@ -43,7 +43,7 @@ export interface NotificationsDependencies {
 
 /**
  * - `starting`: holds the sender lock and is catching up with the log;
- * - `sending`: caught up, following the log, delivering and ticking;
+ * - `sending`: runs the reactor (which logs a failure to read the log and retries), the dispatcher and the watcher;
  * - `standby`: another process holds the sender lock (and sends); this one takes over when it stops;
  * - `stopped`: not started, or stopped.
  */

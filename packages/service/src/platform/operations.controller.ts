@@ -5,8 +5,7 @@ import type { Response } from 'express';
 import { Public } from '../auth/auth.guard';
 import type { ServiceConfig } from '../config/service-config';
 import type { EventStore } from '../event-store/event-store.port';
-import type { NotificationsState } from '../notifications/notifications';
-import { NOTIFICATIONS, type NotificationsRunner } from '../notifications/notifications.module';
+import { NOTIFICATIONS, type NotificationsRunner, type NotificationsRunnerState } from '../notifications/notifications.module';
 import { ProjectionsHost, type ProjectionHealth } from '../projection-runner/projections.host';
 import { MetricsService } from './metrics.service';
 import { EVENT_STORE, SERVICE_CONFIG } from './tokens';
@@ -22,7 +21,7 @@ export interface HealthReport {
    * (its e-mail thread died and is being replaced, or the service is shutting down); `off`
    * with `NOTIFICATIONS=off`.
    */
-  readonly notifications?: { readonly state: NotificationsState | 'off' };
+  readonly notifications?: { readonly state: NotificationsRunnerState };
 }
 
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -40,13 +39,18 @@ export class OperationsController {
     private readonly modules: ModuleRef,
   ) {}
 
-  /** The e-mail module's runner, when the application has that module. */
-  private notifications(): NotificationsRunner | undefined {
-    try {
-      return this.modules.get<NotificationsRunner>(NOTIFICATIONS, { strict: false });
-    } catch {
-      return undefined;
+  /** The e-mail module's runner (null when the application has no such module), looked up once. */
+  private runner: NotificationsRunner | null | undefined;
+
+  private notifications(): NotificationsRunner | null {
+    if (this.runner === undefined) {
+      try {
+        this.runner = this.modules.get<NotificationsRunner>(NOTIFICATIONS, { strict: false });
+      } catch {
+        this.runner = null;
+      }
     }
+    return this.runner;
   }
 
   @Get('health')
@@ -65,7 +69,7 @@ export class OperationsController {
     const ok = store.reachable && projections.every((p) => p.status !== 'failed');
     res.status(ok ? 200 : 503);
     const notifications = this.notifications();
-    return { status: ok ? 'ok' : 'degraded', store, projections, ...(notifications === undefined ? {} : { notifications: { state: notifications.state } }) };
+    return { status: ok ? 'ok' : 'degraded', store, projections, ...(notifications === null ? {} : { notifications: { state: notifications.state } }) };
   }
 
   @Get('metrics')
