@@ -50,8 +50,10 @@ class CompiledCalendar implements BusinessCalendar {
       .filter(Boolean)
       .join('; ');
     const dates = s.holidays.map((h) => (typeof h === 'string' ? h : h.date));
-    const holidays =
-      dates.length === 0 ? 'no holidays' : `${dates.length} holiday${dates.length === 1 ? '' : 's'} (${dates[0]} … ${dates[dates.length - 1]})`;
+    const listed =
+      dates.length === 0 ? '' : `${dates.length} holiday${dates.length === 1 ? '' : 's'} (${dates[0]} … ${dates[dates.length - 1]})`;
+    const ruled = s.holidayRules === undefined ? '' : `${s.holidayRules.join(', ')} holidays every year`;
+    const holidays = [listed, ruled].filter(Boolean).join(' + ') || 'no holidays';
     return `${this.id} ${s.timeZone}: ${hours}; ${holidays}`;
   }
 
@@ -67,13 +69,14 @@ export const engineOf = (calendar: BusinessCalendar): Engine => CompiledCalendar
  * Validates a plain, JSON-serializable spec and compiles it into a {@link BusinessCalendar}.
  *
  * @throws CalendarSpecError naming the offending field: unknown time zone, malformed or
- *   overlapping shifts, a shift ending before it starts, an invalid date, an unknown field.
+ *   overlapping shifts, a shift ending before it starts, an invalid date, an unknown holiday
+ *   rule, an unknown field.
  *
  * @example
  * const calendar = defineCalendar({
  *   timeZone: 'America/New_York',
  *   weeklyHours: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'].map((day) => ({ day, start: '08:00', end: '18:00' })),
- *   holidays: usFederalHolidays(2026),
+ *   holidayRules: ['us-federal'], // observed US federal holidays, every year
  * });
  */
 export function defineCalendar(spec: CalendarSpec): BusinessCalendar {

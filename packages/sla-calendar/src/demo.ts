@@ -11,7 +11,6 @@ import {
   defineCalendar,
   endOfNextBusinessDay,
   isOpen,
-  usFederalHolidaysBetween,
   type Weekday,
 } from './index';
 
@@ -19,7 +18,7 @@ const weekdays: Weekday[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'frid
 const newYork = defineCalendar({
   timeZone: 'America/New_York',
   weeklyHours: weekdays.map((day) => ({ day, start: '08:00', end: '18:00' })),
-  holidays: usFederalHolidaysBetween(2026, 2027),
+  holidayRules: ['us-federal'],
 });
 
 const receipts: [string, string][] = [

@@ -1,3 +1,4 @@
+import { holidayRuleDays } from './holidays';
 import { MAX_YEAR, MIN_YEAR, type MinuteRange, type ParsedSpec } from './spec';
 import { MS_PER_DAY, MS_PER_MINUTE, OffsetTimeline, utcYear, weekdayIndex } from './zone';
 
@@ -109,11 +110,20 @@ function compileYear(spec: ParsedSpec, year: number): YearChunk {
     return sorted ? mergeSorted(out) : mergeSorted(sortPairs(out));
   };
 
+  // Rule holidays close whole dates; computed for this year only, so compiling stays lazy.
+  const rules = spec.normalized.holidayRules;
+  let ruleDays: Set<number> | undefined;
+  if (rules !== undefined) {
+    ruleDays = new Set();
+    for (const rule of rules) for (const d of holidayRuleDays(rule, year)) ruleDays.add(d);
+  }
+
   const flat: number[] = [];
   for (let i = 0; i < days; i++) {
     const epochDay = firstDay + i;
     const shifts = spec.shiftsByWeekday[weekdayIndex(epochDay)]!;
     if (shifts.length === 0) continue;
+    if (ruleDays !== undefined && ruleDays.has(epochDay)) continue;
     steadyOffset = zone.steadyOffsetForDay(epochDay * MS_PER_DAY);
     let pieces = toPieces(i, shifts);
     const closures = spec.closuresByEpochDay.get(epochDay);

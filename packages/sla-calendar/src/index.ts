@@ -5,10 +5,12 @@
 export { Temporal } from 'temporal-polyfill';
 export {
   CalendarSpecError,
+  HOLIDAY_RULES,
   MAX_YEAR,
   MIN_YEAR,
   WEEKDAYS,
   type CalendarSpec,
+  type HolidayRule,
   type HolidaySpec,
   type NormalizedCalendarSpec,
   type PartialHoliday,

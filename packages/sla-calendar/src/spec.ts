@@ -34,6 +34,18 @@ export interface PartialHoliday {
 /** A holiday: a whole local date `'YYYY-MM-DD'`, or a partial-day closure. */
 export type HolidaySpec = string | PartialHoliday;
 
+/**
+ * The holiday rules a {@link CalendarSpec} may name: each closes whole local dates computed for
+ * every year the calendar answers for, so the holidays never run out.
+ *
+ * - `'us-federal'`: the observed US federal holidays (the dates `usFederalHolidaysBetween`
+ *   lists), including December 31 when the next New Year's Day falls on a Saturday.
+ */
+export const HOLIDAY_RULES = Object.freeze(['us-federal'] as const);
+
+/** A holiday rule named in {@link CalendarSpec.holidayRules}; see {@link HOLIDAY_RULES}. */
+export type HolidayRule = (typeof HOLIDAY_RULES)[number];
+
 /** The plain, JSON-serializable description of a business calendar. */
 export interface CalendarSpec {
   /** An IANA time zone (`'America/New_York'`), `'UTC'`, or a fixed offset (`'+05:30'`). */
@@ -42,13 +54,23 @@ export interface CalendarSpec {
   readonly weeklyHours: readonly WeeklyShift[];
   /** Local dates (or parts of dates) on which the calendar is closed. */
   readonly holidays?: readonly HolidaySpec[];
+  /**
+   * Rules whose dates close the calendar in every year it answers for (1900–2200), in addition to
+   * `holidays`: e.g. `['us-federal']`. Unlike a list of dates, a rule never runs out.
+   */
+  readonly holidayRules?: readonly HolidayRule[];
 }
 
-/** A validated spec: shifts sorted by day and start, holidays de-duplicated and sorted, frozen. */
+/**
+ * A validated spec: shifts sorted by day and start, holidays and rules de-duplicated and sorted,
+ * frozen. `holidayRules` is present only when not empty, so a spec without rules keeps its
+ * normalized form (and calendar id).
+ */
 export interface NormalizedCalendarSpec {
   readonly timeZone: string;
   readonly weeklyHours: readonly WeeklyShift[];
   readonly holidays: readonly HolidaySpec[];
+  readonly holidayRules?: readonly HolidayRule[];
 }
 
 /** Local years a calendar can answer for; instants whose local date falls outside are a `RangeError`. */
@@ -81,7 +103,7 @@ export interface ParsedSpec {
   readonly shiftsByWeekday: readonly (readonly MinuteRange[])[];
   /** Key: days since 1970-01-01 of the local date. */
   readonly closuresByEpochDay: ReadonlyMap<number, readonly MinuteRange[]>;
-  /** Open around the clock every day and no holidays: never closes. */
+  /** Open around the clock every day, no holidays and no holiday rules: never closes. */
   readonly alwaysOpen: boolean;
 }
 
@@ -149,8 +171,10 @@ const fmt = (min: number): string =>
 
 /** Validates and normalizes a spec; throws {@link CalendarSpecError} naming the first problem found. */
 export function parseSpec(spec: unknown): ParsedSpec {
-  if (!isPlainObject(spec)) throw new CalendarSpecError('spec', 'expected an object { timeZone, weeklyHours, holidays? }');
-  checkKeys(spec, ['timeZone', 'weeklyHours', 'holidays'], 'spec');
+  if (!isPlainObject(spec)) {
+    throw new CalendarSpecError('spec', 'expected an object { timeZone, weeklyHours, holidays?, holidayRules? }');
+  }
+  checkKeys(spec, ['timeZone', 'weeklyHours', 'holidays', 'holidayRules'], 'spec');
   const timeZone = validateTimeZone(spec['timeZone']);
 
   const weekly = spec['weeklyHours'];
@@ -230,6 +254,7 @@ export function parseSpec(spec: unknown): ParsedSpec {
   });
   holidays.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   for (const list of closures.values()) list.sort((a, b) => a.startMin - b.startMin);
+  const holidayRules = parseHolidayRules(spec['holidayRules']);
 
   const weeklyHours: WeeklyShift[] = [];
   byDay.forEach((shifts, d) => {
@@ -239,10 +264,31 @@ export function parseSpec(spec: unknown): ParsedSpec {
     timeZone,
     weeklyHours: Object.freeze(weeklyHours),
     holidays: Object.freeze(holidays.map((h) => h.value)),
+    ...(holidayRules.length > 0 ? { holidayRules } : {}),
   });
   const shiftsByWeekday = byDay.map((shifts) => Object.freeze(shifts.map(({ startMin, endMin }) => ({ startMin, endMin }))));
-  const alwaysOpen = closures.size === 0 && shiftsByWeekday.every((shifts) => coversWholeDay(shifts));
+  const alwaysOpen = closures.size === 0 && holidayRules.length === 0 && shiftsByWeekday.every((shifts) => coversWholeDay(shifts));
   return { normalized, shiftsByWeekday, closuresByEpochDay: closures, alwaysOpen };
+}
+
+/** The named rules, validated, de-duplicated, sorted and frozen (empty when absent). */
+function parseHolidayRules(value: unknown): readonly HolidayRule[] {
+  if (value === undefined) return Object.freeze([]);
+  if (!Array.isArray(value)) {
+    throw new CalendarSpecError('holidayRules', `expected an array of rule names (${HOLIDAY_RULES.join(', ')})`);
+  }
+  const rules = new Set<HolidayRule>();
+  value.forEach((rule: unknown, index) => {
+    if (!isHolidayRule(rule)) {
+      throw new CalendarSpecError(`holidayRules[${index}]`, `${describe(rule)} is not a holiday rule (allowed: ${HOLIDAY_RULES.join(', ')})`);
+    }
+    rules.add(rule);
+  });
+  return Object.freeze([...rules].sort());
+}
+
+function isHolidayRule(value: unknown): value is HolidayRule {
+  return (HOLIDAY_RULES as readonly unknown[]).includes(value);
 }
 
 function coversWholeDay(shifts: readonly MinuteRange[]): boolean {
