@@ -8,6 +8,7 @@ export * from './projection.js';
 export * from './policies.js';
 export { isOutageEvent, isPolicyEvent, isTicketEvent, slimClosedTicket } from './tickets.js';
 export * from './model/read-models.js';
+export { slaContextOf } from './model/sla-context.js';
 export { TicketArchive, type ArchivedTicketRow } from './model/ticket-archive.js';
 export * from './sla-status/sla-status.js';
 export * from './queue/queue.js';

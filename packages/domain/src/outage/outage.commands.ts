@@ -1,8 +1,8 @@
 import * as t from 'io-ts';
 import { Monitor } from '../shared/agreement';
-import { commandCodec } from '../shared/message';
+import { commandCodec, withOptional } from '../shared/message';
 import { IsoInstant, NonEmptyString } from '../shared/primitives';
-import { MonitorStatus } from './outage.events';
+import { AlertChannel, MonitorStatus } from './outage.events';
 
 /** A monitor's observation. Sent by the monitor itself (role `monitor`) or by an admin. */
 export const ReportMonitorStatus = commandCodec(
@@ -21,8 +21,40 @@ export const RecordOutageDebrief = commandCodec(
 
 export const CloseOutage = commandCodec('CloseOutage', t.type({ outageId: NonEmptyString }, 'CloseOutageData'));
 
-export const OUTAGE_COMMAND_CODECS = { ReportMonitorStatus, RecordOutageDebrief, CloseOutage } as const;
+/**
+ * Staff declare an outage the monitors do not all see: an error affecting all or a majority of
+ * users. `occurredAt` (staff only, not in the future) dates it when it is recorded late.
+ */
+export const DeclareOutage = commandCodec(
+  'DeclareOutage',
+  withOptional('DeclareOutageData', { scope: NonEmptyString, reason: NonEmptyString }, { occurredAt: IsoInstant }),
+);
 
-export const OutageCommand = t.union([ReportMonitorStatus, RecordOutageDebrief, CloseOutage], 'OutageCommand');
+/** Staff end an outage they declared (service restored). */
+export const EndOutage = commandCodec('EndOutage', withOptional('EndOutageData', { outageId: NonEmptyString }, { occurredAt: IsoInstant }));
+
+/** The host's alert system records that the on-call engineers were alerted (once per channel). */
+export const RecordOutageAlertSent = commandCodec(
+  'RecordOutageAlertSent',
+  withOptional('RecordOutageAlertSentData', { outageId: NonEmptyString, channel: AlertChannel, to: NonEmptyString }, { messageId: NonEmptyString }),
+);
+
+/** An engineer acknowledges the outage alert. */
+export const AcknowledgeOutageAlert = commandCodec('AcknowledgeOutageAlert', t.type({ outageId: NonEmptyString }, 'AcknowledgeOutageAlertData'));
+
+export const OUTAGE_COMMAND_CODECS = {
+  ReportMonitorStatus,
+  RecordOutageDebrief,
+  CloseOutage,
+  DeclareOutage,
+  EndOutage,
+  RecordOutageAlertSent,
+  AcknowledgeOutageAlert,
+} as const;
+
+export const OutageCommand = t.union(
+  [ReportMonitorStatus, RecordOutageDebrief, CloseOutage, DeclareOutage, EndOutage, RecordOutageAlertSent, AcknowledgeOutageAlert],
+  'OutageCommand',
+);
 export type OutageCommand = t.TypeOf<typeof OutageCommand>;
 export type OutageCommandOf<T extends OutageCommand['type']> = Extract<OutageCommand, { type: T }>;

@@ -1,4 +1,5 @@
 import { DeciderSpecification, actors, runCommands } from '../testing';
+import type { Actor } from '../shared/actor';
 import type { Monitor } from '../shared/agreement';
 import type { OutageCommand, OutageCommandOf } from './outage.commands';
 import * as E from 'fp-ts/Either';
@@ -181,5 +182,94 @@ describe('outage rules', () => {
     expect(linkableOutage(board(allDown()), 'OUTAGE-0009')).toEqual(E.left(expect.objectContaining({ code: 'OUTAGE_NOT_FOUND' })));
     const closed = extend(ended(), debrief('11:00'), close('11:30'));
     expect(linkableOutage(board(closed), 'OUTAGE-0001')).toEqual(E.left(expect.objectContaining({ code: 'OUTAGE_ALREADY_CLOSED' })));
+  });
+
+  describe('staff declare an outage the monitors do not all see', () => {
+    const declare = (now: string, occurredAt?: string, actor: Actor = actors.agent): OutageCommandOf<'DeclareOutage'> => ({
+      type: 'DeclareOutage',
+      now: at(now),
+      actor,
+      data: { scope: 'Gradebook for all districts', reason: 'Majority of users get HTTP 500 on save', ...(occurredAt !== undefined ? { occurredAt: at(occurredAt) } : {}) },
+    });
+    const end = (now: string, outageId = 'OUTAGE-0001'): OutageCommandOf<'EndOutage'> => ({ type: 'EndOutage', now: at(now), actor: actors.agent, data: { outageId } });
+    const board = (events: readonly OutageEvent[]) => events.reduce(outageDecider.evolve, outageDecider.initialState);
+
+    it('staff declare an outage with a scope and a reason', () => {
+      spec.given([]).when(declare('10:00', '09:50')).thenEvents((events, state) => {
+        expect(events).toEqual([
+          {
+            type: 'OutageDeclared',
+            schemaVersion: 1,
+            data: { at: at('10:00'), by: actors.agent, outageId: 'OUTAGE-0001', declaredAt: at('09:50'), source: 'staff', scope: 'Gradebook for all districts', reason: 'Majority of users get HTTP 500 on save' },
+          },
+        ]);
+        expect(state.outages[0]).toMatchObject({ source: 'staff', declaredAtMs: Date.parse(at('09:50')), endedAtMs: null });
+      });
+    });
+    it('only staff declare outages; monitors declare theirs by reporting', () => {
+      spec.given([]).when(declare('10:00', undefined, actors.monitor)).thenFails('NOT_PERMITTED');
+      spec.given([]).when(declare('10:00', undefined, actors.administrator)).thenFails('NOT_PERMITTED');
+    });
+    it('a staff declaration may not be dated in the future', () => {
+      spec.given([]).when(declare('10:00', '10:30')).thenFails('OCCURRED_IN_FUTURE');
+    });
+    it('one outage at a time: declaring while one is going on is refused', () => {
+      spec.given(allDown()).when(declare('11:00')).thenFails('OUTAGE_IN_PROGRESS');
+      spec.given(historyOf(declare('10:00'))).when(declare('11:00')).thenFails('OUTAGE_IN_PROGRESS');
+    });
+    it('monitor reports neither end nor duplicate an outage staff declared', () => {
+      const declared = historyOf(declare('10:00'));
+      spec.given(declared).when(report('chicago', 'up', '10:05')).thenEvents((events) => expect(types(events)).toEqual(['MonitorReportedStatus']));
+      const allThreeDown = extend(declared, report('chicago', 'down', '10:05'), report('california', 'down', '10:06'));
+      spec.given(allThreeDown).when(report('atlanta', 'down', '10:07')).thenEvents((events) => expect(types(events)).toEqual(['MonitorReportedStatus']));
+    });
+    it('staff end the outage they declared (service restored)', () => {
+      spec.given(historyOf(declare('10:00'))).when(end('10:40')).thenEvents((events, state) => {
+        expect(events[0]).toMatchObject({ type: 'OutageEnded', data: { outageId: 'OUTAGE-0001', endedAt: at('10:40'), endedBy: 'staff' } });
+        expect(state.outages[0]?.endedAtMs).toBe(Date.parse(at('10:40')));
+      });
+      spec.given(extend(historyOf(declare('10:00')), end('10:40'))).when(end('10:50')).thenNothingHappened();
+    });
+    it('an outage the monitors declared ends with their first up report, not by staff', () => {
+      spec.given(allDown()).when(end('11:00')).thenFails('NOT_DECLARED_BY_STAFF');
+    });
+    it('the debrief and closing rules apply to staff-declared outages', () => {
+      const endedByStaff = extend(historyOf(declare('10:00')), end('10:40'));
+      spec.given(endedByStaff).when(close('11:00')).thenFails('MISSING_DEBRIEF');
+      expect(board(extend(endedByStaff, debrief('11:00'), close('11:30'))).outages[0]?.closed).toBe(true);
+    });
+  });
+
+  describe('engineers are alerted at once and acknowledge the alert', () => {
+    const sent = (now: string, channel: 'email' | 'webhook', actor: Actor = actors.agent): OutageCommandOf<'RecordOutageAlertSent'> => ({
+      type: 'RecordOutageAlertSent',
+      now: at(now),
+      actor,
+      data: { outageId: 'OUTAGE-0001', channel, to: channel === 'email' ? 'oncall@support.example' : 'https://alerts.example/hook' },
+    });
+    const acknowledge = (now: string, actor: Actor = actors.agent): OutageCommandOf<'AcknowledgeOutageAlert'> => ({ type: 'AcknowledgeOutageAlert', now: at(now), actor, data: { outageId: 'OUTAGE-0001' } });
+    const board = (events: readonly OutageEvent[]) => events.reduce(outageDecider.evolve, outageDecider.initialState);
+
+    it('the alert is recorded once per channel', () => {
+      spec.given(allDown()).when(sent('10:21', 'email')).thenEvents((events, state) => {
+        expect(types(events)).toEqual(['OutageAlertSent']);
+        expect(state.outages[0]?.alertsSentAtMs.email).toBe(Date.parse(at('10:21')));
+      });
+      const emailed = extend(allDown(), sent('10:21', 'email'));
+      spec.given(emailed).when(sent('10:25', 'email')).thenNothingHappened();
+      spec.given(emailed).when(sent('10:22', 'webhook')).thenEvents((events) => expect(types(events)).toEqual(['OutageAlertSent']));
+    });
+    it('an engineer acknowledges the alert, once', () => {
+      spec.given(allDown()).when(acknowledge('10:30')).thenEvents((events, state) => {
+        expect(types(events)).toEqual(['OutageAlertAcknowledged']);
+        expect(state.outages[0]).toMatchObject({ acknowledgedAtMs: Date.parse(at('10:30')), acknowledgedBy: actors.agent.id });
+      });
+      spec.given(extend(allDown(), acknowledge('10:30'))).when(acknowledge('10:35')).thenNothingHappened();
+      spec.given(allDown()).when(acknowledge('10:30', actors.administrator)).thenFails('NOT_PERMITTED');
+    });
+    it('the outage keeps when it was debriefed and closed, for its clocks', () => {
+      const closed = extend(ended(), debrief('11:00'), close('11:30'));
+      expect(board(closed).outages[0]).toMatchObject({ debriefRecordedAtMs: Date.parse(at('11:00')), closedAtMs: Date.parse(at('11:30')) });
+    });
   });
 });

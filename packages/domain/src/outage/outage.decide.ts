@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { isStaff } from '../shared/actor';
 import { domainError, type DomainError } from '../shared/errors';
-import { fromMillis, toMillis } from '../shared/primitives';
+import { fromMillis, isIsoInstant, toMillis } from '../shared/primitives';
 import type { OutageCommand, OutageCommandOf } from './outage.commands';
 import type { OutageEvent } from './outage.events';
 import { evolveOutage } from './outage.evolve';
@@ -35,6 +35,9 @@ const reportStatus = (command: OutageCommandOf<'ReportMonitorStatus'>, board: Ou
   let count = board.outages.length;
   let boundaryMs = boundaryOf(board);
   const open = openOutage(board);
+  // An outage staff declared is theirs to end: the monitors never saw it, so their reports are
+  // recorded but neither end it nor declare another over it.
+  if (open !== undefined && open.source === 'staff') return E.right(events);
   if (open !== undefined) {
     // Any earlier `up` after the declaration would already have ended it, so only this report can.
     if (data.status !== 'up' || observedAtMs <= open.declaredAtMs) return E.right(events);
@@ -54,10 +57,49 @@ const reportStatus = (command: OutageCommandOf<'ReportMonitorStatus'>, board: Ou
 
 const isBlank = (s: string): boolean => s.trim() === '';
 
+/** When a staff entry happened: `occurredAt` (not in the future, not before `notBeforeMs`), else now. */
+const staffInstant = (now: string, occurredAt: string | undefined, notBeforeMs: number, what: string): E.Either<DomainError, string> => {
+  if (occurredAt === undefined) return E.right(now);
+  const ms = toMillis(occurredAt);
+  if (ms > toMillis(now)) return E.left(domainError('OCCURRED_IN_FUTURE', `occurredAt (${occurredAt}) is after the time it is recorded (${now}).`));
+  if (ms < notBeforeMs) return E.left(domainError('OCCURRED_BEFORE_PREVIOUS_EVENT', `occurredAt (${occurredAt}) is before ${what}.`));
+  return E.right(occurredAt);
+};
+
+const declareOutage = (command: OutageCommandOf<'DeclareOutage'>, board: OutageBoard): Decision => {
+  const open = openOutage(board);
+  if (open !== undefined) return E.left(domainError('OUTAGE_IN_PROGRESS', `Outage ${open.outageId} is still going on; link tickets to it instead.`));
+  const { scope, reason, occurredAt } = command.data;
+  const when = staffInstant(command.now, occurredAt, boundaryOf(board), 'the end of the previous outage');
+  if (E.isLeft(when)) return when;
+  const outageId = outageIdFor(board.outages.length + 1);
+  return E.right([
+    { type: 'OutageDeclared', schemaVersion: 1, data: { at: command.now, by: command.actor, outageId, declaredAt: when.right, source: 'staff', scope, reason } },
+  ]);
+};
+
+const INSTANT_FIELDS = ['observedAt', 'occurredAt'] as const;
+
+/** Instants must name one instant, whatever the caller skipped (see the ticket decider). */
+const badInstant = (command: OutageCommand): DomainError | null => {
+  if (!isIsoInstant(command.now)) return domainError('INVALID_INSTANT', `now: ${JSON.stringify(command.now)} is not an ISO-8601 instant with an offset or Z.`);
+  const data = command.data as Partial<Record<(typeof INSTANT_FIELDS)[number], unknown>>;
+  for (const field of INSTANT_FIELDS) {
+    const value = data[field];
+    if (value !== undefined && (typeof value !== 'string' || !isIsoInstant(value))) {
+      return domainError('INVALID_INSTANT', `data.${field}: ${JSON.stringify(value)} is not an ISO-8601 instant with an offset or Z.`);
+    }
+  }
+  return null;
+};
+
 /** Decides what an outage-board command changes, or why it is refused. */
 export const decideOutage = (command: OutageCommand, board: OutageBoard): Decision => {
+  const invalid = badInstant(command);
+  if (invalid !== null) return E.left(invalid);
   if (command.type === 'ReportMonitorStatus') return reportStatus(command, board);
-  if (!isStaff(command.actor)) return E.left(domainError('NOT_PERMITTED', 'Only support staff debrief and close outages.'));
+  if (!isStaff(command.actor)) return E.left(domainError('NOT_PERMITTED', 'Only support staff declare, end, acknowledge, debrief and close outages.'));
+  if (command.type === 'DeclareOutage') return declareOutage(command, board);
   const outage = findOutage(board, command.data.outageId);
   if (outage === undefined) return E.left(domainError('OUTAGE_NOT_FOUND', `Outage ${command.data.outageId} does not exist.`));
   const base = { at: command.now, by: command.actor, outageId: outage.outageId };
@@ -77,6 +119,25 @@ export const decideOutage = (command: OutageCommand, board: OutageBoard): Decisi
         return E.right([]);
       }
       return E.right([{ type: 'OutageDebriefRecorded', schemaVersion: 1, data: { ...base, whenItOccurred, howItOccurred, preventionPlan } }]);
+    }
+    case 'EndOutage': {
+      if (outage.endedAtMs !== null) return E.right([]);
+      if (outage.source !== 'staff') {
+        return E.left(domainError('NOT_DECLARED_BY_STAFF', `Outage ${outage.outageId} was declared by the monitors; it ends at their first "up" report.`));
+      }
+      const when = staffInstant(command.now, command.data.occurredAt, outage.declaredAtMs, `the outage was declared (${fromMillis(outage.declaredAtMs)})`);
+      if (E.isLeft(when)) return when;
+      return E.right([{ type: 'OutageEnded', schemaVersion: 1, data: { ...base, endedAt: when.right, endedBy: 'staff' } }]);
+    }
+    case 'RecordOutageAlertSent': {
+      const { channel, to, messageId } = command.data;
+      if (outage.alertsSentAtMs[channel] !== null) return E.right([]);
+      return E.right([{ type: 'OutageAlertSent', schemaVersion: 1, data: { ...base, channel, to, ...(messageId !== undefined ? { messageId } : {}) } }]);
+    }
+    case 'AcknowledgeOutageAlert': {
+      if (outage.acknowledgedAtMs !== null) return E.right([]);
+      if (outage.closed) return E.left(domainError('OUTAGE_ALREADY_CLOSED', `Outage ${outage.outageId} is closed.`));
+      return E.right([{ type: 'OutageAlertAcknowledged', schemaVersion: 1, data: base }]);
     }
     case 'CloseOutage': {
       if (outage.closed) return E.right([]);

@@ -35,21 +35,50 @@ export const evolveOutage = (board: OutageBoard, event: OutageEvent): OutageBoar
         seq: board.reportCount,
       });
     case 'OutageDeclared': {
-      const declared = {
-        ...board,
-        outages: [...board.outages, { outageId: event.data.outageId, declaredAtMs: toMillis(event.data.declaredAt), endedAtMs: null, debrief: null, closed: false }],
+      const d = event.data;
+      const outage: Outage = {
+        outageId: d.outageId,
+        source: d.source ?? 'monitors',
+        scope: d.scope ?? null,
+        reason: d.reason ?? null,
+        declaredAtMs: toMillis(d.declaredAt),
+        endedAtMs: null,
+        alertsSentAtMs: { email: null, webhook: null },
+        acknowledgedAtMs: null,
+        acknowledgedBy: null,
+        debrief: null,
+        debriefRecordedAtMs: null,
+        closed: false,
+        closedAtMs: null,
       };
+      const declared = { ...board, outages: [...board.outages, outage] };
       return advanceHorizon(declared, boundaryOf(declared));
     }
     case 'OutageEnded': {
       const ended = updateOutage(board, event.data.outageId, (o) => ({ ...o, endedAtMs: toMillis(event.data.endedAt) }));
       return advanceHorizon(ended, boundaryOf(ended));
     }
+    case 'OutageAlertSent': {
+      const { channel } = event.data;
+      const atMs = toMillis(event.data.at);
+      return updateOutage(board, event.data.outageId, (o) =>
+        o.alertsSentAtMs[channel] !== null ? o : { ...o, alertsSentAtMs: { ...o.alertsSentAtMs, [channel]: atMs } },
+      );
+    }
+    case 'OutageAlertAcknowledged':
+      return updateOutage(board, event.data.outageId, (o) =>
+        o.acknowledgedAtMs !== null ? o : { ...o, acknowledgedAtMs: toMillis(event.data.at), acknowledgedBy: event.data.by.id },
+      );
     case 'OutageDebriefRecorded': {
       const { whenItOccurred, howItOccurred, preventionPlan } = event.data;
-      return updateOutage(board, event.data.outageId, (o) => ({ ...o, debrief: { whenItOccurred, howItOccurred, preventionPlan } }));
+      const atMs = toMillis(event.data.at);
+      return updateOutage(board, event.data.outageId, (o) => ({
+        ...o,
+        debrief: { whenItOccurred, howItOccurred, preventionPlan },
+        debriefRecordedAtMs: o.debriefRecordedAtMs ?? atMs,
+      }));
     }
     case 'OutageClosed':
-      return updateOutage(board, event.data.outageId, (o) => ({ ...o, closed: true }));
+      return updateOutage(board, event.data.outageId, (o) => ({ ...o, closed: true, closedAtMs: toMillis(event.data.at) }));
   }
 };

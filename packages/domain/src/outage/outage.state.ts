@@ -1,6 +1,6 @@
 import type { Monitor } from '../shared/agreement';
 import { MONITORS } from '../shared/agreement';
-import type { MonitorStatus } from './outage.events';
+import type { AlertChannel, MonitorStatus, OutageSource } from './outage.events';
 
 /** One monitor observation, in the order it was received (`seq`). */
 export interface MonitorReport {
@@ -18,11 +18,27 @@ export interface Debrief {
 
 export interface Outage {
   readonly outageId: string;
+  readonly source: OutageSource;
+  /** Staff declarations only: what is affected, and why it is an outage. */
+  readonly scope: string | null;
+  readonly reason: string | null;
   readonly declaredAtMs: number;
   readonly endedAtMs: number | null;
+  /** When the alert went out on each channel (`null`: not yet, or not configured). */
+  readonly alertsSentAtMs: Readonly<Record<AlertChannel, number | null>>;
+  readonly acknowledgedAtMs: number | null;
+  readonly acknowledgedBy: string | null;
   readonly debrief: Debrief | null;
+  readonly debriefRecordedAtMs: number | null;
   readonly closed: boolean;
+  readonly closedAtMs: number | null;
 }
+
+/** When engineers were first alerted about the outage, on any channel (`null`: not yet). */
+export const alertSentAtMs = (outage: Outage): number | null => {
+  const sent = [outage.alertsSentAtMs.email, outage.alertsSentAtMs.webhook].filter((ms): ms is number => ms !== null);
+  return sent.length === 0 ? null : Math.min(...sent);
+};
 
 /**
  * How far back, behind the newest observation, individual reports are kept. Older reports are

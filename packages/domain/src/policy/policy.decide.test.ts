@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { usFederalHolidays } from '@support-sla/sla-calendar';
+import { isOpenAt, usFederalHolidays } from '@support-sla/sla-calendar';
 import { DeciderSpecification, actors } from '../testing';
 import type { Actor } from '../shared/actor';
 import { decodeWith } from '../shared/decode';
@@ -14,7 +14,7 @@ import { currentPolicy, entitlementsFor, policyInForceAt, policyVersion } from '
 const spec = DeciderSpecification.for(policyDecider);
 const publish = (policy: SlaPolicy, now = '2026-01-01T00:00:00Z', actor: Actor = actors.admin): PolicyCommand => ({ type: 'PublishPolicy', now, actor, data: { policy } });
 const published = (policy: SlaPolicy, at = '2026-01-01T00:00:00Z'): PolicyEvent => ({ type: 'PolicyPublished', schemaVersion: 1, data: { at, by: actors.admin, policy } });
-const v2: SlaPolicy = { ...defaultPolicy, version: 2, outageResponseTarget: { minutes: 10 } };
+const v2: SlaPolicy = { ...defaultPolicy, version: 2, customerWaitPauses: ['response', 'resolution'] };
 
 describe('SLA policy', () => {
   it('the default policy encodes the agreement: New York 08:00–18:00 Monday–Friday with US federal holidays', () => {
@@ -22,11 +22,15 @@ describe('SLA policy', () => {
     expect(defaultPolicy.supportCalendar.weeklyHours.map((h) => `${h.day} ${h.start}-${h.end}`)).toEqual([
       'monday 08:00-18:00', 'tuesday 08:00-18:00', 'wednesday 08:00-18:00', 'thursday 08:00-18:00', 'friday 08:00-18:00',
     ]);
-    for (const year of [2024, 2026, 2035]) expect(defaultPolicy.supportCalendar.holidays).toEqual(expect.arrayContaining(usFederalHolidays(year)));
+    expect(defaultPolicy.supportCalendar.holidayRules).toEqual(['us-federal']);
+    const support = policyCalendars(defaultPolicy).support;
+    for (const year of [2024, 2026, 2035, 2041, 2150]) {
+      for (const day of usFederalHolidays(year)) expect(isOpenAt(support, Date.parse(`${day}T16:00:00Z`))).toBe(false);
+    }
     expect(defaultPolicy.targets.premium.confirmation).toEqual({ kind: 'business-minutes', minutes: 120 });
     expect(defaultPolicy.targets.professional.confirmation).toEqual({ kind: 'business-minutes', minutes: 240 });
     expect(defaultPolicy.targets.premium.response).toEqual({ kind: 'end-of-next-business-day' });
-    expect(defaultPolicy).toMatchObject({ outageCalendar: 'always-open', outageResponseTarget: { minutes: 15 }, resolution: 'best-effort', nextBusinessDayCountsFrom: 'receipt-date', outageReclassificationRetroactive: false, confirmation: 'automatic', warningFractions: [0.5, 0.75, 0.9] });
+    expect(defaultPolicy).toMatchObject({ outageCalendar: 'always-open', resolution: 'best-effort', nextBusinessDayCountsFrom: 'receipt-date', confirmation: 'automatic', customerWaitPauses: ['resolution'], priorityRaises: [], warningFractions: [0.5, 0.75, 0.9] });
   });
 
   it('a policy is versioned data with a codec', () => {
@@ -58,7 +62,7 @@ describe('SLA policy', () => {
 
   it('versions follow each other without gaps; republishing the current version changes nothing', () => {
     spec.given([]).when(publish(v2)).thenFails('POLICY_VERSION_CONFLICT');
-    spec.given([published(defaultPolicy)]).when(publish({ ...defaultPolicy, outageResponseTarget: { minutes: 5 } })).thenFails('POLICY_VERSION_CONFLICT');
+    spec.given([published(defaultPolicy)]).when(publish({ ...defaultPolicy, warningFractions: [0.5] })).thenFails('POLICY_VERSION_CONFLICT');
     spec.given([published(defaultPolicy)]).when(publish(defaultPolicy)).thenNothingHappened();
   });
 
@@ -78,5 +82,12 @@ describe('SLA policy', () => {
     expect(policyCalendars(copy)).toBe(policyCalendars(defaultPolicy));
     const otherZone: SlaPolicy = { ...defaultPolicy, supportCalendar: { ...defaultPolicy.supportCalendar, timeZone: 'America/Chicago' } };
     expect(policyCalendars(otherZone).support).not.toBe(policyCalendars(defaultPolicy).support);
+  });
+
+  it('a priority raise must name a higher class than the request type already has', () => {
+    const raised: SlaPolicy = { ...defaultPolicy, version: 2, priorityRaises: [{ category: 'technical/question/security-incident', to: 'outage' }] };
+    spec.given([published(defaultPolicy)]).when(publish(raised)).thenEvents((events) => expect(events).toHaveLength(1));
+    const lowered: SlaPolicy = { ...defaultPolicy, version: 2, priorityRaises: [{ category: 'technical/bug', to: 'how-to' }] };
+    spec.given([published(defaultPolicy)]).when(publish(lowered)).thenFails('INVALID_POLICY');
   });
 });

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
-import { TIERS } from '../shared/agreement';
+import { priorityClassOf, TIERS } from '../shared/agreement';
+import { PRIORITY_RANK } from '../ticket/ticket.state';
 import { domainError, type DomainError } from '../shared/errors';
 import { policyCalendars } from './policy.calendars';
 import type { PolicyCommand } from './policy.commands';
@@ -9,7 +10,7 @@ import { currentPolicy, type PolicyHistory } from './policy.state';
 
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-/** Checks what the codec cannot: calendars compile, warning fractions ascend, tiers have a channel. */
+/** Checks what the codec cannot: calendars compile, warning fractions ascend, raises raise, tiers have a channel. */
 export const validatePolicy = (policy: SlaPolicy): DomainError | null => {
   try {
     policyCalendars(policy);
@@ -19,6 +20,11 @@ export const validatePolicy = (policy: SlaPolicy): DomainError | null => {
   const fractions = policy.warningFractions;
   if (fractions.some((f, i) => i > 0 && f <= (fractions[i - 1] ?? 0))) {
     return domainError('INVALID_POLICY', 'Warning fractions must be strictly ascending.');
+  }
+  for (const raise of policy.priorityRaises ?? []) {
+    if (PRIORITY_RANK[raise.to] >= PRIORITY_RANK[priorityClassOf(raise.category)]) {
+      return domainError('INVALID_POLICY', `priorityRaises: ${raise.category} is already served as ${priorityClassOf(raise.category)}; a raise must name a higher class than ${raise.to}.`);
+    }
   }
   for (const tier of TIERS) {
     if (policy.entitlements[tier].channels.length === 0) return domainError('INVALID_POLICY', `The ${tier} tier needs at least one channel.`);

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { Channel, Training } from '../shared/agreement';
+import { Category, Channel, PRIORITY_CLASSES, Training } from '../shared/agreement';
 import { literalUnion, NonEmptyString, PositiveInt } from '../shared/primitives';
 
 const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
@@ -35,6 +35,8 @@ export const CalendarSpecCodec = t.intersection(
     t.partial({
       /** Whole-day holidays (`YYYY-MM-DD`) or partial closures (`{ date, start, end }`). */
       holidays: t.array(t.union([PlainDate, t.type({ date: PlainDate, start: WallTime, end: WallTime }, 'PartialHoliday')], 'Holiday')),
+      /** Holidays computed for every year a clock reaches: `'us-federal'` (observed US federal holidays). */
+      holidayRules: t.array(t.literal('us-federal')),
     }),
   ],
   'CalendarSpec',
@@ -66,24 +68,48 @@ export const Fraction = new t.Type<number, number, unknown>(
   t.identity,
 );
 
+/** The three clocks of a ticket, as policy options name them. */
+export const CLOCK_NAMES = ['confirmation', 'response', 'resolution'] as const;
+export const ClockNameCodec = literalUnion('ClockName', CLOCK_NAMES);
+
+export const PriorityClassCodec = literalUnion('PriorityClass', PRIORITY_CLASSES);
+
+/** A request type served in a higher priority class than the agreement's default for it. */
+export const PriorityRaise = t.type({ category: Category, to: PriorityClassCodec }, 'PriorityRaise');
+export type PriorityRaise = t.TypeOf<typeof PriorityRaise>;
+
+/** What a wait on the customer pauses when a policy does not say: resolution only (the agreement's words). */
+export const DEFAULT_CUSTOMER_WAIT_PAUSES: readonly (typeof CLOCK_NAMES)[number][] = ['resolution'];
+
 /**
  * A versioned SLA policy. See the package README for every option and its default
- * (`defaultPolicy`).
+ * (`defaultPolicy`). Options added after the first release are optional, so that policies
+ * published before them still decode; a missing one means its documented default.
  */
-export const SlaPolicy = t.type(
-  {
-    version: PositiveInt,
-    supportCalendar: CalendarSpecCodec,
-    outageCalendar: t.union([t.literal('always-open'), CalendarSpecCodec], 'OutageCalendar'),
-    targets: t.type({ premium: TierTargets, professional: TierTargets }, 'Targets'),
-    outageResponseTarget: t.type({ minutes: PositiveInt }, 'OutageResponseTarget'),
-    nextBusinessDayCountsFrom: t.keyof({ 'receipt-date': null, 'next-opening': null }, 'NextBusinessDayCountsFrom'),
-    outageReclassificationRetroactive: t.boolean,
-    resolution: t.literal('best-effort'),
-    warningFractions: t.array(Fraction),
-    confirmation: t.keyof({ automatic: null, agent: null }, 'ConfirmationMode'),
-    entitlements: t.type({ premium: Entitlement, professional: Entitlement }, 'Entitlements'),
-  },
+export const SlaPolicy = t.intersection(
+  [
+    t.type({
+      version: PositiveInt,
+      supportCalendar: CalendarSpecCodec,
+      outageCalendar: t.union([t.literal('always-open'), CalendarSpecCodec], 'OutageCalendar'),
+      targets: t.type({ premium: TierTargets, professional: TierTargets }, 'Targets'),
+      nextBusinessDayCountsFrom: t.keyof({ 'receipt-date': null, 'next-opening': null }, 'NextBusinessDayCountsFrom'),
+      resolution: t.literal('best-effort'),
+      warningFractions: t.array(Fraction),
+      confirmation: t.keyof({ automatic: null, agent: null }, 'ConfirmationMode'),
+      entitlements: t.type({ premium: Entitlement, professional: Entitlement }, 'Entitlements'),
+    }),
+    t.partial({
+      /** Which clocks a wait on the customer pauses (default: `['resolution']`). */
+      customerWaitPauses: t.array(ClockNameCodec),
+      /** Request types raised above their default priority class (default: none). */
+      priorityRaises: t.array(PriorityRaise),
+    }),
+  ],
   'SlaPolicy',
 );
 export type SlaPolicy = t.TypeOf<typeof SlaPolicy>;
+
+/** The clocks a wait on the customer pauses under `policy`. */
+export const customerWaitPausesOf = (policy: SlaPolicy): readonly (typeof CLOCK_NAMES)[number][] =>
+  policy.customerWaitPauses ?? DEFAULT_CUSTOMER_WAIT_PAUSES;

@@ -98,19 +98,34 @@ describe('ticket SLA clocks', () => {
     });
   });
 
-  describe('time awaiting the customer stops the clock and is reported apart', () => {
+  describe('waiting on the customer pauses resolution only', () => {
     const commands = [openTicketCommand({ now: TUESDAY_9AM }), command.await('2026-03-10T14:00:00Z')];
-    it('while waiting, the clock is paused and the deadline assumes work resumes now', () => {
-      const sla = slaOf(commands, '2026-03-10T16:00:00Z').response;
+    const everyClock: SlaPolicy = { ...defaultPolicy, customerWaitPauses: ['confirmation', 'response', 'resolution'] };
+    it('by default a wait on the customer leaves confirmation and response running', () => {
+      const sla = slaOf(commands, '2026-03-10T16:00:00Z');
+      expect(sla.response).toMatchObject({ status: 'running', businessTimeUsedMs: 3 * H, pausedTimeMs: 0, deadline: '2026-03-11T22:00:00.000Z' });
+      expect(sla.confirmation).toMatchObject({ status: 'breached', pausedTimeMs: 0 });
+      expect(sla.resolution).toMatchObject({ status: 'paused', businessTimeUsedMs: H, pausedTimeMs: 2 * H });
+    });
+    it('the default policy lists resolution as the only clock a wait pauses', () => {
+      expect(defaultPolicy.customerWaitPauses).toEqual(['resolution']);
+      const { customerWaitPauses: _omitted, ...older } = defaultPolicy;
+      const sla = slaOf(commands, '2026-03-10T16:00:00Z', older);
+      expect(sla.response.status).toBe('running');
+      expect(sla.resolution.status).toBe('paused');
+    });
+    const pausedEverywhere = [openTicketCommand({ now: TUESDAY_9AM, policy: everyClock }), command.await('2026-03-10T14:00:00Z')];
+    it('a policy whose customerWaitPauses lists response pauses it too, and the deadline assumes work resumes now', () => {
+      const sla = slaOf(pausedEverywhere, '2026-03-10T16:00:00Z', everyClock).response;
       expect(sla).toMatchObject({ status: 'paused', businessTimeUsedMs: H, pausedTimeMs: 2 * H, deadline: '2026-03-12T14:00:00.000Z' });
     });
-    it('after the reply, the deadline moves by the business time spent waiting', () => {
-      const sla = slaOf([...commands, command.reply('2026-03-10T18:00:00Z')], '2026-03-10T19:00:00Z').response;
+    it('with such a policy, after the reply the deadline moves by the business time spent waiting', () => {
+      const sla = slaOf([...pausedEverywhere, command.reply('2026-03-10T18:00:00Z')], '2026-03-10T19:00:00Z', everyClock).response;
       expect(sla).toMatchObject({ status: 'running', businessTimeUsedMs: 2 * H, pausedTimeMs: 4 * H, pausedBusinessTimeMs: 4 * H, deadline: '2026-03-12T16:00:00.000Z' });
     });
-    it('a wait after the deadline does not move it', () => {
-      const late = [openTicketCommand({ now: TUESDAY_9AM }), command.await('2026-03-12T14:00:00Z'), command.reply('2026-03-12T15:00:00Z')];
-      const sla = slaOf(late, '2026-03-12T16:00:00Z').response;
+    it('with such a policy, a wait after the deadline does not move it', () => {
+      const late = [openTicketCommand({ now: TUESDAY_9AM, policy: everyClock }), command.await('2026-03-12T14:00:00Z'), command.reply('2026-03-12T15:00:00Z')];
+      const sla = slaOf(late, '2026-03-12T16:00:00Z', everyClock).response;
       expect(sla).toMatchObject({ deadline: '2026-03-11T22:00:00.000Z', status: 'breached' });
     });
   });
@@ -123,6 +138,7 @@ describe('ticket SLA clocks', () => {
     it('a resolved-then-reopened span is excluded from the resolution time', () => {
       const commands = [
         openTicketCommand({ now: TUESDAY_9AM }),
+        command.classify(TUESDAY_9AM, { category: 'personal/how-to' }),
         command.resolve('2026-03-10T19:00:00Z', 'Fixed'),
         command.reopen('2026-03-11T13:00:00Z'),
         command.resolve('2026-03-11T15:00:00Z', 'Fixed again'),
@@ -132,28 +148,65 @@ describe('ticket SLA clocks', () => {
     });
   });
 
-  describe('outages run on the 24/7 clock', () => {
+  describe('a ticket linked to an outage owes no individual confirmation or response while it lasts', () => {
     const classifyOutage = command.classify('2026-03-10T14:00:00Z', { category: 'technical/outage' });
-    it('reclassifying to an outage starts the outage response clock at reclassification by default', () => {
+    it('classifying a ticket as an outage changes no clock: there is no per-ticket outage target', () => {
       const sla = slaOf([openTicketCommand({ now: TUESDAY_9AM }), command.acknowledge('2026-03-10T13:05:00Z'), classifyOutage], '2026-03-10T14:20:00Z');
-      expect(sla.response).toMatchObject({ calendar: 'outage', startedAt: '2026-03-10T14:00:00.000Z', deadline: '2026-03-10T14:15:00.000Z', status: 'breached', overdueMs: 5 * M });
+      expect(sla.response).toMatchObject({ calendar: 'support', startedAt: '2026-03-10T13:00:00.000Z', deadline: '2026-03-11T22:00:00.000Z', status: 'running' });
       expect(sla.confirmation).toMatchObject({ calendar: 'support', status: 'met' });
     });
-    it('with `outageReclassificationRetroactive`, the outage clock starts at receipt', () => {
-      const retro: SlaPolicy = { ...defaultPolicy, outageReclassificationRetroactive: true };
-      const sla = slaOf([openTicketCommand({ now: TUESDAY_9AM, policy: retro }), classifyOutage], '2026-03-10T14:20:00Z', retro);
-      expect(sla.response).toMatchObject({ calendar: 'outage', startedAt: '2026-03-10T13:00:00.000Z', deadline: '2026-03-10T13:15:00.000Z' });
-    });
-    it('a ticket linked to an outage on a Saturday is answered around the clock', () => {
-      const saturday = openTicketCommand({ now: '2026-03-14T14:00:00Z' });
-      const sla = slaOf([saturday, command.link('2026-03-14T14:01:00Z')], '2026-03-14T14:05:00Z');
-      expect(sla.response).toMatchObject({ calendar: 'outage', deadline: '2026-03-14T14:16:00.000Z', businessTimeUsedMs: 4 * M, status: 'running' });
+    it('linked tickets hold confirmation and response from the link while the outage lasts', () => {
+      const linked = [openTicketCommand({ now: TUESDAY_9AM }), command.link('2026-03-10T13:30:00Z')];
+      const sla = slaOf(linked, '2026-03-11T23:00:00Z');
+      expect(sla.confirmation).toMatchObject({ status: 'paused', businessTimeUsedMs: 30 * M, stoppedAt: null });
+      expect(sla.response).toMatchObject({ status: 'paused', businessTimeUsedMs: 30 * M });
       expect(sla.resolution.calendar).toBe('outage');
     });
-    it('the outage response target is a policy option', () => {
-      const thirty: SlaPolicy = { ...defaultPolicy, outageResponseTarget: { minutes: 30 } };
-      const sla = slaOf([openTicketCommand({ now: TUESDAY_9AM, policy: thirty }), classifyOutage], '2026-03-10T14:20:00Z', thirty);
-      expect(sla.response).toMatchObject({ deadline: '2026-03-10T14:30:00.000Z', status: 'at-risk', warningLevel: 0.5 });
+    it('the restoration notice counts as the linked ticket’s confirmation and response', () => {
+      const linked = [
+        openTicketCommand({ now: TUESDAY_9AM }),
+        command.link('2026-03-10T13:30:00Z'),
+        command.restored('2026-03-10T16:02:00Z', '2026-03-10T16:00:00Z'),
+      ];
+      const sla = slaOf(linked, '2026-03-12T12:00:00Z');
+      expect(sla.confirmation).toMatchObject({ status: 'met', stoppedAt: '2026-03-10T16:02:00.000Z', businessTimeUsedMs: 32 * M, pausedTimeMs: 150 * M });
+      expect(sla.response).toMatchObject({ status: 'met', stoppedAt: '2026-03-10T16:02:00.000Z', businessTimeUsedMs: 32 * M });
+    });
+    it('the hold ends at restoration: a notice that goes out late counts the time since restoration', () => {
+      const linked = [openTicketCommand({ now: TUESDAY_9AM }), command.link('2026-03-10T13:30:00Z'), command.restored('2026-03-11T16:00:00Z', '2026-03-10T16:00:00Z')];
+      const sla = slaOf(linked, '2026-03-12T12:00:00Z');
+      // 30 min before the link, then 16:00 Tue → 16:00 Wed: 2 h Tue + 8 h Wed of business time.
+      expect(sla.confirmation).toMatchObject({ status: 'breached', businessTimeUsedMs: 30 * M + 10 * H });
+    });
+    it('the host may tell when the linked outage ended before the notice is recorded', () => {
+      const ticket = ticketOf(historyOf(openTicketCommand({ now: TUESDAY_9AM }), command.link('2026-03-10T13:30:00Z')));
+      const sla = ticketSla(ticket, defaultPolicy, '2026-03-10T17:00:00Z', { outageRestoredAtMs: Date.parse('2026-03-10T16:00:00Z') });
+      expect(sla.confirmation).toMatchObject({ status: 'at-risk', businessTimeUsedMs: 90 * M, pausedTimeMs: 150 * M });
+    });
+    it('a ticket linked after the outage ended owes its clocks as usual', () => {
+      const linked = [openTicketCommand({ now: TUESDAY_9AM }), command.link('2026-03-10T14:00:00Z'), command.restored('2026-03-10T14:01:00Z', '2026-03-10T13:30:00Z')];
+      const sla = slaOf(linked, '2026-03-12T12:00:00Z');
+      expect(sla.confirmation).toMatchObject({ status: 'met', businessTimeUsedMs: H + M, pausedTimeMs: 0 });
+    });
+    it('a later defining response is still recorded after the restoration notice, without moving the clock', () => {
+      const linked = [
+        openTicketCommand({ now: TUESDAY_9AM }),
+        command.link('2026-03-10T13:30:00Z'),
+        command.restored('2026-03-10T16:02:00Z', '2026-03-10T16:00:00Z'),
+        command.classify('2026-03-10T16:10:00Z', { category: 'technical/outage' }),
+        command.respond('2026-03-10T17:00:00Z', { actionPlan: 'Root cause and prevention by Friday' }),
+      ];
+      const ticket = ticketOf(historyOf(...linked));
+      expect(ticket.response).toEqual({ definedAs: 'support-ticket', actionPlan: 'Root cause and prevention by Friday' });
+      expect(ticketSla(ticket, defaultPolicy, '2026-03-12T12:00:00Z').response.stoppedAt).toBe('2026-03-10T16:02:00.000Z');
+    });
+  });
+
+  describe('the domain does not depend on the machine time zone', () => {
+    it('an asOf without an offset is refused, never read in local time', () => {
+      const ticket = ticketOf(historyOf(openTicketCommand({ now: TUESDAY_9AM })));
+      expect(() => ticketSla(ticket, defaultPolicy, '2026-03-06T17:30:00')).toThrow(RangeError);
+      expect(() => ticketSla(ticket, defaultPolicy, Number.NaN)).toThrow(RangeError);
     });
   });
 

@@ -1,7 +1,7 @@
 import { addBusinessMillis, businessMillisBetween, endOfNextBusinessDayMillis, type BusinessCalendar } from '@support-sla/sla-calendar';
-import { fromMillis } from '../shared/primitives';
+import { fromMillis, isIsoInstant, toMillis } from '../shared/primitives';
 import { policyCalendars } from '../policy/policy.calendars';
-import type { SlaPolicy, Target } from '../policy/policy.schema';
+import { customerWaitPausesOf, type SlaPolicy, type Target } from '../policy/policy.schema';
 import type { Interval, Ticket } from '../ticket/ticket.state';
 
 /** The three clocks of a ticket. */
@@ -157,59 +157,85 @@ const customerPauses = (ticket: Ticket): Interval[] =>
     : [...ticket.customerWaits, { fromMs: ticket.awaitingCustomerSinceMs, toMs: Number.POSITIVE_INFINITY }];
 
 const mergeSorted = (a: readonly Interval[], b: readonly Interval[]): Interval[] =>
-  b.length === 0 ? [...a] : [...a, ...b].sort((x, y) => x.fromMs - y.fromMs);
+  b.length === 0 ? [...a] : a.length === 0 ? [...b] : [...a, ...b].sort((x, y) => x.fromMs - y.fromMs);
+
+/** What the ticket's own stream cannot know: when its linked outage ended, if the host knows. */
+export interface TicketSlaContext {
+  /**
+   * When the outage the ticket is linked to ended (from the outage board), `null` while it lasts.
+   * Without it, the ticket's restoration notice (`TicketNotificationSent` with `restoredAt`) tells.
+   */
+  readonly outageRestoredAtMs?: number | null;
+}
 
 /**
- * The ticket's SLA clocks as of `asOf` (epoch ms or ISO instant), under `policy` — which must be
- * the version the ticket pinned at opening. Pure and deterministic.
- *
- * Outage handling (classified as an outage, or linked to one): a clock still running when the
- * ticket entered outage handling restarts then on the outage calendar (the response target
- * becomes `outageResponseTarget`); clocks already stopped keep their support-hours result.
- * With `outageReclassificationRetroactive`, every clock runs on the outage calendar from receipt.
+ * The span during which a ticket linked to an outage owes no individual confirmation or
+ * response: from the link until the outage was restored (open-ended while it lasts).
  */
-export const ticketSla = (ticket: Ticket, policy: SlaPolicy, asOf: number | string): TicketSla => {
+const outageHold = (ticket: Ticket, context: TicketSlaContext): Interval[] => {
+  const linkedMs = ticket.outageSinceMs;
+  if (linkedMs === null) return [];
+  const restoredMs = ticket.outageRestoredAtMs ?? context.outageRestoredAtMs ?? null;
+  if (restoredMs === null) return [{ fromMs: linkedMs, toMs: Number.POSITIVE_INFINITY }];
+  return restoredMs > linkedMs ? [{ fromMs: linkedMs, toMs: restoredMs }] : [];
+};
+
+/** Epoch ms of an `asOf` given as a number or as an ISO instant that names one instant. */
+const asOfMillis = (asOf: number | string): number => {
+  if (typeof asOf === 'number') {
+    if (!Number.isFinite(asOf)) throw new RangeError(`asOf must be a finite epoch-millisecond value, got ${asOf}`);
+    return asOf;
+  }
+  // Without an offset, Date.parse reads local time: the result would depend on the machine.
+  if (!isIsoInstant(asOf)) throw new RangeError(`asOf must be an ISO-8601 instant with an offset or Z, got ${JSON.stringify(asOf)}`);
+  return toMillis(asOf);
+};
+
+/**
+ * The ticket's SLA clocks as of `asOf` (epoch ms or ISO instant with an offset), under `policy` —
+ * which must be the version the ticket pinned at opening. Pure and deterministic.
+ *
+ * - Confirmation and response run on the support calendar from receipt. A wait on the customer
+ *   pauses only the clocks the policy's `customerWaitPauses` names (default: resolution only).
+ * - A ticket linked to an outage owes no individual confirmation or response while the outage
+ *   lasts: both clocks stand still from the link until restoration; the restoration notice
+ *   counts as both. Its resolution is measured on the outage calendar.
+ *
+ * @throws RangeError when `asOf` is not an instant (a local time without offset, say): a caller
+ *   bug, never read in the machine's time zone.
+ */
+export const ticketSla = (ticket: Ticket, policy: SlaPolicy, asOf: number | string, context: TicketSlaContext = {}): TicketSla => {
   if (policy.version !== ticket.policyVersion) {
     throw new PolicyVersionMismatchError(`Ticket ${ticket.ticketNumber} pinned policy v${ticket.policyVersion}, got v${policy.version}.`);
   }
-  const asOfMs = typeof asOf === 'number' ? asOf : Date.parse(asOf);
+  const asOfMs = asOfMillis(asOf);
   const calendars = policyCalendars(policy);
   const tier = policy.targets[ticket.tier];
-  const pauses = customerPauses(ticket);
+  const waitPauses = customerWaitPausesOf(policy);
+  const waits = customerPauses(ticket);
+  const hold = outageHold(ticket, context);
+  const pausesOf = (name: ClockName): Interval[] => (waitPauses.includes(name) ? waits : []);
   const warnings = policy.warningFractions;
-  const outageSince = ticket.outageSinceMs;
   const receivedMs = ticket.receivedAtMs;
 
   const clock = (name: 'confirmation' | 'response', stopMs: number | null): ClockReport => {
-    const supportTarget = name === 'confirmation' ? tier.confirmation : tier.response;
-    const switches =
-      outageSince !== null &&
-      outageSince <= asOfMs &&
-      (policy.outageReclassificationRetroactive || stopMs === null || stopMs > outageSince) &&
-      // A confirmation target of "end of next business day" has no meaning on a 24/7 clock.
-      (name === 'response' || supportTarget.kind === 'business-minutes');
-    if (!switches) {
-      return measure(
-        {
-          clock: name,
-          calendarName: 'support',
-          calendar: calendars.support,
-          startMs: receivedMs,
-          stopMs,
-          pauses,
-          ...target(supportTarget, calendars.support, receivedMs, policy),
-        },
-        asOfMs,
-        warnings,
-      );
-    }
-    const startMs = policy.outageReclassificationRetroactive ? receivedMs : Math.max(receivedMs, outageSince);
-    const outageTarget =
-      name === 'response' ? { targetMs: policy.outageResponseTarget.minutes * 60_000 } : target(supportTarget, calendars.outage, startMs, policy);
-    return measure({ clock: name, calendarName: 'outage', calendar: calendars.outage, startMs, stopMs, pauses, ...outageTarget }, asOfMs, warnings);
+    const spec = name === 'confirmation' ? tier.confirmation : tier.response;
+    return measure(
+      {
+        clock: name,
+        calendarName: 'support',
+        calendar: calendars.support,
+        startMs: receivedMs,
+        stopMs,
+        pauses: mergeSorted(pausesOf(name), hold),
+        ...target(spec, calendars.support, receivedMs, policy),
+      },
+      asOfMs,
+      warnings,
+    );
   };
 
-  const onOutage = outageSince !== null && outageSince <= asOfMs;
+  const onOutage = ticket.outageSinceMs !== null && ticket.outageSinceMs <= asOfMs;
   const resolutionStop = ticket.status === 'open' ? null : ticket.resolvedAtMs;
   return {
     ticketId: ticket.ticketId,
@@ -224,7 +250,7 @@ export const ticketSla = (ticket: Ticket, policy: SlaPolicy, asOf: number | stri
         calendar: onOutage ? calendars.outage : calendars.support,
         startMs: receivedMs,
         stopMs: resolutionStop,
-        pauses: mergeSorted(pauses, ticket.reopenGaps),
+        pauses: mergeSorted(pausesOf('resolution'), ticket.reopenGaps),
         targetMs: null,
       },
       asOfMs,

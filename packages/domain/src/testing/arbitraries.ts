@@ -94,9 +94,7 @@ export const arbPolicy: fc.Arbitrary<SlaPolicy> = fc.record({
     premium: fc.record({ confirmation: arbTarget, response: arbTarget }),
     professional: fc.record({ confirmation: arbTarget, response: arbTarget }),
   }),
-  outageResponseTarget: fc.record({ minutes: fc.integer({ min: 1, max: 240 }) }),
   nextBusinessDayCountsFrom: fc.constantFrom('receipt-date' as const, 'next-opening' as const),
-  outageReclassificationRetroactive: fc.boolean(),
   resolution: fc.constant('best-effort' as const),
   warningFractions: fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { maxLength: 4 }).map((xs) => xs.sort((a, b) => a - b).map((x) => x / 100)),
   confirmation: fc.constantFrom('automatic' as const, 'agent' as const),
@@ -146,14 +144,28 @@ export const arbTicketEvent: fc.Arbitrary<TicketEvent> = fc.oneof(
   ev('TicketClosed', fc.record({ ...ticketBase, resolutionDetails: arbText, notifyEmail: arbEmail })),
   ev('TicketReopened', fc.record({ ...ticketBase, reason: arbText })),
   ev('TicketLinkedToOutage', fc.record({ ...ticketBase, outageId: arbId })),
-  ev('TicketNotificationSent', fc.record({ ...ticketBase, purpose: fc.constantFrom('resolution' as const, 'outage-restored' as const), messageId: arbText, to: arbEmail })),
+  ev(
+    'TicketNotificationSent',
+    fc.record(
+      { ...ticketBase, purpose: fc.constantFrom('resolution' as const, 'outage-restored' as const), messageId: arbText, to: arbEmail, restoredAt: arbInstant },
+      { requiredKeys: ['ticketId', 'at', 'by', 'purpose', 'messageId', 'to'] },
+    ),
+  ),
 );
 
 /** Any outage-board event. */
 export const arbOutageEvent: fc.Arbitrary<OutageEvent> = fc.oneof(
   ev('MonitorReportedStatus', fc.record({ ...outageBase, monitor: fc.constantFrom(...MONITORS), status: fc.constantFrom('up' as const, 'down' as const), observedAt: arbInstant })),
-  ev('OutageDeclared', fc.record({ ...outageBase, outageId: arbId, declaredAt: arbInstant })),
-  ev('OutageEnded', fc.record({ ...outageBase, outageId: arbId, endedAt: arbInstant, endedBy: fc.constantFrom(...MONITORS) })),
+  ev(
+    'OutageDeclared',
+    fc.record(
+      { ...outageBase, outageId: arbId, declaredAt: arbInstant, source: fc.constantFrom('monitors' as const, 'staff' as const), scope: arbText, reason: arbText },
+      { requiredKeys: ['at', 'by', 'outageId', 'declaredAt'] },
+    ),
+  ),
+  ev('OutageEnded', fc.record({ ...outageBase, outageId: arbId, endedAt: arbInstant, endedBy: fc.constantFrom(...MONITORS, 'staff' as const) })),
+  ev('OutageAlertSent', fc.record({ ...outageBase, outageId: arbId, channel: fc.constantFrom('email' as const, 'webhook' as const), to: arbText, messageId: arbText }, { requiredKeys: ['at', 'by', 'outageId', 'channel', 'to'] })),
+  ev('OutageAlertAcknowledged', fc.record({ ...outageBase, outageId: arbId })),
   ev('OutageDebriefRecorded', fc.record({ ...outageBase, outageId: arbId, whenItOccurred: arbText, howItOccurred: arbText, preventionPlan: arbText })),
   ev('OutageClosed', fc.record({ ...outageBase, outageId: arbId })),
 );
@@ -176,7 +188,7 @@ export const arbTicketCommand: fc.Arbitrary<TicketCommand> = fc.oneof(
       { requiredKeys: ['ticketId', 'ticketNumber', 'channel', 'namedUser', 'request', 'policy'] }),
   ),
   cmd('ClassifyTicket', fc.record({ ...ref, category: arbCategory, reason: arbText, stepsToReproduce: arbText, usersAffected: fc.integer({ min: 1, max: 5000 }) }, { requiredKeys: ['ticketId', 'category'] })),
-  cmd('AcknowledgeTicket', fc.record({ ...ref, automatic: fc.boolean(), messageId: arbText }, { requiredKeys: ['ticketId'] })),
+  cmd('AcknowledgeTicket', fc.record({ ...ref, automatic: fc.boolean(), messageId: arbText, occurredAt: arbInstant }, { requiredKeys: ['ticketId'] })),
   cmd(
     'RespondToTicket',
     fc.record({ ...ref, message: arbText, actionPlan: fc.string(), definedAs: fc.constantFrom('support-ticket' as const, 'support-item' as const, 'project' as const) }, { requiredKeys: ['ticketId', 'message'] }),
@@ -194,6 +206,10 @@ export const arbOutageCommand: fc.Arbitrary<OutageCommand> = fc.oneof(
   cmd('ReportMonitorStatus', fc.record({ monitor: fc.constantFrom(...MONITORS), status: fc.constantFrom('up' as const, 'down' as const), observedAt: arbInstant })),
   cmd('RecordOutageDebrief', fc.record({ outageId: arbId, whenItOccurred: fc.string(), howItOccurred: fc.string(), preventionPlan: fc.string() })),
   cmd('CloseOutage', fc.record({ outageId: arbId })),
+  cmd('DeclareOutage', fc.record({ scope: arbText, reason: arbText, occurredAt: arbInstant }, { requiredKeys: ['scope', 'reason'] })),
+  cmd('EndOutage', fc.record({ outageId: arbId, occurredAt: arbInstant }, { requiredKeys: ['outageId'] })),
+  cmd('RecordOutageAlertSent', fc.record({ outageId: arbId, channel: fc.constantFrom('email' as const, 'webhook' as const), to: arbText, messageId: arbText }, { requiredKeys: ['outageId', 'channel', 'to'] })),
+  cmd('AcknowledgeOutageAlert', fc.record({ outageId: arbId })),
 );
 
 export const arbPolicyCommand: fc.Arbitrary<PolicyCommand> = cmd('PublishPolicy', fc.record({ policy: arbPolicy }));

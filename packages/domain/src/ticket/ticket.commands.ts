@@ -1,11 +1,18 @@
 import * as t from 'io-ts';
 import { Category, Channel } from '../shared/agreement';
 import { commandCodec, withOptional } from '../shared/message';
-import { IsoInstant, NonEmptyString, PositiveInt } from '../shared/primitives';
+import { Email, IsoInstant, NonEmptyString, PositiveInt } from '../shared/primitives';
 import { SlaPolicy } from '../policy/policy.schema';
 import { NamedUser, NotificationPurpose, RequestDefinition, RequestDetails } from './ticket.events';
 
 const ref = { ticketId: NonEmptyString };
+
+/**
+ * Staff recording something after the fact say when it happened (`occurredAt`, with an offset):
+ * not in the future, not before the ticket's previous event. The event's `at` is that instant;
+ * the host keeps when it was recorded. Requesters cannot backdate.
+ */
+const late = { occurredAt: IsoInstant };
 
 /**
  * Open a ticket. The caller allocates `ticketId` and `ticketNumber` and passes the policy in
@@ -37,47 +44,55 @@ export const ClassifyTicket = commandCodec(
  */
 export const AcknowledgeTicket = commandCodec(
   'AcknowledgeTicket',
-  withOptional('AcknowledgeTicketData', { ...ref }, { automatic: t.boolean, messageId: NonEmptyString }),
+  withOptional('AcknowledgeTicketData', { ...ref }, { automatic: t.boolean, messageId: NonEmptyString, ...late }),
 );
 
 /**
  * Respond to the named user, defining the request. Premium needs an `actionPlan`;
- * Professional needs `definedAs` of `support-item` or `project`.
+ * Professional needs `definedAs` of `support-item` or `project`. `contactedEmail` /
+ * `contactedName` say whom it reached (default: the named user) and `via` how (default: e-mail).
  */
 export const RespondToTicket = commandCodec(
   'RespondToTicket',
-  withOptional('RespondToTicketData', { ...ref, message: NonEmptyString }, { actionPlan: t.string, definedAs: RequestDefinition }),
+  withOptional(
+    'RespondToTicketData',
+    { ...ref, message: NonEmptyString },
+    { actionPlan: t.string, definedAs: RequestDefinition, contactedEmail: Email, contactedName: NonEmptyString, via: Channel, ...late },
+  ),
 );
 
-export const AwaitCustomer = commandCodec('AwaitCustomer', t.type({ ...ref, reason: NonEmptyString }, 'AwaitCustomerData'));
+export const AwaitCustomer = commandCodec('AwaitCustomer', withOptional('AwaitCustomerData', { ...ref, reason: NonEmptyString }, { ...late }));
 
 export const RecordCustomerReply = commandCodec(
   'RecordCustomerReply',
-  withOptional('RecordCustomerReplyData', { ...ref }, { message: NonEmptyString }),
+  withOptional('RecordCustomerReplyData', { ...ref }, { message: NonEmptyString, ...late }),
 );
 
 export const ResolveTicket = commandCodec(
   'ResolveTicket',
-  withOptional('ResolveTicketData', { ...ref }, { resolution: NonEmptyString }),
+  withOptional('ResolveTicketData', { ...ref }, { resolution: NonEmptyString, ...late }),
 );
 
 /** Close a resolved ticket; `resolutionDetails` falls back to the resolution given when resolving. */
 export const CloseTicket = commandCodec(
   'CloseTicket',
-  withOptional('CloseTicketData', { ...ref }, { resolutionDetails: t.string }),
+  withOptional('CloseTicketData', { ...ref }, { resolutionDetails: t.string, ...late }),
 );
 
-export const ReopenTicket = commandCodec('ReopenTicket', t.type({ ...ref, reason: NonEmptyString }, 'ReopenTicketData'));
+export const ReopenTicket = commandCodec('ReopenTicket', withOptional('ReopenTicketData', { ...ref, reason: NonEmptyString }, { ...late }));
 
 export const LinkTicketToOutage = commandCodec(
   'LinkTicketToOutage',
-  t.type({ ...ref, outageId: NonEmptyString }, 'LinkTicketToOutageData'),
+  withOptional('LinkTicketToOutageData', { ...ref, outageId: NonEmptyString }, { ...late }),
 );
 
-/** Record that the host's mailer sent the named contact a resolution or restoration e-mail. */
+/**
+ * Record that the host's mailer sent the named contact a resolution or restoration e-mail; a
+ * restoration notice says when the outage ended (`restoredAt`).
+ */
 export const RecordNotificationSent = commandCodec(
   'RecordNotificationSent',
-  t.type({ ...ref, purpose: NotificationPurpose, messageId: NonEmptyString }, 'RecordNotificationSentData'),
+  withOptional('RecordNotificationSentData', { ...ref, purpose: NotificationPurpose, messageId: NonEmptyString }, { restoredAt: IsoInstant }),
 );
 
 export const TICKET_COMMAND_CODECS = {

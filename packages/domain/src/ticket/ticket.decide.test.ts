@@ -14,6 +14,7 @@ const T3 = '2026-03-10T16:00:00Z';
 const T4 = '2026-03-10T17:00:00Z';
 
 const errorRequest = { summary: 'Login fails', description: 'Error 500 after SSO', stepsToReproduce: 'Sign in with SSO', usersAffected: 40 };
+const classifiedHowTo = (now: string) => command.classify(now, { category: 'personal/how-to' });
 const opened = (options: Parameters<typeof openTicketCommand>[0] = {}) => historyOf(openTicketCommand({ now: T0, ...options }));
 const types = (events: readonly TicketEvent[]) => events.map((e) => e.type);
 
@@ -208,7 +209,7 @@ describe('ticket rules', () => {
       spec.given(opened()).when(command.close(T2, 'Fixed')).thenFails('NOT_RESOLVED');
     });
     it('close requires resolution details, e-mailed to the named contact', () => {
-      const resolvedWithout = historyOf(openTicketCommand({ now: T0 }), command.resolve(T1));
+      const resolvedWithout = historyOf(openTicketCommand({ now: T0 }), classifiedHowTo(T0), command.resolve(T1));
       spec.given(resolvedWithout).when(command.close(T2)).thenFails('MISSING_RESOLUTION_DETAILS');
       spec.given(resolvedWithout).when(command.close(T2, ' ')).thenFails('MISSING_RESOLUTION_DETAILS');
       spec.given(resolvedWithout).when(command.close(T2, 'Re-ran the export job')).then([
@@ -218,11 +219,11 @@ describe('ticket rules', () => {
           data: { ticketId: 'ticket-1', at: T2, by: actors.agent, resolutionDetails: 'Re-ran the export job', notifyEmail: namedUserFor('administrator').email },
         },
       ]);
-      const resolvedWith = historyOf(openTicketCommand({ now: T0 }), command.resolve(T1, 'Cleared the cache'));
+      const resolvedWith = historyOf(openTicketCommand({ now: T0 }), classifiedHowTo(T0), command.resolve(T1, 'Cleared the cache'));
       spec.given(resolvedWith).when(command.close(T2)).thenEvents(([e]) => expect(e?.type === 'TicketClosed' && e.data.resolutionDetails).toBe('Cleared the cache'));
     });
     it('a closed ticket can be reopened with a reason', () => {
-      const closed = historyOf(openTicketCommand({ now: T0 }), command.resolve(T1, 'Done'), command.close(T2));
+      const closed = historyOf(openTicketCommand({ now: T0 }), classifiedHowTo(T0), command.resolve(T1, 'Done'), command.close(T2));
       spec.given(closed).when(command.reopen(T3)).thenEvents((events, ticket) => {
         expect(events).toEqual([{ type: 'TicketReopened', schemaVersion: 1, data: { ticketId: 'ticket-1', at: T3, by: actors.administrator, reason: 'It broke again' } }]);
         expect(ticket.status).toBe('open');
@@ -230,14 +231,14 @@ describe('ticket rules', () => {
       expect(E.isLeft(decodeCommand({ ...command.reopen(T3), data: { ticketId: 'ticket-1', reason: '' } }))).toBe(true);
     });
     it('a closed ticket refuses changes', () => {
-      const closed = historyOf(openTicketCommand({ now: T0 }), command.resolve(T1, 'Done'), command.close(T2));
+      const closed = historyOf(openTicketCommand({ now: T0 }), classifiedHowTo(T0), command.resolve(T1, 'Done'), command.close(T2));
       spec.given(closed).when(command.classify(T3, { category: 'personal/how-to' })).thenFails('TICKET_ALREADY_CLOSED');
       spec.given(closed).when(command.resolve(T3)).thenFails('TICKET_ALREADY_CLOSED');
       spec.given(closed).when(command.await(T3)).thenFails('TICKET_ALREADY_CLOSED');
       spec.given(closed).when(command.link(T3)).thenFails('TICKET_ALREADY_CLOSED');
     });
     it('the resolution e-mail sent after closing is recorded on the closed ticket, by staff only, and changes no clock', () => {
-      const closed = historyOf(openTicketCommand({ now: T0 }), command.resolve(T1, 'Done'), command.close(T2));
+      const closed = historyOf(openTicketCommand({ now: T0 }), classifiedHowTo(T0), command.resolve(T1, 'Done'), command.close(T2));
       const sent = { type: 'RecordNotificationSent' as const, now: T3, actor: actors.agent, data: { ticketId: command.close(T2).data.ticketId, purpose: 'resolution' as const, messageId: '<resolution.1@support-sla.local>' } };
       spec.given(closed).when(sent).thenEvents((events, ticket) => {
         expect(events).toEqual([
@@ -248,13 +249,13 @@ describe('ticket rules', () => {
       spec.given(closed).when({ ...sent, actor: actors.administrator }).thenFails('NOT_PERMITTED');
     });
     it('resolving, closing or reopening twice is a no-op', () => {
-      const resolved = historyOf(openTicketCommand({ now: T0 }), command.resolve(T1, 'Done'));
+      const resolved = historyOf(openTicketCommand({ now: T0 }), classifiedHowTo(T0), command.resolve(T1, 'Done'));
       spec.given(resolved).when(command.resolve(T2)).thenNothingHappened();
-      spec.given(historyOf(openTicketCommand({ now: T0 }), command.resolve(T1, 'Done'), command.close(T2))).when(command.close(T3)).thenNothingHappened();
-      spec.given(historyOf(openTicketCommand({ now: T0 }), command.resolve(T1, 'Done'), command.reopen(T2))).when(command.reopen(T3)).thenNothingHappened();
+      spec.given(historyOf(openTicketCommand({ now: T0 }), classifiedHowTo(T0), command.resolve(T1, 'Done'), command.close(T2))).when(command.close(T3)).thenNothingHappened();
+      spec.given(historyOf(openTicketCommand({ now: T0 }), classifiedHowTo(T0), command.resolve(T1, 'Done'), command.reopen(T2))).when(command.reopen(T3)).thenNothingHappened();
     });
     it('resolving ends a wait on the customer', () => {
-      const history = historyOf(openTicketCommand({ now: T0 }), command.await(T1), command.resolve(T3, 'Done'));
+      const history = historyOf(openTicketCommand({ now: T0 }), classifiedHowTo(T0), command.await(T1), command.resolve(T3, 'Done'));
       expect(ticketOf(history).customerWaits).toEqual([{ fromMs: Date.parse(T1), toMs: Date.parse(T3) }]);
       expect(ticketOf(history).awaitingCustomerSinceMs).toBeNull();
     });
@@ -305,5 +306,84 @@ describe('ticket rules', () => {
     spec.given(history).when(command.acknowledge(T4, actors.auditor)).thenFails('NOT_PERMITTED');
     spec.given(history).when(command.resolve(T4, 'x', actors.administrator)).thenFails('NOT_PERMITTED');
     spec.given(history).when(command.link(T4, 'OUTAGE-0001', actors.teacher)).thenFails('NOT_PERMITTED');
+  });
+
+  describe('every request is assigned a type before it is resolved or closed', () => {
+    it('a ticket cannot be resolved before it is classified (NOT_CLASSIFIED)', () => {
+      spec.given(opened()).when(command.resolve(T1, 'Fixed')).thenFails('NOT_CLASSIFIED');
+    });
+    it('a ticket cannot be closed before it is classified (NOT_CLASSIFIED)', () => {
+      // Resolved before the rule existed (stored history), then closed: still refused.
+      const legacy = [...opened(), { type: 'TicketResolved' as const, schemaVersion: 1 as const, data: { ticketId: 'ticket-1', at: T1, by: actors.agent, resolution: 'Fixed' } }];
+      spec.given(legacy).when(command.close(T2)).thenFails('NOT_CLASSIFIED');
+    });
+  });
+
+  describe('a response records whom it contacted and how', () => {
+    const classified = () => historyOf(openTicketCommand({ now: T0 }), classifiedHowTo(T0));
+    it('by default the response contacted the named user by e-mail', () => {
+      spec.given(classified()).when(command.respond(T1, { actionPlan: 'Walk through the export' })).thenEvents((events) => {
+        const responded = events.find((e) => e.type === 'TicketResponded');
+        expect(responded?.type === 'TicketResponded' && responded.data).toMatchObject({ contacted: { email: namedUserFor('administrator').email }, via: 'email' });
+      });
+    });
+    it('staff say whom they reached and on which channel', () => {
+      spec
+        .given(classified())
+        .when(command.respond(T1, { actionPlan: 'Call back Friday', contactedEmail: 'deputy@district.example.org', contactedName: 'Dee', via: 'phone' }))
+        .thenEvents((events) => {
+          const responded = events.find((e) => e.type === 'TicketResponded');
+          expect(responded?.type === 'TicketResponded' && responded.data).toMatchObject({ contacted: { email: 'deputy@district.example.org', name: 'Dee' }, via: 'phone' });
+        });
+    });
+    it('a blank or punctuation-only Premium action plan is refused', () => {
+      for (const actionPlan of ['', '   ', '-', '...', '?!', '— —']) {
+        spec.given(classified()).when(command.respond(T1, { actionPlan })).thenFails('MISSING_ACTION_PLAN');
+      }
+    });
+  });
+
+  describe('late entries keep their real times', () => {
+    const late = <C extends { data: object }>(c: C, occurredAt: string): C => ({ ...c, data: { ...c.data, occurredAt } });
+    it('staff record a phone confirmation after the fact: the event is dated when it happened', () => {
+      spec.given(opened()).when(late(command.acknowledge(T3), T1)).thenEvents((events, ticket) => {
+        expect(events[0]?.data.at).toBe(T1);
+        expect(ticket.status !== 'none' && ticket.acknowledgedAtMs).toBe(Date.parse(T1));
+      });
+    });
+    it('every lifecycle command from staff accepts occurredAt', () => {
+      const classified = historyOf(openTicketCommand({ now: T0 }), classifiedHowTo(T0));
+      spec.given(classified).when(late(command.respond(T4, { actionPlan: 'Plan' }), T1)).thenEvents((events) => expect(events.map((e) => e.data.at)).toEqual([T1, T1]));
+      spec.given(classified).when(late(command.await(T4), T1)).thenEvents((events) => expect(events[0]?.data.at).toBe(T1));
+      const waiting = historyOf(openTicketCommand({ now: T0 }), classifiedHowTo(T0), command.await(T1));
+      spec.given(waiting).when(late(command.reply(T4, actors.agent), T2)).thenEvents((events) => expect(events[0]?.data.at).toBe(T2));
+      spec.given(classified).when(late(command.resolve(T4, 'Done'), T1)).thenEvents((events) => expect(events[0]?.data.at).toBe(T1));
+      const resolved = historyOf(openTicketCommand({ now: T0 }), classifiedHowTo(T0), command.resolve(T1, 'Done'));
+      spec.given(resolved).when(late(command.close(T4), T2)).thenEvents((events) => expect(events[0]?.data.at).toBe(T2));
+      spec.given(resolved).when(late(command.reopen(T4, actors.agent), T2)).thenEvents((events) => expect(events[0]?.data.at).toBe(T2));
+      spec.given(classified).when(late(command.link(T4), T1)).thenEvents((events) => expect(events.every((e) => e.data.at === T1)).toBe(true));
+    });
+    it('occurredAt may not be in the future', () => {
+      spec.given(opened()).when(late(command.acknowledge(T1), T2)).thenFails('OCCURRED_IN_FUTURE');
+    });
+    it('occurredAt may not be before the ticket’s previous event', () => {
+      const classified = historyOf(openTicketCommand({ now: T0 }), command.classify(T2, { category: 'personal/how-to' }));
+      spec.given(classified).when(late(command.acknowledge(T3), T1)).thenFails('OCCURRED_BEFORE_PREVIOUS_EVENT');
+    });
+    it('requesters cannot backdate', () => {
+      const waiting = historyOf(openTicketCommand({ now: T0 }), classifiedHowTo(T0), command.await(T1));
+      spec.given(waiting).when(late(command.reply(T3), T2)).thenFails('NOT_PERMITTED');
+    });
+  });
+
+  describe('the domain does not depend on the machine time zone', () => {
+    it('a command whose now has no offset is refused with INVALID_INSTANT, never read in local time', () => {
+      spec.given([]).when(openTicketCommand({ now: '2026-03-06T17:30:00' })).thenFails('INVALID_INSTANT');
+      spec.given(opened()).when(command.acknowledge('2026-03-10T15:00:00')).thenFails('INVALID_INSTANT');
+    });
+    it('an occurredAt or receivedAt without an offset is refused too', () => {
+      spec.given([]).when(openTicketCommand({ now: T2, receivedAt: '2026-03-10T09:00:00', actor: actors.agent })).thenFails('INVALID_INSTANT');
+      spec.given(opened()).when({ ...command.acknowledge(T2), data: { ticketId: 'ticket-1', occurredAt: '2026-03-10T10:00:00' } }).thenFails('INVALID_INSTANT');
+    });
   });
 });

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { isRequester, isStaff, type Actor } from '../shared/actor';
 import { needsReproduction, tierForLicense, type Category } from '../shared/agreement';
 import { domainError, type DomainError } from '../shared/errors';
-import { toMillis } from '../shared/primitives';
+import { isIsoInstant, toMillis } from '../shared/primitives';
 import type { TicketCommand, TicketCommandOf } from './ticket.commands';
 import type { RequestDetails, TicketEvent, TicketEventOf } from './ticket.events';
 import { queueOf, ticketExists, type Ticket, type TicketState } from './ticket.state';
@@ -13,6 +13,46 @@ const NOTHING: Decision = E.right([]);
 const fail = (error: DomainError): Decision => E.left(error);
 
 const isBlank = (s: string | undefined): boolean => s === undefined || s.trim() === '';
+/** Blank, or only punctuation and symbols ("-", "...", "?!"): says nothing. */
+const saysNothing = (s: string | undefined): boolean => s === undefined || /^[\p{P}\p{S}\p{Z}\s]*$/u.test(s);
+
+const INSTANT_FIELDS = ['receivedAt', 'occurredAt', 'restoredAt'] as const;
+
+/**
+ * Every instant a command carries must name one instant: a caller that skipped the codecs could
+ * pass a local time without an offset, which `Date.parse` would read in the machine's time zone.
+ */
+const badInstant = (command: TicketCommand): DomainError | null => {
+  if (!isIsoInstant(command.now)) return domainError('INVALID_INSTANT', `now: ${JSON.stringify(command.now)} is not an ISO-8601 instant with an offset or Z.`);
+  const data = command.data as Partial<Record<(typeof INSTANT_FIELDS)[number], unknown>>;
+  for (const field of INSTANT_FIELDS) {
+    const value = data[field];
+    if (value !== undefined && (typeof value !== 'string' || !isIsoInstant(value))) {
+      return domainError('INVALID_INSTANT', `data.${field}: ${JSON.stringify(value)} is not an ISO-8601 instant with an offset or Z.`);
+    }
+  }
+  return null;
+};
+
+/**
+ * When the fact happened: `occurredAt` for staff recording it after the fact (not in the future,
+ * not before the ticket's previous event), else the command's `now`.
+ */
+const occurredAt = (command: Exclude<TicketCommand, { type: 'OpenTicket' }>, ticket: Ticket): E.Either<DomainError, string> => {
+  const given = (command.data as { occurredAt?: string }).occurredAt;
+  if (given === undefined) return E.right(command.now);
+  if (!isStaff(command.actor)) return E.left(domainError('NOT_PERMITTED', 'Only support staff may record when something happened (occurredAt).'));
+  const ms = toMillis(given);
+  if (ms > toMillis(command.now)) {
+    return E.left(domainError('OCCURRED_IN_FUTURE', `occurredAt (${given}) is after the time it is recorded (${command.now}).`));
+  }
+  if (ms < ticket.lastEventAtMs) {
+    return E.left(
+      domainError('OCCURRED_BEFORE_PREVIOUS_EVENT', `occurredAt (${given}) is before the ticket's previous event (${new Date(ticket.lastEventAtMs).toISOString()}).`),
+    );
+  }
+  return E.right(given);
+};
 
 const staffOnly = (actor: Actor, what: string): DomainError | null =>
   isStaff(actor) ? null : domainError('NOT_PERMITTED', `Only support staff may ${what} (actor role: ${actor.role}).`);
@@ -32,6 +72,11 @@ const missingReproduction = (request: RequestDetails, category: Category): Domai
     ? null
     : domainError('INSUFFICIENT_INFORMATION', `An error or bug (${category}) needs ${missing.join(' and ')}.`);
 };
+
+const notClassified = (ticket: Ticket, what: string): DomainError | null =>
+  ticket.category === null
+    ? domainError('NOT_CLASSIFIED', `Classify ticket ${ticket.ticketNumber} before ${what}: every request is assigned a type and an SLA queue.`)
+    : null;
 
 const openTicket = (command: TicketCommandOf<'OpenTicket'>, state: TicketState): Decision => {
   const { actor, data } = command;
@@ -127,14 +172,14 @@ const classify = (command: TicketCommandOf<'ClassifyTicket'>, ticket: Ticket): D
   return E.right(events);
 };
 
-const acknowledgement = (command: TicketCommand, ticket: Ticket): TicketEventOf<'TicketAcknowledged'> => {
+const acknowledgement = (command: TicketCommand, ticket: Ticket, at: string): TicketEventOf<'TicketAcknowledged'> => {
   const sent: { automatic?: boolean; messageId?: string } = command.type === 'AcknowledgeTicket' ? command.data : {};
   return {
     type: 'TicketAcknowledged',
     schemaVersion: 1,
     data: {
       ticketId: ticket.ticketId,
-      at: command.now,
+      at,
       by: command.actor,
       automatic: sent.automatic ?? false,
       notifyEmail: ticket.namedUser.email,
@@ -143,17 +188,18 @@ const acknowledgement = (command: TicketCommand, ticket: Ticket): TicketEventOf<
   };
 };
 
-const respond = (command: TicketCommandOf<'RespondToTicket'>, ticket: Ticket): Decision => {
+const respond = (command: TicketCommandOf<'RespondToTicket'>, ticket: Ticket, at: string): Decision => {
   const denied = staffOnly(command.actor, 'respond to tickets');
   if (denied !== null) return fail(denied);
-  if (ticket.respondedAtMs !== null) return NOTHING;
+  // A restoration notice stopped the clock but defined nothing: the defining response still comes.
+  if (ticket.response !== null) return NOTHING;
   if (ticket.category === null && ticket.outageId === null) {
     return fail(domainError('NOT_CLASSIFIED', 'Classify the ticket before responding: the response defines the request.'));
   }
   const { data } = command;
   let definedAs: 'support-ticket' | 'support-item' | 'project';
   if (ticket.tier === 'premium') {
-    if (isBlank(data.actionPlan)) return fail(domainError('MISSING_ACTION_PLAN', 'A Premium response must carry an action plan.'));
+    if (saysNothing(data.actionPlan)) return fail(domainError('MISSING_ACTION_PLAN', 'A Premium response must carry an action plan (words, not only punctuation).'));
     definedAs = 'support-ticket';
   } else {
     if (data.definedAs !== 'support-item' && data.definedAs !== 'project') {
@@ -161,24 +207,33 @@ const respond = (command: TicketCommandOf<'RespondToTicket'>, ticket: Ticket): D
     }
     definedAs = data.definedAs;
   }
-  const events: TicketEvent[] = ticket.acknowledgedAtMs === null ? [acknowledgement(command, ticket)] : [];
+  const events: TicketEvent[] = ticket.acknowledgedAtMs === null ? [acknowledgement(command, ticket, at)] : [];
+  const contacted =
+    data.contactedEmail === undefined
+      ? { email: ticket.namedUser.email, ...(ticket.namedUser.name !== undefined ? { name: ticket.namedUser.name } : {}) }
+      : { email: data.contactedEmail, ...(data.contactedName !== undefined ? { name: data.contactedName } : {}) };
   events.push({
     type: 'TicketResponded',
     schemaVersion: 1,
     data: {
       ticketId: ticket.ticketId,
-      at: command.now,
+      at,
       by: command.actor,
       message: data.message,
       definedAs,
-      ...(!isBlank(data.actionPlan) && data.actionPlan !== undefined ? { actionPlan: data.actionPlan } : {}),
+      ...(!saysNothing(data.actionPlan) && data.actionPlan !== undefined ? { actionPlan: data.actionPlan } : {}),
+      contacted,
+      via: data.via ?? 'email',
     },
   });
   return E.right(events);
 };
 
 const decideOnTicket = (command: Exclude<TicketCommand, { type: 'OpenTicket' }>, ticket: Ticket): Decision => {
-  const base = { ticketId: ticket.ticketId, at: command.now, by: command.actor };
+  const when = occurredAt(command, ticket);
+  if (E.isLeft(when)) return when;
+  const at = when.right;
+  const base = { ticketId: ticket.ticketId, at, by: command.actor };
   const closedError = domainError('TICKET_ALREADY_CLOSED', `Ticket ${ticket.ticketNumber} is closed.`);
   switch (command.type) {
     case 'ClassifyTicket':
@@ -187,10 +242,10 @@ const decideOnTicket = (command: Exclude<TicketCommand, { type: 'OpenTicket' }>,
       const denied = staffOnly(command.actor, 'acknowledge tickets');
       if (denied !== null) return fail(denied);
       if (ticket.acknowledgedAtMs !== null) return NOTHING;
-      return ticket.status === 'closed' ? fail(closedError) : E.right([acknowledgement(command, ticket)]);
+      return ticket.status === 'closed' ? fail(closedError) : E.right([acknowledgement(command, ticket, at)]);
     }
     case 'RespondToTicket':
-      return ticket.status === 'closed' && isStaff(command.actor) ? fail(closedError) : respond(command, ticket);
+      return ticket.status === 'closed' && isStaff(command.actor) ? fail(closedError) : respond(command, ticket, at);
     case 'AwaitCustomer': {
       const denied = staffOnly(command.actor, 'put a ticket on hold for the customer');
       if (denied !== null) return fail(denied);
@@ -211,6 +266,8 @@ const decideOnTicket = (command: Exclude<TicketCommand, { type: 'OpenTicket' }>,
       if (denied !== null) return fail(denied);
       if (ticket.status === 'closed') return fail(closedError);
       if (ticket.status === 'resolved') return NOTHING;
+      const unclassified = notClassified(ticket, 'resolving it');
+      if (unclassified !== null) return fail(unclassified);
       const resolution = command.data.resolution;
       return E.right([{ type: 'TicketResolved', schemaVersion: 1, data: { ...base, ...(resolution !== undefined ? { resolution } : {}) } }]);
     }
@@ -219,6 +276,8 @@ const decideOnTicket = (command: Exclude<TicketCommand, { type: 'OpenTicket' }>,
       if (denied !== null) return fail(denied);
       if (ticket.status === 'closed') return NOTHING;
       if (ticket.status !== 'resolved') return fail(domainError('NOT_RESOLVED', 'Only a resolved ticket can be closed.'));
+      const unclassified = notClassified(ticket, 'closing it');
+      if (unclassified !== null) return fail(unclassified);
       const given = command.data.resolutionDetails;
       const resolutionDetails = given !== undefined && !isBlank(given) ? given : ticket.resolution;
       if (resolutionDetails === null) {
@@ -251,14 +310,22 @@ const decideOnTicket = (command: Exclude<TicketCommand, { type: 'OpenTicket' }>,
       // A record of a fact (the e-mail went out), so it is accepted in any status, closed included.
       const denied = staffOnly(command.actor, 'record sent notifications');
       if (denied !== null) return fail(denied);
-      const { purpose, messageId } = command.data;
-      return E.right([{ type: 'TicketNotificationSent', schemaVersion: 1, data: { ...base, purpose, messageId, to: ticket.namedUser.email } }]);
+      const { purpose, messageId, restoredAt } = command.data;
+      return E.right([
+        {
+          type: 'TicketNotificationSent',
+          schemaVersion: 1,
+          data: { ...base, purpose, messageId, to: ticket.namedUser.email, ...(restoredAt !== undefined ? { restoredAt } : {}) },
+        },
+      ]);
     }
   }
 };
 
 /** Decides what a ticket command changes, or why it is refused. */
 export const decideTicket = (command: TicketCommand, state: TicketState): Decision => {
+  const invalid = badInstant(command);
+  if (invalid !== null) return fail(invalid);
   if (command.type === 'OpenTicket') return openTicket(command, state);
   if (!ticketExists(state)) return fail(domainError('TICKET_NOT_FOUND', `Ticket ${command.data.ticketId} does not exist.`));
   if (toMillis(command.now) < state.lastEventAtMs) {

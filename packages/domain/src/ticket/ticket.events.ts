@@ -71,23 +71,31 @@ export const TicketAcknowledged = eventCodec(
   withOptional('TicketAcknowledgedData', { ...base, automatic: t.boolean, notifyEmail: Email }, { messageId: NonEmptyString }),
 );
 
-/** The response that contacts the named user and defines the request (stops the response clock). */
+/** Whom a response contacted: the named user unless staff say otherwise. */
+export const ContactedPerson = withOptional('ContactedPerson', { email: Email }, { name: NonEmptyString });
+export type ContactedPerson = t.TypeOf<typeof ContactedPerson>;
+
+/**
+ * The response that contacts the named user and defines the request (stops the response clock).
+ * `contacted` and `via` (whom it reached, and how) are recorded on every response since they
+ * were added; responses stored before that lack them.
+ */
 export const TicketResponded = eventCodec(
   'TicketResponded',
   withOptional(
     'TicketRespondedData',
     { ...base, message: NonEmptyString, definedAs: RequestDefinition },
-    { actionPlan: NonEmptyString },
+    { actionPlan: NonEmptyString, contacted: ContactedPerson, via: Channel },
   ),
 );
 
-/** Support is waiting on the customer: every clock pauses. */
+/** Support is waiting on the customer: the clocks the policy names pause (by default resolution only). */
 export const TicketAwaitingCustomer = eventCodec(
   'TicketAwaitingCustomer',
   t.type({ ...base, reason: NonEmptyString }, 'TicketAwaitingCustomerData'),
 );
 
-/** The customer answered: paused clocks resume. */
+/** The customer answered: the clocks the wait paused resume. */
 export const CustomerReplied = eventCodec(
   'CustomerReplied',
   withOptional('CustomerRepliedData', { ...base }, { message: NonEmptyString }),
@@ -115,10 +123,18 @@ export const TicketLinkedToOutage = eventCodec(
 export const NotificationPurpose = t.keyof({ resolution: null, 'outage-restored': null }, 'NotificationPurpose');
 export type NotificationPurpose = t.TypeOf<typeof NotificationPurpose>;
 
-/** The host's mailer sent the named contact an e-mail about the ticket (accepted by the mail server at `at`). */
+/**
+ * The host's mailer sent the named contact an e-mail about the ticket (accepted by the mail
+ * server at `at`). An `outage-restored` notice carries `restoredAt`, when the outage ended: it is
+ * the one contact a ticket linked to an outage gets, and counts as its confirmation and response.
+ */
 export const TicketNotificationSent = eventCodec(
   'TicketNotificationSent',
-  t.type({ ...base, purpose: NotificationPurpose, messageId: NonEmptyString, to: Email }, 'TicketNotificationSentData'),
+  withOptional(
+    'TicketNotificationSentData',
+    { ...base, purpose: NotificationPurpose, messageId: NonEmptyString, to: Email },
+    { restoredAt: IsoInstant },
+  ),
 );
 
 export const TICKET_EVENT_CODECS = {

@@ -38,6 +38,7 @@ const copy = (t: Ticket): Ticket => ({
   reopenCount: t.reopenCount,
   outageId: t.outageId,
   outageSinceMs: t.outageSinceMs,
+  outageRestoredAtMs: t.outageRestoredAtMs,
   lastEventAtMs: t.lastEventAtMs,
 });
 
@@ -81,6 +82,7 @@ export const evolveTicket = (state: TicketState, event: TicketEvent): TicketStat
       reopenCount: 0,
       outageId: null,
       outageSinceMs: null,
+      outageRestoredAtMs: null,
       lastEventAtMs: atMs,
     };
     return patch(ticket, { queue: queueOf(ticket) });
@@ -96,15 +98,14 @@ export const evolveTicket = (state: TicketState, event: TicketEvent): TicketStat
         ...(d.stepsToReproduce !== undefined ? { stepsToReproduce: d.stepsToReproduce } : {}),
         ...(d.usersAffected !== undefined ? { usersAffected: d.usersAffected } : {}),
       };
-      const isOutage = d.category === 'technical/outage';
-      const outageSinceMs = isOutage ? (s.outageSinceMs ?? atMs) : s.outageId !== null ? s.outageSinceMs : null;
+      // Classified as an outage, a ticket is served first; its clocks change only when it is
+      // linked to a declared outage (engineers are alerted for outages, customers are not).
       return patch(s, {
         lastEventAtMs,
         request,
         category: d.category,
         classifiedAtMs: atMs,
         reclassifications: s.reclassifications + (d.reclassified ? 1 : 0),
-        outageSinceMs,
       });
     }
     case 'TicketQueued':
@@ -112,8 +113,14 @@ export const evolveTicket = (state: TicketState, event: TicketEvent): TicketStat
     case 'TicketAcknowledged':
       return patch(s, s.acknowledgedAtMs === null ? { lastEventAtMs, acknowledgedAtMs: atMs } : { lastEventAtMs });
     case 'TicketResponded':
-      return s.respondedAtMs === null
-        ? patch(s, { lastEventAtMs, respondedAtMs: atMs, response: { definedAs: event.data.definedAs, actionPlan: event.data.actionPlan ?? null } })
+      // After a restoration notice (which already stopped the clock) the defining response is
+      // still recorded, without moving the clock.
+      return s.response === null
+        ? patch(s, {
+            lastEventAtMs,
+            respondedAtMs: s.respondedAtMs ?? atMs,
+            response: { definedAs: event.data.definedAs, actionPlan: event.data.actionPlan ?? null },
+          })
         : patch(s, { lastEventAtMs });
     case 'TicketAwaitingCustomer':
       return patch(s, s.awaitingCustomerSinceMs === null ? { lastEventAtMs, awaitingCustomerSinceMs: atMs } : { lastEventAtMs });
@@ -136,8 +143,16 @@ export const evolveTicket = (state: TicketState, event: TicketEvent): TicketStat
       });
     case 'TicketLinkedToOutage':
       return patch(s, { lastEventAtMs, outageId: event.data.outageId, outageSinceMs: s.outageSinceMs ?? atMs });
-    case 'TicketNotificationSent':
-      // Changes no clock: the sending is kept in the history for the audit trail.
-      return patch(s, { lastEventAtMs });
+    case 'TicketNotificationSent': {
+      if (event.data.purpose !== 'outage-restored') return patch(s, { lastEventAtMs });
+      // The one contact an outage-linked ticket gets: it counts as confirmation and response.
+      const restoredMs = event.data.restoredAt === undefined ? atMs : toMillis(event.data.restoredAt);
+      return patch(s, {
+        lastEventAtMs,
+        acknowledgedAtMs: s.acknowledgedAtMs ?? atMs,
+        respondedAtMs: s.respondedAtMs ?? atMs,
+        outageRestoredAtMs: s.outageRestoredAtMs ?? restoredMs,
+      });
+    }
   }
 };

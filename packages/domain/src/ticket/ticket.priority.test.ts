@@ -37,4 +37,14 @@ describe('priority rank', () => {
     expect(priorityKey(suggested).startsWith('3:')).toBe(true);
     expect(priorityKey(plain).startsWith('2:')).toBe(true);
   });
+
+  it('the agreement’s order is the default; a policy may raise named request types to a higher rank', () => {
+    const security = ticket('SS-000001', '2026-03-10T13:00:00Z', 'technical/question/security-incident');
+    const bug = ticket('SS-000002', '2026-03-10T13:05:00Z', 'technical/bug', 500);
+    expect([security, bug].sort((a, b) => comparePriority(a, b)).map((t) => t.ticketNumber)).toEqual(['SS-000002', 'SS-000001']);
+    const raises = [{ category: 'technical/question/security-incident', to: 'outage' }] as const;
+    expect([security, bug].sort((a, b) => comparePriority(a, b, raises)).map((t) => t.ticketNumber)).toEqual(['SS-000001', 'SS-000002']);
+    // A raise never lowers: a bug "raised" to how-to stays an error.
+    expect(priorityKey(bug, [{ category: 'technical/bug', to: 'how-to' }])).toBe(priorityKey(bug));
+  });
 });

@@ -1,6 +1,9 @@
 import type { Category, Channel, PriorityClass, Tier } from '../shared/agreement';
 import { priorityClassOf } from '../shared/agreement';
+import type { PriorityRaise } from '../policy/policy.schema';
 import type { NamedUser, RequestDefinition, RequestDetails } from './ticket.events';
+
+const NO_RAISES: readonly PriorityRaise[] = [];
 
 /** A closed interval of wall-clock time, in epoch milliseconds. */
 export interface Interval {
@@ -33,7 +36,7 @@ export interface Ticket {
   readonly acknowledgedAtMs: number | null;
   readonly respondedAtMs: number | null;
   readonly response: { readonly definedAs: RequestDefinition; readonly actionPlan: string | null } | null;
-  /** Set while support waits on the customer (clocks paused). */
+  /** Set while support waits on the customer (the clocks the policy names are paused). */
   readonly awaitingCustomerSinceMs: number | null;
   /** Completed waits on the customer, in order. */
   readonly customerWaits: readonly Interval[];
@@ -45,8 +48,13 @@ export interface Ticket {
   readonly resolutionDetails: string | null;
   readonly reopenCount: number;
   readonly outageId: string | null;
-  /** When the ticket entered outage handling (classified as an outage or linked to one). */
+  /**
+   * When the ticket was linked to an outage: from then until the outage is restored it owes no
+   * individual confirmation or response (those clocks stand still).
+   */
   readonly outageSinceMs: number | null;
+  /** When the linked outage ended, as the restoration notice recorded it (`null` until then). */
+  readonly outageRestoredAtMs: number | null;
   /** Instant of the latest event; commands dated earlier are refused. */
   readonly lastEventAtMs: number;
 }
@@ -57,18 +65,25 @@ export const initialTicketState: TicketState = { status: 'none' };
 
 export const ticketExists = (state: TicketState): state is Ticket => state.status !== 'none';
 
+/** Service order of the priority classes: lower is served first. */
+export const PRIORITY_RANK: Readonly<Record<PriorityClass, number>> = { outage: 0, error: 1, 'technical-question': 2, 'how-to': 3 };
+const RANK = PRIORITY_RANK;
+
 /**
  * The class the ticket is served in: outage when linked to an outage or classified as one;
  * otherwise its category's class. Before triage the requester's suggested category is used,
  * and with no suggestion the ticket waits with technical questions.
  */
-export const priorityClass = (ticket: Ticket): PriorityClass => {
+export const priorityClass = (ticket: Ticket, raises: readonly PriorityRaise[] = NO_RAISES): PriorityClass => {
   if (ticket.outageId !== null) return 'outage';
   const category = ticket.category ?? ticket.suggestedCategory;
-  return category === null ? 'technical-question' : priorityClassOf(category);
+  if (category === null) return 'technical-question';
+  const own = priorityClassOf(category);
+  for (const raise of raises) if (raise.category === category && RANK[raise.to] < RANK[own]) return raise.to;
+  return own;
 };
 
-/** Whether the ticket runs on the outage (24/7 by default) clock. */
+/** Whether the ticket is linked to an outage (its resolution is measured on the outage calendar). */
 export const isOutageTicket = (ticket: Ticket): boolean => ticket.outageSinceMs !== null;
 
 /** `<tier>:<class>`; `<tier>:unclassified` until support staff classify (unless linked to an outage). */
@@ -78,25 +93,25 @@ export const queueOf = (ticket: Pick<Ticket, 'tier' | 'category' | 'outageId' | 
   return `${ticket.tier}:${priorityClassOf(ticket.category)}`;
 };
 
-const RANK: Record<PriorityClass, number> = { outage: 0, error: 1, 'technical-question': 2, 'how-to': 3 };
 const MAX_USERS = 9_999_999_999;
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
 /**
  * A string that sorts tickets in service order with a plain `<` comparison: outages, then
  * errors by number of users affected (more first), then technical questions, then how-to;
- * ties go first come, first served (receipt time), then by ticket number.
+ * ties go first come, first served (receipt time), then by ticket number. A policy's
+ * `priorityRaises` (pass them as `raises`) serve named request types in a higher class.
  */
-export const priorityKey = (ticket: Ticket): string => {
-  const cls = priorityClass(ticket);
+export const priorityKey = (ticket: Ticket, raises: readonly PriorityRaise[] = NO_RAISES): string => {
+  const cls = priorityClass(ticket, raises);
   const users = cls === 'error' ? Math.min(ticket.request.usersAffected ?? 1, MAX_USERS) : 0;
   const usersPart = cls === 'error' ? MAX_USERS - users : 0;
   return `${RANK[cls]}:${pad(usersPart, 10)}:${pad(Math.max(0, ticket.receivedAtMs), 15)}:${ticket.ticketNumber}`;
 };
 
 /** Comparator over {@link priorityKey} for `Array.prototype.sort`. */
-export const comparePriority = (a: Ticket, b: Ticket): number => {
-  const ka = priorityKey(a);
-  const kb = priorityKey(b);
+export const comparePriority = (a: Ticket, b: Ticket, raises: readonly PriorityRaise[] = NO_RAISES): number => {
+  const ka = priorityKey(a, raises);
+  const kb = priorityKey(b, raises);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 };

@@ -78,4 +78,10 @@ export const command = {
     actor,
     data: { ticketId: 'ticket-1', outageId },
   }),
+  restored: (now: string, restoredAt?: string, actor: Actor = actors.agent): Cmd<'RecordNotificationSent'> => ({
+    type: 'RecordNotificationSent',
+    now,
+    actor,
+    data: { ticketId: 'ticket-1', purpose: 'outage-restored', messageId: `<restored-${now}@test>`, ...(restoredAt !== undefined ? { restoredAt } : {}) },
+  }),
 };

@@ -129,16 +129,24 @@ describe('compliance report over DST changes and Thanksgiving (default New York 
         expect(report.outages).toEqual({
           count: 1,
           totalDurationMs: 90 * MINUTE,
+          timeToAlert: { count: 0, medianMs: null, p90Ms: null, p95Ms: null },
+          timeToAcknowledge: { count: 0, medianMs: null, p90Ms: null, p95Ms: null },
           duration: { count: 1, medianMs: 90 * MINUTE, p90Ms: 90 * MINUTE, p95Ms: 90 * MINUTE },
           timeToDebrief: { count: 1, medianMs: 25 * HOUR, p90Ms: 25 * HOUR, p95Ms: 25 * HOUR },
           outages: [
             {
               outageId: 'OUTAGE-0001',
+              source: 'monitors',
               declaredAt: '2026-07-14T13:05:00.000Z',
+              alertSentAt: null,
+              timeToAlertMs: null,
+              acknowledgedAt: null,
+              timeToAcknowledgeMs: null,
               endedAt: '2026-07-14T14:35:00.000Z',
               durationMs: 90 * MINUTE,
               debriefedAt: '2026-07-15T15:35:00.000Z',
               timeToDebriefMs: 25 * HOUR,
+              linkedTickets: [],
             },
           ],
         });
@@ -187,15 +195,97 @@ describe('compliance report over DST changes and Thanksgiving (default New York 
           'pinned,2026-03-01T05:00:00.000Z,2026-12-01T05:00:00.000Z,2026-12-01T05:00:00.000Z,total,*,*,*,4,' +
             '3,1,0,75.00,9000000,10800000,10800000,' +
             '3,1,0,75.00,36000000,46800000,46800000,' +
-            'SS-000102 SS-000104,1,7200000,,,,,,',
+            'SS-000102 SS-000104,0,1,7200000,,,,,,,,,,,,',
         );
         const outageRow = lines.find((l) => l.startsWith('v2,') && l.includes(',outage,'));
-        expect(outageRow?.endsWith(',OUTAGE-0001,2026-07-14T13:05:00.000Z,2026-07-14T14:35:00.000Z,5400000,2026-07-15T15:35:00.000Z,90000000')).toBe(true);
+        expect(outageRow?.endsWith(',OUTAGE-0001,monitors,2026-07-14T13:05:00.000Z,,,,,2026-07-14T14:35:00.000Z,5400000,2026-07-15T15:35:00.000Z,90000000,')).toBe(true);
       });
   });
 
   it('refuses a period given in local time without an offset', () => {
     const model = readModelsProjection({ policies: [deskPolicy] }).initialState();
     expect(() => complianceReport(model, { from: '2026-03-01T00:00:00', to: '2026-12-01T00:00:00Z' })).toThrow(/offset/);
+  });
+
+  describe('reports count only what has happened', () => {
+    const today = new EventLog(deskPolicy);
+    // Tuesday 10 March 2026, 10:00 EDT: received and confirmed; the response is due Wednesday 18:00 EDT.
+    today.ticket('r', 'SS-000301').open('2026-03-10T14:00:00Z').acknowledge('2026-03-10T14:10:00Z');
+    const month = { from: '2026-03-01T05:00:00Z', to: '2026-04-01T04:00:00Z' };
+    it('a clock whose deadline is after asOf is pending, never breached, and the report states its asOf', () => {
+      spec.given(today.events).when().then((model) => {
+        const report = complianceReport(model, { ...month, asOf: '2026-03-10T20:00:00Z' });
+        expect(report.asOf).toBe('2026-03-10T20:00:00.000Z');
+        expect(report.total.response).toMatchObject({ pending: 1, breached: 0 });
+        expect(report.total.breachedTickets).toEqual([]);
+      });
+    });
+    it('clocks are judged at asOf even when the ticket moved on after it', () => {
+      const later = new EventLog(deskPolicy);
+      later.ticket('r', 'SS-000302').open('2026-03-10T14:00:00Z').acknowledge('2026-03-10T17:30:00Z');
+      spec.given(later.events).when().then((model) => {
+        // At 11:00 EDT the 2-hour confirmation had 1 hour left: pending, although it was late in the end.
+        expect(complianceReport(model, { ...month, asOf: '2026-03-10T15:00:00Z' }).total.confirmation).toMatchObject({ pending: 1, breached: 0 });
+        expect(complianceReport(model, { ...month, asOf: '2026-03-10T18:00:00Z' }).total.confirmation).toMatchObject({ pending: 0, breached: 1 });
+      });
+    });
+    it('a ticket received after asOf is not in the report', () => {
+      spec.given(today.events).when().then((model) => {
+        expect(complianceReport(model, { ...month, asOf: '2026-03-09T12:00:00Z' }).total.received).toBe(0);
+      });
+    });
+  });
+
+  describe('outages have their own clocks; linked tickets are listed under them', () => {
+    const desk = new EventLog(deskPolicy);
+    // Wednesday 15 July 2026. Monitors all down 13:00Z; alert e-mailed 13:01; acknowledged 13:09;
+    // restored 14:00; debriefed the next day 15:00.
+    desk.monitor('2026-07-15T12:58:00Z', 'chicago', 'down').monitor('2026-07-15T12:59:00Z', 'california', 'down').monitor('2026-07-15T13:00:00Z', 'atlanta', 'down');
+    desk.alertSent('2026-07-15T13:01:00Z', 'OUTAGE-0001').acknowledgeAlert('2026-07-15T13:09:00Z', 'OUTAGE-0001');
+    // A Premium ticket about it at 13:10, linked at 13:15, never confirmed on its own.
+    desk.ticket('l', 'SS-000401').open('2026-07-15T13:10:00Z').linkToOutage('2026-07-15T13:15:00Z', 'OUTAGE-0001');
+    // A ticket about something else, opened during the outage: its clocks run as usual (late here).
+    desk.ticket('u', 'SS-000402').open('2026-07-15T13:20:00Z');
+    desk.monitor('2026-07-15T14:00:00Z', 'chicago', 'up');
+    desk.debrief('2026-07-16T15:00:00Z', 'OUTAGE-0001');
+    // A staff-declared outage a week later: declared 10:00Z, alert by webhook 10:03, ended 10:30.
+    desk.declareOutage('2026-07-22T10:00:00Z').alertSent('2026-07-22T10:03:00Z', 'OUTAGE-0002', 'webhook').endOutage('2026-07-22T10:30:00Z', 'OUTAGE-0002');
+    const july = { from: '2026-07-01T04:00:00Z', to: '2026-08-01T04:00:00Z', asOf: '2026-07-31T12:00:00Z' };
+
+    it('the report shows declared → alert sent, → acknowledged, → restored and restored → debrief for each outage, with p50/p90', () => {
+      spec.given(desk.events).when().then((model) => {
+        const { outages } = complianceReport(model, july);
+        expect(outages.outages.map((o) => [o.outageId, o.source, o.timeToAlertMs, o.timeToAcknowledgeMs, o.durationMs, o.timeToDebriefMs])).toEqual([
+          ['OUTAGE-0001', 'monitors', MINUTE, 9 * MINUTE, HOUR, 25 * HOUR],
+          ['OUTAGE-0002', 'staff', 3 * MINUTE, null, 30 * MINUTE, null],
+        ]);
+        expect(outages.timeToAlert).toEqual({ count: 2, medianMs: MINUTE, p90Ms: 3 * MINUTE, p95Ms: 3 * MINUTE });
+        expect(outages.timeToAcknowledge).toMatchObject({ count: 1, medianMs: 9 * MINUTE });
+        expect(outages.duration).toMatchObject({ count: 2, medianMs: 30 * MINUTE, p90Ms: HOUR });
+        const csv = complianceReportToCsv(complianceReport(model, july)).trimEnd().split('\n');
+        const header = csv[0]?.split(',') ?? [];
+        const row = csv.find((l) => l.includes(',OUTAGE-0001,'))?.split(',') ?? [];
+        const cell = (name: string) => row[header.indexOf(name)];
+        expect([cell('outage_time_to_alert_ms'), cell('outage_time_to_acknowledge_ms'), cell('outage_duration_ms'), cell('outage_time_to_debrief_ms')]).toEqual(['60000', '540000', '3600000', '90000000']);
+        expect(cell('outage_linked_tickets')).toBe('SS-000401');
+      });
+    });
+    it('linked tickets are listed under their outage and never as confirmation or response breaches', () => {
+      spec.given(desk.events).when().then((model) => {
+        const report = complianceReport(model, july);
+        expect(report.outages.outages[0]?.linkedTickets).toEqual(['SS-000401']);
+        expect(report.total.outageLinked).toBe(1);
+        expect(report.total.received).toBe(2);
+        // Only the unrelated ticket counts, and it is breached (never confirmed).
+        expect(report.total.breachedTickets).toEqual(['SS-000402']);
+        expect(report.total.confirmation).toMatchObject({ withinTarget: 0, breached: 1, pending: 0 });
+      });
+    });
+    it('an outage fact recorded after asOf has not happened yet in the report', () => {
+      spec.given(desk.events).when().then((model) => {
+        const during = complianceReport(model, { ...july, asOf: '2026-07-15T13:05:00Z' }).outages.outages[0];
+        expect(during).toMatchObject({ alertSentAt: '2026-07-15T13:01:00.000Z', acknowledgedAt: null, endedAt: null, durationMs: null });
+      });
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { ticketSla, type ClockReport, type SlaPolicy, type Ticket } from '@support-sla/domain';
 import type { ReadModels } from '../model/read-models.js';
 import { policyOf } from '../policies.js';
+import { slaContextOf } from '../model/sla-context.js';
 import { buildComplianceReport, type ClockOutcome, type ComplianceReport, type ReportPeriod, type TicketFacts } from './report.js';
 
 const instant = (iso: string, what: string): number => {
@@ -34,10 +35,12 @@ export interface ReportOptions {
  * The compliance report for tickets received (and outages declared) in `[from, to)`, grouped by
  * tier, request type (the ticket's category, `unclassified` before triage) and channel.
  *
- * The report reflects every event the model has seen. A stopped clock counts as met or
- * breached; one still running is judged as of `asOf` (default `to`) or the ticket's latest
- * event, whichever is later, and is `pending` while within target. Time awaiting the customer
- * is wall-clock time, reported apart (it never counts against the clocks).
+ * Every clock is judged as of `asOf` (default `to`; the service passes the earlier of `to` and
+ * now): a clock stopped by then counts as met or breached; one still running is `pending` while
+ * its deadline is ahead, and breached only once it has used more than its target. Tickets
+ * received after `asOf` are left out. Tickets linked to an outage are listed under it and never
+ * counted as confirmation or response breaches. Time awaiting the customer is wall-clock time,
+ * reported apart.
  */
 export const complianceReport = (model: ReadModels, period: ReportPeriod, options: ReportOptions = {}): ComplianceReport => {
   const fromMs = instant(period.from, 'from');
@@ -47,12 +50,15 @@ export const complianceReport = (model: ReadModels, period: ReportPeriod, option
   const alternative = options.policy === undefined ? null : typeof options.policy === 'number' ? policyOf(model.policies, options.policy) : options.policy;
   const facts: TicketFacts[] = [];
   const add = (ticket: Ticket): void => {
-    const atMs = Math.max(asOfMs, ticket.lastEventAtMs);
+    // Judged as of asOf, never later: a clock whose deadline is still ahead is pending.
+    if (ticket.receivedAtMs > asOfMs) return;
+    const atMs = asOfMs;
+    const context = slaContextOf(model, ticket);
     // The what-if reading measures the same ticket as if it had pinned the other version.
     const sla =
       alternative === null
-        ? ticketSla(ticket, policyOf(model.policies, ticket.policyVersion), atMs)
-        : ticketSla({ ...ticket, policyVersion: alternative.version }, alternative, atMs);
+        ? ticketSla(ticket, policyOf(model.policies, ticket.policyVersion), atMs, context)
+        : ticketSla({ ...ticket, policyVersion: alternative.version }, alternative, atMs, context);
     facts.push({
       ticketId: ticket.ticketId,
       ticketNumber: ticket.ticketNumber,
@@ -63,6 +69,7 @@ export const complianceReport = (model: ReadModels, period: ReportPeriod, option
       confirmation: outcome(sla.confirmation),
       response: outcome(sla.response),
       waitingOnCustomerMs: waitedMs(ticket, atMs),
+      outageId: ticket.outageSinceMs !== null && ticket.outageSinceMs <= atMs ? ticket.outageId : null,
     });
   };
   for (const ticket of model.open.values()) if (ticket.receivedAtMs >= fromMs && ticket.receivedAtMs < toMs) add(ticket);

@@ -5,7 +5,9 @@ import type { ComplianceGroup, ComplianceReport } from './report.js';
  * The report's CSV columns, in order. One header row, then: one `group` row per (tier, request
  * type, channel), one `total` row (tier, request type and channel `*`), and one `outage` row per
  * outage. Columns that do not apply to a row are empty. Durations are integer milliseconds;
- * percentages have two decimals; `breached_tickets` is a space-separated list.
+ * percentages have two decimals; `breached_tickets` and `outage_linked_tickets` are
+ * space-separated lists. An outage row carries its own clocks: declared → alert sent, →
+ * acknowledged, → ended (duration), and ended → debriefed.
  */
 export const COMPLIANCE_CSV_COLUMNS = [
   'policy',
@@ -32,14 +34,21 @@ export const COMPLIANCE_CSV_COLUMNS = [
   'respond_p90_ms',
   'respond_p95_ms',
   'breached_tickets',
+  'outage_linked',
   'waiting_tickets',
   'waiting_on_customer_ms',
   'outage_id',
+  'outage_source',
   'outage_declared_at',
+  'outage_alert_sent_at',
+  'outage_time_to_alert_ms',
+  'outage_acknowledged_at',
+  'outage_time_to_acknowledge_ms',
   'outage_ended_at',
   'outage_duration_ms',
   'outage_debriefed_at',
   'outage_time_to_debrief_ms',
+  'outage_linked_tickets',
 ] as const;
 
 export type ComplianceCsvColumn = (typeof COMPLIANCE_CSV_COLUMNS)[number];
@@ -67,6 +76,7 @@ const groupRow = (section: 'group' | 'total', g: ComplianceGroup): Row => ({
   respond_p90_ms: g.response.businessTime.p90Ms,
   respond_p95_ms: g.response.businessTime.p95Ms,
   breached_tickets: g.breachedTickets.join(' '),
+  outage_linked: g.outageLinked,
   waiting_tickets: g.waitingOnCustomer.tickets,
   waiting_on_customer_ms: g.waitingOnCustomer.totalMs,
 });
@@ -86,11 +96,17 @@ const rowsOf = (report: ComplianceReport): Row[] => {
         ...common,
         section: 'outage',
         outage_id: o.outageId,
+        outage_source: o.source,
         outage_declared_at: o.declaredAt,
+        outage_alert_sent_at: o.alertSentAt,
+        outage_time_to_alert_ms: o.timeToAlertMs,
+        outage_acknowledged_at: o.acknowledgedAt,
+        outage_time_to_acknowledge_ms: o.timeToAcknowledgeMs,
         outage_ended_at: o.endedAt,
         outage_duration_ms: o.durationMs,
         outage_debriefed_at: o.debriefedAt,
         outage_time_to_debrief_ms: o.timeToDebriefMs,
+        outage_linked_tickets: o.linkedTickets.join(' '),
       }),
     ),
   ];

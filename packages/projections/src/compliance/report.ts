@@ -21,14 +21,26 @@ export interface TicketFacts {
   readonly response: ClockOutcome;
   /** Time spent awaiting the customer (milliseconds), reported apart from the SLA clocks. */
   readonly waitingOnCustomerMs: number;
+  /**
+   * The outage the ticket is linked to (`null`: none). A linked ticket owes no individual
+   * confirmation or response while the outage lasts: it is listed under its outage and never
+   * counted as a confirmation or response breach.
+   */
+  readonly outageId?: string | null;
 }
 
-/** One outage as the report lists it. */
+/** One outage as the report lists it: the facts behind its own clocks (all on the 24/7 outage calendar). */
 export interface OutageFacts {
   readonly outageId: string;
+  /** `monitors` (all three down) or `staff`. Absent in models stored before staff declarations. */
+  readonly source?: 'monitors' | 'staff';
   readonly declaredAtMs: number;
   readonly endedAtMs: number | null;
   readonly debriefedAtMs: number | null;
+  /** When the on-call engineers were first alerted (`null`: not yet). */
+  readonly alertSentAtMs?: number | null;
+  /** When an engineer acknowledged the alert (`null`: not yet). */
+  readonly acknowledgedAtMs?: number | null;
 }
 
 export interface DurationStats {
@@ -57,25 +69,40 @@ export interface ComplianceGroup {
   readonly received: number;
   readonly confirmation: ClockSummary;
   readonly response: ClockSummary;
-  /** Ticket numbers with a breached confirmation or response, ascending. */
+  /** Ticket numbers with a breached confirmation or response, ascending (never outage-linked ones). */
   readonly breachedTickets: readonly string[];
+  /** Tickets linked to an outage: counted in `received`, listed under their outage, not in the clocks. */
+  readonly outageLinked: number;
   readonly waitingOnCustomer: { readonly tickets: number; readonly totalMs: number };
 }
 
 export interface OutageLine {
   readonly outageId: string;
+  readonly source: 'monitors' | 'staff';
   readonly declaredAt: string;
+  /** When the on-call engineers were first alerted, and how long after the declaration. */
+  readonly alertSentAt: string | null;
+  readonly timeToAlertMs: number | null;
+  /** When an engineer acknowledged the alert, and how long after the declaration. */
+  readonly acknowledgedAt: string | null;
+  readonly timeToAcknowledgeMs: number | null;
+  /** Restoration: declared → ended. */
   readonly endedAt: string | null;
   readonly durationMs: number | null;
   readonly debriefedAt: string | null;
   /** From the end of the outage to its debrief. */
   readonly timeToDebriefMs: number | null;
+  /** Numbers of the report's tickets linked to this outage, ascending. */
+  readonly linkedTickets: readonly string[];
 }
 
 export interface OutageSummary {
   readonly count: number;
   /** Sum over ended outages. */
   readonly totalDurationMs: number;
+  /** Declared → alert sent, declared → acknowledged, declared → restored, restored → debrief. */
+  readonly timeToAlert: DurationStats;
+  readonly timeToAcknowledge: DurationStats;
   readonly duration: DurationStats;
   readonly timeToDebrief: DurationStats;
   readonly outages: readonly OutageLine[];
@@ -92,11 +119,16 @@ export interface ComplianceReport {
   readonly outages: OutageSummary;
 }
 
-/** A period and the instant at which open clocks are judged. Instants are ISO-8601 with an offset. */
+/**
+ * A period and the instant at which clocks are judged. Instants are ISO-8601 with an offset.
+ * Only what had happened by `asOf` counts: a clock whose deadline is after it is pending, never
+ * breached, and tickets received after it are not in the report. The service passes the earlier
+ * of `to` and its clock's now when the caller gives no `asOf`.
+ */
 export interface ReportPeriod {
   readonly from: string;
   readonly to: string;
-  /** Defaults to `to`. */
+  /** Defaults to `to` (a pure fold reads no clock). */
   readonly asOf?: string;
 }
 
@@ -122,6 +154,7 @@ interface GroupAcc {
   confirm: { met: number; breached: number; pending: number; times: number[] };
   respond: { met: number; breached: number; pending: number; times: number[] };
   breached: string[];
+  outageLinked: number;
   waitingTickets: number;
   waitingMs: number;
 }
@@ -134,6 +167,7 @@ const newAcc = (tier: string, requestType: string, channel: string): GroupAcc =>
   confirm: { met: 0, breached: 0, pending: 0, times: [] },
   respond: { met: 0, breached: 0, pending: 0, times: [] },
   breached: [],
+  outageLinked: 0,
   waitingTickets: 0,
   waitingMs: 0,
 });
@@ -147,13 +181,17 @@ const addClock = (acc: GroupAcc['confirm'], clock: ClockOutcome): void => {
 
 const addFacts = (acc: GroupAcc, facts: TicketFacts): void => {
   acc.received += 1;
-  addClock(acc.confirm, facts.confirmation);
-  addClock(acc.respond, facts.response);
-  if (facts.confirmation.status === 'breached' || facts.response.status === 'breached') acc.breached.push(facts.ticketNumber);
   if (facts.waitingOnCustomerMs > 0) {
     acc.waitingTickets += 1;
     acc.waitingMs += facts.waitingOnCustomerMs;
   }
+  if (facts.outageId !== undefined && facts.outageId !== null) {
+    acc.outageLinked += 1;
+    return;
+  }
+  addClock(acc.confirm, facts.confirmation);
+  addClock(acc.respond, facts.response);
+  if (facts.confirmation.status === 'breached' || facts.response.status === 'breached') acc.breached.push(facts.ticketNumber);
 };
 
 const clockSummary = (acc: GroupAcc['confirm']): ClockSummary => ({
@@ -172,21 +210,46 @@ const finish = (acc: GroupAcc): ComplianceGroup => ({
   confirmation: clockSummary(acc.confirm),
   response: clockSummary(acc.respond),
   breachedTickets: [...acc.breached].sort(compareStrings),
+  outageLinked: acc.outageLinked,
   waitingOnCustomer: { tickets: acc.waitingTickets, totalMs: acc.waitingMs },
 });
 
-/** Outages declared in `[fromMs, toMs)`, by declaration time then id, with durations and time to debrief. */
-export const outageLines = (outages: Iterable<OutageFacts>, fromMs = Number.NEGATIVE_INFINITY, toMs = Number.POSITIVE_INFINITY): OutageLine[] => {
+const since = (fromMs: number, toMs: number | null | undefined): number | null => (toMs === null || toMs === undefined ? null : Math.max(0, toMs - fromMs));
+const isoOrNull = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : iso(ms));
+
+/**
+ * Outages declared in `[fromMs, toMs)`, by declaration time then id, with their own clocks, as
+ * known at `asOfMs` (a fact recorded later counts as not yet happened). `linked` gives the
+ * numbers of the tickets linked to each outage.
+ */
+export const outageLines = (
+  outages: Iterable<OutageFacts>,
+  fromMs = Number.NEGATIVE_INFINITY,
+  toMs = Number.POSITIVE_INFINITY,
+  asOfMs = Number.POSITIVE_INFINITY,
+  linked: ReadonlyMap<string, readonly string[]> = new Map(),
+): OutageLine[] => {
   const lines: OutageLine[] = [];
+  const known = (ms: number | null | undefined): number | null => (ms === null || ms === undefined || ms > asOfMs ? null : ms);
   for (const o of outages) {
-    if (o.declaredAtMs < fromMs || o.declaredAtMs >= toMs) continue;
+    if (o.declaredAtMs < fromMs || o.declaredAtMs >= toMs || o.declaredAtMs > asOfMs) continue;
+    const alertMs = known(o.alertSentAtMs);
+    const ackMs = known(o.acknowledgedAtMs);
+    const endMs = known(o.endedAtMs);
+    const debriefMs = known(o.debriefedAtMs);
     lines.push({
       outageId: o.outageId,
+      source: o.source ?? 'monitors',
       declaredAt: iso(o.declaredAtMs),
-      endedAt: o.endedAtMs === null ? null : iso(o.endedAtMs),
-      durationMs: o.endedAtMs === null ? null : o.endedAtMs - o.declaredAtMs,
-      debriefedAt: o.debriefedAtMs === null ? null : iso(o.debriefedAtMs),
-      timeToDebriefMs: o.debriefedAtMs === null || o.endedAtMs === null ? null : Math.max(0, o.debriefedAtMs - o.endedAtMs),
+      alertSentAt: isoOrNull(alertMs),
+      timeToAlertMs: since(o.declaredAtMs, alertMs),
+      acknowledgedAt: isoOrNull(ackMs),
+      timeToAcknowledgeMs: since(o.declaredAtMs, ackMs),
+      endedAt: isoOrNull(endMs),
+      durationMs: endMs === null ? null : endMs - o.declaredAtMs,
+      debriefedAt: isoOrNull(debriefMs),
+      timeToDebriefMs: debriefMs === null || endMs === null ? null : Math.max(0, debriefMs - endMs),
+      linkedTickets: [...(linked.get(o.outageId) ?? [])].sort(compareStrings),
     });
   }
   return lines.sort((a, b) => compareStrings(a.declaredAt, b.declaredAt) || compareStrings(a.outageId, b.outageId));
@@ -205,8 +268,14 @@ export const buildComplianceReport = (
 ): ComplianceReport => {
   const groups = new Map<string, GroupAcc>();
   const total = newAcc('*', '*', '*');
+  const linked = new Map<string, string[]>();
   for (const facts of tickets) {
-    if (facts.receivedAtMs < period.fromMs || facts.receivedAtMs >= period.toMs) continue;
+    if (facts.receivedAtMs < period.fromMs || facts.receivedAtMs >= period.toMs || facts.receivedAtMs > period.asOfMs) continue;
+    if (facts.outageId !== undefined && facts.outageId !== null) {
+      const list = linked.get(facts.outageId) ?? [];
+      list.push(facts.ticketNumber);
+      linked.set(facts.outageId, list);
+    }
     const key = `${facts.tier}\u0000${facts.requestType}\u0000${facts.channel}`;
     let acc = groups.get(key);
     if (acc === undefined) {
@@ -222,9 +291,10 @@ export const buildComplianceReport = (
     )
     .map(finish);
 
-  const lines = outageLines(outages, period.fromMs, period.toMs);
-  const durations = lines.flatMap((l) => (l.durationMs === null ? [] : [l.durationMs]));
-  const debriefs = lines.flatMap((l) => (l.timeToDebriefMs === null ? [] : [l.timeToDebriefMs]));
+  const lines = outageLines(outages, period.fromMs, period.toMs, period.asOfMs, linked);
+  const present = (values: readonly (number | null)[]): number[] => values.filter((v): v is number => v !== null);
+  const durations = present(lines.map((l) => l.durationMs));
+  const debriefs = present(lines.map((l) => l.timeToDebriefMs));
 
   return {
     period: { from: iso(period.fromMs), to: iso(period.toMs) },
@@ -235,6 +305,8 @@ export const buildComplianceReport = (
     outages: {
       count: lines.length,
       totalDurationMs: durations.reduce((s, d) => s + d, 0),
+      timeToAlert: stats(present(lines.map((l) => l.timeToAlertMs))),
+      timeToAcknowledge: stats(present(lines.map((l) => l.timeToAcknowledgeMs))),
       duration: stats(durations),
       timeToDebrief: stats(debriefs),
       outages: lines,

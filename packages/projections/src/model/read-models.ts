@@ -1,4 +1,4 @@
-import type { DomainEvent, SlaPolicy, Ticket } from '@support-sla/domain';
+import type { DomainEvent, PriorityRaise, SlaPolicy, Ticket } from '@support-sla/domain';
 import { outageLines, type OutageFacts, type OutageLine } from '../compliance/report.js';
 import type { EventEnvelope } from '../envelope.js';
 import { policyBookOf, publishInBook, type PolicyBook } from '../policies.js';
@@ -45,15 +45,28 @@ const evolveOutage = (outages: Map<string, OutageFacts>, event: DomainEvent): vo
       if (!outages.has(event.data.outageId)) {
         outages.set(event.data.outageId, {
           outageId: event.data.outageId,
+          source: event.data.source ?? 'monitors',
           declaredAtMs: Date.parse(event.data.declaredAt),
           endedAtMs: null,
           debriefedAtMs: null,
+          alertSentAtMs: null,
+          acknowledgedAtMs: null,
         });
       }
       break;
     case 'OutageEnded': {
       const o = outages.get(event.data.outageId);
       if (o !== undefined && o.endedAtMs === null) outages.set(o.outageId, { ...o, endedAtMs: Date.parse(event.data.endedAt) });
+      break;
+    }
+    case 'OutageAlertSent': {
+      const o = outages.get(event.data.outageId);
+      if (o !== undefined && (o.alertSentAtMs ?? null) === null) outages.set(o.outageId, { ...o, alertSentAtMs: Date.parse(event.data.at) });
+      break;
+    }
+    case 'OutageAlertAcknowledged': {
+      const o = outages.get(event.data.outageId);
+      if (o !== undefined && (o.acknowledgedAtMs ?? null) === null) outages.set(o.outageId, { ...o, acknowledgedAtMs: Date.parse(event.data.at) });
       break;
     }
     case 'OutageDebriefRecorded': {
@@ -65,6 +78,12 @@ const evolveOutage = (outages: Map<string, OutageFacts>, event: DomainEvent): vo
       break;
   }
 };
+
+/** The priority raises of the policy version each ticket pinned (none for a version not seen yet). */
+const raisesIn =
+  (book: PolicyBook) =>
+  (ticket: Ticket): readonly PriorityRaise[] =>
+    book.versions.find((p) => p.version === ticket.policyVersion)?.priorityRaises ?? [];
 
 const evolve = (model: ReadModels, event: DomainEvent, _envelope: EventEnvelope): ReadModels => {
   if (isTicketEvent(event)) {
@@ -80,7 +99,7 @@ const evolve = (model: ReadModels, event: DomainEvent, _envelope: EventEnvelope)
       if (open === undefined) model.closed.take(id);
       model.open.set(id, next);
     }
-    applyQueueChange(model.queue, before, next);
+    applyQueueChange(model.queue, before, next, raisesIn(model.policies));
     return model;
   }
   if (isPolicyEvent(event)) {
@@ -163,6 +182,6 @@ export const readModelsProjection = (options: ReadModelsOptions = {}): Projectio
     const parsed = JSON.parse(json) as ReadModelsJson;
     const open = new Map(parsed.open);
     const closed = TicketArchive.fromRows(parsed.closed);
-    return { policies: parsed.policies, open, closed, queue: queueListsOf(open.values()), outages: new Map(parsed.outages) };
+    return { policies: parsed.policies, open, closed, queue: queueListsOf(open.values(), raisesIn(parsed.policies)), outages: new Map(parsed.outages) };
   },
 });

@@ -15,7 +15,9 @@ const POLICY = 9;
 const RECLASSIFICATIONS = 10;
 const REOPENS = 11;
 const USERS = 12;
-const NUMBERS = 13;
+// Added later: rows stored before it have 13 numbers and read it as null.
+const OUTAGE_RESTORED = 13;
+const NUMBERS = 14;
 
 // Per-ticket codes of low-cardinality strings (interned in `names`).
 const C_CHANNEL = 0;
@@ -132,6 +134,7 @@ export class TicketArchive {
     n[b + RECLASSIFICATIONS] = ticket.reclassifications;
     n[b + REOPENS] = ticket.reopenCount;
     n[b + USERS] = num(ticket.request.usersAffected);
+    n[b + OUTAGE_RESTORED] = num(ticket.outageRestoredAtMs);
     const c = this.codes;
     const cb = slot * CODES;
     c[cb + C_CHANNEL] = this.code(ticket.channel);
@@ -292,6 +295,7 @@ export class TicketArchive {
         reopenCount: n(REOPENS) ?? 0,
         outageId,
         outageSinceMs: n(OUTAGE_SINCE),
+        outageRestoredAtMs: n(OUTAGE_RESTORED),
         lastEventAtMs: n(LAST_EVENT) ?? 0,
       });
     }
@@ -374,6 +378,7 @@ export class TicketArchive {
       reopenCount: n[b + REOPENS] as number,
       outageId: s[sb + S_OUTAGE] ?? null,
       outageSinceMs: orNull(n[b + OUTAGE_SINCE] as number),
+      outageRestoredAtMs: orNull(n[b + OUTAGE_RESTORED] as number),
       lastEventAtMs: n[b + LAST_EVENT] as number,
     };
   }

@@ -81,7 +81,7 @@ describe('prioritized queue', () => {
     const sorted = (tickets: Iterable<Ticket>) =>
       [...tickets]
         .filter((t) => t.status === 'open')
-        .map(priorityKey)
+        .map((t) => priorityKey(t))
         .sort();
     for (const g of generateHistory({ seed: 7, events: 6_000 })) {
       const { event, envelope } = envelopedOf(g);

@@ -1,4 +1,4 @@
-import { priorityClass, priorityKey, type PriorityClass, type Tier, type Ticket } from '@support-sla/domain';
+import { priorityClass, priorityKey, type PriorityClass, type PriorityRaise, type Tier, type Ticket } from '@support-sla/domain';
 import { lowerBound } from '../support/ordering.js';
 
 /** One ticket waiting for work, in the agreement's order. */
@@ -29,10 +29,15 @@ export interface QueueLists {
 
 const byKey = (a: QueueEntry, b: QueueEntry): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-const entryOf = (ticket: Ticket): QueueEntry => {
-  const cls = priorityClass(ticket);
+/** The request types the ticket's pinned policy raises (`priorityRaises`); none by default. */
+export type RaisesOf = (ticket: Ticket) => readonly PriorityRaise[];
+const NO_RAISES: RaisesOf = () => [];
+
+const entryOf = (ticket: Ticket, raisesOf: RaisesOf): QueueEntry => {
+  const raises = raisesOf(ticket);
+  const cls = priorityClass(ticket, raises);
   return {
-    key: priorityKey(ticket),
+    key: priorityKey(ticket, raises),
     ticketId: ticket.ticketId,
     ticketNumber: ticket.ticketNumber,
     tier: ticket.tier,
@@ -80,12 +85,12 @@ const unchangedForQueue = (a: Ticket, b: Ticket): boolean =>
  * Moves one ticket's entry after a change from `before` to `after` (in place, O(log n) search
  * plus one splice per list). Exported for the combined read-model projection.
  */
-export const applyQueueChange = (lists: QueueLists, before: Ticket | undefined, after: Ticket): void => {
+export const applyQueueChange = (lists: QueueLists, before: Ticket | undefined, after: Ticket, raisesOf: RaisesOf = NO_RAISES): void => {
   const wasQueued = inQueue(before);
   const isQueued = inQueue(after);
   if (!wasQueued && !isQueued) return;
   if (wasQueued && isQueued && unchangedForQueue(before, after)) return;
-  const oldEntry = wasQueued ? entryOf(before) : null;
+  const oldEntry = wasQueued ? entryOf(before, raisesOf) : null;
   if (!isQueued) {
     if (oldEntry !== null) {
       remove(lists.overall, oldEntry.key);
@@ -93,7 +98,7 @@ export const applyQueueChange = (lists: QueueLists, before: Ticket | undefined, 
     }
     return;
   }
-  const entry = entryOf(after);
+  const entry = entryOf(after, raisesOf);
   upsert(lists.overall, oldEntry?.key ?? null, entry);
   if (oldEntry !== null && oldEntry.tier !== entry.tier) {
     remove(lists.byTier[oldEntry.tier], oldEntry.key);
@@ -104,11 +109,11 @@ export const applyQueueChange = (lists: QueueLists, before: Ticket | undefined, 
 };
 
 /** Rebuilds the ordered lists from tickets (after loading a stored model). */
-export const queueListsOf = (tickets: Iterable<Ticket>): QueueLists => {
+export const queueListsOf = (tickets: Iterable<Ticket>, raisesOf: RaisesOf = NO_RAISES): QueueLists => {
   const lists: QueueLists = { overall: [], byTier: { premium: [], professional: [] } };
   for (const ticket of tickets) {
     if (!inQueue(ticket)) continue;
-    const entry = entryOf(ticket);
+    const entry = entryOf(ticket, raisesOf);
     lists.overall.push(entry);
     lists.byTier[entry.tier].push(entry);
   }

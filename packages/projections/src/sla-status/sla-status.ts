@@ -1,7 +1,8 @@
-import { ticketSla, type ClockReport, type SlaPolicy, type Ticket, type Tier } from '@support-sla/domain';
+import { ticketSla, type ClockReport, type SlaPolicy, type Ticket, type TicketSlaContext, type Tier } from '@support-sla/domain';
 import type { ReadModels } from '../model/read-models.js';
 import { ticketOf } from '../model/read-models.js';
 import { policyOf } from '../policies.js';
+import { slaContextOf } from '../model/sla-context.js';
 import { compareStrings } from '../support/ordering.js';
 
 /** One ticket's clocks as of an instant, under the policy version it pinned. */
@@ -36,8 +37,8 @@ const asOfMillis = (asOf: string | number): number => {
   return ms;
 };
 
-const statusOf = (ticket: Ticket, policy: SlaPolicy, asOfMs: number): TicketSlaStatus => {
-  const sla = ticketSla(ticket, policy, asOfMs);
+const statusOf = (ticket: Ticket, policy: SlaPolicy, asOfMs: number, context: TicketSlaContext): TicketSlaStatus => {
+  const sla = ticketSla(ticket, policy, asOfMs, context);
   return {
     ticketId: ticket.ticketId,
     ticketNumber: ticket.ticketNumber,
@@ -54,7 +55,7 @@ const statusOf = (ticket: Ticket, policy: SlaPolicy, asOfMs: number): TicketSlaS
 /** One ticket's clocks (open or closed) as of `asOf`, or `undefined` for an unknown ticket. */
 export const ticketSlaStatus = (model: ReadModels, ticketId: string, asOf: string | number): TicketSlaStatus | undefined => {
   const ticket = ticketOf(model, ticketId);
-  return ticket === undefined ? undefined : statusOf(ticket, policyOf(model.policies, ticket.policyVersion), asOfMillis(asOf));
+  return ticket === undefined ? undefined : statusOf(ticket, policyOf(model.policies, ticket.policyVersion), asOfMillis(asOf), slaContextOf(model, ticket));
 };
 
 const isAtRisk = (s: TicketSlaStatus): boolean => s.confirmation.status === 'at-risk' || s.response.status === 'at-risk';
@@ -77,7 +78,7 @@ export const slaStatusBoard = (model: ReadModels, asOf: string | number): SlaSta
   const statuses: TicketSlaStatus[] = [];
   for (const ticket of model.open.values()) {
     if (ticket.receivedAtMs > asOfMs) continue;
-    statuses.push(statusOf(ticket, policyOf(model.policies, ticket.policyVersion), asOfMs));
+    statuses.push(statusOf(ticket, policyOf(model.policies, ticket.policyVersion), asOfMs, slaContextOf(model, ticket)));
   }
   statuses.sort((a, b) => compareStrings(a.ticketNumber, b.ticketNumber));
   const breached = statuses.filter(isBreached).sort((a, b) => overdue(b) - overdue(a) || compareStrings(a.ticketNumber, b.ticketNumber));

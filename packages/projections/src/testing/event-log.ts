@@ -72,6 +72,24 @@ export class EventLog {
     });
   }
 
+  /** Staff declare an outage the monitors do not all see. */
+  declareOutage(now: string, scope = 'All districts', reason = 'Most users cannot log in'): this {
+    return this.outage({ type: 'DeclareOutage', now, actor: AGENT, data: { scope, reason } });
+  }
+
+  endOutage(now: string, outageId: string): this {
+    return this.outage({ type: 'EndOutage', now, actor: AGENT, data: { outageId } });
+  }
+
+  /** The alert system delivered the outage alert to the on-call engineers. */
+  alertSent(now: string, outageId: string, channel: 'email' | 'webhook' = 'email'): this {
+    return this.outage({ type: 'RecordOutageAlertSent', now, actor: { id: 'system:alerts', role: 'agent' }, data: { outageId, channel, to: 'oncall@desk.example' } });
+  }
+
+  acknowledgeAlert(now: string, outageId: string): this {
+    return this.outage({ type: 'AcknowledgeOutageAlert', now, actor: AGENT, data: { outageId } });
+  }
+
   closeOutage(now: string, outageId: string): this {
     return this.outage({ type: 'CloseOutage', now, actor: AGENT, data: { outageId } });
   }
@@ -201,6 +219,16 @@ export class TicketStory {
 
   linkToOutage(now: string, outageId: string): this {
     return this.run({ type: 'LinkTicketToOutage', now, actor: AGENT, data: { ticketId: this.ticketId, outageId } });
+  }
+
+  /** The mailer recorded the one restoration notice a linked ticket gets. */
+  restorationNotice(now: string, restoredAt: string): this {
+    return this.run({
+      type: 'RecordNotificationSent',
+      now,
+      actor: { id: 'system:mailer', role: 'agent' },
+      data: { ticketId: this.ticketId, purpose: 'outage-restored', messageId: `<restored.${this.ticketId}@desk.example>`, restoredAt },
+    });
   }
 
   private run(command: TicketCommand): this {
