@@ -4,10 +4,14 @@ import {
   type MonitorStatus,
   type OutageBoard,
   type OutageCommand,
+  type OutageCommandOf,
 } from '@support-sla/domain';
 import type { CommandContext, CommandExecutor, ExecutionResult } from './command-executor';
 import type { Caller } from './ticket.application';
 import { OUTAGE_BOARD_STREAM } from './streams';
+
+/** Outage commands staff send besides debriefs and closing. */
+export type StaffOutageAction = 'DeclareOutage' | 'EndOutage' | 'AcknowledgeOutageAlert';
 
 /** Monitor reports, debriefs and closing outages: all decided against the one outage board. */
 export class OutageApplication {
@@ -33,6 +37,11 @@ export class OutageApplication {
     context: CommandContext,
   ): Promise<ExecutionResult<OutageBoard>> {
     return this.run((now) => ({ type: 'RecordOutageDebrief', now, actor: { id: caller.id, role: caller.role }, data: { outageId, ...body } }), context);
+  }
+
+  /** Staff declare an outage, end the one they declared, or acknowledge an outage's alert. */
+  staff<T extends StaffOutageAction>(type: T, data: OutageCommandOf<T>['data'], caller: Caller, context: CommandContext): Promise<ExecutionResult<OutageBoard>> {
+    return this.run((now) => ({ type, now, actor: { id: caller.id, role: caller.role }, data }) as OutageCommandOf<T>, context);
   }
 
   close(outageId: string, caller: Caller, context: CommandContext): Promise<ExecutionResult<OutageBoard>> {

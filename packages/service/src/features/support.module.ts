@@ -12,7 +12,7 @@ import type { TicketNumberAllocator } from '../platform/ticket-numbers';
 import type { ServiceConfig } from '../config/service-config';
 import { EVENT_STORE, SERVICE_CONFIG, TICKET_NUMBERS } from '../platform/tokens';
 import { ProjectionsHost } from '../projection-runner/projections.host';
-import { CloseOutageHandler, RecordDebriefHandler, ReportMonitorStatusHandler } from './outages/outage.commands';
+import { CloseOutageHandler, RecordDebriefHandler, ReportMonitorStatusHandler, StaffOutageHandler } from './outages/outage.commands';
 import { ListOutagesHandler } from './outages/outage.queries';
 import { OutagesController } from './outages/outages.controller';
 import { PoliciesController } from './policies/policies.controller';
@@ -69,6 +69,7 @@ class PolicySeeder implements OnApplicationBootstrap {
     ReportMonitorStatusHandler,
     RecordDebriefHandler,
     CloseOutageHandler,
+    StaffOutageHandler,
     PublishPolicyHandler,
     ListPoliciesHandler,
     GetEntitlementsHandler,

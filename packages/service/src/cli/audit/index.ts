@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { SlaPolicy } from '@support-sla/domain';
 import { auditTimeline, canonicalJson, readModelsProjection, ticketAsOf, type AsOfReading } from '@support-sla/projections';
-import { renderComplianceReport } from '../../application/report-rendering';
+import { renderComplianceReport, reportPeriod } from '../../application/report-rendering';
 import { STREAM_PREFIXES } from '../../application/streams';
 import { AuditUsageError, oneLine, TAMPERED_EXIT_CODE, USAGE_EXIT_CODE } from './errors';
 import { asOfText, historyTable, verifyText } from './format';
@@ -12,7 +12,9 @@ import { replayProgress, type ProgressStream } from './progress';
 import { decodePolicyFile, enveloped, knownPolicies, parseInstant, ticketEvents } from './replay';
 import type { AuditSource } from './source/audit-source';
 import { openAuditSource, type SourceOptions } from './source/open-source';
+import { readSealEvidence, SealCheck } from './seal-check';
 import { LogVerifier, type Finding, type HashOf } from './verify';
+import { SEAL_STREAM } from '../../seals/seal';
 
 /**
  * What the audit commands touch outside themselves; every field has a process default. The
@@ -138,23 +140,30 @@ export function registerAuditCommands(program: Command, deps: AuditDeps = {}): C
     );
 
   withSource(configure(audit.command('verify')))
-    .description('walk every stream, recompute the hash chain and revision sequence; exit 0 only when intact')
+    .description('walk every stream, recompute the hash chain and revision sequence; with --seal, also prove nothing up to the seal was removed or rewritten; exit 0 only when intact')
     .option('--json', 'print JSON')
+    .option('--seal <file>', "a seal file the service wrote (SEAL_FILE), or a saved copy of its standard output; repeat for several replicas' files", collect, [])
+    .option('--seal-public-key <key>', "trust only seals signed by this Ed25519 public key (a PEM file, or the base64 key a seal carries); repeatable", collect, [])
     .action(
-      run(async (source, options: CommonOptions & { json?: boolean }) => {
+      run(async (source, options: CommonOptions & { json?: boolean; seal: string[]; sealPublicKey: string[] }) => {
+        if (options.sealPublicKey.length > 0 && options.seal.length === 0) throw new AuditUsageError('--seal-public-key needs --seal <file>');
+        // Read before the log: a seal file that cannot be read stops the command before a long walk.
+        const sealCheck =
+          options.seal.length === 0 ? undefined : new SealCheck(readSealEvidence(options.seal, options.sealPublicKey, cwd), await source.readStream(SEAL_STREAM));
         const verifier = new LogVerifier(hashOf, source.densePositions);
         const scale = await source.progressScale();
         const progress = replayProgress({ label: 'verifying', total: scale.total, quiet: options.quiet === true, stream: stderr });
         try {
           for await (const record of source.readAll()) {
             verifier.add(record);
+            sealCheck?.add(record);
             progress.tick(scale.unitsAt(record.position));
           }
         } finally {
           progress.stop();
         }
         verifier.addMissingTail(await source.missingTail());
-        const result = verifier.result();
+        const result = verifier.result(sealCheck?.result());
         stdout.write(options.json === true ? `${canonicalJson(result, 2)}\n` : verifyText(result, source.description));
         return result.intact ? 0 : TAMPERED_EXIT_CODE;
       }),
@@ -164,16 +173,18 @@ export function registerAuditCommands(program: Command, deps: AuditDeps = {}): C
     .description('the compliance report for tickets received in [from, to), re-derived from the events')
     .requiredOption('--from <instant>', 'start of the period (inclusive), ISO-8601 with an offset')
     .requiredOption('--to <instant>', 'end of the period (exclusive), ISO-8601 with an offset')
-    .option('--as-of <instant>', 'judge clocks still running at this instant (default: --to)')
+    .option('--as-of <instant>', 'judge every clock at this instant (default: the earlier of --to and now)')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']).default('json'))
     .option('--policy <file-or-version>', 'what-if: also measure the period under this policy (a JSON policy file, or a published version number)')
     .action(
       run(async (source, options: CommonOptions & { from: string; to: string; asOf?: string; format: 'json' | 'csv'; policy?: string }) => {
-        const period = {
-          from: parseInstant(options.from, '--from'),
-          to: parseInstant(options.to, '--to'),
-          ...(options.asOf === undefined ? {} : { asOf: parseInstant(options.asOf, '--as-of') }),
-        };
+        // As the service: judged at --as-of, else the earlier of --to and now (only what has happened).
+        const period = reportPeriod(
+          parseInstant(options.from, '--from'),
+          parseInstant(options.to, '--to'),
+          options.asOf === undefined ? undefined : parseInstant(options.asOf, '--as-of'),
+          Date.now(),
+        );
         // As the service: an empty or reversed period is a mistake, not an empty report.
         if (Date.parse(period.to) <= Date.parse(period.from)) throw new AuditUsageError(`--to (${period.to}) must be after --from (${period.from})`);
         const whatIf = options.policy === undefined ? undefined : readPolicyOption(options.policy, cwd);
@@ -191,6 +202,9 @@ export function registerAuditCommands(program: Command, deps: AuditDeps = {}): C
 
   return audit;
 }
+
+/** Commander's collector for a repeatable option. */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** `--policy`: a version number already published, or a JSON policy file. */
 function readPolicyOption(value: string, cwd: string): SlaPolicy | number {

@@ -11,3 +11,13 @@ export const DebriefBody = t.type(
 );
 export const OutagePath = t.type({ id: NonEmptyString }, 'OutagePath');
 export const CloseOutageBody = t.partial({}, 'CloseOutageBody');
+
+/** `POST /outages`: staff declare an outage the monitors do not all see (an error affecting all or most users). */
+export const DeclareOutageBody = t.intersection(
+  [t.type({ scope: NonEmptyString, reason: NonEmptyString }), t.partial({ occurredAt: IsoInstant })],
+  'DeclareOutageBody',
+);
+/** `POST /outages/{id}/restoration`: staff end the outage they declared; `occurredAt` when service came back. */
+export const RestorationBody = t.partial({ occurredAt: IsoInstant }, 'RestorationBody');
+/** `POST /outages/{id}/acknowledgement`: an engineer acknowledges the alert (no fields). */
+export const AcknowledgeAlertBody = t.partial({}, 'AcknowledgeAlertBody');

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Monitor, MonitorStatus, OutageBoard } from '@support-sla/domain';
+import type { Monitor, MonitorStatus, OutageBoard, OutageCommandOf } from '@support-sla/domain';
 import type { CommandContext, ExecutionResult } from '../../application/command-executor';
-import { OutageApplication } from '../../application/outage.application';
+import { OutageApplication, type StaffOutageAction } from '../../application/outage.application';
 import type { Caller } from '../../application/ticket.application';
 
 export class ReportMonitorStatusCommand extends Command<ExecutionResult<OutageBoard>> {
@@ -36,6 +36,18 @@ export class CloseOutageCommand extends Command<ExecutionResult<OutageBoard>> {
   }
 }
 
+/** Staff declare or end an outage, or acknowledge its alert. */
+export class StaffOutageCommand<T extends StaffOutageAction = StaffOutageAction> extends Command<ExecutionResult<OutageBoard>> {
+  constructor(
+    readonly action: T,
+    readonly data: OutageCommandOf<T>['data'],
+    readonly caller: Caller,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
 @CommandHandler(ReportMonitorStatusCommand)
 export class ReportMonitorStatusHandler implements ICommandHandler<ReportMonitorStatusCommand> {
   constructor(private readonly outages: OutageApplication) {}
@@ -57,5 +69,13 @@ export class CloseOutageHandler implements ICommandHandler<CloseOutageCommand> {
   constructor(private readonly outages: OutageApplication) {}
   execute(c: CloseOutageCommand): Promise<ExecutionResult<OutageBoard>> {
     return this.outages.close(c.outageId, c.caller, c.context);
+  }
+}
+
+@CommandHandler(StaffOutageCommand)
+export class StaffOutageHandler implements ICommandHandler<StaffOutageCommand> {
+  constructor(private readonly outages: OutageApplication) {}
+  execute(c: StaffOutageCommand): Promise<ExecutionResult<OutageBoard>> {
+    return this.outages.staff(c.action, c.data, c.caller, c.context);
   }
 }

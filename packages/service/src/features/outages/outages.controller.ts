@@ -10,8 +10,8 @@ import { STAFF_ROLES } from '@support-sla/domain';
 import { Roles } from '../../auth/auth.guard';
 import { Scope, type RequestScope } from '../../http/request-context';
 import { decodeRequest } from '../../http/validation';
-import { CloseOutageBody, DebriefBody, MonitorPath, MonitorReportBody, OutagePath } from './outage.bodies';
-import { CloseOutageCommand, RecordDebriefCommand, ReportMonitorStatusCommand } from './outage.commands';
+import { AcknowledgeAlertBody, CloseOutageBody, DebriefBody, DeclareOutageBody, MonitorPath, MonitorReportBody, OutagePath, RestorationBody } from './outage.bodies';
+import { CloseOutageCommand, RecordDebriefCommand, ReportMonitorStatusCommand, StaffOutageCommand } from './outage.commands';
 import { ListOutagesQuery } from './outage.queries';
 
 const outageResponse = (result: ExecutionResult<OutageBoard>) => ({
@@ -42,6 +42,42 @@ export class OutagesController {
     const { location } = decodeRequest(MonitorPath, path, 'path');
     const input = decodeRequest(MonitorReportBody, body, 'body');
     return outageResponse(await this.commands.execute(new ReportMonitorStatusCommand(location, input, scope.caller, scope.context)));
+  }
+
+  @Post('outages')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Staff declare an outage the monitors do not all see (an error affecting all or a majority of users); engineers are alerted at once',
+  })
+  @ApiBody({ schema: openApiSchemaOf(DeclareOutageBody) })
+  @Roles(...STAFF_ROLES)
+  async declare(@Body() body: unknown, @Scope() scope: RequestScope) {
+    const input = decodeRequest(DeclareOutageBody, body, 'body');
+    return outageResponse(await this.commands.execute(new StaffOutageCommand('DeclareOutage', input, scope.caller, scope.context)));
+  }
+
+  @Post('outages/:id/restoration')
+  @ApiParamsFrom(OutagePath)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Staff end an outage they declared: service restored (`occurredAt` when it came back); linked contacts get one notice' })
+  @ApiBody({ schema: openApiSchemaOf(RestorationBody), required: false })
+  @Roles(...STAFF_ROLES)
+  async restore(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
+    const { id } = decodeRequest(OutagePath, path, 'path');
+    const input = decodeRequest(RestorationBody, body, 'body');
+    return outageResponse(await this.commands.execute(new StaffOutageCommand('EndOutage', { outageId: id, ...input }, scope.caller, scope.context)));
+  }
+
+  @Post('outages/:id/acknowledgement')
+  @ApiParamsFrom(OutagePath)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'An engineer acknowledges the outage alert (stops the outage’s acknowledgement clock)' })
+  @ApiBody({ schema: openApiSchemaOf(AcknowledgeAlertBody), required: false })
+  @Roles(...STAFF_ROLES)
+  async acknowledge(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
+    const { id } = decodeRequest(OutagePath, path, 'path');
+    decodeRequest(AcknowledgeAlertBody, body, 'body');
+    return outageResponse(await this.commands.execute(new StaffOutageCommand('AcknowledgeOutageAlert', { outageId: id }, scope.caller, scope.context)));
   }
 
   @Post('outages/:id/debrief')

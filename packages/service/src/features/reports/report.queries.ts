@@ -2,7 +2,8 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Tier } from '@support-sla/domain';
 import { queueView, slaStatusBoard, type QueueView, type SlaStatusBoard } from '@support-sla/projections';
 import { ReadModelsHost } from '../../application/read-models.host';
-import { renderComplianceReport, type ReportFormat } from '../../application/report-rendering';
+import { renderComplianceReport, reportPeriod, type ReportFormat } from '../../application/report-rendering';
+import { Clock } from '../../application/clock';
 import { positionText } from '../../application/views';
 
 export interface WithPosition {
@@ -66,9 +67,12 @@ export class PolicyVersionNotFoundError extends Error {
 
 @QueryHandler(GetComplianceReportQuery)
 export class GetComplianceReportHandler implements IQueryHandler<GetComplianceReportQuery> {
-  constructor(private readonly readModels: ReadModelsHost) {}
+  constructor(
+    private readonly readModels: ReadModelsHost,
+    private readonly clock: Clock,
+  ) {}
   async execute(q: GetComplianceReportQuery): Promise<{ body: string; readModelPosition: string | null }> {
-    const period = { from: q.from, to: q.to, ...(q.asOf === undefined ? {} : { asOf: q.asOf }) };
+    const period = reportPeriod(q.from, q.to, q.asOf, this.clock.now().getTime());
     const model = this.readModels.current();
     if (q.whatIfPolicyVersion !== undefined && !model.policies.versions.some((p) => p.version === q.whatIfPolicyVersion)) {
       throw new PolicyVersionNotFoundError(q.whatIfPolicyVersion);

@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import {
   Category,
   Channel,
+  Email,
   IsoInstant,
   NamedUser,
   NonEmptyString,
@@ -38,20 +39,36 @@ export const ClassifyTicketBody = opt(
   { reason: NonEmptyString, stepsToReproduce: NonEmptyString, usersAffected: PositiveInt },
 );
 
-export const AcknowledgeTicketBody = t.partial({}, 'AcknowledgeTicketBody');
+/**
+ * Staff recording something after the fact (a phone call that confirmed or answered a ticket, a
+ * customer who said they would be away) say when it happened: an instant with an offset, not in
+ * the future and not before the ticket's previous event. The service still records when it was
+ * entered; `GET /tickets/{id}/sla?reading=recorded` shows what was known when. Requesters get 422.
+ */
+const late = { occurredAt: IsoInstant };
+
+export const AcknowledgeTicketBody = t.partial({ ...late }, 'AcknowledgeTicketBody');
 
 export const RespondToTicketBody = opt(
   'RespondToTicketBody',
   { message: NonEmptyString },
-  { actionPlan: NonEmptyString, definedAs: RequestDefinition },
+  {
+    actionPlan: NonEmptyString,
+    definedAs: RequestDefinition,
+    /** Whom the response reached (default: the named user) and how (default: email). */
+    contactedEmail: Email,
+    contactedName: NonEmptyString,
+    via: Channel,
+    ...late,
+  },
 );
 
-export const AwaitCustomerBody = t.type({ reason: NonEmptyString }, 'AwaitCustomerBody');
-export const CustomerReplyBody = t.partial({ message: NonEmptyString }, 'CustomerReplyBody');
-export const ResolveTicketBody = t.partial({ resolution: NonEmptyString }, 'ResolveTicketBody');
-export const CloseTicketBody = t.partial({ resolutionDetails: NonEmptyString }, 'CloseTicketBody');
-export const ReopenTicketBody = t.type({ reason: NonEmptyString }, 'ReopenTicketBody');
-export const LinkToOutageBody = t.type({ outageId: NonEmptyString }, 'LinkToOutageBody');
+export const AwaitCustomerBody = opt('AwaitCustomerBody', { reason: NonEmptyString }, { ...late });
+export const CustomerReplyBody = t.partial({ message: NonEmptyString, ...late }, 'CustomerReplyBody');
+export const ResolveTicketBody = t.partial({ resolution: NonEmptyString, ...late }, 'ResolveTicketBody');
+export const CloseTicketBody = t.partial({ resolutionDetails: NonEmptyString, ...late }, 'CloseTicketBody');
+export const ReopenTicketBody = opt('ReopenTicketBody', { reason: NonEmptyString }, { ...late });
+export const LinkToOutageBody = opt('LinkToOutageBody', { outageId: NonEmptyString }, { ...late });
 
 /** `:id` in ticket routes: the ticket id (`T-…`) or its number (`SS-000042`). */
 export const TicketRef = t.type({ id: t.refinement(NonEmptyString, (s) => s.length <= 64, 'TicketRef') }, 'TicketPath');

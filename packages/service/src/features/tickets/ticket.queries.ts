@@ -1,6 +1,6 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ticketSla, type SlaPolicy } from '@support-sla/domain';
-import { auditTimeline, ticketAsOf, type AsOfReading, type AuditTimeline, type TicketAsOf } from '@support-sla/projections';
+import { auditTimeline, slaContextOf, ticketAsOf, type AsOfReading, type AuditTimeline, type TicketAsOf } from '@support-sla/projections';
 import { PolicyApplication } from '../../application/policy.application';
 import { ReadModelsHost } from '../../application/read-models.host';
 import { TicketApplication, type Caller } from '../../application/ticket.application';
@@ -70,7 +70,8 @@ export class GetTicketHandler implements IQueryHandler<GetTicketQuery> {
     if (policy === undefined) throw new Error(`policy version ${ticket.policyVersion} is missing from the log`);
     return {
       ticket: ticketView(ticket),
-      sla: ticketSla(ticket, policy, q.asOf),
+      // When a linked outage ended is on the outage board, which the read models follow.
+      sla: ticketSla(ticket, policy, q.asOf, slaContextOf(this.readModels.current(), ticket)),
       asOf: q.asOf,
       readModelPosition: positionText(this.readModels.position()),
     };
