@@ -1,16 +1,23 @@
 import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
+import { MONITORS, ROLES } from '@support-sla/domain';
+import { toDomainEvent } from '../application/event-mapping';
+import type { StoredEvent } from '../event-store/event-store.port';
+import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/idempotency';
+import { isJsonMediaType } from '../platform/body-parsing';
 import { startService, type InProcessService } from '../testing/service-harness';
 import { call, type Json, type Reply } from '../testing/http';
-import { LogReader } from './support/log-reader';
+import { LogReader, type LoggedEvent } from './support/log-reader';
 
 /**
- * Bad input: property-based fuzzing of every endpoint's body, path and query, and of the bearer
- * token. Whatever arrives, the service answers below 500, every 4xx body names the problem
- * (`error` always; `issues[].field` on a validation 400), and a refused request changes nothing
- * in the store. Bodies over MAX_BODY_BYTES are refused with 413 before they are parsed.
+ * Bad input: property-based fuzzing of every endpoint's body, path and query, of the
+ * `Content-Type` and `Idempotency-Key` headers, and of the bearer token and its claims. Whatever
+ * arrives, the service answers below 500, every 4xx body names the problem (`error` always;
+ * `issues[].field` on a validation 400), a refused request changes nothing in the store, and
+ * every event an accepted request stored reads back through the domain's codecs. Bodies over
+ * MAX_BODY_BYTES are refused with 413 before they are parsed.
  *
- * Budget: about 350 requests in all, a few seconds on one core.
+ * Budget: about 550 requests in all, a few seconds on one core.
  */
 jest.setTimeout(120_000);
 
@@ -21,7 +28,10 @@ const tokens = {
   ada: '',
   agent: '',
   admin: '',
+  /** Atlanta's monitor (each monitor token reports for its own location only). */
   monitor: '',
+  chicago: '',
+  california: '',
   auditor: '',
 };
 let policy: Json = {};
@@ -34,14 +44,17 @@ beforeAll(async () => {
   tokens.ada = svc.tokenFor('administrator', 'u-ada', 'acme', { email: 'ada@acme.example', name: 'Ada' });
   tokens.agent = svc.tokenFor('agent', 'u-agent', 'support');
   tokens.admin = svc.tokenFor('admin', 'u-admin', 'support');
-  tokens.monitor = svc.tokenFor('monitor', 'u-mon', 'ops');
+  tokens.monitor = svc.tokenFor('monitor', 'u-mon', 'ops', { monitor: 'atlanta' });
+  tokens.chicago = svc.tokenFor('monitor', 'u-mon-chicago', 'ops', { monitor: 'chicago' });
+  tokens.california = svc.tokenFor('monitor', 'u-mon-california', 'ops', { monitor: 'california' });
   tokens.auditor = svc.tokenFor('auditor', 'u-aud', 'audit');
   const opened = await call(svc.baseUrl, 'POST', '/tickets', { token: tokens.ada, body: { channel: 'email', request } });
   fixture.ticketId = opened.json.ticketId as string;
   fixture.ticketNumber = opened.json.ticketNumber as string;
   const base = Date.now() - 60_000;
   for (const [i, location] of ['chicago', 'california', 'atlanta'].entries()) {
-    const res = await call(svc.baseUrl, 'POST', `/monitors/${location}/reports`, { token: tokens.monitor, body: { status: 'down', observedAt: new Date(base + i * 1000).toISOString() } });
+    const token = location === 'chicago' ? tokens.chicago : location === 'california' ? tokens.california : tokens.monitor;
+    const res = await call(svc.baseUrl, 'POST', `/monitors/${location}/reports`, { token, body: { status: 'down', observedAt: new Date(base + i * 1000).toISOString() } });
     fixture.outageId ||= ((res.json.outages as string[] | undefined) ?? [])[0] ?? '';
   }
   const policies = await call(svc.baseUrl, 'GET', '/policies', { token: tokens.admin });
@@ -80,8 +93,24 @@ async function probe(method: 'GET' | 'POST', path: string, options: { token?: st
     // Nothing this request caused is in the log, and nothing at all but background work.
     const appended = log.after(before).filter((e) => e.metadata.causationId === requestId || !String(e.metadata.actorId).startsWith('system'));
     if (appended.length > 0) throw new Error(`a refused request changed the store: ${context}: ${appended.map((e) => e.type).join(', ')}`);
+  } else {
+    // Read back what an accepted request stored: every event must decode again (issue 20).
+    for (const e of log.after(before)) readBack(e, context);
+    readBacks += 1;
   }
   return res;
+}
+
+let readBacks = 0;
+
+/** Decodes a stored event as the service reads it; throws naming the request that stored it. */
+function readBack(e: LoggedEvent, context: string): void {
+  const stored = { id: e.eventId, streamId: e.streamId, revision: BigInt(e.revision), type: e.type, data: e.data, metadata: e.metadata } as unknown as StoredEvent;
+  try {
+    toDomainEvent(stored);
+  } catch (error) {
+    throw new Error(`an accepted request stored an event that does not decode: ${context}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,7 +247,7 @@ const ENDPOINTS: readonly BodyEndpoint[] = [
     path: () => '/policies',
     token: () => tokens.admin,
     valid: () => policy,
-    required: ['version', 'supportCalendar', 'outageCalendar', 'targets', 'outageResponseTarget', 'nextBusinessDayCountsFrom'],
+    required: ['version', 'supportCalendar', 'outageCalendar', 'targets', 'nextBusinessDayCountsFrom', 'resolution', 'warningFractions', 'confirmation', 'entitlements'],
   },
 ];
 
@@ -264,8 +293,8 @@ describe('request bodies', () => {
     const cases = fc.oneof(
       fc.string({ maxLength: 30 }).filter((s) => !['email', 'chat', 'phone', 'dashboard', 'web-portal', 'portal', 'web'].includes(s)).map((v) => ({ path: '/tickets', token: () => tokens.ada, body: { channel: v, request }, field: 'channel' })),
       fc.string({ maxLength: 30 }).map((v) => ({ path: `/tickets/${fixture.ticketId}/classification`, token: () => tokens.agent, body: { category: `x/${v}` }, field: 'category' })),
-      fc.string({ maxLength: 30 }).filter((s) => s !== 'up' && s !== 'down').map((v) => ({ path: '/monitors/chicago/reports', token: () => tokens.monitor, body: { status: v, observedAt: new Date().toISOString() }, field: 'status' })),
-      badInstant.map((v) => ({ path: '/monitors/chicago/reports', token: () => tokens.monitor, body: { status: 'down', observedAt: v }, field: 'observedAt' })),
+      fc.string({ maxLength: 30 }).filter((s) => s !== 'up' && s !== 'down').map((v) => ({ path: '/monitors/chicago/reports', token: () => tokens.chicago, body: { status: v, observedAt: new Date().toISOString() }, field: 'status' })),
+      badInstant.map((v) => ({ path: '/monitors/chicago/reports', token: () => tokens.chicago, body: { status: 'down', observedAt: v }, field: 'observedAt' })),
       badInstant.map((v) => ({
         path: '/tickets',
         token: () => tokens.agent,
@@ -379,6 +408,123 @@ describe('bearer tokens', () => {
   });
 });
 
+describe('headers', () => {
+  const printable = (min: number, max: number) => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: min, maxLength: max });
+
+  test('a body of any Content-Type but JSON is a 415 naming application/json, and stores nothing', async () => {
+    const contentType = fc.oneof(
+      fc.constantFrom(
+        'text/plain',
+        'text/plain; charset=utf-8',
+        'text/html',
+        'text/json',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/xml',
+        'application/jsonx',
+        'application/json-seq',
+        'application/*',
+        '*/*',
+        'json',
+        'application/json',
+        'APPLICATION/JSON; charset=UTF-8',
+        'application/merge-patch+json',
+      ),
+      printable(1, 60).filter((t) => t.trim() !== ''),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...ENDPOINTS), contentType, async (endpoint, type) => {
+        const res = await probe('POST', endpoint.path(), { token: endpoint.token(), body: JSON.stringify(endpoint.valid()), headers: { 'content-type': type } });
+        if (isJsonMediaType(type)) {
+          expect([type, res.status]).not.toEqual([type, 415]);
+        } else {
+          expect([type, res.status]).toEqual([type, 415]);
+          expect(res.json).toMatchObject({ error: 'unsupported_media_type', message: expect.stringContaining('Content-Type: application/json') });
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test('an Idempotency-Key outside the documented set is a 400 naming the header; a valid one is used', async () => {
+    const key = fc.oneof(
+      { weight: 2, arbitrary: fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 200 }) },
+      { weight: 1, arbitrary: printable(0, 40).filter((k) => k.includes(' ') || k === '') },
+      { weight: 1, arbitrary: fc.integer({ min: 201, max: 400 }).map((n) => 'k'.repeat(n)) },
+      // Latin-1 bytes (what fetch lets through) beyond ASCII.
+      { weight: 1, arbitrary: fc.string({ unit: fc.integer({ min: 0x80, max: 0xff }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 10 }) },
+    );
+    await fc.assert(
+      fc.asyncProperty(key, fc.boolean(), async (k, valid) => {
+        const body = valid ? { channel: 'email', request } : { channel: 'fax', request };
+        const res = await probe('POST', '/tickets', { token: tokens.ada, body, headers: { 'idempotency-key': k } });
+        // fetch trims the value it sends, as every HTTP client does.
+        const sent = k.trim();
+        if (IDEMPOTENCY_KEY_PATTERN.test(sent)) {
+          expect(res.json.issues?.some((i: Json) => i.field === 'Idempotency-Key') ?? false).toBe(false);
+          if (valid) expect([sent, res.status]).toEqual([sent, 201]);
+        } else if (sent !== '' || k === '') {
+          expect([sent, res.status]).toEqual([sent, 400]);
+          expect(res.json.issues).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  test('token claims are checked with the domain codecs: each invalid claim, a missing exp or a lifetime over 30 days is a 401 naming it', async () => {
+    const NOW = (): number => Math.floor(Date.now() / 1000);
+    const claims = fc.record(
+      {
+        sub: fc.constantFrom<unknown>('u-fuzz', '', ' ', 42, null, 'ü-ñ'),
+        role: fc.constantFrom<unknown>(...ROLES, 'root'),
+        org: fc.constantFrom<unknown>('acme', '', '\t', 7),
+        email: fc.constantFrom<unknown>('fuzz@acme.example', 'ada@localhost', 'no-at', '', 42, null),
+        name: fc.constantFrom<unknown>('Fuzz', '', '   ', null, 3),
+        monitor: fc.constantFrom<unknown>(...MONITORS, 'boston', ''),
+        exp: fc.constantFrom<'none' | 'short' | 'cap' | 'over' | 'past'>('none', 'short', 'cap', 'over', 'past'),
+      },
+      { requiredKeys: ['role', 'exp'] },
+    );
+    /** The documented rules, written again independently of the service: the reason it must refuse, if any. */
+    const refusal = (c: Record<string, unknown>): string | undefined => {
+      const nonBlank = (v: unknown): boolean => typeof v === 'string' && v.trim() !== '';
+      // The signature and expiry are checked first, then the claims, then the lifetime.
+      if (c.exp === 'past') return 'expired';
+      if (!nonBlank(c.sub)) return 'sub';
+      if (!(ROLES as readonly unknown[]).includes(c.role)) return 'role';
+      if (!nonBlank(c.org)) return 'org';
+      if (c.name !== undefined && !nonBlank(c.name)) return 'name';
+      if (c.email !== undefined && !(typeof c.email === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(c.email))) return 'email';
+      if (c.role === 'monitor' && !(MONITORS as readonly unknown[]).includes(c.monitor)) return 'monitor';
+      if (c.role !== 'monitor' && c.monitor !== undefined) return 'monitor';
+      if (c.exp === 'none') return 'exp';
+      if (c.exp === 'over') return 'lifetime';
+      return undefined;
+    };
+    await fc.assert(
+      fc.asyncProperty(claims, async ({ exp, ...c }) => {
+        const payload: Record<string, unknown> = { ...c, iss: 'support-sla', iat: NOW() };
+        if (exp === 'short') payload.exp = NOW() + 600;
+        if (exp === 'cap') payload.exp = NOW() + 30 * 86_400;
+        if (exp === 'over') payload.exp = NOW() + 31 * 86_400;
+        if (exp === 'past') payload.exp = NOW() - 10;
+        const token = jwt.sign(payload, svc.tokenKey, { algorithm: 'HS256' });
+        const res = await probe('GET', '/policies/entitlements', { token });
+        const why = refusal({ ...c, exp });
+        if (why === undefined) {
+          expect([c, res.status]).not.toEqual([c, 401]);
+        } else {
+          expect([why, res.status]).toEqual([why, 401]);
+          const named = why === 'expired' ? 'expired' : why === 'lifetime' ? 'exceeds the maximum' : why === 'exp' ? 'exp' : why;
+          expect([why, res.json.message]).toEqual([why, expect.stringContaining(named)]);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
 describe('body size limit', () => {
   const LIMIT = 64 * 1024;
 
@@ -426,6 +572,7 @@ describe('body size limit', () => {
 afterAll(() => {
   // The run's shape, for whoever reads the test output.
   process.stdout.write(`bad-input fuzzing: ${sent} requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}\n`);
-  expect(sent).toBeGreaterThan(300);
+  expect(sent).toBeGreaterThan(450);
+  expect(readBacks).toBeGreaterThan(20);
   expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
 });
