@@ -4,6 +4,8 @@ import { alertPoints, alertStillDue, BREACH } from './alert-points';
 
 // Confirmation by an agent, so the confirmation clock runs until someone acknowledges.
 const agentPolicy: SlaPolicy = { ...defaultPolicy, version: 2, confirmation: 'agent' };
+// A desk that publishes the old reading: a wait on the customer pauses every clock.
+const waitPausesAll: SlaPolicy = { ...agentPolicy, customerWaitPauses: ['confirmation', 'response', 'resolution'] };
 
 const run = (commands: readonly TicketCommand[]): Ticket => {
   let state = ticketDecider.initialState;
@@ -40,27 +42,46 @@ describe('alertPoints', () => {
     ]);
   });
 
-  it('has no points for a stopped clock, and none at all while waiting on the customer', () => {
+  it('has no points for a stopped clock, and none for the clocks a wait on the customer pauses', () => {
     const acknowledged = run([opened, { type: 'AcknowledgeTicket', now: '2026-03-11T12:30:00Z', actor: actors.agent, data: { ticketId: 'ticket-1' } }]);
     expect(alertPoints(acknowledged, agentPolicy, [0.5], acknowledged.lastEventAtMs).map((p) => p.clock)).toEqual(['response', 'response']);
+    const waitingUnder = (policy: SlaPolicy) =>
+      run([
+        openTicketCommand({ license: 'administrator', now: '2026-03-10T21:15:00Z', policy }),
+        { type: 'ClassifyTicket', now: '2026-03-11T12:30:00Z', actor: actors.agent, data: { ticketId: 'ticket-1', category: 'personal/how-to' } },
+        { type: 'AwaitCustomer', now: '2026-03-11T12:40:00Z', actor: actors.agent, data: { ticketId: 'ticket-1', reason: 'Which browser?' } },
+      ]);
+    const pausedAll = waitingUnder(waitPausesAll);
+    expect(alertPoints(pausedAll, waitPausesAll, [0.5], pausedAll.lastEventAtMs)).toEqual([]);
+  });
+
+  it('a wait on the customer pauses resolution only by default: confirmation and response keep their alerts while support waits', () => {
     const waiting = run([
       opened,
       { type: 'ClassifyTicket', now: '2026-03-11T12:30:00Z', actor: actors.agent, data: { ticketId: 'ticket-1', category: 'personal/how-to' } },
       { type: 'AwaitCustomer', now: '2026-03-11T12:40:00Z', actor: actors.agent, data: { ticketId: 'ticket-1', reason: 'Which browser?' } },
     ]);
-    expect(alertPoints(waiting, agentPolicy, [0.5], waiting.lastEventAtMs)).toEqual([]);
+    const points = alertPoints(waiting, agentPolicy, [0.5], waiting.lastEventAtMs).map((p) => `${p.clock} ${p.level} ${iso(p.dueAtMs)}`);
+    // The same instants as without the wait (the first test).
+    expect(points).toEqual([
+      'confirmation 0.5 2026-03-11T12:40:00.000Z', // 60 min were used by 08:15; due at once
+      'confirmation breach 2026-03-11T13:15:00.000Z',
+      'response 0.5 2026-03-11T16:37:30.000Z',
+      'response breach 2026-03-11T22:00:00.000Z',
+    ]);
+    expect(alertStillDue(waiting, agentPolicy, { clock: 'response', level: '0.5', dueAtMs: at('2026-03-11T16:37:30Z') })).toBe(true);
   });
 
-  it('moves the points by the time spent waiting on the customer', () => {
+  it('moves the points by the time spent waiting on the customer, under a policy whose wait pauses every clock', () => {
     const resumed = run([
-      opened,
+      openTicketCommand({ license: 'administrator', now: '2026-03-10T21:15:00Z', policy: waitPausesAll }),
       { type: 'AcknowledgeTicket', now: '2026-03-11T12:30:00Z', actor: actors.agent, data: { ticketId: 'ticket-1' } },
       { type: 'ClassifyTicket', now: '2026-03-11T12:31:00Z', actor: actors.agent, data: { ticketId: 'ticket-1', category: 'personal/how-to' } },
       // Waiting from Wed 13:00 to 16:00 EDT: three support hours not counted.
       { type: 'AwaitCustomer', now: '2026-03-11T17:00:00Z', actor: actors.agent, data: { ticketId: 'ticket-1', reason: 'Which browser?' } },
       { type: 'RecordCustomerReply', now: '2026-03-11T20:00:00Z', actor: actors.agent, data: { ticketId: 'ticket-1' } },
     ]);
-    const points = alertPoints(resumed, agentPolicy, [0.5, 0.75, 0.9], resumed.lastEventAtMs).map((p) => `${p.level} ${iso(p.dueAtMs)}`);
+    const points = alertPoints(resumed, waitPausesAll, [0.5, 0.75, 0.9], resumed.lastEventAtMs).map((p) => `${p.level} ${iso(p.dueAtMs)}`);
     expect(points).toEqual([
       // 345 min used at the pause; 0.5 (322.5) was passed before it, so it is due at once.
       '0.5 2026-03-11T20:00:00.000Z',

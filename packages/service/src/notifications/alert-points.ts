@@ -22,18 +22,20 @@ const clockStopMs = (ticket: Ticket, clock: AlertClock): number | null => (clock
 /**
  * The instants at which an open ticket's running clocks reach each warning fraction and their
  * deadline, given its history so far (`asOfMs` is at or after its latest event). A clock that
- * is stopped, or a ticket that waits on the customer or is resolved, has no points: a later
- * event (reply, reopening) recomputes them. A fraction already used up gives a point at `asOfMs`.
- * Pure: no clock read.
+ * is stopped or paused (by a wait on the customer, when the policy's `customerWaitPauses` names
+ * it, or held by a link to a declared outage), and a resolved ticket, have no points: a later
+ * event (reply, reopening, restoration notice) recomputes them. By default a wait pauses the
+ * resolution clock only, so confirmation and response keep their alerts while support waits. A
+ * fraction already used up gives a point at `asOfMs`. Pure: no clock read.
  */
 export const alertPoints = (ticket: Ticket, policy: SlaPolicy, fractions: readonly number[], asOfMs: number): AlertPoint[] => {
-  if (ticket.status !== 'open' || ticket.awaitingCustomerSinceMs !== null) return [];
+  if (ticket.status !== 'open') return [];
   const sla = ticketSla(ticket, policy, asOfMs);
   const calendars = policyCalendars(policy);
   const points: AlertPoint[] = [];
   for (const clock of ALERT_CLOCKS) {
     const report: ClockReport = sla[clock];
-    if (report.stoppedAtMs !== null || clockStopMs(ticket, clock) !== null) continue;
+    if (report.stoppedAtMs !== null || clockStopMs(ticket, clock) !== null || report.status === 'paused') continue;
     if (report.targetMs === null || report.deadlineMs === null) continue;
     const calendar = report.calendar === 'support' ? calendars.support : calendars.outage;
     for (const fraction of fractions) {
@@ -52,7 +54,7 @@ export const alertStillDue = (ticket: Ticket, policy: SlaPolicy, point: AlertPoi
   const stopMs = clockStopMs(ticket, point.clock);
   if (point.level !== BREACH) {
     // A warning about a clock that has stopped since, or a ticket no longer open, is stale.
-    if (stopMs !== null || ticket.status !== 'open' || ticket.awaitingCustomerSinceMs !== null) return false;
+    if (stopMs !== null || ticket.status !== 'open') return false;
     const report = ticketSla(ticket, policy, point.dueAtMs)[point.clock];
     if (report.targetMs === null || report.status === 'paused') return false;
     return report.businessTimeUsedMs >= Math.ceil(Number(point.level) * report.targetMs);

@@ -13,8 +13,10 @@ import type { SlaAlertPayload } from './sla-alert-watcher';
 
 const quietLogger: NotificationsLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
-// Confirmation by an agent, so the confirmation clock runs until someone acknowledges.
-const agentPolicy: SlaPolicy = { ...defaultPolicy, version: 2, confirmation: 'agent' };
+// Confirmation by an agent, so the confirmation clock runs until someone acknowledges. A wait on
+// the customer pauses every clock under this policy (by default it pauses resolution only; a desk
+// that wants this reading publishes it), so the scenario below sees the response clock stand still.
+const agentPolicy: SlaPolicy = { ...defaultPolicy, version: 2, confirmation: 'agent', customerWaitPauses: ['confirmation', 'response', 'resolution'] };
 
 describe('SLA warnings and breaches (injected clock, SQLite store, SMTP and webhook on loopback)', () => {
   let dir: string;
