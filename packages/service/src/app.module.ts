@@ -7,11 +7,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceConfig } from './config/service-config';
 import type Database from 'better-sqlite3';
 import { Clock, SystemClock } from './application/clock';
+import { CommandExecutor } from './application/command-executor';
 import { TicketApplication } from './application/ticket.application';
 import type { EventStore } from './event-store/event-store.port';
 import { SupportModule } from './features/support.module';
 import { NotificationsModule, type NotificationsSetup } from './notifications/notifications.module';
 import { notificationsWorkerAvailable } from './notifications/notifications-worker.host';
+import { recordOutageAlertSent } from './notifications/outage-alert-recorder';
+import type { AlertSentRecord } from './notifications/outage-alerts';
+import type { SentNotice } from './notifications/outbox-dispatcher';
 import { prepareMailDatabase } from './notifications/notification-store';
 import { readNotificationsConfig } from './notifications/notifications.config';
 import { EVENT_STORE, SERVICE_CONFIG, SERVICE_DATABASE } from './platform/tokens';
@@ -28,16 +32,27 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
   SupportModule,
   NotificationsModule.forRootAsync({
     imports: [SupportModule],
-    inject: [EVENT_STORE, SERVICE_DATABASE, TicketApplication, Clock, SERVICE_CONFIG],
-    useFactory: (store: EventStore, database: Database.Database, tickets: TicketApplication, clock: Clock, config: ServiceConfig): NotificationsSetup => {
+    inject: [EVENT_STORE, SERVICE_DATABASE, TicketApplication, Clock, SERVICE_CONFIG, CommandExecutor],
+    useFactory: (
+      store: EventStore,
+      database: Database.Database,
+      tickets: TicketApplication,
+      clock: Clock,
+      config: ServiceConfig,
+      executor: CommandExecutor,
+    ): NotificationsSetup => {
       // The same environment the service was configured from (not necessarily process.env).
       const notifications = readNotificationsConfig(config.env);
       if (!notifications.enabled) return { off: true };
       const acknowledge = async (ticketId: string, at: string, messageId: string): Promise<void> => {
         await tickets.recordConfirmationSent(ticketId, at, messageId);
       };
-      const recordSent = async (sent: { ticketId: string; purpose: 'resolution' | 'outage-restored'; at: string; messageId: string }): Promise<void> => {
-        await tickets.recordNotificationSent(sent.ticketId, sent.purpose, sent.at, sent.messageId);
+      const recordSent = async (sent: SentNotice): Promise<void> => {
+        await tickets.recordNotificationSent(sent.ticketId, sent.purpose, sent.at, sent.messageId, sent.restoredAt);
+      };
+      // A delivered outage alert, on the outage board (RecordOutageAlertSent).
+      const recordAlertSent = async (sent: AlertSentRecord): Promise<void> => {
+        await recordOutageAlertSent(executor, sent);
       };
       // In a worker thread (beside the HTTP event loop) when it can: it opens the files itself,
       // so the log must be a file or EventStoreDB, and it keeps system time, so no test clock.
@@ -53,6 +68,7 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
             logLevel: config.logLevel,
             acknowledge,
             recordSent,
+            recordAlertSent,
           },
         };
       }
@@ -67,6 +83,7 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
         deliveryClock: () => clock.now().getTime(),
         acknowledge,
         recordSent,
+        recordAlertSent,
       };
     },
   }),

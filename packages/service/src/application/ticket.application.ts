@@ -162,14 +162,33 @@ export class TicketApplication {
     return this.recordMail('AcknowledgeTicket', { ticketId, automatic: true, messageId }, at, messageId, `confirmation-sent:${ticketId}`);
   }
 
-  /** The mailer's record that a resolution or restoration e-mail went out; once per Message-ID. */
-  recordNotificationSent(ticketId: string, purpose: 'resolution' | 'outage-restored', at: string, messageId: string): Promise<ExecutionResult<TicketState>> {
-    return this.recordMail('RecordNotificationSent', { ticketId, purpose, messageId }, at, messageId, `notification-sent:${messageId}`);
+  /**
+   * The mailer's record that a resolution or restoration e-mail went out; once per Message-ID.
+   * A restoration notice carries `restoredAt` (when the outage ended): the domain counts it as
+   * the linked ticket's confirmation and response.
+   */
+  recordNotificationSent(
+    ticketId: string,
+    purpose: 'resolution' | 'outage-restored',
+    at: string,
+    messageId: string,
+    restoredAt?: string,
+  ): Promise<ExecutionResult<TicketState>> {
+    return this.recordMail(
+      'RecordNotificationSent',
+      { ticketId, purpose, messageId, ...(restoredAt === undefined ? {} : { restoredAt }) },
+      at,
+      messageId,
+      `notification-sent:${messageId}`,
+    );
   }
 
   /**
-   * A mailer record, dated when the mail server accepted the e-mail unless the ticket has moved
-   * on since (then now: the log is append-only in time), and keyed so that a repeat is a no-op.
+   * A mailer record, dated when the mail server accepted the e-mail (`at`), and keyed so that a
+   * repeat is a no-op. Only if the ticket has an event later than that (recorded between the
+   * acceptance and this record) is it dated at that event instead, the earliest instant the
+   * ticket's history, which moves forward in time, allows. Never "now": a record retried later
+   * keeps the acceptance time.
    */
   private recordMail<T extends 'AcknowledgeTicket' | 'RecordNotificationSent'>(
     type: T,
@@ -179,8 +198,8 @@ export class TicketApplication {
     idempotencyKey: string,
   ): Promise<ExecutionResult<TicketState>> {
     const actor = MAILER_ACTOR;
-    const build = (state: TicketState, now: string) =>
-      ({ type, now: ticketExists(state) && Date.parse(at) < state.lastEventAtMs ? now : at, actor, data }) as TicketCommandOf<T>;
+    const build = (state: TicketState) =>
+      ({ type, now: ticketExists(state) && Date.parse(at) < state.lastEventAtMs ? new Date(state.lastEventAtMs).toISOString() : at, actor, data }) as TicketCommandOf<T>;
     return this.executor.execute(ticketDecider, ticketStream(data.ticketId), build, {
       actorId: actor.id,
       actorRole: actor.role,

@@ -4,6 +4,7 @@ import { comparePositions, type EventStore, type GlobalPosition, type StoredEven
 import { alertPoints } from './alert-points';
 import type { NotificationsLogger } from './mail-transport';
 import type { NewOutboxRow, NotificationStore } from './notification-store';
+import { outageAlertRows } from './outage-alerts';
 import type { NotificationsConfig } from './notifications.config';
 import {
   contactName,
@@ -22,7 +23,7 @@ export interface NotificationReactorOptions {
   readonly db: NotificationStore;
   readonly policies: PolicyBook;
   readonly templates: MailTemplates;
-  readonly config: Pick<NotificationsConfig, 'mailFrom' | 'messageIdDomain' | 'warningFractions'>;
+  readonly config: Pick<NotificationsConfig, 'mailFrom' | 'messageIdDomain' | 'warningFractions' | 'oncallEmail' | 'oncallWebhookUrl'>;
   readonly logger: NotificationsLogger;
   /** Wall clock for `created_at` (default `Date.now`). */
   readonly now?: () => number;
@@ -47,7 +48,7 @@ const NOTHING: Effect = () => ({ enqueued: false, pointsChanged: false });
  * Reads the store's global log from its own checkpoint and turns facts into outbox rows and SLA
  * alert points: confirmations (`TicketOpened` under an automatic-confirmation policy),
  * resolutions (`TicketClosed`), restoration notices (`OutageEnded`, for the tickets linked to
- * the outage) and the alert index. Each event's rows and the checkpoint commit in one SQLite
+ * the outage), outage alerts to the on-call engineers (`OutageDeclared`) and the alert index. Each event's rows and the checkpoint commit in one SQLite
  * transaction, so a crash neither loses nor repeats an event's e-mails; the outbox's unique
  * (purpose, ticket) key makes a replayed event harmless as well.
  */
@@ -273,11 +274,41 @@ export class NotificationReactor {
           policies.record(event.data.policy);
           return { enqueued: false, pointsChanged: false };
         };
-      case 'OutageDeclared':
+      case 'OutageDeclared': {
+        // Engineers are alerted at once, at any hour (the agreement's "advanced alert system ... 24/7").
+        const rows = outageAlertRows(event.data, stored.id, this.options.config, this.options.templates, this.outageTimeZone(), this.now());
         return () => {
           db.declareOutage(event.data.outageId, event.data.declaredAt);
+          let added = false;
+          for (const row of rows) added = db.enqueue(row) || added;
+          if (this.options.config.oncallEmail === undefined) {
+            this.options.logger.error({
+              msg: 'outage declared, but ONCALL_EMAIL is not set: no alert e-mail to the on-call engineers',
+              outageId: event.data.outageId,
+              declaredAt: event.data.declaredAt,
+              webhook: this.options.config.oncallWebhookUrl !== undefined,
+            });
+          }
+          return { enqueued: added, pointsChanged: false };
+        };
+      }
+      case 'OutageAlertSent': {
+        const { outageId, channel } = event.data;
+        return () => {
+          // Sent and recorded from another mail file (this one rebuilt from the log): not again.
+          db.suppressAlertRecordedAsSent(outageId, channel);
           return { enqueued: false, pointsChanged: false };
         };
+      }
+      case 'OutageClosed': {
+        const { outageId } = event.data;
+        return () => {
+          // Debriefed and closed: an alert still not out (a mail file rebuilt from an old log,
+          // or one never delivered) would only page engineers about an outage long over.
+          db.suppressUnsentAlerts(outageId, `outage ${outageId} was closed before its alert went out`);
+          return { enqueued: false, pointsChanged: false };
+        };
+      }
       case 'OutageEnded':
         return () => {
           const { outageId } = event.data;
@@ -287,13 +318,11 @@ export class NotificationReactor {
           for (const link of db.links(outageId)) {
             this.enqueueRestored(link, outageId, outage?.declared_at ?? event.data.endedAt, event.data.endedAt, stored.id);
           }
-          // Confirmations held during the outage for tickets never linked to it go out now.
-          db.releaseHeld(outageId);
           return { enqueued: true, pointsChanged: false };
         };
       case 'MonitorReportedStatus':
+      case 'OutageAlertAcknowledged':
       case 'OutageDebriefRecorded':
-      case 'OutageClosed':
         return NOTHING;
       default:
         return this.decideTicket(stored, event);
@@ -326,11 +355,10 @@ export class NotificationReactor {
         const rendered = this.confirmation(ticket, policy, stored.id);
         return () => {
           updatePoints();
-          // No individual contact while an outage is declared: the confirmation waits for its end
-          // (and is dropped if the ticket is linked to the outage: the restoration notice replaces it).
-          const open = db.openOutage();
-          const added = db.enqueue({ ...rendered, status: open === undefined ? 'pending' : 'held', hold_outage_id: open?.outage_id ?? null });
-          return { enqueued: added && open === undefined, pointsChanged: true };
+          // Sent at once, outage or not: only linking the ticket to a declared outage withholds
+          // it (TicketLinkedToOutage below; the restoration notice replaces it).
+          const added = db.enqueue({ ...rendered, status: 'pending', hold_outage_id: null });
+          return { enqueued: added, pointsChanged: true };
         };
       }
       case 'TicketClosed': {

@@ -2,14 +2,19 @@ import type Database from 'better-sqlite3';
 import { openDatabase } from '../event-store/sqlite/open-database';
 import type { GlobalPosition } from '../event-store/event-store.port';
 
-/** What an outbox row is for. One row per purpose and ticket (alerts: per ticket, clock and level). */
-export type MailPurpose = 'confirmation' | 'resolution' | 'outage-restored' | 'sla-warning' | 'sla-breach';
+/**
+ * What an outbox row is for. One row per purpose and ticket (SLA alerts: per ticket, clock and
+ * level; outage alerts: per outage and channel).
+ */
+export type MailPurpose = 'confirmation' | 'resolution' | 'outage-restored' | 'sla-warning' | 'sla-breach' | 'outage-alert';
 
 /**
- * - `held`: waiting for a declared outage to end (no individual contact during an outage);
+ * - `held`: written by versions that held every confirmation while an outage was declared; no
+ *   longer written, and released to `pending` when the notifications start ({@link NotificationStore.releaseHeldRows});
  * - `pending`: to be delivered (again, after `next_attempt_at`);
  * - `sent`: accepted by the SMTP server / webhook;
- * - `suppressed`: never to be sent (its ticket joined an outage, or closed while held);
+ * - `suppressed`: never to be sent (its ticket joined an outage, was acknowledged or closed first,
+ *   or the log records it as sent from another mail file) — the reason is in `last_error`;
  * - `failed`: permanently refused (SMTP 5xx, webhook out of attempts) — see `last_error`.
  */
 export type OutboxStatus = 'held' | 'pending' | 'sent' | 'suppressed' | 'failed';
@@ -19,7 +24,9 @@ export interface OutboxRow {
   readonly dedupe_key: string;
   readonly purpose: MailPurpose;
   readonly channel: 'email' | 'webhook';
+  /** The ticket; for an `outage-alert` row, the outage id (the row belongs to the outage). */
   readonly ticket_id: string;
+  /** The ticket number; for an `outage-alert` row, the outage id. */
   readonly ticket_number: string;
   readonly trigger_event_id: string;
   readonly message_id: string;
@@ -28,6 +35,7 @@ export interface OutboxRow {
   readonly text_body: string;
   readonly html_body: string;
   readonly status: OutboxStatus;
+  /** Only ever set on `held` rows of earlier versions; new rows have null. */
   readonly hold_outage_id: string | null;
   readonly attempts: number;
   readonly next_attempt_at: number;
@@ -36,8 +44,9 @@ export interface OutboxRow {
   readonly sent_at: number | null;
   readonly smtp_response: string | null;
   /**
-   * Confirmations and restoration notices (the first contact of an outage ticket): `pending`
-   * until `acknowledge` has recorded the sending on the ticket; `failed` after repeated refusals.
+   * Confirmations, resolutions and restoration notices (recorded on the ticket), and outage
+   * alerts (recorded on the outage board): `pending` until the sending is recorded in the log;
+   * `failed` after repeated refusals.
    */
   readonly ack_state: 'none' | 'pending' | 'done' | 'failed';
   readonly ack_attempts: number;
@@ -122,6 +131,7 @@ CREATE TABLE IF NOT EXISTS mail_outbox (
 CREATE INDEX IF NOT EXISTS mail_outbox_due ON mail_outbox (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS mail_outbox_ticket ON mail_outbox (ticket_id, purpose);
 CREATE INDEX IF NOT EXISTS mail_outbox_ack_waiting ON mail_outbox (id, ack_next_at) WHERE ack_state = 'pending';
+CREATE INDEX IF NOT EXISTS mail_outbox_alerts_due ON mail_outbox (next_attempt_at) WHERE status = 'pending' AND purpose = 'outage-alert';
 CREATE TABLE IF NOT EXISTS mail_policies (
   version INTEGER PRIMARY KEY,
   policy TEXT NOT NULL
@@ -250,6 +260,9 @@ export class NotificationStore {
       ),
       byKey: db.prepare('SELECT * FROM mail_outbox WHERE dedupe_key = ?'),
       due: db.prepare(`SELECT * FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`),
+      dueAlerts: db.prepare(
+        `SELECT * FROM mail_outbox WHERE status = 'pending' AND purpose = 'outage-alert' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+      ),
       nextDue: db.prepare(
         `SELECT min(t) AS next FROM (
            SELECT min(next_attempt_at) AS t FROM mail_outbox WHERE status = 'pending'
@@ -257,7 +270,7 @@ export class NotificationStore {
       ),
       markSent: db.prepare(
         `UPDATE mail_outbox SET status = 'sent', sent_at = ?, smtp_response = ?, attempts = attempts + 1, last_error = NULL,
-           ack_state = CASE WHEN purpose IN ('confirmation', 'outage-restored', 'resolution') THEN 'pending' ELSE ack_state END
+           ack_state = CASE WHEN purpose IN ('confirmation', 'outage-restored', 'resolution', 'outage-alert') THEN 'pending' ELSE ack_state END
          WHERE id = ? AND status IN ('pending', 'suppressed')`,
       ),
       markRetry: db.prepare(`UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'pending'`),
@@ -271,7 +284,17 @@ export class NotificationStore {
       suppressUnsentConfirmation: db.prepare(
         `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE ticket_id = ? AND purpose = 'confirmation' AND status IN ('held', 'pending')`,
       ),
-      releaseHeld: db.prepare(`UPDATE mail_outbox SET status = 'pending', hold_outage_id = NULL, next_attempt_at = 0 WHERE status = 'held' AND hold_outage_id = ?`),
+      releaseHeldRows: db.prepare(`UPDATE mail_outbox SET status = 'pending', hold_outage_id = NULL, next_attempt_at = 0 WHERE status = 'held'`),
+      suppressAlertRecordedAsSent: db.prepare(
+        `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE dedupe_key = ? AND status IN ('held', 'pending')`,
+      ),
+      suppressUnsentAlerts: db.prepare(
+        `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE purpose = 'outage-alert' AND ticket_id = ? AND status IN ('held', 'pending')`,
+      ),
+      restoredAt: db.prepare(
+        `SELECT o.ended_at AS ended_at FROM mail_outage_links l JOIN mail_outages o ON o.outage_id = l.outage_id
+         WHERE l.ticket_id = ? AND o.ended_at IS NOT NULL ORDER BY o.ended_at LIMIT 1`,
+      ),
       rows: db.prepare('SELECT * FROM mail_outbox ORDER BY id'),
       sentRows: db.prepare(`SELECT * FROM mail_outbox WHERE status = 'sent' ORDER BY sent_at, id`),
       sentForTicket: db.prepare(`SELECT * FROM mail_outbox WHERE status = 'sent' AND ticket_id = ? ORDER BY sent_at, id`),
@@ -280,7 +303,6 @@ export class NotificationStore {
       declareOutage: db.prepare('INSERT INTO mail_outages (outage_id, declared_at) VALUES (?, ?) ON CONFLICT (outage_id) DO NOTHING'),
       endOutage: db.prepare('UPDATE mail_outages SET ended_at = ?, ended_event_id = ? WHERE outage_id = ?'),
       outage: db.prepare('SELECT * FROM mail_outages WHERE outage_id = ?'),
-      openOutage: db.prepare('SELECT * FROM mail_outages WHERE ended_at IS NULL ORDER BY declared_at DESC LIMIT 1'),
       link: db.prepare(
         `INSERT INTO mail_outage_links (outage_id, ticket_id, ticket_number, contact_email, contact_name, summary)
          VALUES (@outage_id, @ticket_id, @ticket_number, @contact_email, @contact_name, @summary) ON CONFLICT DO NOTHING`,
@@ -331,8 +353,13 @@ export class NotificationStore {
     return this.statements.byKey.get(dedupeKey) as OutboxRow | undefined;
   }
 
+  /** Rows due by `nowMs`: outage alerts first (engineers are alerted ahead of any backlog), then the rest in order. */
   dueOutbox(nowMs: number, limit: number): OutboxRow[] {
-    return this.statements.due.all(nowMs, limit) as OutboxRow[];
+    const alerts = this.statements.dueAlerts.all(nowMs, limit) as OutboxRow[];
+    if (alerts.length >= limit) return alerts;
+    const taken = new Set(alerts.map((r) => r.id));
+    const rest = (this.statements.due.all(nowMs, limit) as OutboxRow[]).filter((r) => !taken.has(r.id));
+    return [...alerts, ...rest].slice(0, limit);
   }
 
   /** When the earliest pending row (or acknowledgement) becomes due, if any. */
@@ -389,9 +416,37 @@ export class NotificationStore {
     this.statements.suppressRecordedAsSent.run('already sent: recorded on the ticket (TicketNotificationSent)', messageId);
   }
 
-  /** The outage ended: confirmations held back for it go out now. */
-  releaseHeld(outageId: string): void {
-    this.statements.releaseHeld.run(outageId);
+  /**
+   * Earlier versions held every confirmation while an outage was declared (`held` rows). Only
+   * tickets linked to the outage have their confirmation withheld now (those rows are
+   * `suppressed` when the link is made), so a held row left in an older mail file is released:
+   * it is sent like any pending row. Returns how many were released.
+   */
+  releaseHeldRows(): number {
+    return this.statements.releaseHeldRows.run().changes;
+  }
+
+  /** The dedupe key of an outage's alert on one channel: one alert per outage and channel. */
+  static alertKey(outageId: string, channel: 'email' | 'webhook'): string {
+    return `outage-alert:${outageId}:${channel}`;
+  }
+
+  /**
+   * The log says this outage's alert went out on `channel` (`OutageAlertSent`), so a row for it
+   * that is not sent here is not sent: it was, from another mail file.
+   */
+  suppressAlertRecordedAsSent(outageId: string, channel: 'email' | 'webhook'): void {
+    this.statements.suppressAlertRecordedAsSent.run('already sent: recorded on the outage board (OutageAlertSent)', NotificationStore.alertKey(outageId, channel));
+  }
+
+  /** The outage's alerts not out yet are dropped (the outage was closed: debriefed and over). */
+  suppressUnsentAlerts(outageId: string, reason: string): void {
+    this.statements.suppressUnsentAlerts.run(reason, outageId);
+  }
+
+  /** When the outage a ticket is linked to ended (the earliest, if several), as far as the reactor has read. */
+  restoredAtOf(ticketId: string): string | undefined {
+    return (this.statements.restoredAt.get(ticketId) as { ended_at: string } | undefined)?.ended_at;
   }
 
   /** Every outbox row, oldest first (for tests and operators). */
@@ -422,11 +477,6 @@ export class NotificationStore {
 
   outage(outageId: string): OutageRow | undefined {
     return this.statements.outage.get(outageId) as OutageRow | undefined;
-  }
-
-  /** The outage declared and not yet ended, as far as the reactor has read. */
-  openOutage(): OutageRow | undefined {
-    return this.statements.openOutage.get() as OutageRow | undefined;
   }
 
   link(row: OutageLinkRow): void {

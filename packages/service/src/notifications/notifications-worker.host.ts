@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { NotificationsLogger } from './mail-transport';
-import type { AcknowledgeFn, RecordSentFn } from './outbox-dispatcher';
+import type { AcknowledgeFn, RecordAlertSentFn, RecordSentFn } from './outbox-dispatcher';
 import type { NotificationsState } from './notifications';
 import type { FromWorker, NotificationsWorkerData, ToWorker } from './notifications-worker.protocol';
 import { startThreadPool } from '../platform/thread-priority';
@@ -23,6 +23,8 @@ export interface NotificationsWorkerOptions extends Omit<NotificationsWorkerData
   readonly acknowledge: AcknowledgeFn;
   /** Runs on the main thread when the worker reports a sent resolution or restoration notice. */
   readonly recordSent: RecordSentFn;
+  /** Runs on the main thread when the worker reports a delivered outage alert. */
+  readonly recordAlertSent: RecordAlertSentFn;
   readonly logger: NotificationsLogger;
   /** How often the worker looks for new events in the SQLite log (default 25 ms). */
   readonly pollMs?: number;
@@ -116,6 +118,9 @@ export class NotificationsWorker {
             break;
           case 'record-sent':
             this.answer(worker, message.id, () => this.options.recordSent(message.sent));
+            break;
+          case 'record-alert':
+            this.answer(worker, message.id, () => this.options.recordAlertSent(message.sent));
             break;
           case 'stopped':
             break;

@@ -3,15 +3,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isMainThread, type Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { ticketDecider } from '@support-sla/domain';
+import { outageDecider, ticketDecider } from '@support-sla/domain';
 import { openTicketCommand } from '@support-sla/domain/testing';
-import { ticketStream } from '../application/streams';
+import { OUTAGE_BOARD_STREAM, ticketStream } from '../application/streams';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import type { NotificationsLogger } from './mail-transport';
 import { NotificationsWorker, type NotificationsWorkerOptions } from './notifications-worker.host';
 import { BACKGROUND_NICE } from '../platform/thread-priority';
 import { onLinux, threadNiceValues } from '../testing/threads';
 import { DomainDriver, SmtpSink } from './notifications.test-support';
+import type { AlertSentRecord } from './outage-alerts';
 
 // Worker threads run JavaScript: the test starts the compiled worker that `tsc -b` writes to dist/.
 const ENTRY = resolve(__dirname, '..', '..', 'dist', 'notifications', 'notifications.worker.js');
@@ -54,6 +55,7 @@ const worker = (overrides: Partial<NotificationsWorkerOptions>): NotificationsWo
     logger,
     acknowledge: async () => undefined,
     recordSent: async () => undefined,
+    recordAlertSent: async () => undefined,
     pollMs: 20,
     ...overrides,
   });
@@ -119,6 +121,42 @@ test('the worker e-mails from the log in its own thread, and the main thread rec
     db.close();
   }
   expect(sink.messages).toHaveLength(2);
+});
+
+test('the worker asks the main thread to record a delivered outage alert, and every record carries the time the server accepted the e-mail', async () => {
+  const driver = new DomainDriver(store);
+  await driver.run(ticketDecider, ticketStream('T-1'), openTicketCommand({ ticketId: 'T-1', ticketNumber: 'SS-000001', license: 'teacher' }));
+  const acknowledged: { at: string; onMainThread: boolean }[] = [];
+  const alerts: { sent: AlertSentRecord; onMainThread: boolean }[] = [];
+  const w = worker({
+    env: { SMTP_URL: sink.url, ONCALL_EMAIL: 'oncall@district.example.org' },
+    acknowledge: async (_ticketId, at) => {
+      acknowledged.push({ at, onMainThread: isMainThread });
+    },
+    recordAlertSent: async (sent) => {
+      alerts.push({ sent, onMainThread: isMainThread });
+    },
+  });
+  await w.start();
+  const now = Date.now();
+  for (const [i, monitor] of (['chicago', 'california', 'atlanta'] as const).entries()) {
+    const observedAt = new Date(now - 60_000 + i * 1_000).toISOString();
+    await driver.run(outageDecider, OUTAGE_BOARD_STREAM, { type: 'ReportMonitorStatus', now: observedAt, actor: { id: `monitor-${monitor}`, role: 'monitor' }, data: { monitor, status: 'down', observedAt } });
+  }
+  await sink.waitFor(2);
+  await waitUntil(() => acknowledged.length === 1 && alerts.length === 1, 'the confirmation and the alert to be recorded');
+  expect([...acknowledged, ...alerts].every((r) => r.onMainThread)).toBe(true);
+  const alertMail = sink.messages.find((m) => m.purpose === 'outage-alert');
+  expect(alerts[0]?.sent).toMatchObject({ outageId: 'OUTAGE-0001', channel: 'email', to: 'oncall@district.example.org', messageId: alertMail?.messageId });
+  await w.stop();
+  const db = new Database(file, { readonly: true });
+  try {
+    const sentAt = (purpose: string) => new Date((db.prepare('SELECT sent_at FROM mail_outbox WHERE purpose = ?').get(purpose) as { sent_at: number }).sent_at).toISOString();
+    expect(acknowledged[0]?.at).toBe(sentAt('confirmation'));
+    expect(alerts[0]?.sent.at).toBe(sentAt('outage-alert'));
+  } finally {
+    db.close();
+  }
 });
 
 test('a confirmation the main thread failed to record is asked for again, and the e-mail is not sent twice', async () => {

@@ -5,6 +5,8 @@
  */
 
 import type { NotificationsState } from './notifications';
+import type { AlertSentRecord } from './outage-alerts';
+import type { SentNotice } from './outbox-dispatcher';
 
 /** Where the worker reads the log from, and where the mail tables are. */
 export interface NotificationsWorkerData {
@@ -18,7 +20,7 @@ export interface NotificationsWorkerData {
   readonly pollMs: number;
 }
 
-export type SentRecord = { readonly ticketId: string; readonly purpose: 'resolution' | 'outage-restored'; readonly at: string; readonly messageId: string };
+export type SentRecord = SentNotice;
 
 /** Worker → main. */
 export type FromWorker =
@@ -32,6 +34,8 @@ export type FromWorker =
   | { readonly type: 'acknowledge'; readonly id: number; readonly ticketId: string; readonly at: string; readonly messageId: string }
   /** Record a sent resolution or restoration notice on the ticket. */
   | { readonly type: 'record-sent'; readonly id: number; readonly sent: SentRecord }
+  /** Record a delivered outage alert on the outage board. */
+  | { readonly type: 'record-alert'; readonly id: number; readonly sent: AlertSentRecord }
   /** Stopped and closed everything it opened; the thread ends next. */
   | { readonly type: 'stopped' };
 

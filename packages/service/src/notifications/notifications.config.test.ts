@@ -3,7 +3,7 @@ import { DEFAULT_MAIL_FROM, NotificationsConfigError, parseWarningFractions, rea
 describe('readNotificationsConfig', () => {
   it('has working defaults with nothing set: log the e-mails, no alerts, shipped templates', () => {
     const config = readNotificationsConfig({});
-    expect(config).toMatchObject({ smtpUrl: undefined, mailFrom: DEFAULT_MAIL_FROM, slaAlertEmail: undefined, slaAlertWebhookUrl: undefined, warningFractions: undefined, alertTickMs: 30_000, messageIdDomain: 'support-sla.local', thread: 'worker', enabled: true });
+    expect(config).toMatchObject({ smtpUrl: undefined, mailFrom: DEFAULT_MAIL_FROM, slaAlertEmail: undefined, slaAlertWebhookUrl: undefined, oncallEmail: undefined, oncallWebhookUrl: undefined, warningFractions: undefined, alertTickMs: 30_000, messageIdDomain: 'support-sla.local', thread: 'worker', enabled: true });
     expect(config.templatesDir).toMatch(/packages[\\/]service[\\/]templates$/);
   });
 
@@ -13,6 +13,8 @@ describe('readNotificationsConfig', () => {
       MAIL_FROM: 'Help Desk <help@district.example.org>',
       SLA_ALERT_EMAIL: 'oncall@district.example.org',
       SLA_ALERT_WEBHOOK_URL: 'https://hooks.example.org/sla',
+      ONCALL_EMAIL: 'engineers@district.example.org',
+      ONCALL_WEBHOOK_URL: 'https://pager.example.org/outages',
       SLA_WARNING_FRACTIONS: '0.6, 0.8',
       MAIL_TEMPLATES_DIR: '/etc/support-sla/templates',
       SLA_ALERT_TICK_MS: '5000',
@@ -24,6 +26,8 @@ describe('readNotificationsConfig', () => {
       mailFrom: 'Help Desk <help@district.example.org>',
       slaAlertEmail: 'oncall@district.example.org',
       slaAlertWebhookUrl: 'https://hooks.example.org/sla',
+      oncallEmail: 'engineers@district.example.org',
+      oncallWebhookUrl: 'https://pager.example.org/outages',
       warningFractions: [0.6, 0.8],
       templatesDir: '/etc/support-sla/templates',
       alertTickMs: 5000,
@@ -36,6 +40,7 @@ describe('readNotificationsConfig', () => {
   it('refuses what it cannot use, naming the variable', () => {
     expect(() => readNotificationsConfig({ SMTP_URL: 'http://mail:25' })).toThrow(/SMTP_URL must use smtp: or smtps:/);
     expect(() => readNotificationsConfig({ SLA_ALERT_WEBHOOK_URL: 'not a url' })).toThrow(NotificationsConfigError);
+    expect(() => readNotificationsConfig({ ONCALL_WEBHOOK_URL: 'ftp://pager.example.org' })).toThrow(/ONCALL_WEBHOOK_URL must use http: or https:/);
     expect(() => readNotificationsConfig({ SLA_ALERT_TICK_MS: '-1' })).toThrow(/SLA_ALERT_TICK_MS/);
     expect(() => readNotificationsConfig({ NOTIFICATIONS_THREAD: 'both' })).toThrow(/NOTIFICATIONS_THREAD must be worker or main/);
     expect(() => readNotificationsConfig({ NOTIFICATIONS: 'false' })).toThrow(/NOTIFICATIONS must be on or off, got false/);

@@ -14,6 +14,13 @@ export interface NotificationsConfig {
   readonly slaAlertEmail: string | undefined;
   /** Where SLA warnings and breaches are POSTed as JSON; undefined: no webhook. */
   readonly slaAlertWebhookUrl: string | undefined;
+  /**
+   * The on-call engineers' address: every declared outage (monitors or staff) is e-mailed here at
+   * once, at any hour. Undefined: no outage alert e-mail (each declaration logs an error saying so).
+   */
+  readonly oncallEmail: string | undefined;
+  /** Where each declared outage is also POSTed as JSON; undefined: no outage webhook. */
+  readonly oncallWebhookUrl: string | undefined;
   /** Overrides the policy's warning fractions when set. */
   readonly warningFractions: readonly number[] | undefined;
   readonly templatesDir: string;
@@ -96,6 +103,8 @@ export const readNotificationsConfig = (env: NodeJS.ProcessEnv = process.env): N
     mailFrom,
     slaAlertEmail: blankToUndefined(env['SLA_ALERT_EMAIL']),
     slaAlertWebhookUrl: checkUrl('SLA_ALERT_WEBHOOK_URL', blankToUndefined(env['SLA_ALERT_WEBHOOK_URL']), ['http:', 'https:']),
+    oncallEmail: blankToUndefined(env['ONCALL_EMAIL']),
+    oncallWebhookUrl: checkUrl('ONCALL_WEBHOOK_URL', blankToUndefined(env['ONCALL_WEBHOOK_URL']), ['http:', 'https:']),
     warningFractions: fractions === undefined ? undefined : parseWarningFractions(fractions),
     templatesDir: blankToUndefined(env['MAIL_TEMPLATES_DIR']) ?? DEFAULT_TEMPLATES_DIR,
     alertTickMs: positiveInt('SLA_ALERT_TICK_MS', env['SLA_ALERT_TICK_MS'], 30_000),

@@ -107,6 +107,26 @@ const report = (monitor: Monitor, status: 'up' | 'down', observedAt: string) =>
 const byPurpose = (mails: readonly ReceivedMail[], purpose: string) => mails.filter((m) => m.purpose === purpose);
 const messageIds = (mails: readonly ReceivedMail[]) => mails.map((m) => m.messageId);
 
+/** Wired like the service: a sent resolution or restoration notice is recorded on the ticket (with restoredAt for a notice). */
+const recordSentLikeTheService: NonNullable<NotificationsDependencies['recordSent']> = async (sent) => {
+  await world.driver.run(ticketDecider, ticketStream(sent.ticketId), {
+    type: 'RecordNotificationSent',
+    now: sent.at,
+    actor: { id: 'system:mailer', role: 'agent' },
+    data: { ticketId: sent.ticketId, purpose: sent.purpose, messageId: sent.messageId, ...(sent.restoredAt === undefined ? {} : { restoredAt: sent.restoredAt }) },
+  });
+};
+
+/** Wired like the service: a delivered outage alert is recorded on the outage board. */
+const recordAlertLikeTheService: NonNullable<NotificationsDependencies['recordAlertSent']> = async (sent) => {
+  await world.driver.run(outageDecider, OUTAGE_BOARD_STREAM, {
+    type: 'RecordOutageAlertSent',
+    now: sent.at,
+    actor: { id: 'system:mailer', role: 'agent' },
+    data: { outageId: sent.outageId, channel: sent.channel, to: sent.to, ...(sent.messageId === undefined ? {} : { messageId: sent.messageId }) },
+  });
+};
+
 describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)', () => {
   it('confirms both tiers with their next steps, then e-mails the resolution on close, once each', async () => {
     const premium = await openTicket('administrator', '2026-03-10T14:00:00Z', 'Gradebook export fails');
@@ -172,10 +192,10 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     ]);
   });
 
-  it('sends no individual confirmation for tickets of a declared outage, and one restoration notice each when it ends', async () => {
+  it('only linked tickets have their confirmation held: an unrelated ticket opened during the outage gets its confirmation at once; each linked contact gets one restoration notice, recorded with restoredAt', async () => {
     const before = await openTicket('administrator', '2026-03-10T14:00:00Z', 'Site is slow');
     deliveryFrom('2026-03-10T14:05:00Z');
-    const n = notifications();
+    const n = notifications({ recordSent: recordSentLikeTheService });
     await n.runOnce();
     await world.sink.waitFor(1);
 
@@ -188,9 +208,12 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     const unrelated = await openTicket('teacher', '2026-03-10T14:25:00Z', 'How do I reset a password');
     await act(before.ticketId, { type: 'LinkTicketToOutage', now: '2026-03-10T14:30:00Z', data: { ticketId: before.ticketId, outageId: 'OUTAGE-0001' } });
     await act(during.ticketId, { type: 'LinkTicketToOutage', now: '2026-03-10T14:31:00Z', data: { ticketId: during.ticketId, outageId: 'OUTAGE-0001' } });
+    deliveryFrom('2026-03-10T14:32:00Z');
     await n.runOnce();
-    // Nobody is contacted one by one while the outage is declared.
-    expect(world.sink.messages).toHaveLength(1);
+    // The unrelated ticket is confirmed while the outage lasts; the linked one opened during it is not.
+    await world.sink.waitFor(2);
+    expect(byPurpose(world.sink.messages, 'confirmation').map((m) => m.subject.slice(0, 11))).toEqual([`[${before.ticketNumber}]`, `[${unrelated.ticketNumber}]`]);
+    expect(n.db.outboxRow(`confirmation:${during.ticketId}`)?.status).toBe('suppressed');
 
     const ended = await report('chicago', 'up', '2026-03-10T15:00:00Z');
     deliveryFrom('2026-03-10T15:05:00Z');
@@ -206,14 +229,18 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     const endedId = ended.find((e) => e.type === 'OutageEnded')?.id;
     expect(restored.map((m) => m.messageId)).toContain(`<outage-restored.${during.ticketNumber}.${endedId}@support-sla.local>`);
     expect(restored[0]?.text).toContain('OUTAGE-0001');
-    // The linked ticket opened during the outage never gets a confirmation; the unlinked one gets its held one now.
-    const confirmations = byPurpose(mails, 'confirmation');
-    expect(confirmations.map((m) => m.subject.slice(0, 11))).toEqual([`[${before.ticketNumber}]`, `[${unrelated.ticketNumber}]`]);
-    expect(n.db.outboxRow(`confirmation:${during.ticketId}`)?.status).toBe('suppressed');
-    // For the ticket never confirmed, the restoration notice is the first contact: it stops the confirmation clock.
+    expect(byPurpose(mails, 'confirmation')).toHaveLength(2);
+
+    // The notice is recorded with when the outage ended: the domain counts it as the linked
+    // ticket's confirmation and response (no separate acknowledgement is recorded for it).
+    await n.runOnce();
     const duringNotice = restored.find((m) => m.to === 'pat@district.example.org');
-    const duringAck = (await world.store.readStream(ticketStream(during.ticketId))).filter((e) => e.type === 'TicketAcknowledged');
-    expect(duringAck.map((e) => (e.data as { messageId?: string }).messageId)).toEqual([duringNotice?.messageId]);
+    const duringStream = await world.store.readStream(ticketStream(during.ticketId));
+    const recorded = duringStream.filter((e) => e.type === 'TicketNotificationSent').map((e) => e.data as { messageId: string; restoredAt?: string; at: string });
+    expect(recorded).toEqual([expect.objectContaining({ messageId: duringNotice?.messageId, restoredAt: '2026-03-10T15:00:00.000Z' })]);
+    expect(recorded[0]?.at).toBe(new Date(n.db.outboxRow(`outage-restored:${during.ticketId}`)!.sent_at!).toISOString());
+    expect(duringStream.filter((e) => e.type === 'TicketAcknowledged')).toEqual([]);
+    expect(world.acknowledged.map((a) => a.ticketId).sort()).toEqual([before.ticketId, unrelated.ticketId].sort());
 
     await n.runOnce();
     expect(world.sink.messages).toHaveLength(4);
@@ -419,6 +446,8 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
       reactorRetryMs: 20,
     });
     const t = await openTicket('publisher', '2026-03-10T14:00:00Z');
+    // Classified first: a ticket is resolved only once it has a type and an SLA queue (issue 19).
+    await act(t.ticketId, { type: 'ClassifyTicket', now: '2026-03-10T15:00:00Z', data: { ticketId: t.ticketId, category: 'personal/how-to' } });
     await act(t.ticketId, { type: 'ResolveTicket', now: '2026-03-10T15:00:00Z', data: { ticketId: t.ticketId, resolution: 'Cleared the cache.' } });
     await act(t.ticketId, { type: 'CloseTicket', now: '2026-03-10T15:01:00Z', data: { ticketId: t.ticketId } });
 
@@ -523,6 +552,8 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
 
     // The second ticket's recording failed and waits for its retry; meanwhile the ticket is closed.
     // The next pass has both of its e-mails to record: the confirmation first, then the resolution.
+    // Classified first: a ticket is resolved only once it has a type and an SLA queue (issue 19).
+    await act(second.ticketId, { type: 'ClassifyTicket', now: '2026-03-10T15:00:00Z', data: { ticketId: second.ticketId, category: 'personal/how-to' } });
     await act(second.ticketId, { type: 'ResolveTicket', now: '2026-03-10T15:00:00Z', data: { ticketId: second.ticketId, resolution: 'Fixed' } });
     await act(second.ticketId, { type: 'CloseTicket', now: '2026-03-10T15:01:00Z', data: { ticketId: second.ticketId, resolutionDetails: 'Fixed for good' } });
     await new Promise((r) => setTimeout(r, 100));
@@ -538,6 +569,8 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     const closed = await openTicket('teacher', '2026-03-10T14:01:00Z', 'Typo on the portal');
     await n.runOnce();
     await act(answered.ticketId, { type: 'AcknowledgeTicket', now: '2026-03-10T14:30:00Z', data: { ticketId: answered.ticketId } });
+    // Classified first: a ticket is resolved only once it has a type and an SLA queue (issue 19).
+    await act(closed.ticketId, { type: 'ClassifyTicket', now: '2026-03-10T14:40:00Z', data: { ticketId: closed.ticketId, category: 'personal/how-to' } });
     await act(closed.ticketId, { type: 'ResolveTicket', now: '2026-03-10T14:40:00Z', data: { ticketId: closed.ticketId, resolution: 'Fixed the typo.' } });
     await act(closed.ticketId, { type: 'CloseTicket', now: '2026-03-10T14:41:00Z', data: { ticketId: closed.ticketId } });
 

@@ -4,7 +4,7 @@ import { createMailTransport, jsonConsoleLogger, type MailTransport, type Notifi
 import { NotificationReactor } from './notification-reactor';
 import { NotificationStore } from './notification-store';
 import { readNotificationsConfig, type NotificationsConfig } from './notifications.config';
-import { OutboxDispatcher, type AcknowledgeFn, type RecordSentFn, type RetryPolicy, type WebhookClient } from './outbox-dispatcher';
+import { OutboxDispatcher, type AcknowledgeFn, type RecordAlertSentFn, type RecordSentFn, type RetryPolicy, type WebhookClient } from './outbox-dispatcher';
 import { SenderLock, senderLockFile } from './sender-lock';
 import { SlaAlertWatcher } from './sla-alert-watcher';
 import { PolicyBook } from './ticket-context';
@@ -19,6 +19,8 @@ export interface NotificationsDependencies {
   readonly acknowledge?: AcknowledgeFn;
   /** Records a sent resolution or restoration notice on the ticket; see {@link RecordSentFn}. */
   readonly recordSent?: RecordSentFn;
+  /** Records a delivered outage alert on the outage board; see {@link RecordAlertSentFn}. */
+  readonly recordAlertSent?: RecordAlertSentFn;
   /** Default: the environment ({@link readNotificationsConfig}). */
   readonly config?: NotificationsConfig;
   readonly logger?: NotificationsLogger;
@@ -96,6 +98,7 @@ export class Notifications {
       ...(deps.webhook === undefined ? {} : { webhook: deps.webhook }),
       ...(deps.acknowledge === undefined ? {} : { acknowledge: deps.acknowledge }),
       ...(deps.recordSent === undefined ? {} : { recordSent: deps.recordSent }),
+      ...(deps.recordAlertSent === undefined ? {} : { recordAlertSent: deps.recordAlertSent }),
       ...(deps.retry === undefined ? {} : { retry: deps.retry }),
       ...(deps.deliveryClock === undefined ? {} : { now: deps.deliveryClock }),
       ...(deps.deliveryPollMs === undefined ? {} : { pollMs: deps.deliveryPollMs }),
@@ -161,6 +164,7 @@ export class Notifications {
   /** Catches up, then starts the loops, unless `stop()` came in the meantime. */
   private async run(): Promise<void> {
     this.setState('starting');
+    this.releaseHeld();
     await this.reactor.start();
     if (!this.started) return;
     this.dispatcher.start();
@@ -171,8 +175,27 @@ export class Notifications {
       transport: this.transport.kind,
       slaAlertEmail: this.config.slaAlertEmail ?? null,
       slaAlertWebhook: this.config.slaAlertWebhookUrl !== undefined,
+      oncallEmail: this.config.oncallEmail ?? null,
+      oncallWebhook: this.config.oncallWebhookUrl !== undefined,
       templatesDir: this.config.templatesDir,
     });
+    if (this.config.oncallEmail === undefined) {
+      this.logger.warn({ msg: 'ONCALL_EMAIL is not set: a declared outage alerts no on-call address by e-mail (each declaration logs an error)' });
+    }
+  }
+
+  private heldReleased = false;
+
+  /**
+   * Confirmations an earlier version held back during an outage (`held` rows) go out now: only
+   * tickets linked to an outage have their confirmation withheld, and those rows were suppressed
+   * when the link was made. Once per instance, by the sender only.
+   */
+  private releaseHeld(): void {
+    if (this.heldReleased) return;
+    this.heldReleased = true;
+    const released = this.db.releaseHeldRows();
+    if (released > 0) this.logger.log({ msg: 'released confirmations an earlier version held during an outage; they are sent now', released });
   }
 
   private waitForLock(): void {
@@ -232,6 +255,7 @@ export class Notifications {
 
   /** Reads the log up to its head, fires due alerts, and sends what is due: one deterministic round (tests). Does not take the sender lock. */
   async runOnce(): Promise<{ events: number; alerts: number; sent: number; retried: number; failed: number }> {
+    this.releaseHeld();
     const events = await this.reactor.catchUp();
     const alerts = await this.watcher.tick();
     const delivery = await this.dispatcher.drain();

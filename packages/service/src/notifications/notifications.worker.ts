@@ -2,7 +2,7 @@
  * Entry point of the notifications worker thread: the e-mail reactor, outbox dispatcher and SLA
  * alert watcher ({@link Notifications}), off the service's event loop. It reads the log through
  * its own store connection and keeps the `mail_` tables on its own SQLite connection; what it
- * must record on a ticket (a sent confirmation or notice) it asks the main thread to append,
+ * must record in the log (a sent confirmation, notice or outage alert) it asks the main thread to append,
  * so the main thread stays the only writer of the log. Started by {@link NotificationsWorker}.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -14,6 +14,7 @@ import type { NotificationsLogger } from './mail-transport';
 import { Notifications } from './notifications';
 import { readNotificationsConfig } from './notifications.config';
 import type { FromWorker, NotificationsWorkerData, SentRecord, ToWorker } from './notifications-worker.protocol';
+import type { AlertSentRecord } from './outage-alerts';
 import { lowerThisThreadPriority } from '../platform/thread-priority';
 
 const port = parentPort;
@@ -34,7 +35,9 @@ const logger: NotificationsLogger = {
 // Requests to the main thread, answered by a `reply` with the same id.
 let lastId = 0;
 const waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
-const ask = (request: { type: 'acknowledge'; ticketId: string; at: string; messageId: string } | { type: 'record-sent'; sent: SentRecord }): Promise<void> =>
+const ask = (
+  request: { type: 'acknowledge'; ticketId: string; at: string; messageId: string } | { type: 'record-sent'; sent: SentRecord } | { type: 'record-alert'; sent: AlertSentRecord },
+): Promise<void> =>
   new Promise<void>((resolve, reject) => {
     const id = ++lastId;
     waiting.set(id, { resolve, reject });
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     logger,
     acknowledge: (ticketId, at, messageId) => ask({ type: 'acknowledge', ticketId, at, messageId }),
     recordSent: (sent) => ask({ type: 'record-sent', sent }),
+    recordAlertSent: (sent) => ask({ type: 'record-alert', sent }),
     onState: (state) => post({ type: 'state', state }),
   });
   await notifications.start();

@@ -1,20 +1,40 @@
 import { isPermanentMailError, type MailTransport, type NotificationsLogger } from './mail-transport';
 import type { NotificationStore, OutboxRow } from './notification-store';
+import { webhookRecipient, type AlertSentRecord } from './outage-alerts';
 
 /**
  * Records on the ticket that its confirmation went out: the host runs the domain's
- * `AcknowledgeTicket` (`automatic: true`, `messageId`) with `now` = `at`, when the SMTP server
- * accepted the e-mail. Called after a confirmation, and after a restoration notice (for an
- * outage ticket that notice is the first contact). Must be idempotent: the domain answers
- * "nothing to do" for an acknowledged ticket.
+ * `AcknowledgeTicket` (`automatic: true`, `messageId`) dated `at`, when the SMTP server accepted
+ * the e-mail (in every mode: SMTP, the logging transport, in process or in the worker thread).
+ * Must be idempotent: the domain answers "nothing to do" for an acknowledged ticket.
  */
 export type AcknowledgeFn = (ticketId: string, at: string, messageId: string) => Promise<void>;
 
+/** A sent resolution or restoration notice, as {@link RecordSentFn} records it. */
+export interface SentNotice {
+  readonly ticketId: string;
+  readonly purpose: 'resolution' | 'outage-restored';
+  /** When the SMTP server accepted it. */
+  readonly at: string;
+  readonly messageId: string;
+  /** A restoration notice: when the outage the ticket is linked to ended. */
+  readonly restoredAt?: string;
+}
+
 /**
  * Records on the ticket that a resolution or restoration e-mail went out (the domain's
- * `RecordNotificationSent`). Must be idempotent per `messageId`: it may run again after a crash.
+ * `RecordNotificationSent`, with `restoredAt` for a restoration notice: the domain counts that
+ * notice as the linked ticket's confirmation and response). Must be idempotent per `messageId`:
+ * it may run again after a crash.
  */
-export type RecordSentFn = (sent: { ticketId: string; purpose: 'resolution' | 'outage-restored'; at: string; messageId: string }) => Promise<void>;
+export type RecordSentFn = (sent: SentNotice) => Promise<void>;
+
+/**
+ * Records on the outage board that the on-call engineers were alerted on one channel (the
+ * domain's `RecordOutageAlertSent`, dated `at`: when the SMTP server or the webhook accepted it).
+ * Must be idempotent: the domain appends nothing for a channel already recorded.
+ */
+export type RecordAlertSentFn = (sent: AlertSentRecord) => Promise<void>;
 
 /** Retry schedule for failed deliveries. */
 export interface RetryPolicy {
@@ -80,6 +100,7 @@ export interface OutboxDispatcherOptions {
   readonly webhook?: WebhookClient;
   readonly acknowledge?: AcknowledgeFn;
   readonly recordSent?: RecordSentFn;
+  readonly recordAlertSent?: RecordAlertSentFn;
   readonly retry?: Partial<RetryPolicy>;
   /** Wall clock for scheduling retries and `sent_at` (default `Date.now`). */
   readonly now?: () => number;
@@ -198,9 +219,12 @@ export class OutboxDispatcher {
       const message = error instanceof Error ? error.message : String(error);
       const attempts = row.attempts + 1;
       const permanent = row.channel === 'email' ? isPermanentMailError(error) : error instanceof PermanentWebhookError;
-      const limit =
-        row.channel === 'webhook' ? this.retry.maxWebhookAttempts : permanent ? this.retry.maxPermanentAttempts : Number.POSITIVE_INFINITY;
-      if (attempts >= limit || (permanent && row.channel === 'webhook')) {
+      // An outage alert's webhook is retried like an e-mail (forever while it cannot be reached
+      // or fails, a few times when it refuses for good): engineers must get it. An SLA alert's
+      // webhook gives up after maxWebhookAttempts.
+      const slaWebhook = row.channel === 'webhook' && row.purpose !== 'outage-alert';
+      const limit = slaWebhook ? this.retry.maxWebhookAttempts : permanent ? this.retry.maxPermanentAttempts : Number.POSITIVE_INFINITY;
+      if (attempts >= limit || (permanent && slaWebhook)) {
         logger.error({ msg: 'notification failed for good', purpose: row.purpose, channel: row.channel, ticket: row.ticket_number, attempts, error: message });
         return { result: 'failed', record: () => db.markFailed(row.id, message) };
       }
@@ -233,11 +257,12 @@ export class OutboxDispatcher {
   }
 
   /**
-   * Records each sent ticket e-mail on its ticket: a confirmation (and a restoration notice, the
-   * first contact of an outage ticket) as the acknowledgement; a resolution or restoration notice
-   * as a sent notification. A failure is retried with backoff, a bounded number of times.
-   * Different tickets are recorded concurrently (the service commits them together); the rows
-   * of one ticket go in order.
+   * Records each sent e-mail in the log: a confirmation as the ticket's acknowledgement; a
+   * resolution or restoration notice as a sent notification (the domain counts a restoration
+   * notice as the linked ticket's confirmation and response); an outage alert on the outage
+   * board. A failure is retried with backoff, a bounded number of times. Different tickets
+   * (outages) are recorded concurrently (the service commits them together); the rows of one go
+   * in order.
    */
   private async acknowledgeSent(): Promise<void> {
     const byTicket = new Map<string, OutboxRow[]>();
@@ -263,28 +288,38 @@ export class OutboxDispatcher {
 
   /** Records one sent e-mail on its ticket; returns the outbox update to make for it. */
   private async acknowledgeOne(row: OutboxRow): Promise<() => void> {
-    const { db, acknowledge, recordSent, logger } = this.options;
-    if ((acknowledge === undefined && recordSent === undefined) || row.sent_at === null) {
-      return () => db.markAcknowledged(row.id);
-    }
+    const { db, acknowledge, recordSent, recordAlertSent, logger } = this.options;
+    if (row.sent_at === null) return () => db.markAcknowledged(row.id);
+    // When the server accepted it: the one instant every mode records (not when it was queued).
     const at = new Date(row.sent_at).toISOString();
     try {
-      if (acknowledge !== undefined && (row.purpose === 'confirmation' || row.purpose === 'outage-restored')) {
+      if (acknowledge !== undefined && row.purpose === 'confirmation') {
         await acknowledge(row.ticket_id, at, row.message_id);
       }
       if (recordSent !== undefined && (row.purpose === 'resolution' || row.purpose === 'outage-restored')) {
-        await recordSent({ ticketId: row.ticket_id, purpose: row.purpose, at, messageId: row.message_id });
+        const restoredAt = row.purpose === 'outage-restored' ? db.restoredAtOf(row.ticket_id) : undefined;
+        await recordSent({ ticketId: row.ticket_id, purpose: row.purpose, at, messageId: row.message_id, ...(restoredAt === undefined ? {} : { restoredAt }) });
+      }
+      if (recordAlertSent !== undefined && row.purpose === 'outage-alert') {
+        const email = row.channel === 'email';
+        await recordAlertSent({
+          outageId: row.ticket_id,
+          channel: row.channel,
+          to: email ? row.recipient : webhookRecipient(row.recipient),
+          at,
+          ...(email ? { messageId: row.message_id } : {}),
+        });
       }
       return () => db.markAcknowledged(row.id);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const attempts = row.ack_attempts + 1;
       if (attempts >= this.retry.maxAcknowledgeAttempts) {
-        logger.error({ msg: 'could not record the sent confirmation on the ticket; giving up', ticket: row.ticket_number, attempts, error: message });
+        logger.error({ msg: 'could not record the sent e-mail in the log; giving up', purpose: row.purpose, ticket: row.ticket_number, attempts, error: message });
         return () => db.failAcknowledgement(row.id, message);
       }
       const delay = retryDelayMs(this.retry, attempts, this.options.random);
-      logger.warn({ msg: 'could not record the sent confirmation on the ticket; will retry', ticket: row.ticket_number, attempts, retryInMs: delay, error: message });
+      logger.warn({ msg: 'could not record the sent e-mail in the log; will retry', purpose: row.purpose, ticket: row.ticket_number, attempts, retryInMs: delay, error: message });
       const retryAt = this.now() + delay;
       return () => db.retryAcknowledgement(row.id, retryAt, message);
     }

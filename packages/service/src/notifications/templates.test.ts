@@ -8,12 +8,34 @@ describe('MailTemplates', () => {
   it('ships every template, each parsing, with the ticket number in every subject', () => {
     const templates = new MailTemplates(DEFAULT_TEMPLATES_DIR);
     expect(() => templates.check()).not.toThrow();
-    for (const name of TEMPLATE_NAMES) {
+    // Every ticket e-mail; the outage alert names its outage instead (below).
+    for (const name of TEMPLATE_NAMES.filter((n) => n !== 'outage-alert')) {
       const rendered = templates.render(name, { ticketNumber: 'SS-000042', summary: 'Login fails', clock: 'response', percent: 75, tierLabel: 'Premium' });
       expect(rendered.subject).toContain('[SS-000042]');
       expect(rendered.text).toContain('SS-000042');
       expect(rendered.html).toContain('SS-000042');
     }
+  });
+
+  it('the outage alert names the outage, when and by whom it was declared, and how to acknowledge it', () => {
+    const templates = new MailTemplates(DEFAULT_TEMPLATES_DIR);
+    const staff = templates.render('outage-alert', {
+      outageId: 'OUTAGE-0003',
+      declaredAt: 'Tue, Mar 10, 2026, 10:12 AM EDT',
+      declaredAtIso: '2026-03-10T14:12:00.000Z',
+      byStaff: true,
+      byMonitors: false,
+      scope: 'Gradebook for all districts',
+      reason: 'Every save fails',
+      declaredBy: 'u-lee',
+    });
+    expect(staff.subject).toBe('[OUTAGE-0003] OUTAGE declared Tue, Mar 10, 2026, 10:12 AM EDT by staff: Gradebook for all districts');
+    expect(staff.text).toContain('Every save fails');
+    expect(staff.text).toContain('POST /outages/OUTAGE-0003/acknowledgement');
+    expect(staff.html).toContain('POST /outages/OUTAGE-0003/restoration');
+    const monitors = templates.render('outage-alert', { outageId: 'OUTAGE-0004', declaredAt: 'now', byMonitors: true, byStaff: false, declaredBy: 'monitor-atlanta' });
+    expect(monitors.subject).toBe('[OUTAGE-0004] OUTAGE declared now: all three status monitors report the service down');
+    expect(monitors.text).not.toContain('restoration');
   });
 
   it('escapes values in HTML only, and keeps the subject on one line', () => {

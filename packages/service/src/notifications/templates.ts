@@ -10,6 +10,7 @@ export const TEMPLATE_NAMES = [
   'outage-restored',
   'sla-warning',
   'sla-breach',
+  'outage-alert',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
