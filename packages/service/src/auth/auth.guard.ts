@@ -28,7 +28,9 @@ export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionC
 
 /**
  * Global guard: every route needs a valid bearer token unless marked {@link Public}; routes
- * marked with {@link Roles} also need one of those roles.
+ * marked with {@link Roles} also need one of those roles. A `monitor` token acts for its own
+ * location only: on a route with a `:location` (or `:monitor`) parameter, another location is 403,
+ * so one leaked monitor token cannot report for all three and declare an outage alone.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -51,6 +53,13 @@ export class AuthGuard implements CanActivate {
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles !== undefined && !roles.includes(user.role)) {
       throw new RoleForbiddenError(`role ${user.role} may not do this (allowed: ${roles.join(', ')})`);
+    }
+    if (user.role === 'monitor') {
+      const params = (request.params ?? {}) as Record<string, string | undefined>;
+      const location = params.location ?? params.monitor;
+      if (location !== undefined && location !== user.monitor) {
+        throw new RoleForbiddenError(`this monitor token reports for ${user.monitor ?? 'no location'} only, not for ${location.slice(0, 40)}`);
+      }
     }
     return true;
   }

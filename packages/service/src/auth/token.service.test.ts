@@ -52,6 +52,45 @@ describe('TokenService', () => {
     }
   });
 
+  const signRaw = (claims: Record<string, unknown>, options: jwt.SignOptions = { expiresIn: 600 }): string =>
+    jwt.sign(claims, key, { algorithm: 'HS256', issuer: 'support-sla', ...options });
+
+  it('checks the claims with the codecs of the events they end up in, and names the claim it refuses (issue 20)', () => {
+    const base = { sub: 'u-ada', role: 'administrator', org: 'acme', email: 'ada@acme.example' };
+    expect(tokens.verify(signRaw(base))).toEqual({ id: 'u-ada', role: 'administrator', org: 'acme', email: 'ada@acme.example' });
+    // The stored TicketOpened of each of these would not decode again (domain Email, NonEmptyString).
+    expect(() => tokens.verify(signRaw({ ...base, email: 'ada@localhost' }))).toThrow(/claim email .*Email/);
+    expect(() => tokens.verify(signRaw({ ...base, email: 42 }))).toThrow(/claim email/);
+    expect(() => tokens.verify(signRaw({ ...base, name: '   ' }))).toThrow(/claim name/);
+    expect(() => tokens.verify(signRaw({ ...base, name: null }))).toThrow(/claim name/);
+    expect(() => tokens.verify(signRaw({ ...base, sub: ' \t' }))).toThrow(/claim sub/);
+    expect(() => tokens.verify(signRaw({ ...base, sub: 7 }))).toThrow(/claim sub/);
+    expect(() => tokens.verify(signRaw({ ...base, org: '  ' }))).toThrow(/claim org/);
+    expect(() => tokens.sign({ sub: 'u-ada', role: 'administrator', org: 'acme', email: 'ada@localhost' })).toThrow(/claim email/);
+  });
+
+  it('binds a monitor token to one location: required for role monitor, refused for any other (issue 20)', () => {
+    const monitor = tokens.sign({ sub: 'mon-1', role: 'monitor', org: 'ops', monitor: 'chicago' });
+    expect(tokens.verify(monitor)).toEqual({ id: 'mon-1', role: 'monitor', org: 'ops', monitor: 'chicago' });
+    expect(() => tokens.verify(signRaw({ sub: 'mon-1', role: 'monitor', org: 'ops' }))).toThrow(/monitor token must name its location/);
+    expect(() => tokens.verify(signRaw({ sub: 'mon-1', role: 'monitor', org: 'ops', monitor: 'boston' }))).toThrow(/claim monitor/);
+    expect(() => tokens.verify(signRaw({ sub: 'u1', role: 'agent', org: 'acme', monitor: 'chicago' }))).toThrow(/only for role monitor/);
+    expect(() => tokens.sign({ sub: 'mon-1', role: 'monitor', org: 'ops' })).toThrow(/location/);
+  });
+
+  it('requires an expiry, and refuses a lifetime over the cap (issue 20: a token without exp was good forever)', () => {
+    const claims = { sub: 'u1', role: 'agent', org: 'acme' };
+    expect(() => tokens.verify(signRaw(claims, {}))).toThrow(/no expiry \(claim exp\)/);
+    expect(() => tokens.verify(signRaw(claims, { expiresIn: '31d' }))).toThrow(/lifetime .*31d.* exceeds the maximum of 30d/);
+    expect(tokens.verify(signRaw(claims, { expiresIn: '30d' })).id).toBe('u1');
+    // Without iat, the lifetime counts from now.
+    expect(() => tokens.verify(signRaw({ ...claims, exp: Math.floor(Date.now() / 1000) + 40 * 86_400 }, { noTimestamp: true }))).toThrow(/exceeds/);
+    const capped = new TokenService(key, { maxLifetimeSeconds: 3600 });
+    expect(() => capped.verify(signRaw(claims, { expiresIn: '2h' }))).toThrow(/exceeds the maximum of 1h/);
+    expect(() => capped.sign({ sub: 'u1', role: 'agent', org: 'acme' }, { expiresIn: '8h' })).toThrow(/exceeds/);
+    expect(capped.verify(capped.sign({ sub: 'u1', role: 'agent', org: 'acme' }, { expiresIn: '1h' })).id).toBe('u1');
+  });
+
   it('refuses to sign an unknown role', () => {
     expect(() => tokens.sign({ sub: 'u1', role: 'root' as never, org: 'acme' })).toThrow(/unknown role/);
   });

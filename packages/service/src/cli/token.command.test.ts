@@ -39,7 +39,25 @@ describe('support-sla token', () => {
     expect(new TokenService(key).verify(out.trim()).role).toBe('auditor');
   });
 
+  it('binds a monitor token to the location given with --monitor, and keeps the lifetime under the cap (issue 20)', async () => {
+    const key = 'z'.repeat(40);
+    const monitor = await run(['token', '--role', 'monitor', '--user', 'mon-chi', '--org', 'ops', '--monitor', 'chicago'], { SUPPORT_SLA_TOKEN_KEY: key });
+    expect(monitor.code).toBe(0);
+    expect(new TokenService(key).verify(monitor.out.trim())).toEqual({ id: 'mon-chi', role: 'monitor', org: 'ops', monitor: 'chicago' });
+    // The default lifetime stays short: 8 hours.
+    const { iat, exp } = JSON.parse(Buffer.from(monitor.out.trim().split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number };
+    expect(exp - iat).toBe(8 * 3600);
+    const long = await run(['token', '--role', 'agent', '--user', 'u1', '--org', 'acme', '--expires-in', '31d'], { SUPPORT_SLA_TOKEN_KEY: key });
+    expect(long.code).not.toBe(0);
+    expect(long.err).toMatch(/exceeds the maximum of 30d \(TOKEN_MAX_LIFETIME\)/);
+    const allowed = await run(['token', '--role', 'agent', '--user', 'u1', '--org', 'acme', '--expires-in', '31d'], { SUPPORT_SLA_TOKEN_KEY: key, TOKEN_MAX_LIFETIME: '60d' });
+    expect(allowed.code).toBe(0);
+  });
+
   it.each([
+    [['token', '--role', 'monitor', '--user', 'm1', '--org', 'ops'], /needs --monitor/],
+    [['token', '--role', 'monitor', '--user', 'm1', '--org', 'ops', '--monitor', 'boston'], /argument 'boston' is invalid/],
+    [['token', '--role', 'agent', '--user', 'u1', '--org', 'acme', '--monitor', 'chicago'], /--monitor is for --role monitor only/],
     [['token', '--role', 'root', '--user', 'u1', '--org', 'acme'], /argument 'root' is invalid/],
     [['token', '--user', 'u1', '--org', 'acme'], /required option '--role <role>' not specified/],
     [['token', '--role', 'agent', '--org', 'acme'], /--user/],

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { MONITORS, type Monitor } from '@support-sla/domain';
 import { ROLES, TokenService, type Role } from '../auth/token.service';
 import { loadConfig, resolveTokenKey } from '../config/service-config';
 import type { CliIo } from './cli-io';
@@ -15,7 +16,10 @@ const DURATION = /^\d+\s*(ms|s|m|h|d|w|y)?$/;
 
 /**
  * `support-sla token`: prints a bearer token signed with the same key the service uses
- * (SUPPORT_SLA_TOKEN_KEY, or the development key file beside SUPPORT_SLA_DB).
+ * (SUPPORT_SLA_TOKEN_KEY, or the development key file beside SUPPORT_SLA_DB). It lives 8 hours
+ * unless `--expires-in` says otherwise, at most TOKEN_MAX_LIFETIME (30 days by default), the
+ * longest the service accepts. A monitor's token names its location (`--monitor chicago`), and
+ * reports only for it.
  */
 export function registerTokenCommand(program: Command, io: CliIo): Command {
   return program
@@ -29,15 +33,18 @@ export function registerTokenCommand(program: Command, io: CliIo): Command {
       return value;
     })
     .option('--name <name>', 'display name', nonEmpty('--name'))
+    .addOption(new Option('--monitor <location>', 'role monitor only, and required for it: the one location the monitor reports for').choices([...MONITORS]))
     .option('--expires-in <duration>', 'lifetime, e.g. 30m, 8h, 7d', (value: string) => {
       if (!DURATION.test(value)) throw new InvalidArgumentError('expected a duration such as 30m, 8h or 7d.');
       return value;
     }, '8h')
-    .action((options: { role: Role; user: string; org: string; email?: string; name?: string; expiresIn: string }) => {
+    .action((options: { role: Role; user: string; org: string; email?: string; name?: string; monitor?: Monitor; expiresIn: string }, command: Command) => {
+      if (options.role === 'monitor' && options.monitor === undefined) command.error("error: a monitor token needs --monitor <location> (chicago, california or atlanta): it reports for that location only");
+      if (options.role !== 'monitor' && options.monitor !== undefined) command.error(`error: --monitor is for --role monitor only (not ${options.role})`);
       const config = loadConfig(io.env, io.cwd);
       const key = resolveTokenKey(config);
       if (key.source === 'generated') io.stderr.write(`support-sla: generated a development token key in ${key.file}\n`);
-      const tokens = new TokenService(key.key);
+      const tokens = new TokenService(key.key, { maxLifetimeSeconds: config.tokenMaxLifetimeSeconds });
       const token = tokens.sign(
         {
           sub: options.user,
@@ -45,6 +52,7 @@ export function registerTokenCommand(program: Command, io: CliIo): Command {
           org: options.org,
           ...(options.email !== undefined ? { email: options.email } : {}),
           ...(options.name !== undefined ? { name: options.name } : {}),
+          ...(options.monitor !== undefined ? { monitor: options.monitor } : {}),
         },
         { expiresIn: /^\d+$/.test(options.expiresIn) ? Number(options.expiresIn) : options.expiresIn },
       );

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, parseByteSize, resolveTokenKey, tokenKeyFileFor } from './service-config';
+import { ConfigError, loadConfig, parseByteSize, parseDurationSeconds, resolveTokenKey, tokenKeyFileFor } from './service-config';
 
 describe('loadConfig', () => {
   it('works with nothing set, using the documented defaults', () => {
@@ -29,6 +29,18 @@ describe('loadConfig', () => {
     for (const name of ['PORT', 'EVENT_STORE', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'SMTP_URL', 'SUPPORT_SLA_TOKEN_KEY']) expect(problems).toContain(name);
     expect(() => loadConfig({ EVENT_STORE: 'esdb' })).toThrow(/ESDB_CONNECTION_STRING is required/);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SUPPORT_SLA_TOKEN_KEY is required/);
+  });
+
+  it('caps token lifetimes at 30 days and remembers idempotency keys for 24 hours unless told otherwise (issue 20)', () => {
+    expect(loadConfig({}, '/x')).toMatchObject({ tokenMaxLifetimeSeconds: 30 * 86_400, idempotencyKeyTtlMs: 24 * 3600_000 });
+    expect(loadConfig({ TOKEN_MAX_LIFETIME: '12h', IDEMPOTENCY_KEY_TTL: '7d' }, '/x')).toMatchObject({ tokenMaxLifetimeSeconds: 12 * 3600, idempotencyKeyTtlMs: 7 * 86_400_000 });
+    expect(() => loadConfig({ TOKEN_MAX_LIFETIME: 'forever' })).toThrow(/TOKEN_MAX_LIFETIME/);
+    expect(() => loadConfig({ TOKEN_MAX_LIFETIME: '400d' })).toThrow(/TOKEN_MAX_LIFETIME/);
+    expect(() => loadConfig({ IDEMPOTENCY_KEY_TTL: '0' })).toThrow(/IDEMPOTENCY_KEY_TTL/);
+    expect(() => loadConfig({ IDEMPOTENCY_KEY_TTL: '30s' })).toThrow(/IDEMPOTENCY_KEY_TTL/);
+    expect(parseDurationSeconds('90')).toBe(90);
+    expect(parseDurationSeconds('15m')).toBe(900);
+    expect(parseDurationSeconds('1w')).toBeUndefined();
   });
 
   it('parses body sizes', () => {

@@ -26,6 +26,10 @@ export interface ServiceConfig {
   readonly maxBodyBytes: number;
   /** How many times a command runs against fresh state after a version conflict before answering 409. */
   readonly commandMaxAttempts: number;
+  /** Longest lifetime (`exp` − `iat`) a bearer token may have, in seconds; longer ones are refused. */
+  readonly tokenMaxLifetimeSeconds: number;
+  /** How long an `Idempotency-Key`'s answer is remembered, in milliseconds; older rows are purged. */
+  readonly idempotencyKeyTtlMs: number;
   readonly production: boolean;
   /** The environment this was read from, for modules with settings of their own (e-mail). */
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -40,6 +44,8 @@ export const CONFIG_DEFAULTS = {
   LOG_LEVEL: 'info',
   MAX_BODY_BYTES: '64kb',
   COMMAND_MAX_ATTEMPTS: '5',
+  TOKEN_MAX_LIFETIME: '30d',
+  IDEMPOTENCY_KEY_TTL: '24h',
 } as const;
 
 /** One or more environment variables are wrong; `problems` names each. */
@@ -63,6 +69,20 @@ export const parseByteSize = (text: string): number | undefined => {
   const bytes = Number(match[1]) * (UNITS[(match[2] ?? 'b').toLowerCase()] ?? 1);
   return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
 };
+
+const DURATION = /^(\d+)\s*(s|m|h|d)?$/i;
+const SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** Parses `90`, `90s`, `15m`, `24h` or `30d` into seconds (a bare number is seconds). */
+export const parseDurationSeconds = (text: string): number | undefined => {
+  const match = DURATION.exec(text.trim());
+  if (!match) return undefined;
+  const seconds = Number(match[1]) * (SECONDS[(match[2] ?? 's').toLowerCase()] ?? 1);
+  return Number.isSafeInteger(seconds) && seconds > 0 ? seconds : undefined;
+};
+
+/** The longest token lifetime a setting may allow: a year (a longer one is a typo, or no expiry by another name). */
+const MAX_TOKEN_LIFETIME_SECONDS = 366 * 86_400;
 
 const oneOf = <T extends string>(values: readonly T[], value: string): value is T => (values as readonly string[]).includes(value);
 
@@ -119,6 +139,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const commandMaxAttempts = /^[1-9]\d?$/.test(attemptsText) ? Number(attemptsText) : undefined;
   if (commandMaxAttempts === undefined) problems.push(`COMMAND_MAX_ATTEMPTS must be a whole number from 1 to 99 (got "${attemptsText}")`);
 
+  const lifetimeText = read('TOKEN_MAX_LIFETIME');
+  const tokenMaxLifetimeSeconds = parseDurationSeconds(lifetimeText);
+  if (tokenMaxLifetimeSeconds === undefined || tokenMaxLifetimeSeconds > MAX_TOKEN_LIFETIME_SECONDS) {
+    problems.push(`TOKEN_MAX_LIFETIME must be a duration such as 8h or 30d, at most 366d (got "${lifetimeText}")`);
+  }
+
+  const ttlText = read('IDEMPOTENCY_KEY_TTL');
+  const idempotencyKeyTtlSeconds = parseDurationSeconds(ttlText);
+  if (idempotencyKeyTtlSeconds === undefined || idempotencyKeyTtlSeconds < 60) {
+    problems.push(`IDEMPOTENCY_KEY_TTL must be a duration of at least a minute, such as 24h or 7d (got "${ttlText}")`);
+  }
+
   const production = (env.NODE_ENV ?? '').toLowerCase() === 'production';
   if (production && tokenKey === undefined) problems.push('SUPPORT_SLA_TOKEN_KEY is required when NODE_ENV=production (a generated key is for development only)');
 
@@ -135,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     smtpUrl,
     maxBodyBytes: maxBodyBytes!,
     commandMaxAttempts: commandMaxAttempts!,
+    tokenMaxLifetimeSeconds: tokenMaxLifetimeSeconds!,
+    idempotencyKeyTtlMs: idempotencyKeyTtlSeconds! * 1000,
     production,
     env,
   };

@@ -130,12 +130,17 @@ const ERROR_BODY: SchemaObject = {
 /** The error answers every authenticated route can give, documented once. */
 export const ApiStandardErrors = (): ClassDecorator & MethodDecorator =>
   applyDecorators(
-    ApiResponse({ status: 400, description: 'A body, path or query field is invalid (`issues` names each)', schema: ERROR_BODY }),
-    ApiResponse({ status: 401, description: 'Missing, malformed, badly signed or expired bearer token', schema: ERROR_BODY }),
-    ApiResponse({ status: 403, description: 'The caller’s role may not do this', schema: ERROR_BODY }),
+    ApiResponse({
+      status: 400,
+      description: 'A body, path, query or header field is invalid (`issues` names each): also a body nested deeper than 32 levels, an `Idempotency-Key` outside 1–200 visible ASCII characters, a client instant outside the plausible window',
+      schema: ERROR_BODY,
+    }),
+    ApiResponse({ status: 401, description: 'Missing, malformed, badly signed, expired or over-long-lived bearer token, or a claim the domain refuses (the message names it)', schema: ERROR_BODY }),
+    ApiResponse({ status: 403, description: 'The caller’s role may not do this (or a monitor reports for another location)', schema: ERROR_BODY }),
     ApiResponse({ status: 404, description: 'Unknown ticket or outage (also another requester’s ticket)', schema: ERROR_BODY }),
     ApiResponse({ status: 409, description: 'The stream kept changing through the bounded retries; retry', schema: ERROR_BODY }),
     ApiResponse({ status: 413, description: 'Body larger than MAX_BODY_BYTES', schema: ERROR_BODY }),
-    ApiResponse({ status: 422, description: 'A business rule refused the command (`error` is the domain code)', schema: ERROR_BODY }),
-    ApiResponse({ status: 503, description: 'The event store is unavailable, or a read model did not catch up in time', schema: ERROR_BODY }),
+    ApiResponse({ status: 415, description: 'A body whose Content-Type is not application/json (or application/*+json)', schema: ERROR_BODY }),
+    ApiResponse({ status: 422, description: 'A business rule refused the command (`error` is the domain code), or it would store an event that does not decode (`unstorable_event`)', schema: ERROR_BODY }),
+    ApiResponse({ status: 503, description: 'The event store is unavailable, a read model did not catch up in time or stopped at a stored event that does not decode (the message names stream, revision and field)', schema: ERROR_BODY }),
   );

@@ -7,11 +7,11 @@ export interface FieldIssue {
   readonly message: string;
 }
 
-/** The request's body, path or query did not validate (HTTP 400). */
+/** The request's body, path, query or a header did not validate (HTTP 400). */
 export class RequestValidationError extends Error {
   override readonly name = 'RequestValidationError';
   constructor(
-    readonly where: 'body' | 'query' | 'path',
+    readonly where: 'body' | 'query' | 'path' | 'header',
     readonly issues: readonly FieldIssue[],
   ) {
     super(`invalid ${where}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);

@@ -49,14 +49,17 @@ const STATUS_CODES: Record<number, string> = {
  *
  * | error | status | body |
  * | --- | --- | --- |
- * | `RequestValidationError` (`issues`) | 400 | `{ error: 'validation', issues: [{ field, message }] }` |
+ * | `RequestValidationError`, `ImplausibleInstantError` (`issues`) | 400 | `{ error: 'validation', issues: [{ field, message }] }` |
  * | body parser: malformed JSON / too large / bad encoding | 400 / 413 / 415 | `{ error: 'malformed_json' \| 'payload_too_large' \| ... }` |
+ * | `UnsupportedMediaTypeError` (a body that is not JSON) | 415 | `{ error: 'unsupported_media_type', message }` |
  * | `InvalidTokenError` | 401 | `{ error: 'unauthorized', message }` |
  * | `ForbiddenError` | 403 | `{ error: 'forbidden', message }` |
  * | `TicketNotFoundError`, `*NotFoundError` | 404 | `{ error: 'not_found', message }` |
  * | `WrongExpectedRevisionError`, `ConcurrencyConflictError` | 409 | `{ error: 'conflict', message }` |
  * | `DomainRuleViolation` (`error.code`), `IdempotencyKeyReusedError` | 422 | `{ error: code, message }` |
+ * | `UnstorableEventError` (an event that would not decode again) | 422 | `{ error: 'unstorable_event', message, issues }` |
  * | `EventStoreUnavailableError`, `ProjectionTimeoutError`, `ProjectionFailedError` | 503 | `{ error: 'unavailable' \| 'read_model_lagging', message }` |
+ * | `UndecodableStoredEventError` (a stored event the codecs refuse) | 503 | `{ error: 'undecodable_event', message }` naming stream, revision and field |
  * | Nest `HttpException` | its status | `{ error, message }` |
  * | anything else | 500 | `{ error: 'internal' }` (logged, never echoed) |
  */
@@ -81,7 +84,15 @@ export function classifyError(error: unknown): ClassifiedError {
     }
     switch (name) {
       case 'RequestValidationError':
+      case 'ImplausibleInstantError':
         return expected(400, { error: 'validation', issues: issuesOf(error) });
+      case 'UnsupportedMediaTypeError':
+        return expected(415, { error: 'unsupported_media_type', message: message ?? 'request bodies must be JSON' });
+      case 'UnstorableEventError':
+        return expected(422, { error: 'unstorable_event', message: message ?? '', issues: issuesOf(error) });
+      case 'UndecodableStoredEventError':
+        // The stored event's values are not echoed: the message names stream, revision and field.
+        return expected(503, { error: 'undecodable_event', message: message ?? 'a stored event does not decode' });
       case 'InvalidTokenError':
         return expected(401, { error: 'unauthorized', message: message ?? 'invalid token' });
       case 'ForbiddenError':
@@ -97,6 +108,10 @@ export function classifyError(error: unknown): ClassifiedError {
       case 'ProjectionTimeoutError':
         return expected(503, { error: 'read_model_lagging', message: message ?? '' });
       case 'ProjectionFailedError':
+        // The failure was logged when the projection stopped, and /health reports it. Its reason
+        // is given only when it is a stored event that does not decode (stream, revision, field);
+        // anything else stays in the log.
+        if (typeof error.reason === 'string') return expected(503, { error: 'unavailable', message: error.reason });
         return { status: 503, body: { error: 'unavailable', message: 'a read model is not available' }, unexpected: true };
       default:
         if (name.endsWith('NotFoundError')) return expected(404, { error: 'not_found', message: message ?? 'not found' });

@@ -60,8 +60,11 @@ interface Caller {
 const userOf = (role: Role): string => `u-${role}`;
 const requesterToken = (role: Role, user: string, org: string): string =>
   svc.tokenFor(role, user, org, { email: `${user}@${org}.example`, name: user });
+/** A monitor's token is bound to its location: the matrix's monitor is Chicago's (the report route below is Chicago's). */
 const roleToken = (role: Role): string =>
-  (REQUESTER_ROLES as readonly string[]).includes(role) ? requesterToken(role, userOf(role), 'acme') : svc.tokenFor(role, userOf(role), 'support');
+  (REQUESTER_ROLES as readonly string[]).includes(role)
+    ? requesterToken(role, userOf(role), 'acme')
+    : svc.tokenFor(role, userOf(role), 'support', role === 'monitor' ? { monitor: 'chicago' } : {});
 const DEFAULT_OWNER = (): string => requesterToken('administrator', 'u-owner', 'acme');
 
 const callerOf = (kind: CallerKind): Caller => {
@@ -84,7 +87,8 @@ const callerOf = (kind: CallerKind): Caller => {
 };
 
 const agent = (): string => roleToken('agent');
-const monitor = (): string => roleToken('monitor');
+/** The token of the monitor at `location` (each reports for its own location only). */
+const monitor = (location: 'chicago' | 'california' | 'atlanta' = 'chicago'): string => svc.tokenFor('monitor', `u-monitor-${location}`, 'support', { monitor: location });
 const request = { summary: 'Access matrix', description: 'A ticket made for the access matrix.' };
 
 /** Opens a Premium e-mail ticket for the owner and drives it to `stage` with the agent. */
@@ -111,8 +115,8 @@ const observedAt = (): string => new Date((reportedAt += 1_000)).toISOString();
 /** Declares an outage (all three monitors down) and ends it; returns its id. */
 async function endedOutage(): Promise<string> {
   let outageId: string | undefined;
-  for (const location of ['chicago', 'california', 'atlanta']) {
-    const res = await call(svc.baseUrl, 'POST', `/monitors/${location}/reports`, { token: monitor(), body: { status: 'down', observedAt: observedAt() } });
+  for (const location of ['chicago', 'california', 'atlanta'] as const) {
+    const res = await call(svc.baseUrl, 'POST', `/monitors/${location}/reports`, { token: monitor(location), body: { status: 'down', observedAt: observedAt() } });
     if (res.status !== 200) throw new Error(`fixture: monitor report gave ${res.status} ${res.text}`);
     outageId ??= (res.json.outages as string[])[0];
   }
@@ -246,8 +250,8 @@ const ROUTES: readonly Route[] = [
 /** A declared outage that is still running (for the link route); ended later by the next fixture. */
 async function endedOutageStillDeclared(): Promise<string> {
   let outageId: string | undefined;
-  for (const location of ['chicago', 'california', 'atlanta']) {
-    const res = await call(svc.baseUrl, 'POST', `/monitors/${location}/reports`, { token: monitor(), body: { status: 'down', observedAt: observedAt() } });
+  for (const location of ['chicago', 'california', 'atlanta'] as const) {
+    const res = await call(svc.baseUrl, 'POST', `/monitors/${location}/reports`, { token: monitor(location), body: { status: 'down', observedAt: observedAt() } });
     outageId ??= (res.json.outages as string[] | undefined)?.[0];
   }
   if (outageId === undefined) throw new Error('fixture: no outage declared');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DynamicModule, Provider, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Monitor } from '@support-sla/domain';
 import { TokenService, type Role } from '../auth/token.service';
 import { createService } from '../platform/bootstrap';
 
@@ -13,6 +14,8 @@ export interface TokenExtras {
   readonly email?: string;
   /** e.g. `'1h'`, or seconds; negative seconds give an already-expired token. */
   readonly expiresIn?: string | number;
+  /** Role `monitor` (required for it): the one location the token reports for. */
+  readonly monitor?: Monitor;
 }
 
 export interface ServiceHarnessOptions {
@@ -75,7 +78,14 @@ const setup = (options: ServiceHarnessOptions): { dbFile: string; tokenKey: stri
     },
     tokenFor: (role, user, org, extras = {}) =>
       tokens.sign(
-        { sub: user, role, org, ...(extras.name !== undefined ? { name: extras.name } : {}), ...(extras.email !== undefined ? { email: extras.email } : {}) },
+        {
+          sub: user,
+          role,
+          org,
+          ...(extras.name !== undefined ? { name: extras.name } : {}),
+          ...(extras.email !== undefined ? { email: extras.email } : {}),
+          ...(extras.monitor !== undefined ? { monitor: extras.monitor } : {}),
+        },
         { expiresIn: extras.expiresIn ?? '1h' },
       ),
   };
