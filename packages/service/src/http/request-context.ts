@@ -4,11 +4,10 @@ import type { Request } from 'express';
 import type { CommandContext } from '../application/command-executor';
 import type { Caller } from '../application/ticket.application';
 import { InvalidTokenError } from '../auth/token.service';
+import { idempotencyKeyOf, IDEMPOTENCY_KEY_PATTERN, routeOf } from '../idempotency/idempotency';
 
 /** The request as the authentication guard leaves it: `user` holds the verified token's claims. */
 export type AuthenticatedRequest = Request & { user?: Caller; id?: unknown };
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** The caller and the tracing context of a command request. */
 export interface RequestScope {
@@ -25,21 +24,29 @@ export const scopeOf = (req: AuthenticatedRequest): RequestScope => {
   const caller = req.user;
   if (caller === undefined) throw new InvalidTokenError('no authenticated user on this request');
   const requestId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : randomUUID();
-  const key = headerOf(req, 'idempotency-key');
+  const key = req.method === 'POST' ? idempotencyKeyOf(req) : undefined;
   const correlation = headerOf(req, 'x-correlation-id');
   return {
     caller,
     context: {
       actorId: caller.id,
       actorRole: caller.role,
-      correlationId: correlation !== undefined && IDEMPOTENCY_KEY.test(correlation) ? correlation : requestId,
+      correlationId: correlation !== undefined && IDEMPOTENCY_KEY_PATTERN.test(correlation) ? correlation : requestId,
       causationId: requestId,
-      // Keys are the client's own namespace: two callers who pick the same key must not be
-      // taken for retries of each other's requests (event ids derive from it).
-      ...(key !== undefined && IDEMPOTENCY_KEY.test(key) ? { idempotencyKey: `${caller.org}/${caller.id}/${key}` } : {}),
+      // Keys are the client's own namespace, per route: two callers who pick the same key, or one
+      // caller who uses it on two routes, must not be taken for retries of each other's requests
+      // (event ids derive from it). Scoped exactly as the idempotency store scopes its answers.
+      ...(key === undefined ? {} : { idempotencyKey: scopedIdempotencyKey(caller.org, caller.id, routeOf(req), key) }),
     },
   };
 };
+
+/**
+ * The key a command's events are derived from: the client's key within its organization, user
+ * and route, as JSON (`["acme","u-ta","POST /tickets","k-1"]`), so that no choice of
+ * organization or user id (which may contain any character) can spell another caller's key.
+ */
+export const scopedIdempotencyKey = (org: string, userId: string, route: string, key: string): string => JSON.stringify([org, userId, route, key]);
 
 /** `@Scope()`: the authenticated caller and command context of this request. */
 export const Scope = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestScope =>

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import type { RequestWithUser } from '../auth/auth.guard';
-import { requestFingerprint, type IdempotencyStore } from './idempotency.store';
+import { RequestValidationError } from '../http/validation';
+import { requestFingerprint, type IdempotencyScope, type IdempotencyStore } from './idempotency.store';
 
 /** DI token of the service's {@link IdempotencyStore}. */
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
 
-/** The key was already used by this user for a different request (HTTP 422). */
+/** The key was already used by this caller on this route for a different body (HTTP 422). */
 export class IdempotencyKeyReusedError extends Error {
   override readonly name = 'IdempotencyKeyReusedError';
   readonly code = 'idempotency_key_reused';
@@ -30,14 +31,29 @@ export class IdempotentReplay extends Error {
   }
 }
 
-/** Keys the service accepts: 1–200 visible ASCII characters. */
+/** Keys the service accepts: 1–200 visible ASCII characters (`!` to `~`: no spaces, no control or non-ASCII characters). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 /**
+ * The request's `Idempotency-Key`, or undefined without one. A key the service cannot use is a
+ * 400 naming the header: ignoring it would run a retried request twice.
+ */
+export const idempotencyKeyOf = (req: { header(name: string): string | undefined }): string | undefined => {
+  const key = req.header('idempotency-key');
+  if (key === undefined || IDEMPOTENCY_KEY_PATTERN.test(key)) return key;
+  const problem = key.length === 0 ? 'is empty' : key.length > 200 ? `is ${key.length} characters long` : 'has a character outside that set (a space, a control or a non-ASCII character, or two headers joined by a comma and space)';
+  throw new RequestValidationError('header', [{ field: 'Idempotency-Key', message: `must be 1–200 visible ASCII characters (! to ~); this one ${problem}` }]);
+};
+
+/** The path a keyed request was sent to, without its query: part of what scopes its key. */
+export const routeOf = (req: { method: string; originalUrl: string }): string => `${req.method.toUpperCase()} ${req.originalUrl.split('?')[0] ?? req.originalUrl}`;
+
+/**
  * For POST requests that carry an `Idempotency-Key`: replays the remembered answer of an
- * identical earlier request (same user, key, method, path and body) without running the
- * handler, refuses a reused key with a different request (422), and remembers successful (2xx)
- * answers. Failures are not remembered: nothing was appended, so a retry simply runs again.
+ * identical earlier request (same organization, user, route, key and body) without running the
+ * handler, refuses a reused key with a different body (422), and remembers successful (2xx)
+ * answers for the store's time-to-live. A key outside {@link IDEMPOTENCY_KEY_PATTERN} is a 400.
+ * Failures are not remembered: nothing was appended, so a retry simply runs again.
  * Two identical requests in flight at once both run; the command path derives event ids from
  * the key, so only one of them appends.
  *
@@ -52,12 +68,13 @@ export class Idempotency {
   /** Throws {@link IdempotentReplay} or {@link IdempotencyKeyReusedError}, or lets the request run (and remembers its answer). */
   check(req: RequestWithUser, res: Response, onRememberFailed: (error: unknown) => void): void {
     if (req.method !== 'POST') return;
-    const key = req.header('idempotency-key');
-    const userId = req.user?.id;
-    if (key === undefined || !IDEMPOTENCY_KEY_PATTERN.test(key) || userId === undefined) return;
+    const key = idempotencyKeyOf(req);
+    const user = req.user;
+    if (key === undefined || user === undefined) return;
 
+    const scope: IdempotencyScope = { org: user.org, userId: user.id, route: routeOf(req) };
     const fingerprint = requestFingerprint(req.method, req.originalUrl.split('?')[0] ?? req.originalUrl, req.body);
-    const seen = this.store.lookup(userId, key, fingerprint);
+    const seen = this.store.lookup(scope, key, fingerprint);
     if (seen.kind === 'mismatch') throw new IdempotencyKeyReusedError(key);
     if (seen.kind === 'replay') throw new IdempotentReplay(seen.status, seen.body);
     // Remembered as it is handed to the response, before it is sent: a client that gets no
@@ -68,7 +85,7 @@ export class Idempotency {
       const status = res.statusCode;
       if (status < 200 || status >= 300) return;
       try {
-        this.store.remember(userId, key, fingerprint, { status, body });
+        this.store.remember(scope, key, fingerprint, { status, body });
       } catch (error) {
         // The answer still goes out; a retry runs the command again, which appends nothing twice.
         onRememberFailed(error);

@@ -3,11 +3,21 @@ import type { Json } from '../../testing/http';
 
 /**
  * The client's Idempotency-Key an event was appended under. The service stores it scoped to the
- * caller (`<org>/<user>/<key>`, or the bare key in older logs); the tests' keys contain no `/`.
+ * caller and route as JSON (`["<org>","<user>","POST /tickets","<key>"]`); older logs have
+ * `<org>/<user>/<key>` or the bare key (the tests' keys contain no `/`).
  */
 export const clientKeyOf = (metadata: Json): string | undefined => {
   const stored = metadata.idempotencyKey;
-  return typeof stored === 'string' ? stored.slice(stored.lastIndexOf('/') + 1) : undefined;
+  if (typeof stored !== 'string') return undefined;
+  if (stored.startsWith('[')) {
+    try {
+      const scoped = JSON.parse(stored) as unknown;
+      if (Array.isArray(scoped) && typeof scoped[scoped.length - 1] === 'string') return scoped[scoped.length - 1] as string;
+    } catch {
+      // not the scoped form
+    }
+  }
+  return stored.slice(stored.lastIndexOf('/') + 1);
 };
 
 /** An event as the reliability tests look at it. */
