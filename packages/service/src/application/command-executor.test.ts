@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { ticketDecider } from '@support-sla/domain';
+import { ticketDecider, type DomainEvent } from '@support-sla/domain';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import { countingReads } from '../testing/counting-store';
 import { WrongExpectedRevisionError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent } from '../event-store/event-store.port';
 import { ManualClock } from './clock';
 import { PolicyApplication } from './policy.application';
-import { CommandExecutor, ConcurrencyConflictError, DomainRuleViolation, type Sealer } from './command-executor';
+import { CommandExecutor, ConcurrencyConflictError, DomainRuleViolation, ImplausibleInstantError, implausibleInstants, roundTrip, UnstorableEventError, type Sealer } from './command-executor';
+import { OutageApplication } from './outage.application';
 import { TicketApplication, TicketNotFoundError, type Caller, type TicketNumbers } from './ticket.application';
 import { ticketStream } from './streams';
 
@@ -201,7 +202,7 @@ describe('CommandExecutor through the ticket use cases', () => {
       readStream: inner.readStream.bind(inner),
     });
     const { tickets } = setup(alwaysBehind, 3);
-    await expect(tickets.act('ResolveTicket', ticketId, { resolution: 'x' }, agent, ctx(agent))).rejects.toBeInstanceOf(
+    await expect(tickets.act('ClassifyTicket', ticketId, { category: 'personal/how-to' }, agent, ctx(agent))).rejects.toBeInstanceOf(
       ConcurrencyConflictError,
     );
     expect(appends).toBe(3);
@@ -224,3 +225,49 @@ describe('CommandExecutor through the ticket use cases', () => {
     ).rejects.toBeInstanceOf(DomainRuleViolation);
   });
 });
+
+describe('nothing is stored that cannot be read back (issue 20)', () => {
+  const monitor: Caller = { id: 'mon-chicago', role: 'monitor', org: 'ops' };
+
+  test('an event that would not decode again is refused, naming the field, and nothing is appended', async () => {
+    const { store, tickets } = setup();
+    // A requester whose e-mail the domain's Email codec refuses (the token check stops this at
+    // the door; the executor is the last line behind it).
+    const localhost: Caller = { ...admin, email: 'ada@localhost' };
+    const refused = tickets.open({ channel: 'email', request }, localhost, ctx(localhost));
+    await expect(refused).rejects.toBeInstanceOf(UnstorableEventError);
+    await expect(refused).rejects.toMatchObject({ eventType: 'TicketOpened', issues: [expect.objectContaining({ field: 'namedUser.email', message: expect.stringContaining('Email') })] });
+    expect(await store.readAll()).toHaveLength(0);
+  });
+
+  test('roundTrip returns what the store will hold, and refuses an instant the codec would not read back', () => {
+    const at = '2026-03-06T22:30:00.000Z';
+    const declared = { type: 'OutageDeclared', schemaVersion: 1, data: { at, by: { id: 'm', role: 'monitor' }, outageId: 'OUTAGE-0001', declaredAt: '1900-12-31T00:01:00.000Z' } } as unknown as DomainEvent;
+    expect(() => roundTrip(declared)).toThrow(UnstorableEventError);
+    expect(() => roundTrip(declared)).toThrow(/OutageDeclared\.data\.declaredAt/);
+    const fine = { ...declared, data: { ...(declared.data as object), declaredAt: at } } as unknown as DomainEvent;
+    expect(roundTrip(fine)).toEqual(JSON.parse(JSON.stringify(fine)));
+  });
+
+  test('a client-supplied instant outside the plausible window is refused before anything is decided', async () => {
+    const { store, executor, clock } = setup();
+    const outages = new OutageApplication(executor);
+    const report = (observedAt: string) => outages.report('chicago', { status: 'down', observedAt }, monitor, ctx(monitor));
+    // The instant the issue found accepted: UTC 1900-12-31T00:01, which made an OutageDeclared
+    // the decoder refuses (GET /outages answered 500).
+    for (const observedAt of ['1901-01-01T00:00:00+23:59', '1999-12-31T23:59:59Z', new Date(clock.now().getTime() + 6 * 60_000).toISOString()]) {
+      await expect(report(observedAt)).rejects.toMatchObject({ name: 'ImplausibleInstantError', issues: [expect.objectContaining({ field: 'observedAt' })] });
+    }
+    const late = tickets(setup()).open(
+      { channel: 'phone', request, namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' }, receivedAt: '1970-01-01T00:00:00Z' },
+      agent,
+      ctx(agent),
+    );
+    await expect(late).rejects.toBeInstanceOf(ImplausibleInstantError);
+    expect(await store.readAll()).toHaveLength(0);
+    expect(implausibleInstants({ observedAt: '2000-01-01T00:00:00Z' }, Date.parse('2026-01-01T00:00:00Z'))).toEqual([]);
+    expect((await report(new Date(clock.now().getTime() - 60_000).toISOString())).events.map((e) => e.type)).toEqual(['MonitorReportedStatus']);
+  });
+});
+
+const tickets = (s: ReturnType<typeof setup>) => s.tickets;

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Decider, DomainCommand, DomainError, DomainEvent } from '@support-sla/domain';
+import { decodeEvent, encodeEvent, type Decider, type DomainCommand, type DomainError, type DomainEvent } from '@support-sla/domain';
 import {
   WrongExpectedRevisionError,
   type EventStore,
@@ -42,6 +42,97 @@ export class DomainRuleViolation extends Error {
   }
 }
 
+/** One field a check refused, named as the request or the event names it. */
+export interface RefusedField {
+  readonly field: string;
+  readonly message: string;
+}
+
+/**
+ * An instant the client supplied (a monitor's `observedAt`, a phone message's `receivedAt`) lies
+ * outside the plausible window (HTTP 400, naming the field). Nothing was decided or stored.
+ */
+export class ImplausibleInstantError extends Error {
+  override readonly name = 'ImplausibleInstantError';
+  constructor(readonly issues: readonly RefusedField[]) {
+    super(issues.map((i) => `${i.field}: ${i.message}`).join('; '));
+  }
+}
+
+/**
+ * A decided event would not decode again with the codec that reads it back (HTTP 422, naming
+ * the event's fields): it was not stored. The request passed validation, so some value in it
+ * (or derived from it) is one the event's codec refuses.
+ */
+export class UnstorableEventError extends Error {
+  override readonly name = 'UnstorableEventError';
+  constructor(
+    readonly eventType: string,
+    readonly issues: readonly RefusedField[],
+  ) {
+    super(`the command would store a ${eventType} event that does not decode again, so nothing was stored: ${issues.map((i) => i.message).join('; ')}`);
+  }
+}
+
+/**
+ * The window of instants a client may supply as when something happened in the world. Outside
+ * it the value is a client's mistake (a clock at 1970, a wrong offset), not an observation: the
+ * domain would record it, and deadlines, outages and reports would be computed from it.
+ */
+export interface PlausibleInstants {
+  /** The earliest instant accepted, in epoch milliseconds. */
+  readonly earliestMs: number;
+  /** How far ahead of the service's clock an instant may be (clock skew), in milliseconds. */
+  readonly maxAheadMs: number;
+}
+
+/** From 2000-01-01T00:00:00Z to 5 minutes after the service's clock. */
+export const PLAUSIBLE_INSTANTS: PlausibleInstants = { earliestMs: Date.parse('2000-01-01T00:00:00Z'), maxAheadMs: 5 * 60_000 };
+
+/** The fields of a command's `data` that the client supplies as instants of the world (the body's fields of the same name). */
+export const CLIENT_INSTANT_FIELDS = ['observedAt', 'receivedAt', 'occurredAt'] as const;
+
+/** The fields of `data` outside the window, or an empty list. */
+export const implausibleInstants = (data: unknown, nowMs: number, window: PlausibleInstants = PLAUSIBLE_INSTANTS): RefusedField[] => {
+  if (typeof data !== 'object' || data === null) return [];
+  const issues: RefusedField[] = [];
+  for (const field of CLIENT_INSTANT_FIELDS) {
+    const value = (data as Record<string, unknown>)[field];
+    if (typeof value !== 'string') continue;
+    const ms = Date.parse(value);
+    if (Number.isNaN(ms)) continue; // not an instant at all: the codecs say so
+    if (ms < window.earliestMs) issues.push({ field, message: `must not be before ${new Date(window.earliestMs).toISOString()} (got ${new Date(ms).toISOString()})` });
+    else if (ms > nowMs + window.maxAheadMs) {
+      issues.push({ field, message: `must not be more than ${Math.round(window.maxAheadMs / 60_000)} minutes after the service's clock (${new Date(nowMs).toISOString()})` });
+    }
+  }
+  return issues;
+};
+
+/**
+ * The event as the store will hold it: encoded by its codec, then through JSON (what every store
+ * writes), then decoded again by the codec that reads it back. Throws {@link UnstorableEventError}
+ * naming the fields when that fails, so nothing is ever appended that the service, the
+ * projections or the audit cannot read.
+ */
+export const roundTrip = (event: DomainEvent): { readonly type: string; readonly schemaVersion: number; readonly data: unknown } => {
+  let encoded: { type: string; schemaVersion: number; data: unknown };
+  try {
+    encoded = JSON.parse(JSON.stringify(encodeEvent(event))) as { type: string; schemaVersion: number; data: unknown };
+  } catch (error) {
+    throw new UnstorableEventError(String(event.type), [{ field: '(event)', message: `cannot be encoded: ${error instanceof Error ? error.message : String(error)}` }]);
+  }
+  const decoded = decodeEvent(encoded);
+  if (decoded._tag === 'Left') {
+    // `data.namedUser.email` is the event's field; without `data.` it reads as the request's.
+    throw new UnstorableEventError(
+      String(event.type),
+      decoded.left.issues.map((i) => ({ field: i.path.replace(/^data\./, ''), message: `${event.type}.${i.path}: expected ${i.expected}` })),
+    );
+  }
+  return encoded;
+};
+
 /** Still conflicting after the bounded retries (HTTP 409). */
 export class ConcurrencyConflictError extends Error {
   override readonly name = 'ConcurrencyConflictError';
@@ -80,6 +171,8 @@ export interface CommandExecutorOptions {
    */
   readonly retryDelayMs?: (attempt: number) => number;
   readonly onAppend?: (streamId: string, millis: number) => void;
+  /** The window client-supplied instants must fall in (default {@link PLAUSIBLE_INSTANTS}). */
+  readonly plausibleInstants?: PlausibleInstants;
 }
 
 export interface ExecuteOptions {
@@ -186,6 +279,8 @@ export class CommandExecutor {
         if (assumedNew) continue;
         throw new DomainRuleViolation(built);
       }
+      const implausible = implausibleInstants(built.data, this.options.clock().getTime(), this.options.plausibleInstants);
+      if (implausible.length > 0) throw new ImplausibleInstantError(implausible);
       const decided = decider.decide(built, state);
       if (decided._tag === 'Left') {
         if (assumedNew) continue;
@@ -198,10 +293,12 @@ export class CommandExecutor {
       const expected: ExpectedRevision = last === undefined ? 'no-stream' : last.revision;
       const firstRevision = last === undefined ? 0n : last.revision + 1n;
       const recordedAt = this.options.clock().toISOString();
+      // Before anything is appended: every event must read back as it was decided.
+      const encoded = events.map(roundTrip);
       const unsealed = events.map((event, i): UnsealedEvent => ({
         id: context.idempotencyKey === undefined ? randomUUID() : deterministicEventId(context.idempotencyKey, streamId, i),
         type: event.type,
-        data: event.data,
+        data: encoded[i]!.data,
         metadata: {
           correlationId: context.correlationId,
           causationId: context.causationId,

@@ -3,19 +3,43 @@ import { envelopeOf } from '@support-sla/projections';
 import type { StoredEvent } from '../event-store/event-store.port';
 
 /**
+ * A stored event the domain's codecs refuse (written before a codec changed, or by hand). It
+ * names where it is and which fields failed, never their values (the message reaches `/health`
+ * and 503 answers): `stored event ticket-T-1@0 (TicketOpened) does not decode: field
+ * data.namedUser.email (expected Email)`. See RELIABILITY.md for the repair.
+ */
+export class UndecodableStoredEventError extends Error {
+  override readonly name = 'UndecodableStoredEventError';
+  constructor(
+    readonly streamId: string,
+    readonly revision: bigint,
+    readonly eventId: string,
+    readonly eventType: string,
+    /** The failing fields, e.g. `[{ field: 'data.namedUser.email', expected: 'Email' }]`. */
+    readonly fields: readonly { readonly field: string; readonly expected: string }[],
+    /** The decoder's own report, values included: for the log, not for answers. */
+    readonly detail: string,
+  ) {
+    const named = fields.map((f) => `field ${f.field === '' ? '(event)' : f.field} (expected ${f.expected})`).join(', ');
+    super(`stored event ${streamId}@${revision.toString()} (${eventType.slice(0, 80)}) does not decode: ${named}`);
+  }
+}
+
+/**
  * How a domain event is laid out in the store: the event's `type` and `data` as the stored
  * type and data, its `schemaVersion` in the metadata. Reading goes back through the domain's
  * codecs (with upcasting), so nothing enters the domain undecoded.
  */
-export class UndecodableStoredEventError extends Error {
-  override readonly name = 'UndecodableStoredEventError';
-}
-
 export const toDomainEvent = (stored: StoredEvent): DomainEvent => {
   const decoded = decodeEvent({ type: stored.type, schemaVersion: stored.metadata.schemaVersion, data: stored.data });
   if (decoded._tag === 'Left') {
     throw new UndecodableStoredEventError(
-      `stored event ${stored.streamId}@${stored.revision.toString()} (${stored.id}) does not decode: ${decoded.left.message}`,
+      stored.streamId,
+      stored.revision,
+      stored.id,
+      stored.type,
+      decoded.left.issues.map((i) => ({ field: i.path, expected: i.expected })),
+      decoded.left.message,
     );
   }
   return decoded.right;

@@ -8,7 +8,7 @@ import { contractEvent } from '../event-store/event-store.contract';
 import type { GlobalPosition, StoredEvent } from '../event-store/event-store.port';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import { until } from '../testing/http';
-import { ProjectionRunner, ProjectionTimeoutError, type RunnableProjection } from './projection-runner';
+import { ProjectionFailedError, ProjectionRunner, ProjectionTimeoutError, type RunnableProjection } from './projection-runner';
 
 /** Toy model: every folded event id in order (so a repeat or a skip shows) and a running total. */
 interface Tally {
@@ -230,7 +230,9 @@ describe.each([
     const bad = await appendCounts(store, 'ticket-1', [-1]);
     await expect(runner.waitForPosition(bad.position, 5_000)).rejects.toThrow(/negative/);
     expect(runner.status).toBe('failed');
-    expect(runner.model.total).toBe(1);
+    expect(runner.lastModel.total).toBe(1);
+    // The model is not served once it is wrong: readers get the failure (the service answers 503).
+    expect(() => runner.model).toThrow(ProjectionFailedError);
     expect(errors).toEqual(['true:negative']);
   });
 });

@@ -81,7 +81,28 @@ export class ProjectionTimeoutError extends Error {
 /** The projection failed (an event it cannot fold); it will not make progress until fixed and restarted. */
 export class ProjectionFailedError extends Error {
   override readonly name = 'ProjectionFailedError';
+  constructor(
+    message: string,
+    /**
+     * Why, in words that may be given to a client (the error answers say it): set when the cause
+     * is a stored event that does not decode, which names its stream, revision and fields.
+     */
+    readonly reason?: string,
+  ) {
+    super(message);
+  }
 }
+
+/** An error that says where in the log it happened, such as the service's `UndecodableStoredEventError`. */
+interface LocatedError {
+  readonly name: string;
+  readonly message: string;
+  readonly streamId: string;
+  readonly revision: bigint;
+}
+
+const isLocated = (error: Error): error is Error & LocatedError =>
+  error.name === 'UndecodableStoredEventError' && typeof (error as Partial<LocatedError>).streamId === 'string' && typeof (error as Partial<LocatedError>).revision === 'bigint';
 
 interface Waiter {
   readonly target: GlobalPosition;
@@ -161,8 +182,19 @@ export class ProjectionRunner<Model, Event> {
     return this.options.projection.name;
   }
 
-  /** The model as of {@link position}. Callers must not mutate it. */
+  /**
+   * The model as of {@link position}. Callers must not mutate it. Once the projection has failed
+   * this throws {@link ProjectionFailedError}: the model stopped before an event it could not
+   * fold, so it is wrong from then on, and queries say so (503) instead of serving it.
+   * {@link lastModel} still gives it.
+   */
   get model(): Model {
+    if (this.state === 'failed') throw this.failedError();
+    return this.current;
+  }
+
+  /** The model as far as it was folded, also after a failure (for tests and diagnosis). */
+  get lastModel(): Model {
     return this.current;
   }
 
@@ -248,7 +280,7 @@ export class ProjectionRunner<Model, Event> {
   /** Resolves once the model has folded everything up to `position`; rejects after `timeoutMs`. */
   waitForPosition(position: GlobalPosition, timeoutMs: number): Promise<void> {
     if (this.folded !== undefined && comparePositions(this.folded, position) >= 0) return Promise.resolve();
-    if (this.state === 'failed') return Promise.reject(new ProjectionFailedError(`projection ${this.name} failed: ${this.failure?.message ?? 'unknown error'}`));
+    if (this.state === 'failed') return Promise.reject(this.failedError());
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         target: position,
@@ -442,7 +474,14 @@ export class ProjectionRunner<Model, Event> {
     this.failure = error;
     this.flushSafely();
     this.options.onError?.(error, { projection: this.name, fatal: true });
-    this.rejectWaiters(new ProjectionFailedError(`projection ${this.name} failed: ${error.message}`));
+    this.rejectWaiters(this.failedError());
+  }
+
+  private failedError(): ProjectionFailedError {
+    const failure = this.failure;
+    const message = `projection ${this.name} failed: ${failure?.message ?? 'unknown error'}`;
+    if (failure === undefined || !isLocated(failure)) return new ProjectionFailedError(message);
+    return new ProjectionFailedError(message, `read model ${this.name} stopped at ${failure.message}; an operator must repair the event (see RELIABILITY.md, "An event that does not decode")`);
   }
 
   private resolveWaiters(): void {

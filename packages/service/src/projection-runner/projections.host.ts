@@ -13,7 +13,31 @@ export interface ProjectionHealth {
   readonly position: string | null;
   readonly lag: string;
   readonly error?: string;
+  /** When the projection stopped at a stored event that does not decode: where it is, and which fields fail. */
+  readonly undecodable?: {
+    readonly stream: string;
+    readonly revision: string;
+    readonly eventId: string;
+    readonly type: string;
+    readonly fields: readonly string[];
+  };
 }
+
+/** The parts of the service's `UndecodableStoredEventError` that /health reports. */
+interface UndecodableEvent {
+  readonly streamId: string;
+  readonly revision: bigint;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly fields: readonly { readonly field: string }[];
+}
+
+const undecodableOf = (error: Error | undefined): ProjectionHealth['undecodable'] => {
+  if (error?.name !== 'UndecodableStoredEventError') return undefined;
+  const e = error as Error & Partial<UndecodableEvent>;
+  if (typeof e.streamId !== 'string' || typeof e.revision !== 'bigint') return undefined;
+  return { stream: e.streamId, revision: e.revision.toString(), eventId: String(e.eventId), type: String(e.eventType), fields: (e.fields ?? []).map((f) => f.field) };
+};
 
 /**
  * Runs the service's projections. Feature modules call {@link register} while the application
@@ -63,6 +87,7 @@ export class ProjectionsHost implements OnApplicationBootstrap, BeforeApplicatio
         position: r.position === undefined ? null : `${r.position.commit}/${r.position.prepare}`,
         lag: (await r.lag().catch(() => -1n)).toString(),
         ...(r.error ? { error: r.error.message } : {}),
+        ...(undecodableOf(r.error) === undefined ? {} : { undecodable: undecodableOf(r.error) }),
       })),
     );
   }
