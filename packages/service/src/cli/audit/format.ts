@@ -115,15 +115,40 @@ export function verifyText(result: VerifyResult, source: string): string {
     lines.push(`Log NOT intact (${source}): ${result.findings.length} problem${result.findings.length === 1 ? '' : 's'} in ${result.events} events, ${result.streams} streams.`);
     lines.push(`First problem: ${describe(f)}`);
     if (result.findings.length > 1) {
-      lines.push('All problems (the first of each stream):');
+      lines.push(`All problems (the first of each stream${result.seal === undefined ? '' : ', then what the seal shows'}):`);
       for (const other of result.findings) lines.push(`  ${describe(other)}`);
+    }
+  }
+  const seal = result.seal;
+  if (seal !== undefined) {
+    if (seal.sequence < 0) {
+      lines.push('No seal in the seal files can be trusted: nothing is proven by them.');
+    } else {
+      const by = `key ${seal.keyIds.join(', ')}${seal.keysPinned ? ', as given' : ' (pin it with --seal-public-key)'}`;
+      const checked = `${seal.sealsChecked} seal${seal.sealsChecked === 1 ? '' : 's'} checked${seal.chainComplete ? ', the whole chain from the first' : ''}`;
+      lines.push(`Seal #${seal.sequence} of ${seal.sealedAt}, signed by ${by}; ${checked}.`);
+      lines.push(
+        seal.proven
+          ? `Up to global position ${seal.headPosition ?? '0'} the log is as sealed: nothing was removed or rewritten (${seal.eventsAtHead} events in ${seal.streamsAtHead} streams, digest ${seal.digest}).`
+          : `Up to global position ${seal.headPosition ?? '0'} the log is NOT as sealed (see the problems above).`,
+      );
     }
   }
   lines.push(`Digest of stream heads: ${result.digest}`);
   return `${lines.join('\n')}\n`;
 }
 
+const NOUNS: Record<VerifyResult['findings'][number]['kind'], string> = {
+  altered: 'altered event',
+  missing: 'missing event',
+  reordered: 'reordered event',
+  rewritten: 'rewritten event',
+  truncated: 'log truncated before the event',
+  unsealed: 'unsealed event',
+  seal: 'untrusted seal',
+};
+
 const describe = (f: VerifyResult['findings'][number]): string =>
   f.streamId === null
-    ? `${f.kind} event at global position ${f.position}: ${f.detail}`
-    : `${f.kind} event in stream ${f.streamId} at revision ${f.revision} (global position ${f.position}): ${f.detail}`;
+    ? `${NOUNS[f.kind]} at global position ${f.position}: ${f.detail}`
+    : `${NOUNS[f.kind]} in stream ${f.streamId} at revision ${f.revision} (global position ${f.position}): ${f.detail}`;

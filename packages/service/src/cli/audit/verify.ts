@@ -1,9 +1,15 @@
-import { createHash } from 'node:crypto';
 import type { GlobalPosition, StoredEvent } from '../../event-store/event-store.port';
+import { streamHeadsDigest } from '../../seals/seal';
+import type { SealCheckResult, SealSummary } from './seal-check';
 import type { AuditRecord, MissingPositions } from './source/audit-source';
 
-/** What is wrong with the log at one place. */
-export type FindingKind = 'altered' | 'missing' | 'reordered';
+/**
+ * What is wrong with the log at one place. The hash chains show `altered`, `missing` and
+ * `reordered` events; a seal (`audit verify --seal`) also shows events `missing` or `rewritten`
+ * since it was made, a log `truncated` before its head, events it does not account for
+ * (`unsealed`), and a `seal` in the files that cannot be trusted.
+ */
+export type FindingKind = 'altered' | 'missing' | 'reordered' | 'rewritten' | 'truncated' | 'unsealed' | 'seal';
 
 /** One problem, named by stream and revision (or by global position when no stream can be named). */
 export interface Finding {
@@ -30,6 +36,8 @@ export interface VerifyResult {
    * to show later that nothing was appended, removed or rewritten since.
    */
   readonly digest: string;
+  /** With `--seal`: the newest seal held and whether the log up to its head is as sealed. */
+  readonly seal?: SealSummary;
 }
 
 /** Recomputes an event's hash from its content (the service's hash-chain rule). */
@@ -105,11 +113,18 @@ export class LogVerifier {
     if (tail !== undefined) this.holes.push({ from: tail.from, to: tail.to, atEnd: true });
   }
 
-  result(): VerifyResult {
-    const located = [...this.streamFindings];
-    // A hole that lies inside a stream's missing revisions is already named by stream and revision.
+  /** The findings in log order; with a seal check, its findings among them. */
+  result(seal?: SealCheckResult): VerifyResult {
+    const sealFindings = seal?.findings ?? [];
+    // Where a seal names the same problem as a chain (a seal missing from its own stream), its words say more.
+    const sameAsSeal = (f: Finding): boolean => sealFindings.some((s) => s.finding.kind === f.kind && s.finding.streamId === f.streamId && s.finding.revision === f.revision);
+    const located = [...this.streamFindings.filter((l) => !sameAsSeal(l.finding)), ...sealFindings.map((f) => ({ finding: f.finding, at: f.at, after: f.at }))];
+    // A hole that lies inside a stream's missing revisions is already named by stream and revision
+    // (by the chain, or by a seal that recorded the event once at a position in the hole).
     for (const hole of this.holes) {
-      const named = this.streamFindings.some((f) => f.finding.kind === 'missing' && f.after < hole.from && f.at > hole.to);
+      const named =
+        this.streamFindings.some((f) => f.finding.kind === 'missing' && f.after < hole.from && f.at > hole.to) ||
+        sealFindings.some((f) => (f.finding.kind === 'missing' || f.finding.kind === 'truncated') && f.at >= hole.from && f.at <= hole.to);
       if (named) continue;
       const count = hole.to - hole.from + 1n;
       located.push({
@@ -136,6 +151,7 @@ export class LogVerifier {
       first: findings[0] ?? null,
       findings,
       digest: this.digest(),
+      ...(seal === undefined ? {} : { seal: seal.summary }),
     };
   }
 
@@ -206,12 +222,8 @@ export class LogVerifier {
     return undefined;
   }
 
+  /** The same digest a seal records (`streamHeadsDigest`), over the last event of each stream that checked out. */
   private digest(): string {
-    const hash = createHash('sha256');
-    for (const streamId of [...this.streams.keys()].sort()) {
-      const walk = this.streams.get(streamId)!;
-      hash.update(`${streamId}\u0000${(walk.nextRevision - 1n).toString()}\u0000${walk.lastHash}\n`);
-    }
-    return hash.digest('hex');
+    return streamHeadsDigest([...this.streams].map(([streamId, walk]) => [streamId, { revision: walk.nextRevision - 1n, hash: walk.lastHash }] as const));
   }
 }
