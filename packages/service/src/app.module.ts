@@ -20,6 +20,7 @@ import { prepareMailDatabase } from './notifications/notification-store';
 import { readNotificationsConfig } from './notifications/notifications.config';
 import { EVENT_STORE, SERVICE_CONFIG, SERVICE_DATABASE } from './platform/tokens';
 import { PlatformModule } from './platform/platform.module';
+import { SealsModule } from './seals/seals.module';
 import type { ServiceStorage } from './platform/storage';
 
 /**
@@ -30,6 +31,7 @@ import type { ServiceStorage } from './platform/storage';
  */
 export const FEATURE_MODULES: (Type | DynamicModule)[] = [
   SupportModule,
+  SealsModule,
   NotificationsModule.forRootAsync({
     imports: [SupportModule],
     inject: [EVENT_STORE, SERVICE_DATABASE, TicketApplication, Clock, SERVICE_CONFIG, CommandExecutor],
