@@ -117,16 +117,6 @@ const recordSentLikeTheService: NonNullable<NotificationsDependencies['recordSen
   });
 };
 
-/** Wired like the service: a delivered outage alert is recorded on the outage board. */
-const recordAlertLikeTheService: NonNullable<NotificationsDependencies['recordAlertSent']> = async (sent) => {
-  await world.driver.run(outageDecider, OUTAGE_BOARD_STREAM, {
-    type: 'RecordOutageAlertSent',
-    now: sent.at,
-    actor: { id: 'system:mailer', role: 'agent' },
-    data: { outageId: sent.outageId, channel: sent.channel, to: sent.to, ...(sent.messageId === undefined ? {} : { messageId: sent.messageId }) },
-  });
-};
-
 describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)', () => {
   it('confirms both tiers with their next steps, then e-mails the resolution on close, once each', async () => {
     const premium = await openTicket('administrator', '2026-03-10T14:00:00Z', 'Gradebook export fails');
