@@ -265,7 +265,11 @@ describe('nothing is stored that cannot be read back (issue 20)', () => {
     );
     await expect(late).rejects.toBeInstanceOf(ImplausibleInstantError);
     expect(await store.readAll()).toHaveLength(0);
-    expect(implausibleInstants({ observedAt: '2000-01-01T00:00:00Z' }, Date.parse('2026-01-01T00:00:00Z'))).toEqual([]);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(implausibleInstants({ observedAt: '2000-01-01T00:00:00Z' }, now)).toEqual([]);
+    // A receipt later than now is the domain's refusal (422 RECEIVED_IN_FUTURE), not the window's.
+    expect(implausibleInstants({ receivedAt: '2026-01-01T01:00:00Z' }, now)).toEqual([]);
+    expect(implausibleInstants({ occurredAt: '1999-01-01T00:00:00Z' }, now)).toEqual([expect.objectContaining({ field: 'occurredAt' })]);
     expect((await report(new Date(clock.now().getTime() - 60_000).toISOString())).events.map((e) => e.type)).toEqual(['MonitorReportedStatus']);
   });
 });

@@ -82,15 +82,23 @@ export class UnstorableEventError extends Error {
 export interface PlausibleInstants {
   /** The earliest instant accepted, in epoch milliseconds. */
   readonly earliestMs: number;
-  /** How far ahead of the service's clock an instant may be (clock skew), in milliseconds. */
+  /** How far ahead of the service's clock a monitor's observation may be, in milliseconds. */
   readonly maxAheadMs: number;
 }
 
-/** From 2000-01-01T00:00:00Z to 5 minutes after the service's clock. */
+/** From 2000-01-01T00:00:00Z; a monitor's observation at most 5 minutes after the service's clock. */
 export const PLAUSIBLE_INSTANTS: PlausibleInstants = { earliestMs: Date.parse('2000-01-01T00:00:00Z'), maxAheadMs: 5 * 60_000 };
 
 /** The fields of a command's `data` that the client supplies as instants of the world (the body's fields of the same name). */
 export const CLIENT_INSTANT_FIELDS = ['observedAt', 'receivedAt', 'occurredAt'] as const;
+
+/**
+ * The fields also checked against the clock here: a monitor's observation. A receipt or
+ * occurrence time later than the command is the domain's refusal (422 `RECEIVED_IN_FUTURE`),
+ * which stays as it is; the domain refuses an observation later than its report too, so this
+ * only turns a far-future one into a 400 at the boundary.
+ */
+const AHEAD_CHECKED_FIELDS: ReadonlySet<string> = new Set(['observedAt']);
 
 /** The fields of `data` outside the window, or an empty list. */
 export const implausibleInstants = (data: unknown, nowMs: number, window: PlausibleInstants = PLAUSIBLE_INSTANTS): RefusedField[] => {
@@ -102,7 +110,7 @@ export const implausibleInstants = (data: unknown, nowMs: number, window: Plausi
     const ms = Date.parse(value);
     if (Number.isNaN(ms)) continue; // not an instant at all: the codecs say so
     if (ms < window.earliestMs) issues.push({ field, message: `must not be before ${new Date(window.earliestMs).toISOString()} (got ${new Date(ms).toISOString()})` });
-    else if (ms > nowMs + window.maxAheadMs) {
+    else if (AHEAD_CHECKED_FIELDS.has(field) && ms > nowMs + window.maxAheadMs) {
       issues.push({ field, message: `must not be more than ${Math.round(window.maxAheadMs / 60_000)} minutes after the service's clock (${new Date(nowMs).toISOString()})` });
     }
   }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DynamicModule, Provider, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Monitor } from '@support-sla/domain';
+import { MONITORS, type Monitor } from '@support-sla/domain';
 import { TokenService, type Role } from '../auth/token.service';
 import { createService } from '../platform/bootstrap';
 
@@ -14,9 +14,18 @@ export interface TokenExtras {
   readonly email?: string;
   /** e.g. `'1h'`, or seconds; negative seconds give an already-expired token. */
   readonly expiresIn?: string | number;
-  /** Role `monitor` (required for it): the one location the token reports for. */
+  /**
+   * Role `monitor`: the one location the token reports for. Default: the location the user id
+   * names (`mon-chicago` → `chicago`); a monitor token naming none is refused when signed.
+   */
   readonly monitor?: Monitor;
 }
+
+/** The location a monitor's user id names, if exactly one. */
+const locationIn = (user: string): Monitor | undefined => {
+  const named = MONITORS.filter((m) => user.toLowerCase().includes(m));
+  return named.length === 1 ? named[0] : undefined;
+};
 
 export interface ServiceHarnessOptions {
   /** SQLite file to use; default a fresh file in a new temporary directory. */
@@ -76,18 +85,20 @@ const setup = (options: ServiceHarnessOptions): { dbFile: string; tokenKey: stri
     removeData: () => {
       if (ownDir !== undefined) rmSync(ownDir, { recursive: true, force: true });
     },
-    tokenFor: (role, user, org, extras = {}) =>
-      tokens.sign(
+    tokenFor: (role, user, org, extras = {}) => {
+      const monitor = extras.monitor ?? (role === 'monitor' ? locationIn(user) : undefined);
+      return tokens.sign(
         {
           sub: user,
           role,
           org,
           ...(extras.name !== undefined ? { name: extras.name } : {}),
           ...(extras.email !== undefined ? { email: extras.email } : {}),
-          ...(extras.monitor !== undefined ? { monitor: extras.monitor } : {}),
+          ...(monitor !== undefined ? { monitor } : {}),
         },
         { expiresIn: extras.expiresIn ?? '1h' },
-      ),
+      );
+    },
   };
 };
 
