@@ -1,6 +1,9 @@
 import * as E from 'fp-ts/Either';
 import { isOpenAt, usFederalHolidays } from '@support-sla/sla-calendar';
-import { DeciderSpecification, actors } from '../testing';
+import * as fc from 'fast-check';
+import { DeciderSpecification, actors, arbPolicy, openTicketCommand } from '../testing';
+import { historyOf, ticketOf } from '../ticket/ticket.test-support';
+import { ticketSla } from '../sla/ticket-sla';
 import type { Actor } from '../shared/actor';
 import { decodeWith } from '../shared/decode';
 import type { PolicyCommand } from './policy.commands';
@@ -89,5 +92,31 @@ describe('SLA policy', () => {
     spec.given([published(defaultPolicy)]).when(publish(raised)).thenEvents((events) => expect(events).toHaveLength(1));
     const lowered: SlaPolicy = { ...defaultPolicy, version: 2, priorityRaises: [{ category: 'technical/bug', to: 'how-to' }] };
     spec.given([published(defaultPolicy)]).when(publish(lowered)).thenFails('INVALID_POLICY');
+  });
+
+  it('a policy must be computable before it is published: targets of at most 30 business days', () => {
+    const huge: SlaPolicy = { ...defaultPolicy, version: 2, targets: { ...defaultPolicy.targets, premium: { ...defaultPolicy.targets.premium, confirmation: { kind: 'business-minutes', minutes: 1_000_000_000 } } } };
+    spec.given([published(defaultPolicy)]).when(publish(huge)).thenFails('INVALID_POLICY');
+    // New York 08:00–18:00, five days: 30 business days are 18,000 minutes.
+    const limit: SlaPolicy = { ...huge, targets: { ...huge.targets, premium: { ...huge.targets.premium, confirmation: { kind: 'business-minutes', minutes: 18_000 } } } };
+    spec.given([published(defaultPolicy)]).when(publish(limit)).thenEvents((events) => expect(events).toHaveLength(1));
+    const over: SlaPolicy = { ...huge, targets: { ...huge.targets, premium: { ...huge.targets.premium, confirmation: { kind: 'business-minutes', minutes: 18_001 } } } };
+    spec.given([published(defaultPolicy)]).when(publish(over)).thenFails('INVALID_POLICY');
+  });
+
+  it('every policy PublishPolicy accepts computes every clock of random tickets without throwing', () => {
+    fc.assert(
+      fc.property(arbPolicy, fc.integer({ min: Date.parse('2000-01-01T00:00:00Z'), max: Date.parse('2199-12-01T00:00:00Z') }), fc.integer({ min: 0, max: 90 * 86_400_000 }), (raw, receivedMs, laterMs) => {
+        const policy: SlaPolicy = { ...raw, version: 1 };
+        const accepted = policyDecider.decide(publish(policy), policyDecider.initialState);
+        if (E.isLeft(accepted)) return;
+        const receivedAt = new Date(receivedMs).toISOString();
+        const ticket = ticketOf(historyOf(openTicketCommand({ now: receivedAt, policy, license: 'administrator', channel: policy.entitlements.premium.channels[0] ?? 'email' })));
+        const sla = ticketSla(ticket, policy, receivedMs + laterMs);
+        expect(sla.confirmation.deadlineMs).not.toBeNull();
+        expect(sla.response.deadlineMs).not.toBeNull();
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -10,13 +10,43 @@ import { currentPolicy, type PolicyHistory } from './policy.state';
 
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-/** Checks what the codec cannot: calendars compile, warning fractions ascend, raises raise, tiers have a channel. */
+/** A business-minutes target may be at most this many average business days of its calendar. */
+export const MAX_TARGET_BUSINESS_DAYS = 30;
+
+const weekdayMinutes = (hhmm: string): number => (hhmm === '24:00' ? 1440 : Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5)));
+
+/**
+ * A policy's bounds, so that every clock of every ticket can be computed: the support calendar
+ * opens at least once a week (its weekly hours are not empty), and a business-minutes target is
+ * at most {@link MAX_TARGET_BUSINESS_DAYS} average business days of it (its weekly open minutes
+ * divided by its open days). New York 08:00–18:00 Monday–Friday allows up to 18,000 minutes.
+ */
+const boundsProblem = (policy: SlaPolicy): string | null => {
+  const shifts = policy.supportCalendar.weeklyHours;
+  const weeklyMinutes = shifts.reduce((sum, s) => sum + Math.max(0, weekdayMinutes(s.end) - weekdayMinutes(s.start)), 0);
+  const openDays = new Set(shifts.map((s) => s.day)).size;
+  if (weeklyMinutes <= 0 || openDays === 0) return 'supportCalendar must open at least once a week';
+  const maxMinutes = Math.floor((MAX_TARGET_BUSINESS_DAYS * weeklyMinutes) / openDays);
+  for (const tier of TIERS) {
+    for (const clock of ['confirmation', 'response'] as const) {
+      const target = policy.targets[tier][clock];
+      if (target.kind === 'business-minutes' && target.minutes > maxMinutes) {
+        return `targets.${tier}.${clock}.minutes: ${target.minutes} is more than ${MAX_TARGET_BUSINESS_DAYS} business days of the support calendar (${maxMinutes} minutes)`;
+      }
+    }
+  }
+  return null;
+};
+
+/** Checks what the codec cannot: calendars compile, bounds hold, warning fractions ascend, raises raise, tiers have a channel. */
 export const validatePolicy = (policy: SlaPolicy): DomainError | null => {
   try {
     policyCalendars(policy);
   } catch (error) {
     return domainError('INVALID_POLICY', `Invalid calendar: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const outOfBounds = boundsProblem(policy);
+  if (outOfBounds !== null) return domainError('INVALID_POLICY', outOfBounds);
   const fractions = policy.warningFractions;
   if (fractions.some((f, i) => i > 0 && f <= (fractions[i - 1] ?? 0))) {
     return domainError('INVALID_POLICY', 'Warning fractions must be strictly ascending.');
