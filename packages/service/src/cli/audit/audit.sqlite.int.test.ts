@@ -102,9 +102,10 @@ describe('audit history', () => {
     ]);
     expect(timeline.entries.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(timeline.entries[5]).toMatchObject({ actorId: 'user-tess', occurredAt: '2026-03-11T13:00:00Z', recordedAt: '2026-03-11T13:00:00.000Z' });
-    // 1 business hour before the wait and 2 after it: within the 4 hours, the wait not counted.
-    expect(timeline.entries[7]?.sla.confirmation.status).toBe('met');
-    expect(timeline.entries[4]?.sla.confirmation.status).toBe('paused');
+    // A wait on the customer pauses resolution only (issue 19): the confirmation kept running
+    // through the wait, past its 4 business hours, and is not paused while the ticket waits.
+    expect(timeline.entries[7]?.sla.confirmation.status).toBe('breached');
+    expect(timeline.entries[4]?.sla.confirmation.status).not.toBe('paused');
   });
 });
 
