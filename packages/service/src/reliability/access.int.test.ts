@@ -17,9 +17,10 @@ import { LogReader } from './support/log-reader';
  * | GET /tickets/:id, /tickets/:id/history, /tickets/:id/sla | 200 (own ticket) | 200 | 200 | 403 | 200 | 404 |
  * | GET /queue, /sla, /reports/compliance | 403 | 200 | 200 | 403 | 200 | 403 |
  * | POST /monitors/:location/reports | 403 | 403 | 200 | 200 | 403 | 403 |
- * | POST /outages/:id/debrief, /outages/:id/closure | 403 | 200 | 200 | 403 | 403 | 403 |
+ * | POST /outages | 403 | 201 | 201 | 403 | 403 | 403 |
+ * | POST /outages/:id/{restoration, acknowledgement, debrief, closure} | 403 | 200 | 200 | 403 | 403 | 403 |
  * | GET /outages | 403 | 200 | 200 | 200 | 200 | 403 |
- * | POST /policies | 403 | 403 | 201 | 403 | 403 | 403 |
+ * | POST /policies, POST /seals | 403 | 403 | 201 | 403 | 403 | 403 |
  * | GET /policies | 403 | 200 | 200 | 403 | 200 | 403 |
  * | GET /policies/entitlements | 200 | 200 | 200 | 403 | 200 | 200 |
  * | GET /health, /metrics, /docs | 200 for everyone, with or without a token |
@@ -114,6 +115,7 @@ const observedAt = (): string => new Date((reportedAt += 1_000)).toISOString();
 
 /** Declares an outage (all three monitors down) and ends it; returns its id. */
 async function endedOutage(): Promise<string> {
+  await noOutageGoingOn();
   let outageId: string | undefined;
   for (const location of ['chicago', 'california', 'atlanta'] as const) {
     const res = await call(svc.baseUrl, 'POST', `/monitors/${location}/reports`, { token: monitor(location), body: { status: 'down', observedAt: observedAt() } });
@@ -223,6 +225,27 @@ const ROUTES: readonly Route[] = [
     prepare: async () => ({ method: 'POST', path: '/monitors/chicago/reports', body: { status: 'up', observedAt: observedAt() } }),
   },
   {
+    name: 'POST /outages',
+    roles: STAFF,
+    success: 201,
+    prepare: async () => {
+      await noOutageGoingOn();
+      return { method: 'POST', path: '/outages', body: { scope: 'all users', reason: 'nothing loads', occurredAt: observedAt() } };
+    },
+  },
+  {
+    name: 'POST /outages/:id/restoration',
+    roles: STAFF,
+    success: 200,
+    prepare: async () => ({ method: 'POST', path: `/outages/${await staffOutage()}/restoration`, body: { occurredAt: observedAt() } }),
+  },
+  {
+    name: 'POST /outages/:id/acknowledgement',
+    roles: STAFF,
+    success: 200,
+    prepare: async () => ({ method: 'POST', path: `/outages/${await endedOutage()}/acknowledgement`, body: {} }),
+  },
+  {
     name: 'POST /outages/:id/debrief',
     roles: STAFF,
     success: 200,
@@ -239,6 +262,7 @@ const ROUTES: readonly Route[] = [
     prepare: async () => ({ method: 'POST', path: `/outages/${await debriefedOutage()}/closure`, body: {} }),
   },
   { name: 'GET /outages', roles: [...STAFF, 'auditor', 'monitor'], success: 200, prepare: async () => ({ method: 'GET', path: '/outages' }) },
+  { name: 'POST /seals', roles: ['admin'], success: 201, prepare: async () => ({ method: 'POST', path: '/seals' }) },
   { name: 'POST /policies', roles: ['admin'], success: 201, prepare: async () => ({ method: 'POST', path: '/policies', body: await nextPolicy() }) },
   { name: 'GET /policies', roles: ['admin', 'agent', 'auditor'], success: 200, prepare: async () => ({ method: 'GET', path: '/policies' }) },
   { name: 'GET /policies/entitlements', roles: [...REQ_STAFF, 'auditor'], success: 200, prepare: async () => ({ method: 'GET', path: '/policies/entitlements' }) },
@@ -249,6 +273,7 @@ const ROUTES: readonly Route[] = [
 
 /** A declared outage that is still running (for the link route); ended later by the next fixture. */
 async function endedOutageStillDeclared(): Promise<string> {
+  await noOutageGoingOn();
   let outageId: string | undefined;
   for (const location of ['chicago', 'california', 'atlanta'] as const) {
     const res = await call(svc.baseUrl, 'POST', `/monitors/${location}/reports`, { token: monitor(location), body: { status: 'down', observedAt: observedAt() } });
@@ -261,6 +286,31 @@ async function endedOutageStillDeclared(): Promise<string> {
   return outageId;
 }
 const afterLink: (() => Promise<void>)[] = [];
+
+/**
+ * Ends every outage still going on (staff declare one only when none is). Every instant in these
+ * fixtures comes from `observedAt()`, one timeline, so that monitors can declare again after an
+ * outage staff ended.
+ */
+async function noOutageGoingOn(): Promise<void> {
+  for (const undo of afterLink.splice(0)) await undo();
+  const listed = await call(svc.baseUrl, 'GET', '/outages', { token: agent() });
+  for (const o of listed.json.outages as { outageId: string; endedAt: string | null }[]) {
+    if (o.endedAt !== null) continue;
+    const restored = await call(svc.baseUrl, 'POST', `/outages/${o.outageId}/restoration`, { token: agent(), body: { occurredAt: observedAt() } });
+    // One the monitors declared ends at their first "up" report.
+    if (restored.status !== 200) await call(svc.baseUrl, 'POST', '/monitors/chicago/reports', { token: monitor(), body: { status: 'up', observedAt: observedAt() } });
+  }
+}
+
+/** An outage staff declared and that is still going on; returns its id. */
+async function staffOutage(): Promise<string> {
+  await noOutageGoingOn();
+  const res = await call(svc.baseUrl, 'POST', '/outages', { token: agent(), body: { scope: 'all users', reason: 'nothing loads', occurredAt: observedAt() } });
+  const id = (res.json.outages as string[] | undefined)?.[0];
+  if (res.status !== 201 || id === undefined) throw new Error(`fixture: staff declaration gave ${res.status} ${res.text}`);
+  return id;
+}
 
 /** What the matrix says this caller gets on this route. */
 function expectedStatus(route: Route, caller: Caller): number {
@@ -301,7 +351,7 @@ describe('access matrix: every route × every kind of caller', () => {
           const caused = log.after(prepared).filter((e) => e.metadata.causationId === requestId || !String(e.metadata.actorId).startsWith('system:'));
           expect({ caller: kind, caused }).toEqual({ caller: kind, caused: [] });
           if (res.status === 401) expect(res.headers.get('www-authenticate')).toBe('Bearer');
-          expect(typeof res.json.message).toBe('string');
+          expect([kind, res.status, typeof res.json.message, res.text]).toEqual([kind, res.status, 'string', res.text]);
         }
         for (const undo of afterLink.splice(0)) await undo();
       }
