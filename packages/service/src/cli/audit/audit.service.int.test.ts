@@ -91,7 +91,8 @@ async function serviceReport(query: string): Promise<string> {
   const auditor = svc.tokenFor('auditor', 'u-audit', 'audit');
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const res = await call('GET', `/reports/compliance?from=${encodeURIComponent(period.from)}&to=${encodeURIComponent(period.to)}${query}`, auditor);
+    // Both judged at the same instant: by default each would use the earlier of `to` and its own now.
+    const res = await call('GET', `/reports/compliance?from=${encodeURIComponent(period.from)}&to=${encodeURIComponent(period.to)}&asOf=${encodeURIComponent(period.to)}${query}`, auditor);
     if (res.position === headPosition()) return res.text;
     if (Date.now() > deadline) throw new Error(`the read model stayed at ${res.position ?? 'nothing'}, the log is at ${headPosition()}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -100,7 +101,7 @@ async function serviceReport(query: string): Promise<string> {
 
 describe('audit commands on the file the running service writes', () => {
   it('re-derive the compliance report byte for byte, JSON and CSV, with and without a what-if', async () => {
-    const args = ['audit', 'report', '--from', period.from, '--to', period.to, '--db', svc.dbFile];
+    const args = ['audit', 'report', '--from', period.from, '--to', period.to, '--as-of', period.to, '--db', svc.dbFile];
     for (const [query, extra] of [
       ['', []],
       ['&format=csv', ['--format', 'csv']],
