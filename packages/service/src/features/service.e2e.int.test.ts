@@ -35,6 +35,9 @@ const tokens = () => ({
   admin: svc.tokenFor('admin', 'u-admin', 'support'),
   auditor: svc.tokenFor('auditor', 'u-audit', 'audit'),
   chicago: svc.tokenFor('monitor', 'mon-chicago', 'ops'),
+  // A monitor token reports for its own location only (issue 20).
+  california: svc.tokenFor('monitor', 'mon-california', 'ops'),
+  atlanta: svc.tokenFor('monitor', 'mon-atlanta', 'ops'),
 });
 
 const call = (method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) =>
@@ -194,10 +197,10 @@ describe('an outage', () => {
     const mon = tokens().chicago;
     clock.set('2026-03-13T02:10:00Z');
     const r1 = await call('POST', '/monitors/chicago/reports', mon, { status: 'down', observedAt: '2026-03-13T02:00:00Z' });
-    const r2 = await call('POST', '/monitors/california/reports', mon, { status: 'down', observedAt: '2026-03-13T02:01:00Z' });
+    const r2 = await call('POST', '/monitors/california/reports', tokens().california, { status: 'down', observedAt: '2026-03-13T02:01:00Z' });
     expect(r1.json.events).toEqual(['MonitorReportedStatus']);
     expect(r2.json.events).toEqual(['MonitorReportedStatus']);
-    const r3 = await call('POST', '/monitors/atlanta/reports', mon, { status: 'down', observedAt: '2026-03-13T02:02:00Z' });
+    const r3 = await call('POST', '/monitors/atlanta/reports', tokens().atlanta, { status: 'down', observedAt: '2026-03-13T02:02:00Z' });
     expect(r3.json.events).toEqual(['MonitorReportedStatus', 'OutageDeclared']);
     const outageId = (r3.json.outages as string[])[0]!;
     const listed = await call('GET', '/outages', tokens().agent);
