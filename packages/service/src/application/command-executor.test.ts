@@ -82,7 +82,7 @@ describe('CommandExecutor through the ticket use cases', () => {
     const { store, tickets } = setup();
     const namedUser = { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' as const };
     const result = await tickets.open(
-      { channel: 'phone', request, namedUser, receivedAt: '2026-03-06T21:00:00Z' },
+      { channel: 'phone', request, organization: 'acme', namedUser, receivedAt: '2026-03-06T21:00:00Z' },
       agent,
       ctx(agent),
     );
@@ -259,7 +259,7 @@ describe('nothing is stored that cannot be read back (issue 20)', () => {
       await expect(report(observedAt)).rejects.toMatchObject({ name: 'ImplausibleInstantError', issues: [expect.objectContaining({ field: 'observedAt' })] });
     }
     const late = tickets(setup()).open(
-      { channel: 'phone', request, namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' }, receivedAt: '1970-01-01T00:00:00Z' },
+      { channel: 'phone', request, organization: 'acme', namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' }, receivedAt: '1970-01-01T00:00:00Z' },
       agent,
       ctx(agent),
     );

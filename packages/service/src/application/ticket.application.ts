@@ -21,6 +21,7 @@ import type { OpenTicketBody } from '../features/tickets/ticket.bodies';
 import { CommandExecutor, DomainRuleViolation, type CommandContext, type ExecutionResult } from './command-executor';
 import type { StoredEvent } from '../event-store/event-store.port';
 import { OUTAGE_BOARD_STREAM, ticketStream } from './streams';
+import { RequestValidationError } from '../http/validation';
 
 /** The authenticated caller, from the bearer token. */
 export interface Caller {
@@ -107,11 +108,17 @@ export class TicketApplication {
 
   async open(body: OpenTicketBody, caller: Caller, context: CommandContext): Promise<ExecutionResult<TicketState>> {
     const staff = caller.role === 'agent' || caller.role === 'admin';
-    if (!staff && (body.namedUser !== undefined || body.receivedAt !== undefined)) {
+    if (!staff && (body.namedUser !== undefined || body.receivedAt !== undefined || body.organization !== undefined)) {
       throw new DomainRuleViolation(
-        domainError('NOT_PERMITTED', 'Only support staff may open a ticket on behalf of a named user or with a receipt time.'),
+        domainError('NOT_PERMITTED', 'Only support staff may open a ticket on behalf of a named user, for an organization, or with a receipt time.'),
       );
     }
+    // Staff opening for a customer name the customer's organization: the ticket belongs to it, so
+    // the customer finds it and another organization's requester with the same id does not.
+    if (staff && body.namedUser !== undefined && body.organization === undefined) {
+      throw new RequestValidationError('body', [{ field: 'organization', message: "is required with namedUser: the named user's organization" }]);
+    }
+    const organization = staff && body.organization !== undefined ? body.organization : caller.org;
     let namedUser: NamedUser;
     if (body.namedUser !== undefined) {
       namedUser = body.namedUser;
@@ -148,7 +155,7 @@ export class TicketApplication {
       ticketDecider,
       ticketStream(ticketId),
       command,
-      { ...context, extraMetadata: { ...context.extraMetadata, organization: caller.org } },
+      { ...context, extraMetadata: { ...context.extraMetadata, organization } },
       // A random ticket id names a stream nobody has written yet; a keyed one may be a retry.
       { newStream: context.idempotencyKey === undefined },
     );

@@ -176,7 +176,7 @@ describe('a Professional ticket', () => {
     const res = await call('POST', '/tickets', tokens().agent, {
       channel: 'phone',
       request,
-      namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' },
+      organization: 'acme', namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' },
       receivedAt: '2026-03-12T13:30:00Z',
     });
     expect(res.status).toBe(201);
@@ -184,7 +184,7 @@ describe('a Professional ticket', () => {
     const future = await call('POST', '/tickets', tokens().agent, {
       channel: 'phone',
       request,
-      namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' },
+      organization: 'acme', namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' },
       receivedAt: '2026-03-12T16:00:00Z',
     });
     expect(future.status).toBe(422);
@@ -469,7 +469,7 @@ describe('instants the calendar cannot reason about', () => {
     const phone = await call('POST', '/tickets', t.agent, {
       channel: 'phone',
       request,
-      namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' },
+      organization: 'acme', namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' },
       receivedAt: '0001-01-01T00:00:00Z',
     });
     expect(phone.status).toBe(400);

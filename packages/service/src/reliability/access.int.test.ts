@@ -185,7 +185,7 @@ const ROUTES: readonly Route[] = [
       path: '/tickets',
       body:
         caller.kind === 'agent' || caller.kind === 'admin'
-          ? { channel: 'phone', request, namedUser: { id: 'u-owner', email: 'u-owner@acme.example', license: 'administrator' } }
+          ? { channel: 'phone', request, organization: 'acme', namedUser: { id: 'u-owner', email: 'u-owner@acme.example', license: 'administrator' } }
           : { channel: 'email', request },
     }),
   },

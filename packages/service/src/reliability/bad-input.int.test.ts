@@ -227,7 +227,7 @@ const ENDPOINTS: readonly BodyEndpoint[] = [
     name: 'open (agent, phone message)',
     path: () => '/tickets',
     token: () => tokens.agent,
-    valid: () => ({ channel: 'phone', request, namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' }, receivedAt: new Date(Date.now() - 60_000).toISOString() }),
+    valid: () => ({ channel: 'phone', request, organization: 'acme', namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' }, receivedAt: new Date(Date.now() - 60_000).toISOString() }),
     required: ['channel', 'request'],
   },
   { name: 'classify', path: () => `/tickets/${fixture.ticketId}/classification`, token: () => tokens.agent, valid: () => ({ category: 'technical/bug', reason: 'r', stepsToReproduce: 's', usersAffected: 3 }), required: ['category'] },
@@ -279,7 +279,7 @@ describe('request bodies', () => {
         const valid: Json = {
           channel: 'phone',
           request,
-          namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' },
+          organization: 'acme', namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' },
         };
         const { body } = apply(valid[at] as Json, m);
         const res = await probe('POST', '/tickets', { token: tokens.agent, body: { ...valid, [at]: body } });
@@ -298,7 +298,7 @@ describe('request bodies', () => {
       badInstant.map((v) => ({
         path: '/tickets',
         token: () => tokens.agent,
-        body: { channel: 'phone', request, namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' }, receivedAt: v },
+        body: { channel: 'phone', request, organization: 'acme', namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' }, receivedAt: v },
         field: 'receivedAt',
       })),
     );

@@ -142,3 +142,36 @@ describe('tokens expire, within the cap, and carry claims the domain accepts', (
     expect(res.status).toBe(201);
   });
 });
+
+describe('tickets opened by staff belong to the customer’s organization (issue 20, point 3)', () => {
+  test('an agent opening for a teacher of acme files the ticket under acme: the teacher reads it, a same-named teacher of the support organization does not', async () => {
+    const agent = svc.tokenFor('agent', 'u-agent', 'support');
+    const opened = await send('POST', '/tickets', {
+      token: agent,
+      body: { channel: 'email', request, organization: 'acme', namedUser: { id: 'u-tb', email: 'tb@acme.example', license: 'teacher' } },
+    });
+    expect(opened.status).toBe(201);
+    const id = opened.json.ticketId as string;
+    expect(log.all().find((e) => e.type === 'TicketOpened' && e.data.ticketId === id)?.metadata.organization).toBe('acme');
+    // Before the fix the ticket was filed under the agent's organization: its customer got 404 and
+    // a teacher u-tb of the support organization could read it.
+    const customer = svc.tokenFor('teacher', 'u-tb', 'acme', { email: 'tb@acme.example' });
+    const impostor = svc.tokenFor('teacher', 'u-tb', 'support', { email: 'tb@support.example' });
+    expect((await send('GET', `/tickets/${id}`, { token: customer })).status).toBe(200);
+    expect((await send('GET', `/tickets/${id}`, { token: impostor })).status).toBe(404);
+  });
+
+  test('staff must name the organization when opening for someone else (400 naming organization)', async () => {
+    const agent = svc.tokenFor('agent', 'u-agent', 'support');
+    const res = await send('POST', '/tickets', { token: agent, body: { channel: 'email', request, namedUser: { id: 'u-tc', email: 'tc@acme.example', license: 'teacher' } } });
+    expect(res.status).toBe(400);
+    expect(res.json.issues as Json[]).toEqual([expect.objectContaining({ field: 'organization' })]);
+  });
+
+  test('a requester cannot file a ticket under another organization (422 NOT_PERMITTED)', async () => {
+    const teacher = svc.tokenFor('teacher', 'u-td', 'acme', { email: 'td@acme.example' });
+    const res = await send('POST', '/tickets', { token: teacher, body: { channel: 'email', request, organization: 'globex' } });
+    expect(res.status).toBe(422);
+    expect(res.json.error).toBe('NOT_PERMITTED');
+  });
+});

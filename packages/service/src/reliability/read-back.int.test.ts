@@ -57,7 +57,7 @@ describe('client-supplied instants have a plausible window', () => {
     }
     const phone = await call(svc.baseUrl, 'POST', '/tickets', {
       token: tokens.agent,
-      body: { channel: 'phone', request: { summary: 's', description: 'd' }, namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' }, receivedAt: '1999-06-01T00:00:00Z' },
+      body: { channel: 'phone', request: { summary: 's', description: 'd' }, organization: 'acme', namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' }, receivedAt: '1999-06-01T00:00:00Z' },
     });
     expect(phone.status).toBe(400);
     expect(phone.json.issues).toEqual([expect.objectContaining({ field: 'receivedAt' })]);
@@ -146,7 +146,7 @@ async function perform(s: Step, state: { ticket?: string; owner?: string; outage
       const user = `u-${run}-${++state.user}`;
       const namedUser = compact({ id: user, email: `${user}@acme.example`, license: 'administrator', name: s.name });
       const receivedAt = new Date(Date.now() - s.receivedMinutesAgo * 60_000).toISOString();
-      const res = await post('/tickets', agent, { channel: 'phone', request: { summary: s.summary, description: 'Left on the phone' }, namedUser, receivedAt });
+      const res = await post('/tickets', agent, { channel: 'phone', request: { summary: s.summary, description: 'Left on the phone' }, organization: 'acme', namedUser, receivedAt });
       if (res.status === 201) Object.assign(state, { ticket: res.json.ticketId as string, owner: undefined });
       return res;
     }

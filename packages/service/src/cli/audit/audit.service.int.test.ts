@@ -52,7 +52,7 @@ beforeAll(async () => {
   const phone = await step('2026-03-12T13:10:00Z', 'POST', '/tickets', agent, {
     channel: 'phone',
     request: { summary: 'Cannot log in', description: 'The login page loops.' },
-    namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' },
+    organization: 'acme', namedUser: { id: 'u-ada', email: 'ada@acme.example', license: 'administrator' },
     receivedAt: '2026-03-11T21:30:00Z',
   });
   phoneTicket = String(phone['ticketId']);

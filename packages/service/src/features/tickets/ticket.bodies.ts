@@ -26,6 +26,11 @@ export const OpenTicketBody = opt(
   {
     /** Staff only: the named user the ticket is opened for (a phone message, say). */
     namedUser: NamedUser,
+    /**
+     * Staff only, required with `namedUser`: the named user's organization. The ticket, its queue
+     * and its e-mails belong to it, not to the staff member's own organization.
+     */
+    organization: t.refinement(NonEmptyString, (s) => s.length <= 100, 'Organization'),
     /** Staff only: when the message was received (not later than now). */
     receivedAt: IsoInstant,
     suggestedCategory: Category,
