@@ -2,10 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { Logger as NestLogger, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { loadConfig, resolveTokenKey, type ResolvedTokenKey, type ServiceConfig } from '../config/service-config';
+import { setupApiDocs } from '../http/api-docs';
 import { useJsonBodies } from './body-parsing';
 import { openStorage } from './storage';
 
@@ -54,16 +54,7 @@ export async function createService(options: CreateServiceOptions = {}): Promise
     useJsonBodies(app, config.maxBodyBytes);
     if (options.shutdownHooks) app.enableShutdownHooks();
 
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('support-sla')
-        .setDescription('Commands, queries and operations of the support-sla reference service. Commands return the global position they wrote; queries say how far their read model has caught up.')
-        .setVersion('0.1.0')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-        .build(),
-    );
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+    setupApiDocs(app);
 
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address() as AddressInfo;
