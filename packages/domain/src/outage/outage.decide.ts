@@ -1,11 +1,15 @@
 import * as E from 'fp-ts/Either';
 import { isStaff } from '../shared/actor';
+import { invalidInstant } from '../shared/instants';
 import { domainError, type DomainError } from '../shared/errors';
-import { fromMillis, isIsoInstant, toMillis } from '../shared/primitives';
+import { fromMillis, toMillis } from '../shared/primitives';
 import type { OutageCommand, OutageCommandOf } from './outage.commands';
 import type { OutageEvent } from './outage.events';
 import { evolveOutage } from './outage.evolve';
 import { allDownIntervals, boundaryOf, findOutage, openOutage, outageIdFor, type MonitorReport, type Outage, type OutageBoard } from './outage.state';
+
+/** The instants OutageCommands carry besides `now`. */
+const INSTANT_FIELDS = ['observedAt', 'occurredAt'];
 
 type Decision = E.Either<DomainError, readonly OutageEvent[]>;
 
@@ -78,24 +82,10 @@ const declareOutage = (command: OutageCommandOf<'DeclareOutage'>, board: OutageB
   ]);
 };
 
-const INSTANT_FIELDS = ['observedAt', 'occurredAt'] as const;
-
-/** Instants must name one instant, whatever the caller skipped (see the ticket decider). */
-const badInstant = (command: OutageCommand): DomainError | null => {
-  if (!isIsoInstant(command.now)) return domainError('INVALID_INSTANT', `now: ${JSON.stringify(command.now)} is not an ISO-8601 instant with an offset or Z.`);
-  const data = command.data as Partial<Record<(typeof INSTANT_FIELDS)[number], unknown>>;
-  for (const field of INSTANT_FIELDS) {
-    const value = data[field];
-    if (value !== undefined && (typeof value !== 'string' || !isIsoInstant(value))) {
-      return domainError('INVALID_INSTANT', `data.${field}: ${JSON.stringify(value)} is not an ISO-8601 instant with an offset or Z.`);
-    }
-  }
-  return null;
-};
 
 /** Decides what an outage-board command changes, or why it is refused. */
 export const decideOutage = (command: OutageCommand, board: OutageBoard): Decision => {
-  const invalid = badInstant(command);
+  const invalid = invalidInstant(command, INSTANT_FIELDS);
   if (invalid !== null) return E.left(invalid);
   if (command.type === 'ReportMonitorStatus') return reportStatus(command, board);
   if (!isStaff(command.actor)) return E.left(domainError('NOT_PERMITTED', 'Only support staff declare, end, acknowledge, debrief and close outages.'));

@@ -1,11 +1,15 @@
 import * as E from 'fp-ts/Either';
 import { isRequester, isStaff, type Actor } from '../shared/actor';
 import { needsReproduction, tierForLicense, type Category } from '../shared/agreement';
+import { invalidInstant } from '../shared/instants';
 import { domainError, type DomainError } from '../shared/errors';
-import { isIsoInstant, toMillis } from '../shared/primitives';
+import { toMillis } from '../shared/primitives';
 import type { TicketCommand, TicketCommandOf } from './ticket.commands';
 import type { RequestDetails, TicketEvent, TicketEventOf } from './ticket.events';
 import { queueOf, ticketExists, type Ticket, type TicketState } from './ticket.state';
+
+/** The instants TicketCommands carry besides `now`. */
+const INSTANT_FIELDS = ['receivedAt', 'occurredAt', 'restoredAt'];
 
 type Decision = E.Either<DomainError, readonly TicketEvent[]>;
 
@@ -16,23 +20,6 @@ const isBlank = (s: string | undefined): boolean => s === undefined || s.trim() 
 /** Blank, or only punctuation and symbols ("-", "...", "?!"): says nothing. */
 const saysNothing = (s: string | undefined): boolean => s === undefined || /^[\p{P}\p{S}\p{Z}\s]*$/u.test(s);
 
-const INSTANT_FIELDS = ['receivedAt', 'occurredAt', 'restoredAt'] as const;
-
-/**
- * Every instant a command carries must name one instant: a caller that skipped the codecs could
- * pass a local time without an offset, which `Date.parse` would read in the machine's time zone.
- */
-const badInstant = (command: TicketCommand): DomainError | null => {
-  if (!isIsoInstant(command.now)) return domainError('INVALID_INSTANT', `now: ${JSON.stringify(command.now)} is not an ISO-8601 instant with an offset or Z.`);
-  const data = command.data as Partial<Record<(typeof INSTANT_FIELDS)[number], unknown>>;
-  for (const field of INSTANT_FIELDS) {
-    const value = data[field];
-    if (value !== undefined && (typeof value !== 'string' || !isIsoInstant(value))) {
-      return domainError('INVALID_INSTANT', `data.${field}: ${JSON.stringify(value)} is not an ISO-8601 instant with an offset or Z.`);
-    }
-  }
-  return null;
-};
 
 /**
  * When the fact happened: `occurredAt` for staff recording it after the fact (not in the future,
@@ -324,7 +311,7 @@ const decideOnTicket = (command: Exclude<TicketCommand, { type: 'OpenTicket' }>,
 
 /** Decides what a ticket command changes, or why it is refused. */
 export const decideTicket = (command: TicketCommand, state: TicketState): Decision => {
-  const invalid = badInstant(command);
+  const invalid = invalidInstant(command, INSTANT_FIELDS);
   if (invalid !== null) return fail(invalid);
   if (command.type === 'OpenTicket') return openTicket(command, state);
   if (!ticketExists(state)) return fail(domainError('TICKET_NOT_FOUND', `Ticket ${command.data.ticketId} does not exist.`));
