@@ -3,6 +3,7 @@ export * from './shared/actor';
 export * from './shared/agreement';
 export * from './shared/errors';
 export * from './shared/decider';
+export * from './shared/either';
 export * from './shared/decode';
 export * from './shared/message';
 export * from './shared/codecs';

@@ -1,20 +1,19 @@
-import * as E from 'fp-ts/Either';
-import { decodeCommand, defaultPolicy, isTicketCommand, ticketDecider, ticketSla, type TicketEvent } from '../index';
+import { decodeCommand, defaultPolicy, isLeft, isTicketCommand, ticketDecider, ticketSla, type TicketEvent } from '../index';
 
 const streams = new Map<string, TicketEvent[]>(); // stand-in for your event store
 
 /** Decode, decide, append, report the SLA: the whole embedding. */
 export function handle(input: unknown) {
   const decoded = decodeCommand(input);
-  if (E.isLeft(decoded)) return { ok: false as const, issues: decoded.left.issues };
+  if (isLeft(decoded)) return { ok: false as const, issues: decoded.left.issues };
   const command = decoded.right;
   if (!isTicketCommand(command)) return { ok: false as const, issues: [{ path: 'type', expected: 'TicketCommand' }] };
   const past = streams.get(command.data.ticketId) ?? [];
   const decision = ticketDecider.decide(command, past.reduce(ticketDecider.evolve, ticketDecider.initialState));
-  if (E.isLeft(decision)) return { ok: false as const, error: decision.left.code, message: decision.left.message };
+  if (isLeft(decision)) return { ok: false as const, error: decision.left.code, message: decision.left.message };
   const events = [...past, ...decision.right];
   streams.set(command.data.ticketId, events);
-  const ticket = events.reduce(ticketDecider.evolve, ticketDecider.initialState);
-  const sla = ticket.status === 'none' ? null : ticketSla(ticket, defaultPolicy, command.now);
+  const state = events.reduce(ticketDecider.evolve, ticketDecider.initialState);
+  const sla = ticketSla(state, defaultPolicy, command.now); // null while no ticket exists
   return { ok: true as const, events: decision.right, sla };
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { arbOutageHistory } from '../testing';
+import { arbOutageHistory } from '../testing/arbitraries';
 import { outageDecider } from './outage.decider';
 import { allDownIntervals, initialOutageBoard } from './outage.state';
 

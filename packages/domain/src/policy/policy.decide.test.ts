@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/Either';
 import { isOpenAt, usFederalHolidays } from '@support-sla/sla-calendar';
 import * as fc from 'fast-check';
-import { DeciderSpecification, actors, arbPolicy, openTicketCommand } from '../testing';
+import { DeciderSpecification, actors, openTicketCommand } from '../testing';
+import { arbPolicy } from '../testing/arbitraries';
 import { historyOf, ticketOf } from '../ticket/ticket.test-support';
 import { ticketSla } from '../sla/ticket-sla';
 import type { Actor } from '../shared/actor';

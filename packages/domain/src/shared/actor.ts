@@ -13,6 +13,13 @@ export type Role = t.TypeOf<typeof Role>;
 export type RequesterRole = (typeof REQUESTER_ROLES)[number];
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
+/**
+ * Narrows a role your identity system gives as a plain string. An actor built from an unchecked
+ * `string` does not type-check as a command; narrow it here, or decode the whole command with
+ * `decodeCommand` (which also reports an unknown role as a field error).
+ */
+export const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
+
 /** Who issued a command (and therefore who caused the events). */
 export const Actor = t.type({ id: NonEmptyString, role: Role }, 'Actor');
 export type Actor = t.TypeOf<typeof Actor>;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import * as E from 'fp-ts/Either';
-import { arbCommand, arbEvent, arbPolicy } from '../testing';
+import { arbCommand, arbEvent, arbPolicy } from '../testing/arbitraries';
 import { validatePolicy } from '../policy/policy.decide';
 import { COMMAND_TYPES, EVENT_TYPES, decodeCommand, decodeEvent, encodeCommand, encodeEvent } from './codecs';
 

@@ -2,7 +2,7 @@ import { addBusinessMillis, businessMillisBetween, endOfNextBusinessDayMillis, t
 import { fromMillis, isIsoInstant, toMillis } from '../shared/primitives';
 import { policyCalendars } from '../policy/policy.calendars';
 import { customerWaitPausesOf, type SlaPolicy, type Target } from '../policy/policy.schema';
-import type { Interval, Ticket } from '../ticket/ticket.state';
+import { ticketExists, type Interval, type Ticket, type TicketState } from '../ticket/ticket.state';
 
 /** The three clocks of a ticket. */
 export type ClockName = 'confirmation' | 'response' | 'resolution';
@@ -204,7 +204,14 @@ const asOfMillis = (asOf: number | string): number => {
  * @throws RangeError when `asOf` is not an instant (a local time without offset, say): a caller
  *   bug, never read in the machine's time zone.
  */
-export const ticketSla = (ticket: Ticket, policy: SlaPolicy, asOf: number | string, context: TicketSlaContext = {}): TicketSla => {
+export function ticketSla(ticket: Ticket, policy: SlaPolicy, asOf: number | string, context?: TicketSlaContext): TicketSla;
+/** Accepts what `ticketDecider.evolve` folds to: `null` when no ticket was opened (no clocks yet). */
+export function ticketSla(state: TicketState, policy: SlaPolicy, asOf: number | string, context?: TicketSlaContext): TicketSla | null;
+export function ticketSla(state: TicketState, policy: SlaPolicy, asOf: number | string, context: TicketSlaContext = {}): TicketSla | null {
+  return ticketExists(state) ? slaOfTicket(state, policy, asOf, context) : null;
+}
+
+const slaOfTicket = (ticket: Ticket, policy: SlaPolicy, asOf: number | string, context: TicketSlaContext): TicketSla => {
   if (policy.version !== ticket.policyVersion) {
     throw new PolicyVersionMismatchError(`Ticket ${ticket.ticketNumber} pinned policy v${ticket.policyVersion}, got v${policy.version}.`);
   }

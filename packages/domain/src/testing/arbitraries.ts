@@ -1,9 +1,7 @@
 import fc from 'fast-check';
-import * as E from 'fp-ts/Either';
 import { ROLES, type Actor } from '../shared/actor';
 import { CATEGORIES, CHANNELS, LICENSES, MONITORS, TIERS, TRAININGS, type Category, type License } from '../shared/agreement';
 import type { DomainCommand, DomainEvent } from '../shared/codecs';
-import type { DomainError } from '../shared/errors';
 import type { OutageCommand } from '../outage/outage.commands';
 import type { OutageEvent } from '../outage/outage.events';
 import { outageDecider } from '../outage/outage.decider';
@@ -18,6 +16,7 @@ import type { NamedUser, RequestDetails, TicketEvent } from '../ticket/ticket.ev
 import { ticketDecider } from '../ticket/ticket.decider';
 import type { TicketState } from '../ticket/ticket.state';
 import { actors, namedUserFor } from './fixtures';
+import { runCommands } from './run-commands';
 
 /**
  * fast-check generators for every event and command (all of them decode), and for valid
@@ -328,36 +327,6 @@ export const arbTicketScenario = (options: TicketScenarioOptions = {}): fc.Arbit
       });
       return rest.length === 0 ? fc.constant<readonly TicketCommand[]>([open]) : fc.tuple(...rest).map((cs): readonly TicketCommand[] => [open, ...cs]);
     });
-};
-
-/** The outcome of running commands through a decider. */
-export interface Run<S, Ev> {
-  readonly events: readonly Ev[];
-  readonly state: S;
-  readonly errors: readonly DomainError[];
-}
-
-/** Decides and evolves each command in turn, collecting the events and the refusals. */
-export const runCommands = <C, S, Ev>(
-  decider: { decide: (c: C, s: S) => E.Either<DomainError, readonly Ev[]>; evolve: (s: S, e: Ev) => S; initialState: S },
-  commands: readonly C[],
-  initial: S = decider.initialState,
-): Run<S, Ev> => {
-  let state = initial;
-  const events: Ev[] = [];
-  const errors: DomainError[] = [];
-  for (const command of commands) {
-    const result = decider.decide(command, state);
-    if (E.isLeft(result)) {
-      errors.push(result.left);
-      continue;
-    }
-    for (const event of result.right) {
-      events.push(event);
-      state = decider.evolve(state, event);
-    }
-  }
-  return { events, state, errors };
 };
 
 /** Valid event histories of one ticket (what `decide` accepted from a random scenario). */

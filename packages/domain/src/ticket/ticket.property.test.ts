@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import * as E from 'fp-ts/Either';
-import { arbTicketScenario } from '../testing';
+import { arbTicketScenario } from '../testing/arbitraries';
 import { needsReproduction, tierForLicense } from '../shared/agreement';
 import { defaultPolicy } from '../policy/policy.default';
 import type { SlaPolicy } from '../policy/policy.schema';
