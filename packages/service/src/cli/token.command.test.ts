@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokenService } from '../auth/token.service';
-import { resolveTokenKey } from '../config/service-config';
+import { loadConfig, resolveTokenKey } from '../config/service-config';
 import { runCli } from './program';
 
 describe('support-sla token', () => {
@@ -24,12 +24,53 @@ describe('support-sla token', () => {
     return { code, out, err };
   };
 
+  /** What a service started with `env` (in `cwd`) does at start-up: resolve, and if need be generate, its key. */
+  const startServiceKey = (env: NodeJS.ProcessEnv, cwd = dir): string => resolveTokenKey(loadConfig(env, cwd)).key;
+
   it('prints a token the service key verifies, with every claim', async () => {
+    const key = startServiceKey({ SUPPORT_SLA_DB: join(dir, 'data', 'db.sqlite') });
     const { code, out } = await run(['token', '--role', 'teacher', '--user', 'u7', '--org', 'acme', '--email', 't@acme.test', '--name', 'Tess', '--expires-in', '2h']);
     expect(code).toBe(0);
-    const key = resolveTokenKey({ tokenKey: undefined, dbFile: join(dir, 'data', 'db.sqlite') });
-    expect(key.source).toBe('key-file');
-    expect(new TokenService(key.key).verify(out.trim())).toEqual({ id: 'u7', role: 'teacher', org: 'acme', email: 't@acme.test', name: 'Tess' });
+    expect(new TokenService(key).verify(out.trim())).toEqual({ id: 'u7', role: 'teacher', org: 'acme', email: 't@acme.test', name: 'Tess' });
+  });
+
+  it('refuses, creating nothing, when no service with these settings has made a key: names the file and the settings that must match (issue 22)', async () => {
+    const serviceKey = startServiceKey({ SUPPORT_SLA_DB: join(dir, 'data', 'db.sqlite') });
+    // Another SUPPORT_SLA_DB than the service's: before, this wrote a second key and the service answered 401.
+    const other = join(dir, 'elsewhere', 'db.sqlite');
+    const refused = await run(['token', '--role', 'agent', '--user', 'u1', '--org', 'acme'], { SUPPORT_SLA_DB: other });
+    expect(refused.code).toBe(2);
+    expect(refused.out).toBe('');
+    expect(refused.err).toContain(join(dir, 'elsewhere', 'token-key'));
+    expect(refused.err).toMatch(/Start the service first \(npm start\).*same SUPPORT_SLA_DB as the service \(here .*elsewhere.db\.sqlite.*SUPPORT_SLA_TOKEN_KEY/);
+    expect(refused.err.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(dir, 'elsewhere'))).toBe(false);
+    // The default relative path counts from the working directory: run from another directory, it is refused too.
+    const fromSubdirectory = await runCli(['token', '--role', 'agent', '--user', 'u1', '--org', 'acme'], {
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+      env: {},
+      cwd: join(dir, 'data'),
+    });
+    expect(fromSubdirectory).toBe(2);
+    expect(existsSync(join(dir, 'data', 'data'))).toBe(false);
+    // With the service's settings it signs with the service's key.
+    const agreed = await run(['token', '--role', 'agent', '--user', 'u1', '--org', 'acme']);
+    expect(agreed.code).toBe(0);
+    expect(new TokenService(serviceKey).verify(agreed.out.trim()).id).toBe('u1');
+  });
+
+  it('signs with the same default key file as a service started in the same directory with nothing set', async () => {
+    const key = startServiceKey({});
+    let printed = '';
+    const code = await runCli(['token', '--role', 'agent', '--user', 'u2', '--org', 'acme'], {
+      stdout: { write: (t: string) => (printed += t) },
+      stderr: { write: () => true },
+      env: {},
+      cwd: dir,
+    });
+    expect(code).toBe(0);
+    expect(new TokenService(key).verify(printed.trim()).id).toBe('u2');
   });
 
   it('signs with SUPPORT_SLA_TOKEN_KEY when it is set', async () => {

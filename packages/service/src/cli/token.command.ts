@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { MONITORS, type Monitor } from '@support-sla/domain';
 import { ROLES, TokenService, type Role } from '../auth/token.service';
-import { loadConfig, resolveTokenKey } from '../config/service-config';
+import { loadConfig, readTokenKey, tokenKeyFileFor } from '../config/service-config';
 import type { CliIo } from './cli-io';
 
 const nonEmpty =
@@ -16,7 +16,10 @@ const DURATION = /^\d+\s*(ms|s|m|h|d|w|y)?$/;
 
 /**
  * `support-sla token`: prints a bearer token signed with the same key the service uses
- * (SUPPORT_SLA_TOKEN_KEY, or the development key file beside SUPPORT_SLA_DB). It lives 8 hours
+ * (SUPPORT_SLA_TOKEN_KEY, or the development key file beside SUPPORT_SLA_DB). It never creates
+ * that file: only a starting service does, so a command run with other settings than the
+ * service's (another SUPPORT_SLA_DB, another directory) is refused instead of signing with a key
+ * the service never reads (which it would answer with 401). It lives 8 hours
  * unless `--expires-in` says otherwise, at most TOKEN_MAX_LIFETIME (30 days by default), the
  * longest the service accepts. A monitor's token names its location (`--monitor chicago`), and
  * reports only for it.
@@ -42,8 +45,15 @@ export function registerTokenCommand(program: Command, io: CliIo): Command {
       if (options.role === 'monitor' && options.monitor === undefined) command.error("error: a monitor token needs --monitor <location> (chicago, california or atlanta): it reports for that location only");
       if (options.role !== 'monitor' && options.monitor !== undefined) command.error(`error: --monitor is for --role monitor only (not ${options.role})`);
       const config = loadConfig(io.env, io.cwd);
-      const key = resolveTokenKey(config);
-      if (key.source === 'generated') io.stderr.write(`support-sla: generated a development token key in ${key.file}\n`);
+      const key = readTokenKey(config);
+      if (key === undefined) {
+        command.error(
+          `error: no token key in ${tokenKeyFileFor(config)}: a service started with these settings creates it. ` +
+            `Start the service first (npm start), then run this command with the same SUPPORT_SLA_DB as the service ` +
+            `(here ${config.dbFile}; a relative path counts from the current directory), or set the same SUPPORT_SLA_TOKEN_KEY for both.`,
+          { exitCode: 2, code: 'support-sla.no-token-key' },
+        );
+      }
       const tokens = new TokenService(key.key, { maxLifetimeSeconds: config.tokenMaxLifetimeSeconds });
       const token = tokens.sign(
         {

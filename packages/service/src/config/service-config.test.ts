@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, parseByteSize, parseDurationSeconds, resolveTokenKey, tokenKeyFileFor } from './service-config';
+import { ConfigError, isLoopbackHost, loadConfig, parseByteSize, parseDurationSeconds, readTokenKey, resolveTokenKey, tokenKeyFileFor } from './service-config';
 
 describe('loadConfig', () => {
   it('works with nothing set, using the documented defaults', () => {
@@ -43,6 +43,16 @@ describe('loadConfig', () => {
     expect(parseDurationSeconds('1w')).toBeUndefined();
   });
 
+  it('binds loopback unless HOST opens it up, and never opens it with a generated key in production (issue 22)', () => {
+    expect(loadConfig({}, '/x').host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }, '/x').host).toBe('0.0.0.0');
+    // Production needs SUPPORT_SLA_TOKEN_KEY, so a generated development key never meets an open HOST there.
+    expect(() => loadConfig({ NODE_ENV: 'production', HOST: '0.0.0.0' }, '/x')).toThrow(/SUPPORT_SLA_TOKEN_KEY is required when NODE_ENV=production/);
+    expect(loadConfig({ NODE_ENV: 'production', HOST: '0.0.0.0', SUPPORT_SLA_TOKEN_KEY: 'k'.repeat(40) }, '/x')).toMatchObject({ host: '0.0.0.0', production: true });
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect([host, isLoopbackHost(host)]).toEqual([host, true]);
+    for (const host of ['0.0.0.0', '::', '192.168.1.5', 'sla.example.com', '128.0.0.1']) expect([host, isLoopbackHost(host)]).toEqual([host, false]);
+  });
+
   it('parses body sizes', () => {
     expect(parseByteSize('64kb')).toBe(65536);
     expect(parseByteSize('100')).toBe(100);
@@ -73,6 +83,15 @@ describe('resolveTokenKey', () => {
     const second = resolveTokenKey(config);
     expect(second).toEqual({ key: first.key, source: 'key-file', file: first.file });
     expect(readFileSync(tokenKeyFileFor(config), 'utf8').trim()).toBe(first.key);
+  });
+
+  it('reads without creating: undefined until a service has generated the key file (issue 22)', () => {
+    const config = { tokenKey: undefined, dbFile: join(dir, 'db.sqlite') };
+    expect(readTokenKey(config)).toBeUndefined();
+    expect(() => statSync(tokenKeyFileFor(config))).toThrow();
+    const generated = resolveTokenKey(config);
+    expect(readTokenKey(config)).toEqual({ key: generated.key, source: 'key-file', file: generated.file });
+    expect(readTokenKey({ tokenKey: 'e'.repeat(32), dbFile: config.dbFile })?.source).toBe('environment');
   });
 
   it('refuses a truncated key file', () => {

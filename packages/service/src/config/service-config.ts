@@ -12,7 +12,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface ServiceConfig {
   /** HTTP port; 0 picks a free one (the bound port is logged). */
   readonly port: number;
-  /** Host/interface to bind (default all interfaces). */
+  /** Host/interface to bind (default loopback, `127.0.0.1`: `HOST=0.0.0.0` opens it to every interface). */
   readonly host: string;
   /** Absolute path of the SQLite file (events when `eventStore` is sqlite; read models, checkpoints, idempotency keys and ticket numbers always). */
   readonly dbFile: string;
@@ -38,7 +38,7 @@ export interface ServiceConfig {
 /** The defaults, as documented in the README. */
 export const CONFIG_DEFAULTS = {
   PORT: '3000',
-  HOST: '0.0.0.0',
+  HOST: '127.0.0.1',
   SUPPORT_SLA_DB: './data/support-sla.sqlite',
   EVENT_STORE: 'sqlite',
   LOG_LEVEL: 'info',
@@ -184,23 +184,43 @@ export interface ResolvedTokenKey {
   readonly file: string | undefined;
 }
 
+/**
+ * Whether `host` only accepts connections from this machine: `localhost`, `127.0.0.0/8` or `::1`.
+ * Anything else (`0.0.0.0`, `::`, a LAN address or name) lets other machines reach the service.
+ */
+export const isLoopbackHost = (host: string): boolean => {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+};
+
 /** The development key file: `<directory of the SQLite file>/token-key` (beside `./data/` by default). */
 export const tokenKeyFileFor = (config: Pick<ServiceConfig, 'dbFile'>): string =>
   join(config.dbFile === ':memory:' ? resolve('data') : dirname(config.dbFile), 'token-key');
 
 /**
- * The HS256 key: `SUPPORT_SLA_TOKEN_KEY` when set; otherwise a random key kept in the key file
- * beside the database, created on first use (mode 0600). The service and the `support-sla token`
- * command resolve it the same way, so tokens printed by one are accepted by the other.
+ * The HS256 key as it is now, creating nothing: `SUPPORT_SLA_TOKEN_KEY` when set, else the key file
+ * beside the database, else `undefined` (no service with these settings has started yet). The
+ * `support-sla token` command uses this, so it never invents a key no service would read.
  */
-export function resolveTokenKey(config: Pick<ServiceConfig, 'tokenKey' | 'dbFile'>): ResolvedTokenKey {
+export function readTokenKey(config: Pick<ServiceConfig, 'tokenKey' | 'dbFile'>): ResolvedTokenKey | undefined {
   if (config.tokenKey !== undefined) return { key: config.tokenKey, source: 'environment', file: undefined };
   const file = tokenKeyFileFor(config);
-  if (existsSync(file)) {
-    const key = readFileSync(file, 'utf8').trim();
-    if (key.length < MIN_TOKEN_KEY_LENGTH) throw new ConfigError([`the token key file ${file} holds a key shorter than ${MIN_TOKEN_KEY_LENGTH} characters; delete it to generate a new one`]);
-    return { key, source: 'key-file', file };
-  }
+  if (!existsSync(file)) return undefined;
+  const key = readFileSync(file, 'utf8').trim();
+  if (key.length < MIN_TOKEN_KEY_LENGTH) throw new ConfigError([`the token key file ${file} holds a key shorter than ${MIN_TOKEN_KEY_LENGTH} characters; delete it to generate a new one`]);
+  return { key, source: 'key-file', file };
+}
+
+/**
+ * The HS256 key: as {@link readTokenKey}, and when there is none, a random key written to the key
+ * file beside the database (mode 0600). The service calls this at start-up; the `support-sla token`
+ * command reads the same file through {@link readTokenKey}, so tokens printed by one are accepted
+ * by the other when both see the same `SUPPORT_SLA_TOKEN_KEY` or `SUPPORT_SLA_DB`.
+ */
+export function resolveTokenKey(config: Pick<ServiceConfig, 'tokenKey' | 'dbFile'>): ResolvedTokenKey {
+  const existing = readTokenKey(config);
+  if (existing !== undefined) return existing;
+  const file = tokenKeyFileFor(config);
   mkdirSync(dirname(file), { recursive: true });
   const key = randomBytes(32).toString('base64url');
   try {
