@@ -1,6 +1,10 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiSuccess } from '../http/api-responses';
+import { HEALTH_EXAMPLE } from '../http/responses/examples';
+import { REQUEST_ID } from '../http/responses/headers';
+import { HealthReport as HealthReportCodec } from '../http/responses/operations.responses';
 import type { Response } from 'express';
 import { Public } from '../auth/auth.guard';
 import type { ServiceConfig } from '../config/service-config';
@@ -55,8 +59,8 @@ export class OperationsController {
 
   @Get('health')
   @ApiOperation({ summary: 'Whether the event store answers and how far each projection trails it' })
-  @ApiOkResponse({ description: 'Store reachable and no projection failed' })
-  @ApiServiceUnavailableResponse({ description: 'Store unreachable or a projection failed' })
+  @ApiSuccess({ status: 200, description: 'Store reachable and no projection failed (`status: ok`)', codec: HealthReportCodec, example: HEALTH_EXAMPLE })
+  @ApiSuccess({ status: 503, description: 'Store unreachable or a projection failed (`status: degraded`); the same body says which', codec: HealthReportCodec })
   async health(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
     let store: HealthReport['store'];
     try {
@@ -74,6 +78,13 @@ export class OperationsController {
 
   @Get('metrics')
   @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
+  @ApiProduces('text/plain')
+  @ApiResponse({
+    status: 200,
+    description: 'Every metric in the Prometheus text exposition format (version 0.0.4)',
+    headers: REQUEST_ID,
+    content: { 'text/plain': { schema: { type: 'string' }, example: '# HELP support_sla_commands_total Commands handled, by command type and outcome (ok, rejected, conflict, unavailable, error).\n# TYPE support_sla_commands_total counter\n' } },
+  })
   async metricsText(@Res() res: Response): Promise<void> {
     const body = await this.metrics.registry.metrics();
     res.status(200).type(this.metrics.registry.contentType).send(body);

@@ -5,7 +5,8 @@ import { Roles } from '../auth/auth.guard';
 import type { ServiceConfig } from '../config/service-config';
 import type { EventStore } from '../event-store/event-store.port';
 import { SupportModule } from '../features/support.module';
-import { ApiStandardErrors } from '../http/io-ts-openapi';
+import { ApiCommand, ApiStandardErrors } from '../http/api-responses';
+import { SealAnswer } from '../http/responses/seal.responses';
 import { Scope, type RequestScope } from '../http/request-context';
 import { EVENT_STORE, SERVICE_CONFIG } from '../platform/tokens';
 import { LogSealer, type MadeSeal } from './log-sealer';
@@ -101,6 +102,7 @@ export class SealsController {
 
   @Post()
   @HttpCode(201)
+  @ApiCommand({ status: 201, description: 'The log was sealed (or the answer replayed): a summary of each seal made, and the last one in full', codec: SealAnswer })
   @ApiOperation({
     summary: 'Seal the log now (admin): a signed seal of every stream head, appended to the log and copied to SEAL_FILE, standard output and SEAL_WEBHOOK_URL',
   })

@@ -5,7 +5,10 @@ import type { OutageBoard } from '@support-sla/domain';
 import { Clock } from '../../application/clock';
 import type { ExecutionResult } from '../../application/command-executor';
 import { positionText } from '../../application/views';
-import { ApiParamsFrom, ApiStandardErrors, openApiSchemaOf } from '../../http/io-ts-openapi';
+import { ApiCommand, ApiStandardErrors, ApiSuccess } from '../../http/api-responses';
+import { ApiParamsFrom, openApiSchemaOf } from '../../http/io-ts-openapi';
+import { OUTAGE_COMMAND_EXAMPLE, OUTAGE_LISTING_EXAMPLE } from '../../http/responses/examples';
+import { OutageCommandAnswer, OutageListing } from '../../http/responses/outage.responses';
 import { STAFF_ROLES } from '@support-sla/domain';
 import { Roles } from '../../auth/auth.guard';
 import { Scope, type RequestScope } from '../../http/request-context';
@@ -21,6 +24,9 @@ const outageResponse = (result: ExecutionResult<OutageBoard>) => ({
   position: positionText(result.position),
 });
 
+/** The `{id}` of every outage route. */
+const OUTAGE_ID_DOCS = { id: { description: 'The outage id, as `POST /outages` or `GET /outages` gave it', example: 'O-000001' } };
+
 @ApiTags('outages')
 @ApiBearerAuth()
 @ApiStandardErrors()
@@ -33,8 +39,9 @@ export class OutagesController {
   ) {}
 
   @Post('monitors/:location/reports')
-  @ApiParamsFrom(MonitorPath)
+  @ApiParamsFrom(MonitorPath, { location: { description: 'The status monitor reporting: `chicago`, `california` or `atlanta` (a monitor token reports for its own location only)', example: 'chicago' } })
   @HttpCode(200)
+  @ApiCommand({ status: 200, description: 'The report was recorded (or replayed); when all three monitors are down it declares an outage and alerts the engineers', codec: OutageCommandAnswer, example: OUTAGE_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'A status monitor (chicago, california, atlanta) reports the service up or down' })
   @ApiBody({ schema: openApiSchemaOf(MonitorReportBody) })
   @Roles('monitor', 'admin')
@@ -46,6 +53,7 @@ export class OutagesController {
 
   @Post('outages')
   @HttpCode(201)
+  @ApiCommand({ status: 201, description: 'The outage was declared (or replayed): `outages` names its id', codec: OutageCommandAnswer, example: OUTAGE_COMMAND_EXAMPLE })
   @ApiOperation({
     summary: 'Staff declare an outage the monitors do not all see (an error affecting all or a majority of users); engineers are alerted at once',
   })
@@ -57,8 +65,9 @@ export class OutagesController {
   }
 
   @Post('outages/:id/restoration')
-  @ApiParamsFrom(OutagePath)
+  @ApiParamsFrom(OutagePath, OUTAGE_ID_DOCS)
   @HttpCode(200)
+  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written and the position to wait for', codec: OutageCommandAnswer, example: OUTAGE_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'Staff end an outage they declared: service restored (`occurredAt` when it came back); linked contacts get one notice' })
   @ApiBody({ schema: openApiSchemaOf(RestorationBody), required: false })
   @Roles(...STAFF_ROLES)
@@ -69,8 +78,9 @@ export class OutagesController {
   }
 
   @Post('outages/:id/acknowledgement')
-  @ApiParamsFrom(OutagePath)
+  @ApiParamsFrom(OutagePath, OUTAGE_ID_DOCS)
   @HttpCode(200)
+  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written and the position to wait for', codec: OutageCommandAnswer, example: OUTAGE_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'An engineer acknowledges the outage alert (stops the outage’s acknowledgement clock)' })
   @ApiBody({ schema: openApiSchemaOf(AcknowledgeAlertBody), required: false })
   @Roles(...STAFF_ROLES)
@@ -81,8 +91,9 @@ export class OutagesController {
   }
 
   @Post('outages/:id/debrief')
-  @ApiParamsFrom(OutagePath)
+  @ApiParamsFrom(OutagePath, OUTAGE_ID_DOCS)
   @HttpCode(200)
+  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written and the position to wait for', codec: OutageCommandAnswer, example: OUTAGE_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'Record the debrief: when and how it occurred, and what will prevent a repeat' })
   @ApiBody({ schema: openApiSchemaOf(DebriefBody) })
   @Roles(...STAFF_ROLES)
@@ -93,8 +104,9 @@ export class OutagesController {
   }
 
   @Post('outages/:id/closure')
-  @ApiParamsFrom(OutagePath)
+  @ApiParamsFrom(OutagePath, OUTAGE_ID_DOCS)
   @HttpCode(200)
+  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written and the position to wait for', codec: OutageCommandAnswer, example: OUTAGE_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'Close an ended outage (needs its debrief)' })
   @ApiBody({ schema: openApiSchemaOf(CloseOutageBody), required: false })
   @Roles(...STAFF_ROLES)
@@ -106,6 +118,7 @@ export class OutagesController {
 
   @Get('outages')
   @ApiOperation({ summary: 'Monitor status and every outage' })
+  @ApiSuccess({ status: 200, description: 'What each monitor last reported, and every outage', codec: OutageListing, example: OUTAGE_LISTING_EXAMPLE })
   @Roles(...STAFF_ROLES, 'auditor', 'monitor')
   list() {
     return this.queries.execute(new ListOutagesQuery(this.clock.now().toISOString()));

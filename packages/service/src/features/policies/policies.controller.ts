@@ -3,7 +3,10 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SlaPolicy } from '@support-sla/domain';
 import { positionText } from '../../application/views';
-import { ApiStandardErrors, openApiSchemaOf } from '../../http/io-ts-openapi';
+import { ApiCommand, ApiStandardErrors, ApiSuccess } from '../../http/api-responses';
+import { openApiSchemaOf } from '../../http/io-ts-openapi';
+import { ENTITLEMENTS_EXAMPLE, POLICY_PUBLISHED_EXAMPLE } from '../../http/responses/examples';
+import { EntitlementsView, PolicyList, PolicyPublished } from '../../http/responses/policy.responses';
 import { Roles } from '../../auth/auth.guard';
 import { Scope, type RequestScope } from '../../http/request-context';
 import { decodeRequest } from '../../http/validation';
@@ -22,6 +25,7 @@ export class PoliciesController {
 
   @Post()
   @HttpCode(201)
+  @ApiCommand({ status: 201, description: 'The version was published (or replayed); tickets opened from now on pin it', codec: PolicyPublished, example: POLICY_PUBLISHED_EXAMPLE })
   @ApiOperation({ summary: 'Publish the next SLA policy version (admin). Tickets keep the version they pinned.' })
   @ApiBody({ schema: openApiSchemaOf(SlaPolicy) })
   @Roles('admin')
@@ -38,6 +42,7 @@ export class PoliciesController {
 
   @Get()
   @ApiOperation({ summary: 'Every published policy version' })
+  @ApiSuccess({ status: 200, description: 'Every published version, oldest first', codec: PolicyList })
   @Roles('admin', 'agent', 'auditor')
   list() {
     return this.queries.execute(new ListPoliciesQuery());
@@ -45,6 +50,7 @@ export class PoliciesController {
 
   @Get('entitlements')
   @ApiOperation({ summary: 'What each license includes under the policy in force: support channels and training (a requester sees their own tier)' })
+  @ApiSuccess({ status: 200, description: 'The channels and training of each tier under the policy in force', codec: EntitlementsView, example: ENTITLEMENTS_EXAMPLE })
   @Roles('administrator', 'publisher', 'teacher', 'agent', 'admin', 'auditor')
   entitlements(@Scope() scope: RequestScope) {
     return this.queries.execute(new GetEntitlementsQuery(scope.caller));

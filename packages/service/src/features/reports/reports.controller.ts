@@ -10,7 +10,11 @@ import type { GlobalPosition } from '../../event-store/event-store.port';
 import { STAFF_ROLES } from '@support-sla/domain';
 import { Roles } from '../../auth/auth.guard';
 import { Scope, type RequestScope } from '../../http/request-context';
-import { ApiQueryFrom, ApiStandardErrors } from '../../http/io-ts-openapi';
+import { ApiStandardErrors, ApiSuccess } from '../../http/api-responses';
+import { ApiQueryFrom } from '../../http/io-ts-openapi';
+import { COMPLIANCE_CSV_EXAMPLE, QUEUE_EXAMPLE } from '../../http/responses/examples';
+import { NO_STORE, READ_MODEL_POSITION } from '../../http/responses/headers';
+import { COMPLIANCE_CSV_SCHEMA, ComplianceAnswer, QueueView, SlaStatusBoard } from '../../http/responses/report.responses';
 import { decodeRequest, RequestValidationError } from '../../http/validation';
 import { GetComplianceReportQuery, GetQueueQuery, GetSlaBoardQuery } from './report.queries';
 
@@ -47,6 +51,9 @@ const ReportQuery = t.intersection(
 /** How long a query waits for the read models to reach `minPosition` before answering 503. */
 const FRESHNESS_WAIT_MS = 5_000;
 
+const MIN_POSITION_DOC =
+  'Read your writes: wait (up to 5 s, else 503 `read_model_lagging`) until the read models have folded this global position, the `position` a command answered with (`commit/prepare`, or one number)';
+
 @ApiTags('queries')
 @ApiBearerAuth()
 @ApiStandardErrors()
@@ -64,7 +71,12 @@ export class ReportsController {
   }
 
   @Get('queue')
-  @ApiQueryFrom(QueueQuery)
+  @ApiQueryFrom(QueueQuery, {
+    tier: 'Only this tier’s queue (default: both tiers, in one order)',
+    limit: 'Only the first `limit` tickets (default: all); `total` still counts every one',
+    minPosition: { description: MIN_POSITION_DOC, example: '42/42' },
+  })
+  @ApiSuccess({ status: 200, description: 'The queue in service order', codec: QueueView, example: QUEUE_EXAMPLE })
   @ApiOperation({ summary: 'Open tickets in the agreement’s priority order, overall or for one tier (`?tier=premium`); `minPosition` waits for a command’s position' })
   @Roles(...STAFF_ROLES, 'auditor')
   async queue(@QueryParams() query: unknown) {
@@ -74,7 +86,11 @@ export class ReportsController {
   }
 
   @Get('sla')
-  @ApiQueryFrom(BoardQuery)
+  @ApiQueryFrom(BoardQuery, {
+    asOf: 'The instant to evaluate the clocks at (default: now); an ISO-8601 instant with an offset or Z',
+    minPosition: { description: MIN_POSITION_DOC, example: '42/42' },
+  })
+  @ApiSuccess({ status: 200, description: 'Every ticket not closed with its clocks, and the at-risk and breached lists', codec: SlaStatusBoard })
   @ApiOperation({ summary: 'SLA status board: every ticket not closed, with at-risk and breached lists' })
   @Roles(...STAFF_ROLES, 'auditor')
   async board(@QueryParams() query: unknown) {
@@ -85,7 +101,21 @@ export class ReportsController {
 
   @Get('reports/compliance')
   @Roles(...STAFF_ROLES, 'auditor')
-  @ApiQueryFrom(ReportQuery)
+  @ApiQueryFrom(ReportQuery, {
+    from: { description: 'Start of the period (inclusive): tickets received at or after it', example: '2026-03-01T00:00:00-05:00' },
+    to: { description: 'End of the period (exclusive), after `from`', example: '2026-04-01T00:00:00-04:00' },
+    format: '`json` (default; canonical, sorted keys) or `csv`',
+    policyVersion: 'A what-if: the same period measured under this published policy version too, beside the real report (404 if it was never published)',
+    asOf: 'The instant clocks are judged at (default: the earlier of `to` and now): a clock due after it is pending, not breached',
+    minPosition: { description: MIN_POSITION_DOC, example: '42/42' },
+  })
+  @ApiSuccess({
+    status: 200,
+    description: 'The report: JSON (a `ComplianceReport`, or a `WhatIfReport` with `policyVersion`), or CSV with `format=csv`',
+    codec: ComplianceAnswer,
+    headers: { ...READ_MODEL_POSITION, ...NO_STORE },
+    alsoAs: { 'text/csv': { schema: COMPLIANCE_CSV_SCHEMA, example: COMPLIANCE_CSV_EXAMPLE } },
+  })
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Compliance report for tickets received in [from, to): JSON (canonical) or CSV; `policyVersion` adds a what-if beside it',

@@ -7,7 +7,10 @@ import { Clock } from '../../application/clock';
 import type { ExecutionResult } from '../../application/command-executor';
 import type { TicketAction } from '../../application/ticket.application';
 import { positionText, ticketView } from '../../application/views';
-import { ApiParamsFrom, ApiQueryFrom, ApiStandardErrors, openApiSchemaOf } from '../../http/io-ts-openapi';
+import { ApiCommand, ApiStandardErrors, ApiSuccess } from '../../http/api-responses';
+import { ApiParamsFrom, ApiQueryFrom, openApiSchemaOf } from '../../http/io-ts-openapi';
+import { TICKET_COMMAND_EXAMPLE, TICKET_DETAILS_EXAMPLE } from '../../http/responses/examples';
+import { TicketAsOf, TicketCommandAnswer, TicketDetails, TicketHistory } from '../../http/responses/ticket.responses';
 import { Roles } from '../../auth/auth.guard';
 import { Scope, type RequestScope } from '../../http/request-context';
 import { decodeRequest } from '../../http/validation';
@@ -58,6 +61,9 @@ const ACTION_BODIES: Record<TicketAction, t.Mixed> = {
   LinkTicketToOutage: LinkToOutageBody,
 };
 
+/** The `{id}` of every ticket route. */
+const TICKET_REF_DOCS = { id: { description: 'The ticket id (`T-…`) or its number (`SS-000042`), up to 64 characters', example: 'SS-000042' } };
+
 @ApiTags('tickets')
 @ApiBearerAuth()
 @ApiStandardErrors()
@@ -71,6 +77,7 @@ export class TicketsController {
 
   @Post()
   @HttpCode(201)
+  @ApiCommand({ status: 201, description: 'The ticket was opened (or the answer to the same keyed request is replayed): its number, the events written and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'Open a ticket (requesters for themselves; staff on behalf of a named user, e.g. a phone message)' })
   @ApiBody({ schema: openApiSchemaOf(OpenTicketBody) })
   @Roles(...REQUESTER_ROLES, ...STAFF_ROLES)
@@ -81,8 +88,9 @@ export class TicketsController {
 
   @Post(':id/classification')
   @Roles(...STAFF_ROLES)
-  @ApiParamsFrom(TicketRef)
+  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
   @HttpCode(200)
+  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'Classify or reclassify (staff; a reclassification needs a reason)' })
   @ApiBody({ schema: openApiSchemaOf(ClassifyTicketBody) })
   classify(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
@@ -91,8 +99,9 @@ export class TicketsController {
 
   @Post(':id/acknowledgement')
   @Roles(...STAFF_ROLES)
-  @ApiParamsFrom(TicketRef)
+  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
   @HttpCode(200)
+  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'Record the confirmation that the ticket was opened (staff)' })
   @ApiBody({ schema: openApiSchemaOf(AcknowledgeTicketBody), required: false })
   acknowledge(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
@@ -101,8 +110,9 @@ export class TicketsController {
 
   @Post(':id/response')
   @Roles(...STAFF_ROLES)
-  @ApiParamsFrom(TicketRef)
+  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
   @HttpCode(200)
+  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'Respond, defining the request (Premium: with an action plan)' })
   @ApiBody({ schema: openApiSchemaOf(RespondToTicketBody) })
   respond(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
@@ -111,8 +121,9 @@ export class TicketsController {
 
   @Post(':id/awaiting-customer')
   @Roles(...STAFF_ROLES)
-  @ApiParamsFrom(TicketRef)
+  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
   @HttpCode(200)
+  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'Pause the clocks while waiting on the customer (staff)' })
   @ApiBody({ schema: openApiSchemaOf(AwaitCustomerBody) })
   awaitCustomer(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
@@ -121,8 +132,9 @@ export class TicketsController {
 
   @Post(':id/customer-reply')
   @Roles(...STAFF_ROLES, ...REQUESTER_ROLES)
-  @ApiParamsFrom(TicketRef)
+  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
   @HttpCode(200)
+  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'The customer replied: paused clocks resume' })
   @ApiBody({ schema: openApiSchemaOf(CustomerReplyBody), required: false })
   customerReply(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
@@ -131,8 +143,9 @@ export class TicketsController {
 
   @Post(':id/resolution')
   @Roles(...STAFF_ROLES)
-  @ApiParamsFrom(TicketRef)
+  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
   @HttpCode(200)
+  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'Resolve (staff)' })
   @ApiBody({ schema: openApiSchemaOf(ResolveTicketBody), required: false })
   resolve(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
@@ -141,8 +154,9 @@ export class TicketsController {
 
   @Post(':id/closure')
   @Roles(...STAFF_ROLES)
-  @ApiParamsFrom(TicketRef)
+  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
   @HttpCode(200)
+  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'Close a resolved ticket; the named contact is e-mailed the resolution' })
   @ApiBody({ schema: openApiSchemaOf(CloseTicketBody), required: false })
   close(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
@@ -151,8 +165,9 @@ export class TicketsController {
 
   @Post(':id/reopening')
   @Roles(...STAFF_ROLES, ...REQUESTER_ROLES)
-  @ApiParamsFrom(TicketRef)
+  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
   @HttpCode(200)
+  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'Reopen a closed ticket, with a reason' })
   @ApiBody({ schema: openApiSchemaOf(ReopenTicketBody) })
   reopen(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
@@ -161,8 +176,9 @@ export class TicketsController {
 
   @Post(':id/outage-link')
   @Roles(...STAFF_ROLES)
-  @ApiParamsFrom(TicketRef)
+  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
   @HttpCode(200)
+  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
   @ApiOperation({ summary: 'Link the ticket to an outage (staff)' })
   @ApiBody({ schema: openApiSchemaOf(LinkToOutageBody) })
   linkToOutage(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
@@ -170,9 +186,10 @@ export class TicketsController {
   }
 
   @Get(':id')
-  @ApiParamsFrom(TicketRef)
-  @ApiQueryFrom(AsOfQuery)
+  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
+  @ApiQueryFrom(AsOfQuery, { asOf: 'The instant to evaluate the SLA clocks at (default: now); an ISO-8601 instant with an offset or Z' })
   @ApiOperation({ summary: 'A ticket with its SLA clocks (as of now, or `asOf`)' })
+  @ApiSuccess({ status: 200, description: 'The ticket and its three SLA clocks', codec: TicketDetails, example: TICKET_DETAILS_EXAMPLE })
   @Roles(...REQUESTER_ROLES, ...STAFF_ROLES, 'auditor')
   async get(@Param() path: unknown, @QueryParams() query: unknown, @Scope() scope: RequestScope) {
     const { id } = decodeRequest(TicketRef, path, 'path');
@@ -181,8 +198,9 @@ export class TicketsController {
   }
 
   @Get(':id/history')
-  @ApiParamsFrom(TicketRef)
+  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
   @ApiOperation({ summary: 'The audit timeline: every event with both timestamps, the actor and the SLA state after it' })
+  @ApiSuccess({ status: 200, description: 'Every event of the ticket, in order, with the SLA state after it', codec: TicketHistory })
   @Roles(...REQUESTER_ROLES, ...STAFF_ROLES, 'auditor')
   async history(@Param() path: unknown, @Scope() scope: RequestScope) {
     const { id } = decodeRequest(TicketRef, path, 'path');
@@ -190,9 +208,13 @@ export class TicketsController {
   }
 
   @Get(':id/sla')
-  @ApiParamsFrom(TicketRef)
-  @ApiQueryFrom(SlaQuery)
+  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
+  @ApiQueryFrom(SlaQuery, {
+    asOf: 'The instant to look back at (default: now); an ISO-8601 instant with an offset or Z',
+    reading: '`occurred` (default): what had happened by `asOf`, including facts entered later (a phone message); `recorded`: only what the service had recorded by then',
+  })
   @ApiOperation({ summary: 'State and SLA clocks as of an instant: what had occurred, or what had been recorded' })
+  @ApiSuccess({ status: 200, description: 'The ticket’s state and clocks as of `asOf` (`state` and `sla` are null if it did not exist yet)', codec: TicketAsOf })
   @Roles(...REQUESTER_ROLES, ...STAFF_ROLES, 'auditor')
   async sla(@Param() path: unknown, @QueryParams() query: unknown, @Scope() scope: RequestScope) {
     const { id } = decodeRequest(TicketRef, path, 'path');
