@@ -288,4 +288,26 @@ describe('compliance report over DST changes and Thanksgiving (default New York 
       });
     });
   });
+
+  it('an outage’s clocks run on the outage calendar of the policy in force (24/7 by default)', () => {
+    // A desk whose outage calendar is its support hours: an outage declared Friday 17:00 EDT and
+    // restored Monday 09:00 EDT lasted 2 business hours on it, 64 hours on the 24/7 default.
+    const officeHours = { ...deskPolicy, outageCalendar: deskPolicy.supportCalendar };
+    const friday = (log: EventLog) =>
+      log
+        .monitor('2026-07-17T20:58:00Z', 'chicago', 'down')
+        .monitor('2026-07-17T20:59:00Z', 'california', 'down')
+        .monitor('2026-07-17T21:00:00Z', 'atlanta', 'down')
+        .monitor('2026-07-20T13:00:00Z', 'atlanta', 'up');
+    const july = { from: '2026-07-01T04:00:00Z', to: '2026-08-01T04:00:00Z', asOf: '2026-07-31T12:00:00Z' };
+    const onDefault = new EventLog(deskPolicy);
+    friday(onDefault);
+    spec.given(onDefault.events).when().then((model) => expect(complianceReport(model, july).outages.outages[0]?.durationMs).toBe(64 * HOUR));
+    const onOffice = new EventLog(officeHours);
+    friday(onOffice);
+    ProjectionSpecification.for(readModelsProjection({ policies: [officeHours] }))
+      .given(onOffice.events)
+      .when()
+      .then((model) => expect(complianceReport(model, july).outages.outages[0]?.durationMs).toBe(2 * HOUR));
+  });
 });

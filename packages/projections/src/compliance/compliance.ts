@@ -1,8 +1,9 @@
-import { ticketSla, type ClockReport, type SlaPolicy, type Ticket } from '@support-sla/domain';
+import { policyCalendars, ticketSla, type ClockReport, type SlaPolicy, type Ticket } from '@support-sla/domain';
+import { businessMillisBetween } from '@support-sla/sla-calendar';
 import type { ReadModels } from '../model/read-models.js';
 import { policyOf } from '../policies.js';
 import { slaContextOf } from '../model/sla-context.js';
-import { buildComplianceReport, type ClockOutcome, type ComplianceReport, type ReportPeriod, type TicketFacts } from './report.js';
+import { buildComplianceReport, type ClockOutcome, type ComplianceReport, type OutageSpan, type ReportPeriod, type TicketFacts } from './report.js';
 
 const instant = (iso: string, what: string): number => {
   const ms = Date.parse(iso);
@@ -74,7 +75,13 @@ export const complianceReport = (model: ReadModels, period: ReportPeriod, option
   };
   for (const ticket of model.open.values()) if (ticket.receivedAtMs >= fromMs && ticket.receivedAtMs < toMs) add(ticket);
   model.closed.forEachReceivedIn(fromMs, toMs, add);
-  return buildComplianceReport(facts, model.outages.values(), { fromMs, toMs, asOfMs }, alternative?.version ?? 'pinned');
+  // An outage belongs to no ticket: its clocks run on the outage calendar (24/7 by default) of the
+  // newest policy the log has published (or of the what-if policy). The newest, not the one in force
+  // at the declaration, so the answer does not depend on how streams interleave in the log.
+  const policy = alternative ?? model.policies.versions[model.policies.versions.length - 1];
+  const outageCalendar = policy === undefined || policy.outageCalendar === 'always-open' ? null : policyCalendars(policy).outage;
+  const outageSpan: OutageSpan = () => (outageCalendar === null ? (a, b) => b - a : (a, b) => businessMillisBetween(outageCalendar, a, b));
+  return buildComplianceReport(facts, model.outages.values(), { fromMs, toMs, asOfMs }, alternative?.version ?? 'pinned', outageSpan);
 };
 
 /** The real report and the same period under another policy version, side by side. */

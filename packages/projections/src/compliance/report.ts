@@ -214,7 +214,9 @@ const finish = (acc: GroupAcc): ComplianceGroup => ({
   waitingOnCustomer: { tickets: acc.waitingTickets, totalMs: acc.waitingMs },
 });
 
-const since = (fromMs: number, toMs: number | null | undefined): number | null => (toMs === null || toMs === undefined ? null : Math.max(0, toMs - fromMs));
+/** Measures the time between two instants on an outage's calendar (wall-clock by default). */
+export type OutageSpan = (outage: OutageFacts) => (fromMs: number, toMs: number) => number;
+const wallClock: OutageSpan = () => (fromMs, toMs) => toMs - fromMs;
 const isoOrNull = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : iso(ms));
 
 /**
@@ -228,6 +230,7 @@ export const outageLines = (
   toMs = Number.POSITIVE_INFINITY,
   asOfMs = Number.POSITIVE_INFINITY,
   linked: ReadonlyMap<string, readonly string[]> = new Map(),
+  span: OutageSpan = wallClock,
 ): OutageLine[] => {
   const lines: OutageLine[] = [];
   const known = (ms: number | null | undefined): number | null => (ms === null || ms === undefined || ms > asOfMs ? null : ms);
@@ -237,6 +240,8 @@ export const outageLines = (
     const ackMs = known(o.acknowledgedAtMs);
     const endMs = known(o.endedAtMs);
     const debriefMs = known(o.debriefedAtMs);
+    const between = span(o);
+    const since = (fromMs: number, toMs: number | null): number | null => (toMs === null ? null : Math.max(0, between(fromMs, toMs)));
     lines.push({
       outageId: o.outageId,
       source: o.source ?? 'monitors',
@@ -246,9 +251,9 @@ export const outageLines = (
       acknowledgedAt: isoOrNull(ackMs),
       timeToAcknowledgeMs: since(o.declaredAtMs, ackMs),
       endedAt: isoOrNull(endMs),
-      durationMs: endMs === null ? null : endMs - o.declaredAtMs,
+      durationMs: since(o.declaredAtMs, endMs),
       debriefedAt: isoOrNull(debriefMs),
-      timeToDebriefMs: debriefMs === null || endMs === null ? null : Math.max(0, debriefMs - endMs),
+      timeToDebriefMs: endMs === null ? null : since(endMs, debriefMs),
       linkedTickets: [...(linked.get(o.outageId) ?? [])].sort(compareStrings),
     });
   }
@@ -265,6 +270,7 @@ export const buildComplianceReport = (
   outages: Iterable<OutageFacts>,
   period: { readonly fromMs: number; readonly toMs: number; readonly asOfMs: number },
   policy: 'pinned' | number,
+  outageSpan: OutageSpan = wallClock,
 ): ComplianceReport => {
   const groups = new Map<string, GroupAcc>();
   const total = newAcc('*', '*', '*');
@@ -291,7 +297,7 @@ export const buildComplianceReport = (
     )
     .map(finish);
 
-  const lines = outageLines(outages, period.fromMs, period.toMs, period.asOfMs, linked);
+  const lines = outageLines(outages, period.fromMs, period.toMs, period.asOfMs, linked, outageSpan);
   const present = (values: readonly (number | null)[]): number[] => values.filter((v): v is number => v !== null);
   const durations = present(lines.map((l) => l.durationMs));
   const debriefs = present(lines.map((l) => l.timeToDebriefMs));
