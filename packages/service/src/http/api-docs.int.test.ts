@@ -78,6 +78,15 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(ok.content ?? {})).toEqual(['application/json', 'text/csv']);
   });
 
+  test('the schemas are closed and typed: the contract check refuses an undeclared field or a wrong type', () => {
+    const contract = new OpenApiContract(document);
+    const at = '/components/schemas/ErrorBody';
+    expect(contract.problems(at, { error: 'validation', issues: [{ field: 'a', message: 'b' }] })).toEqual([]);
+    expect(contract.problems(at, { error: 'validation', extra: 1 })).not.toEqual([]);
+    expect(contract.problems(at, { error: 42 })).not.toEqual([]);
+    expect(contract.problems('/components/schemas/TicketView', {})).not.toEqual([]);
+  });
+
   test('every example matches the schema it illustrates', () => {
     const contract = new OpenApiContract(document);
     const wrong: string[] = [];
