@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build:progress` (run by `npm ci` through the root `prepare` script, and by `npm start`):
+// Run by `npm ci` (the root `prepare` script) and by `npm start`:
 // `tsc -b` over every workspace package, saying so when it takes a while. On a clean checkout the
 // compile takes 35–50 s on a 2-core machine; with dist/ up to date it takes about 2 s and prints
 // nothing, so a start after `npm ci` goes straight to the service's own log.
