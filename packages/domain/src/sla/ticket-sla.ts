@@ -10,7 +10,8 @@ export type ClockName = 'confirmation' | 'response' | 'resolution';
 /**
  * - `running`: started, not stopped, below the first warning fraction;
  * - `at-risk`: running with at least the first warning fraction of the target used;
- * - `paused`: waiting on the customer (not yet breached);
+ * - `paused`: standing still, not yet breached: waiting on the customer (for the clocks the policy's
+ *   `customerWaitPauses` names), or held while the ticket's linked outage lasts (confirmation, response);
  * - `met`: stopped within target (resolution: resolved; it is best effort, never breached);
  * - `breached`: more business time used than the target allows, stopped or not.
  */
@@ -39,7 +40,10 @@ export interface ClockReport {
   readonly businessTimeRemainingMs: number | null;
   /** Business time used beyond the target (0 unless breached). */
   readonly overdueMs: number;
-  /** Wall-clock time the clock stood still (awaiting the customer; for resolution also resolved-then-reopened spans). */
+  /**
+   * Wall-clock time the clock stood still: waits on the customer it is paused by, an outage hold
+   * (confirmation, response), and for resolution the resolved-then-reopened spans.
+   */
   readonly pausedTimeMs: number;
   /** Business time inside those pauses (what was excluded from `businessTimeUsedMs`). */
   readonly pausedBusinessTimeMs: number;
