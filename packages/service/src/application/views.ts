@@ -1,11 +1,12 @@
 import type { Ticket } from '@support-sla/domain';
+import { formatGlobalPosition } from '@support-sla/projections';
 import type { GlobalPosition } from '../event-store/event-store.port';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** `"commit/prepare"`: positions as JSON-safe text (the same form the projections use). */
 export const positionText = (p: GlobalPosition | undefined): string | null =>
-  p === undefined ? null : `${p.commit.toString()}/${p.prepare.toString()}`;
+  p === undefined ? null : formatGlobalPosition(p);
 
 /** The public JSON shape of a ticket: instants as ISO-8601 text, never epoch numbers. */
 export const ticketView = (t: Ticket) => ({

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { formatGlobalPosition } from '@support-sla/projections';
 import { ModuleRef } from '@nestjs/core';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiSuccess } from '../http/api-responses';
@@ -65,7 +66,7 @@ export class OperationsController {
     let store: HealthReport['store'];
     try {
       const head = await withTimeout(this.store.headPosition(), HEALTH_TIMEOUT_MS);
-      store = { kind: this.config.eventStore, reachable: true, head: head === undefined ? null : `${head.commit}/${head.prepare}` };
+      store = { kind: this.config.eventStore, reachable: true, head: head === undefined ? null : formatGlobalPosition(head) };
     } catch (error) {
       store = { kind: this.config.eventStore, reachable: false, head: null, error: error instanceof Error ? error.message : String(error) };
     }

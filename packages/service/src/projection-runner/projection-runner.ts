@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { envelopeOf, type EventEnvelope } from '@support-sla/projections';
+import { envelopeOf, formatGlobalPosition, type EventEnvelope } from '@support-sla/projections';
 import { CHUNK_CHARS, type ReadModelStore } from '../checkpoints/read-model.store';
 import {
   comparePositions,
@@ -288,7 +288,7 @@ export class ProjectionRunner<Model, Event> {
         reject,
         timer: setTimeout(() => {
           this.waiters = this.waiters.filter((w) => w !== waiter);
-          reject(new ProjectionTimeoutError(`projection ${this.name} did not reach position ${position.commit}/${position.prepare} within ${timeoutMs} ms`));
+          reject(new ProjectionTimeoutError(`projection ${this.name} did not reach position ${formatGlobalPosition(position)} within ${timeoutMs} ms`));
         }, timeoutMs),
       };
       this.waiters.push(waiter);

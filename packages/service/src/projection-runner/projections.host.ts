@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { formatGlobalPosition } from '@support-sla/projections';
 import type { ReadModelStore } from '../checkpoints/read-model.store';
 import type { EventStore } from '../event-store/event-store.port';
 import { MetricsService } from '../platform/metrics.service';
@@ -84,7 +85,7 @@ export class ProjectionsHost implements OnApplicationBootstrap, BeforeApplicatio
       this.runners.map(async (r) => ({
         name: r.name,
         status: r.status,
-        position: r.position === undefined ? null : `${r.position.commit}/${r.position.prepare}`,
+        position: r.position === undefined ? null : formatGlobalPosition(r.position),
         lag: (await r.lag().catch(() => -1n)).toString(),
         ...(r.error ? { error: r.error.message } : {}),
         ...(undecodableOf(r.error) === undefined ? {} : { undecodable: undecodableOf(r.error) }),
@@ -96,7 +97,7 @@ export class ProjectionsHost implements OnApplicationBootstrap, BeforeApplicatio
     this.booted = true;
     for (const runner of this.runners) {
       await runner.start();
-      this.logger.log(`projection ${runner.name} resumes after position ${runner.position ? `${runner.position.commit}/${runner.position.prepare}` : 'start'}`);
+      this.logger.log(`projection ${runner.name} resumes after position ${runner.position === undefined ? 'start' : formatGlobalPosition(runner.position)}`);
     }
   }
 
