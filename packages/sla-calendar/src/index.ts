@@ -2,7 +2,7 @@
  * @support-sla/sla-calendar — business-hours calendars and exact deadline math across time zones
  * and daylight saving. See README.md.
  */
-export { Temporal } from 'temporal-polyfill';
+export { Temporal } from './temporal';
 export {
   CalendarSpecError,
   HOLIDAY_RULES,
