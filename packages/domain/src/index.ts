@@ -29,3 +29,4 @@ export * from './policy/policy.evolve';
 export * from './policy/policy.decide';
 export * from './policy/policy.decider';
 export * from './sla/ticket-sla';
+export * from './sla/alert-points';

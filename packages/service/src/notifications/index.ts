@@ -1,4 +1,3 @@
-export * from './alert-points';
 export * from './mail-transport';
 export * from './notification-reactor';
 export * from './notification-store';

@@ -1,7 +1,6 @@
-import { ticketExists, ticketSla, type DomainEvent, type SlaPolicy, type Ticket } from '@support-sla/domain';
+import { alertPoints, ticketExists, ticketSla, type DomainEvent, type SlaPolicy, type Ticket } from '@support-sla/domain';
 import { STREAM_PREFIXES } from '../application/streams';
 import { comparePositions, type EventStore, type GlobalPosition, type StoredEvent, type Subscription } from '../event-store/event-store.port';
-import { alertPoints } from './alert-points';
 import type { NotificationsLogger } from './mail-transport';
 import type { NewOutboxRow, NotificationStore } from './notification-store';
 import { outageAlertRows } from './outage-alerts';

@@ -1,6 +1,5 @@
-import { ticketSla, type SlaPolicy, type Ticket } from '@support-sla/domain';
+import { alertStillDue, BREACH, ticketSla, type AlertClock, type SlaPolicy, type Ticket } from '@support-sla/domain';
 import type { EventStore } from '../event-store/event-store.port';
-import { alertStillDue, BREACH, type AlertClock } from './alert-points';
 import type { NotificationsLogger } from './mail-transport';
 import type { AlertPointRow, NotificationStore } from './notification-store';
 import type { NotificationsConfig } from './notifications.config';

@@ -1,5 +1,13 @@
 import { addBusinessMillis } from '@support-sla/sla-calendar';
-import { policyCalendars, ticketSla, type ClockReport, type SlaPolicy, type Ticket } from '@support-sla/domain';
+import { policyCalendars } from '../policy/policy.calendars';
+import type { SlaPolicy } from '../policy/policy.schema';
+import type { Ticket } from '../ticket/ticket.state';
+import { ticketSla, type ClockReport } from './ticket-sla';
+
+/**
+ * SLA alert points: when a running clock reaches a warning fraction of its target, and its
+ * deadline. A host schedules an alert at each point and checks it still holds before sending.
+ */
 
 /** The two clocks that have targets (resolution is best effort and never alerts). */
 export type AlertClock = 'confirmation' | 'response';

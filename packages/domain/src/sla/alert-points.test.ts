@@ -1,5 +1,10 @@
-import { defaultPolicy, ticketDecider, ticketExists, type SlaPolicy, type Ticket, type TicketCommand, type TicketEvent } from '@support-sla/domain';
-import { actors, openTicketCommand } from '@support-sla/domain/testing';
+import { defaultPolicy } from '../policy/policy.default';
+import type { SlaPolicy } from '../policy/policy.schema';
+import type { TicketCommand } from '../ticket/ticket.commands';
+import { ticketDecider } from '../ticket/ticket.decider';
+import type { TicketEvent } from '../ticket/ticket.events';
+import { ticketExists, type Ticket } from '../ticket/ticket.state';
+import { actors, openTicketCommand } from '../testing';
 import { alertPoints, alertStillDue, BREACH } from './alert-points';
 
 // Confirmation by an agent, so the confirmation clock runs until someone acknowledges.
