@@ -7,7 +7,7 @@ import {
   type OutageCommandOf,
 } from '@support-sla/domain';
 import type { CommandContext, CommandExecutor, ExecutionResult } from './command-executor';
-import type { Caller } from './ticket.application';
+import type { AuthenticatedUser } from '../auth/token.service';
 import { OUTAGE_BOARD_STREAM } from './streams';
 
 /** Outage commands staff send besides debriefs and closing. */
@@ -24,7 +24,7 @@ export class OutageApplication {
   report(
     monitor: Monitor,
     body: { status: MonitorStatus; observedAt: string },
-    caller: Caller,
+    caller: AuthenticatedUser,
     context: CommandContext,
   ): Promise<ExecutionResult<OutageBoard>> {
     return this.run((now) => ({ type: 'ReportMonitorStatus', now, actor: { id: caller.id, role: caller.role }, data: { monitor, ...body } }), context);
@@ -33,18 +33,18 @@ export class OutageApplication {
   debrief(
     outageId: string,
     body: { whenItOccurred: string; howItOccurred: string; preventionPlan: string },
-    caller: Caller,
+    caller: AuthenticatedUser,
     context: CommandContext,
   ): Promise<ExecutionResult<OutageBoard>> {
     return this.run((now) => ({ type: 'RecordOutageDebrief', now, actor: { id: caller.id, role: caller.role }, data: { outageId, ...body } }), context);
   }
 
   /** Staff declare an outage, end the one they declared, or acknowledge an outage's alert. */
-  staff<T extends StaffOutageAction>(type: T, data: OutageCommandOf<T>['data'], caller: Caller, context: CommandContext): Promise<ExecutionResult<OutageBoard>> {
+  staff<T extends StaffOutageAction>(type: T, data: OutageCommandOf<T>['data'], caller: AuthenticatedUser, context: CommandContext): Promise<ExecutionResult<OutageBoard>> {
     return this.run((now) => ({ type, now, actor: { id: caller.id, role: caller.role }, data }) as OutageCommandOf<T>, context);
   }
 
-  close(outageId: string, caller: Caller, context: CommandContext): Promise<ExecutionResult<OutageBoard>> {
+  close(outageId: string, caller: AuthenticatedUser, context: CommandContext): Promise<ExecutionResult<OutageBoard>> {
     return this.run((now) => ({ type: 'CloseOutage', now, actor: { id: caller.id, role: caller.role }, data: { outageId } }), context);
   }
 

@@ -1,7 +1,7 @@
 import { currentPolicy, defaultPolicy, policyDecider, type PolicyHistory, type SlaPolicy } from '@support-sla/domain';
 import { WrongExpectedRevisionError } from '../event-store/event-store.port';
 import { ConcurrencyConflictError, type CommandContext, type CommandExecutor, type ExecutionResult } from './command-executor';
-import type { Caller } from './ticket.application';
+import type { AuthenticatedUser } from '../auth/token.service';
 import { POLICY_STREAM } from './streams';
 
 /** How long the policy in force is taken from the cache without asking the store (ms). */
@@ -56,7 +56,7 @@ export class PolicyApplication {
     return currentPolicy(history) ?? defaultPolicy;
   }
 
-  async publish(policy: SlaPolicy, caller: Caller, context: CommandContext): Promise<ExecutionResult<PolicyHistory>> {
+  async publish(policy: SlaPolicy, caller: AuthenticatedUser, context: CommandContext): Promise<ExecutionResult<PolicyHistory>> {
     try {
       return await this.executor.execute(
         policyDecider,

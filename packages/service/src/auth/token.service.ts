@@ -1,12 +1,12 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { Email, Monitor, NonEmptyString } from '@support-sla/domain';
+import { Email, isRole as isRoleName, Monitor, NonEmptyString, ROLES, type Role } from '@support-sla/domain';
 import type * as t from 'io-ts';
 import jwt from 'jsonwebtoken';
 
-export const ROLES = ['administrator', 'publisher', 'teacher', 'agent', 'monitor', 'auditor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
-export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+/** The domain's {@link isRoleName} for a claim of any type. */
+export const isRole = (value: unknown): value is Role => typeof value === 'string' && isRoleName(value);
 
 /** The verified caller, as handlers see it. */
 export interface AuthenticatedUser {

@@ -8,7 +8,8 @@
  */
 import { defaultPolicy } from '@support-sla/domain';
 import { CommandExecutor } from '../application/command-executor';
-import { TicketApplication, type Caller } from '../application/ticket.application';
+import { TicketApplication } from '../application/ticket.application';
+import type { AuthenticatedUser } from '../auth/token.service';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import type { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import { sealEvents } from '../hash-chain';
@@ -25,8 +26,8 @@ export interface SeedProgress {
   readonly open: number;
 }
 
-const REQUESTER: Caller = { id: 'u-seed', role: 'teacher', org: 'acme', email: 'seed@acme.example', name: 'Seed' };
-const AGENT: Caller = { id: 'u-agent', role: 'agent', org: 'support' };
+const REQUESTER: AuthenticatedUser = { id: 'u-seed', role: 'teacher', org: 'acme', email: 'seed@acme.example', name: 'Seed' };
+const AGENT: AuthenticatedUser = { id: 'u-agent', role: 'agent', org: 'support' };
 
 /**
  * Appends whole ticket lifecycles until the log holds at least `targetEvents` events. One ticket

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { MONITORS, type Monitor } from '@support-sla/domain';
-import { ROLES, TokenService, type Role } from '../auth/token.service';
+import { MONITORS, ROLES, type Monitor, type Role } from '@support-sla/domain';
+import { TokenService } from '../auth/token.service';
 import { loadConfig, readTokenKey, tokenKeyFileFor } from '../config/service-config';
 import type { CliIo } from './cli-io';
 

@@ -2,16 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { CommandContext } from '../application/command-executor';
-import type { Caller } from '../application/ticket.application';
+import type { AuthenticatedUser } from '../auth/token.service';
 import { InvalidTokenError } from '../auth/token.service';
 import { idempotencyKeyOf, IDEMPOTENCY_KEY_PATTERN, routeOf } from '../idempotency/idempotency';
 
 /** The request as the authentication guard leaves it: `user` holds the verified token's claims. */
-export type AuthenticatedRequest = Request & { user?: Caller; id?: unknown };
+export type AuthenticatedRequest = Request & { user?: AuthenticatedUser; id?: unknown };
 
 /** The caller and the tracing context of a command request. */
 export interface RequestScope {
-  readonly caller: Caller;
+  readonly caller: AuthenticatedUser;
   readonly context: CommandContext;
 }
 

@@ -2,13 +2,13 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Monitor, MonitorStatus, OutageBoard, OutageCommandOf } from '@support-sla/domain';
 import type { CommandContext, ExecutionResult } from '../../application/command-executor';
 import { OutageApplication, type StaffOutageAction } from '../../application/outage.application';
-import type { Caller } from '../../application/ticket.application';
+import type { AuthenticatedUser } from '../../auth/token.service';
 
 export class ReportMonitorStatusCommand extends Command<ExecutionResult<OutageBoard>> {
   constructor(
     readonly monitor: Monitor,
     readonly body: { status: MonitorStatus; observedAt: string },
-    readonly caller: Caller,
+    readonly caller: AuthenticatedUser,
     readonly context: CommandContext,
   ) {
     super();
@@ -19,7 +19,7 @@ export class RecordDebriefCommand extends Command<ExecutionResult<OutageBoard>> 
   constructor(
     readonly outageId: string,
     readonly body: { whenItOccurred: string; howItOccurred: string; preventionPlan: string },
-    readonly caller: Caller,
+    readonly caller: AuthenticatedUser,
     readonly context: CommandContext,
   ) {
     super();
@@ -29,7 +29,7 @@ export class RecordDebriefCommand extends Command<ExecutionResult<OutageBoard>> 
 export class CloseOutageCommand extends Command<ExecutionResult<OutageBoard>> {
   constructor(
     readonly outageId: string,
-    readonly caller: Caller,
+    readonly caller: AuthenticatedUser,
     readonly context: CommandContext,
   ) {
     super();
@@ -41,7 +41,7 @@ export class StaffOutageCommand<T extends StaffOutageAction = StaffOutageAction>
   constructor(
     readonly action: T,
     readonly data: OutageCommandOf<T>['data'],
-    readonly caller: Caller,
+    readonly caller: AuthenticatedUser,
     readonly context: CommandContext,
   ) {
     super();

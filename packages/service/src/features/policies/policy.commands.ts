@@ -2,12 +2,12 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { PolicyHistory, SlaPolicy } from '@support-sla/domain';
 import type { CommandContext, ExecutionResult } from '../../application/command-executor';
 import { PolicyApplication } from '../../application/policy.application';
-import type { Caller } from '../../application/ticket.application';
+import type { AuthenticatedUser } from '../../auth/token.service';
 
 export class PublishPolicyCommand extends Command<ExecutionResult<PolicyHistory>> {
   constructor(
     readonly policy: SlaPolicy,
-    readonly caller: Caller,
+    readonly caller: AuthenticatedUser,
     readonly context: CommandContext,
   ) {
     super();

@@ -1,7 +1,7 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { entitlementsFor, tierForLicense, TIERS, type Entitlement, type SlaPolicy, type Tier } from '@support-sla/domain';
+import { entitlementsFor, License, tierForLicense, TIERS, type Entitlement, type SlaPolicy, type Tier } from '@support-sla/domain';
 import { PolicyApplication } from '../../application/policy.application';
-import type { Caller } from '../../application/ticket.application';
+import type { AuthenticatedUser } from '../../auth/token.service';
 
 export class ListPoliciesQuery extends Query<{ versions: SlaPolicy[] }> {}
 
@@ -12,7 +12,7 @@ export interface EntitlementsView {
 
 /** What a license includes under the policy in force: support channels and training. */
 export class GetEntitlementsQuery extends Query<EntitlementsView> {
-  constructor(readonly caller: Caller) {
+  constructor(readonly caller: AuthenticatedUser) {
     super();
   }
 }
@@ -32,7 +32,7 @@ export class GetEntitlementsHandler implements IQueryHandler<GetEntitlementsQuer
     const policy = await this.policies.current();
     const role = q.caller.role;
     // A requester sees their own license's tier; staff and auditors see both.
-    const tiers = role === 'administrator' || role === 'publisher' || role === 'teacher' ? [tierForLicense(role)] : [...TIERS];
+    const tiers = License.is(role) ? [tierForLicense(role)] : [...TIERS];
     return { policyVersion: policy.version, tiers: tiers.map((tier) => ({ tier, ...entitlementsFor(policy, tier) })) };
   }
 }

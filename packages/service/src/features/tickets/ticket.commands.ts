@@ -1,14 +1,15 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { TicketState } from '@support-sla/domain';
 import type { CommandContext, ExecutionResult } from '../../application/command-executor';
-import { TicketApplication, type Caller, type TicketAction } from '../../application/ticket.application';
+import { TicketApplication, type TicketAction } from '../../application/ticket.application';
+import type { AuthenticatedUser } from '../../auth/token.service';
 import type { OpenTicketBody } from './ticket.bodies';
 
 /** `POST /tickets`, on the command bus. */
 export class OpenTicketCommand extends Command<ExecutionResult<TicketState>> {
   constructor(
     readonly body: OpenTicketBody,
-    readonly caller: Caller,
+    readonly caller: AuthenticatedUser,
     readonly context: CommandContext,
   ) {
     super();
@@ -21,7 +22,7 @@ export class TicketActionCommand extends Command<ExecutionResult<TicketState>> {
     readonly action: TicketAction,
     readonly ref: string,
     readonly data: Record<string, unknown>,
-    readonly caller: Caller,
+    readonly caller: AuthenticatedUser,
     readonly context: CommandContext,
   ) {
     super();

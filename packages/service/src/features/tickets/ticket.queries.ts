@@ -3,7 +3,8 @@ import { ticketSla, type SlaPolicy } from '@support-sla/domain';
 import { auditTimeline, slaContextOf, ticketAsOf, type AsOfReading, type AuditTimeline, type TicketAsOf } from '@support-sla/projections';
 import { PolicyApplication } from '../../application/policy.application';
 import { ReadModelsHost } from '../../application/read-models.host';
-import { TicketApplication, type Caller } from '../../application/ticket.application';
+import { TicketApplication } from '../../application/ticket.application';
+import type { AuthenticatedUser } from '../../auth/token.service';
 import { positionText, ticketView, type TicketView } from '../../application/views';
 import type { TicketSla } from '@support-sla/domain';
 
@@ -21,7 +22,7 @@ export interface TicketDetails extends Freshness {
 export class GetTicketQuery extends Query<TicketDetails> {
   constructor(
     readonly ref: string,
-    readonly caller: Caller,
+    readonly caller: AuthenticatedUser,
     readonly asOf: string,
   ) {
     super();
@@ -31,7 +32,7 @@ export class GetTicketQuery extends Query<TicketDetails> {
 export class GetTicketHistoryQuery extends Query<AuditTimeline & Freshness> {
   constructor(
     readonly ref: string,
-    readonly caller: Caller,
+    readonly caller: AuthenticatedUser,
   ) {
     super();
   }
@@ -40,7 +41,7 @@ export class GetTicketHistoryQuery extends Query<AuditTimeline & Freshness> {
 export class GetTicketAsOfQuery extends Query<TicketAsOf & Freshness> {
   constructor(
     readonly ref: string,
-    readonly caller: Caller,
+    readonly caller: AuthenticatedUser,
     readonly asOf: string,
     readonly reading: AsOfReading,
   ) {
