@@ -13,7 +13,8 @@ export { classifyError, type ClassifiedError, type ErrorBody } from './platform/
 export { MetricsService } from './platform/metrics.service';
 export { InstrumentedEventStore } from './platform/instrumented.event-store';
 export { openStorage, type ServiceStorage } from './platform/storage';
-export { formatTicketNumber, InMemoryTicketNumberAllocator, parseTicketNumber, SqliteTicketNumberAllocator, type TicketNumberAllocator } from './platform/ticket-numbers';
+export { formatTicketNumber, parseTicketNumber, type TicketNumberAllocator } from './application/ticket-number';
+export { InMemoryTicketNumberAllocator, SqliteTicketNumberAllocator } from './platform/ticket-numbers';
 export { createService, TOKEN_HINT, type CreateServiceOptions, type RunningService } from './platform/bootstrap';
 export { AppModule, FEATURE_MODULES, type AppModuleOptions } from './app.module';
 export { buildProgram, COMMAND_GROUPS, runCli } from './cli/program';

@@ -7,7 +7,9 @@ import { ManualClock } from './clock';
 import { PolicyApplication } from './policy.application';
 import { CommandExecutor, ConcurrencyConflictError, DomainRuleViolation, ImplausibleInstantError, implausibleInstants, roundTrip, UnstorableEventError, type Sealer } from './command-executor';
 import { OutageApplication } from './outage.application';
-import { TicketApplication, TicketNotFoundError, type Caller, type TicketNumbers } from './ticket.application';
+import { TicketApplication, TicketNotFoundError } from './ticket.application';
+import type { TicketNumberAllocator } from './ticket-number';
+import type { AuthenticatedUser } from '../auth/token.service';
 import { ticketStream } from './streams';
 
 // A plain chain for these tests; the service's real sealer is tested with the hash-chain module.
@@ -21,7 +23,7 @@ const seal: Sealer = (streamId, firstRevision, previousHash, events) => {
   });
 };
 
-class Numbers implements TicketNumbers {
+class Numbers implements TicketNumberAllocator {
   private readonly byId = new Map<string, string>();
   async numberFor(ticketId: string): Promise<string> {
     let n = this.byId.get(ticketId);
@@ -36,10 +38,10 @@ class Numbers implements TicketNumbers {
   }
 }
 
-const admin: Caller = { id: 'u-ada', role: 'administrator', org: 'acme', email: 'ada@acme.example', name: 'Ada' };
-const teacher: Caller = { id: 'u-tom', role: 'teacher', org: 'acme', email: 'tom@acme.example' };
-const agent: Caller = { id: 'u-agent', role: 'agent', org: 'support' };
-const ctx = (caller: Caller, idempotencyKey?: string) => ({
+const admin: AuthenticatedUser = { id: 'u-ada', role: 'administrator', org: 'acme', email: 'ada@acme.example', name: 'Ada' };
+const teacher: AuthenticatedUser = { id: 'u-tom', role: 'teacher', org: 'acme', email: 'tom@acme.example' };
+const agent: AuthenticatedUser = { id: 'u-agent', role: 'agent', org: 'support' };
+const ctx = (caller: AuthenticatedUser, idempotencyKey?: string) => ({
   actorId: caller.id,
   actorRole: caller.role,
   correlationId: 'corr-1',
@@ -227,13 +229,13 @@ describe('CommandExecutor through the ticket use cases', () => {
 });
 
 describe('nothing is stored that cannot be read back (issue 20)', () => {
-  const monitor: Caller = { id: 'mon-chicago', role: 'monitor', org: 'ops' };
+  const monitor: AuthenticatedUser = { id: 'mon-chicago', role: 'monitor', org: 'ops' };
 
   test('an event that would not decode again is refused, naming the field, and nothing is appended', async () => {
     const { store, tickets } = setup();
     // A requester whose e-mail the domain's Email codec refuses (the token check stops this at
     // the door; the executor is the last line behind it).
-    const localhost: Caller = { ...admin, email: 'ada@localhost' };
+    const localhost: AuthenticatedUser = { ...admin, email: 'ada@localhost' };
     const refused = tickets.open({ channel: 'email', request }, localhost, ctx(localhost));
     await expect(refused).rejects.toBeInstanceOf(UnstorableEventError);
     await expect(refused).rejects.toMatchObject({ eventType: 'TicketOpened', issues: [expect.objectContaining({ field: 'namedUser.email', message: expect.stringContaining('Email') })] });

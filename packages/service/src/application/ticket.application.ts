@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   domainError,
   isRequester,
+  isStaff,
   License,
   linkableOutage,
   outageDecider,
@@ -21,23 +22,9 @@ import type { OpenTicketBody } from '../features/tickets/ticket.bodies';
 import { CommandExecutor, DomainRuleViolation, type CommandContext, type ExecutionResult } from './command-executor';
 import type { StoredEvent } from '../event-store/event-store.port';
 import { OUTAGE_BOARD_STREAM, ticketStream } from './streams';
+import { TICKET_NUMBER_PREFIX, type TicketNumberAllocator } from './ticket-number';
 import { RequestValidationError } from '../http/validation';
-
-/** The authenticated caller, from the bearer token. */
-export interface Caller {
-  readonly id: string;
-  readonly name?: string;
-  readonly email?: string;
-  readonly role: Actor['role'];
-  readonly org: string;
-}
-
-/** Hands out `SS-000042`-style numbers, once per ticket id. */
-export interface TicketNumbers {
-  numberFor(ticketId: string): Promise<string>;
-  /** The ticket id a number was given to, if any. */
-  ticketIdOf(ticketNumber: string): Promise<string | undefined>;
-}
+import type { AuthenticatedUser } from '../auth/token.service';
 
 /** The ticket was not found, or the caller may not know that it exists (HTTP 404). */
 export class TicketNotFoundError extends Error {
@@ -61,19 +48,19 @@ export const MAILER_ACTOR: Actor = { id: 'system:mailer', role: 'agent' };
 export class TicketApplication {
   constructor(
     private readonly executor: CommandExecutor,
-    private readonly numbers: TicketNumbers,
+    private readonly numbers: TicketNumberAllocator,
     private readonly clock: () => Date,
     /** The policy in force (the service passes PolicyApplication's cached reading). */
     private readonly policyInForce: () => Promise<SlaPolicy>,
   ) {}
 
-  actorOf(caller: Caller): Actor {
+  actorOf(caller: AuthenticatedUser): Actor {
     return { id: caller.id, role: caller.role };
   }
 
   /** The ticket id behind a ticket id or number (404 when there is none). */
   private async ticketIdOf(ref: string): Promise<string> {
-    const ticketId = /^SS-\d+$/.test(ref) ? await this.numbers.ticketIdOf(ref) : ref;
+    const ticketId = ref.startsWith(TICKET_NUMBER_PREFIX) ? await this.numbers.ticketIdOf(ref) : ref;
     if (ticketId === undefined) throw new TicketNotFoundError(ref);
     return ticketId;
   }
@@ -82,7 +69,7 @@ export class TicketApplication {
    * The ticket in a loaded stream, or 404 — also for a requester who is not its named user in
    * its organization, so that existence does not leak.
    */
-  private visibleTicket(ref: string, state: TicketState, stored: readonly StoredEvent[], caller: Caller): Ticket {
+  private visibleTicket(ref: string, state: TicketState, stored: readonly StoredEvent[], caller: AuthenticatedUser): Ticket {
     if (!ticketExists(state)) throw new TicketNotFoundError(ref);
     const org = stored[0]?.metadata['organization'];
     if (isRequester(this.actorOf(caller)) && (state.namedUser.id !== caller.id || org !== caller.org)) {
@@ -92,22 +79,22 @@ export class TicketApplication {
   }
 
   /** Resolves a ticket id or number to the ticket, hiding other people's tickets from requesters. */
-  async find(ref: string, caller: Caller): Promise<{ ticketId: string; ticket: Ticket }> {
+  async find(ref: string, caller: AuthenticatedUser): Promise<{ ticketId: string; ticket: Ticket }> {
     const ticketId = await this.ticketIdOf(ref);
     const { state, stored } = await this.executor.load(ticketDecider, ticketStream(ticketId));
     return { ticketId, ticket: this.visibleTicket(ref, state, stored, caller) };
   }
 
   /** The ticket's stored events with their envelopes, for the audit timeline and as-of views. */
-  async history(ref: string, caller: Caller): Promise<{ ticketId: string; events: EnvelopedEvent[] }> {
+  async history(ref: string, caller: AuthenticatedUser): Promise<{ ticketId: string; events: EnvelopedEvent[] }> {
     const ticketId = await this.ticketIdOf(ref);
     const { state, stored } = await this.executor.load(ticketDecider, ticketStream(ticketId));
     this.visibleTicket(ref, state, stored, caller);
     return { ticketId, events: stored.map((s) => ({ event: toDomainEvent(s), envelope: envelopeOf(s) })) };
   }
 
-  async open(body: OpenTicketBody, caller: Caller, context: CommandContext): Promise<ExecutionResult<TicketState>> {
-    const staff = caller.role === 'agent' || caller.role === 'admin';
+  async open(body: OpenTicketBody, caller: AuthenticatedUser, context: CommandContext): Promise<ExecutionResult<TicketState>> {
+    const staff = isStaff(this.actorOf(caller));
     if (!staff && (body.namedUser !== undefined || body.receivedAt !== undefined || body.organization !== undefined)) {
       throw new DomainRuleViolation(
         domainError('NOT_PERMITTED', 'Only support staff may open a ticket on behalf of a named user, for an organization, or with a receipt time.'),
@@ -221,7 +208,7 @@ export class TicketApplication {
     type: T,
     ref: string,
     data: Omit<TicketCommandOf<T>['data'], 'ticketId'>,
-    caller: Caller,
+    caller: AuthenticatedUser,
     context: CommandContext,
   ): Promise<ExecutionResult<TicketState>> {
     const ticketId = await this.ticketIdOf(ref);

@@ -8,7 +8,7 @@ import { ReadModelsHost } from '../application/read-models.host';
 import { RunnerReadModelsHost } from '../application/read-models.runner-host';
 import { TicketApplication } from '../application/ticket.application';
 import type { EventStore } from '../event-store/event-store.port';
-import type { TicketNumberAllocator } from '../platform/ticket-numbers';
+import type { TicketNumberAllocator } from '../application/ticket-number';
 import type { ServiceConfig } from '../config/service-config';
 import { EVENT_STORE, SERVICE_CONFIG, TICKET_NUMBERS } from '../platform/tokens';
 import { ProjectionsHost } from '../projection-runner/projections.host';

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { formatTicketNumber, InMemoryTicketNumberAllocator, parseTicketNumber, SqliteTicketNumberAllocator, type TicketNumberAllocator } from './ticket-numbers';
+import { formatTicketNumber, parseTicketNumber, type TicketNumberAllocator } from '../application/ticket-number';
+import { InMemoryTicketNumberAllocator, SqliteTicketNumberAllocator } from './ticket-numbers';
 
 describe('ticket number format', () => {
   it('pads to six digits and grows past them', () => {

@@ -1,28 +1,6 @@
 import type Database from 'better-sqlite3';
+import { formatTicketNumber, parseTicketNumber, type TicketNumberAllocator } from '../application/ticket-number';
 import { GroupCommit } from '../event-store/sqlite/group-commit';
-
-/**
- * Hands out `SS-000042`-style ticket numbers, once per ticket id: asking again for the same
- * ticket (a retried open) gives the same number. Numbers are unique and strictly increasing in
- * allocation order; a number allocated for an open that then fails is not reused, so there can
- * be gaps.
- */
-export interface TicketNumberAllocator {
-  numberFor(ticketId: string): Promise<string>;
-  /** The ticket id a number was given to, if any. */
-  ticketIdOf(ticketNumber: string): Promise<string | undefined>;
-}
-
-const PREFIX = 'SS-';
-
-/** `SS-` and the number, zero-padded to six digits (more digits once past 999999). */
-export const formatTicketNumber = (n: bigint | number): string => `${PREFIX}${n.toString().padStart(6, '0')}`;
-
-/** The sequence number inside a well-formed ticket number, or undefined. */
-export const parseTicketNumber = (text: string): bigint | undefined => {
-  const match = /^SS-(\d{6,18})$/.exec(text);
-  return match ? BigInt(match[1]!) : undefined;
-};
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ticket_numbers (
@@ -32,7 +10,7 @@ CREATE TABLE IF NOT EXISTS ticket_numbers (
 `;
 
 /**
- * Allocator on a SQLite table. `AUTOINCREMENT` never reuses a number, and the look-up-or-insert
+ * {@link TicketNumberAllocator} on a SQLite table. `AUTOINCREMENT` never reuses a number, and the look-up-or-insert
  * runs in one immediate transaction, so concurrent opens in this or another process on the same
  * file each get their own number. Allocations join the connection's group commit: with the
  * event store on the same connection, the opens that arrive together get their numbers in one

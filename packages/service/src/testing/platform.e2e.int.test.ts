@@ -9,7 +9,7 @@ import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import { startEsdbTestServer } from '../event-store/esdb/esdb-test-server.loader';
 import { RequestValidationError } from '../http/validation';
 import { ProjectionsHost } from '../projection-runner/projections.host';
-import type { TicketNumberAllocator } from '../platform/ticket-numbers';
+import type { TicketNumberAllocator } from '../application/ticket-number';
 import { EVENT_STORE, TICKET_NUMBERS } from '../platform/tokens';
 import { startService, startServiceProcess, type InProcessService } from './service-harness';
 
