@@ -6,7 +6,7 @@
 export * from './envelope.js';
 export * from './projection.js';
 export * from './policies.js';
-export { isOutageEvent, isPolicyEvent, isTicketEvent, slimClosedTicket } from './tickets.js';
+export { slimClosedTicket } from './tickets.js';
 export * from './model/read-models.js';
 export { slaContextOf } from './model/sla-context.js';
 export { TicketArchive, type ArchivedTicketRow } from './model/ticket-archive.js';

@@ -1,33 +1,4 @@
-import {
-  ticketDecider,
-  type DomainEvent,
-  type OutageEvent,
-  type PolicyEvent,
-  type Ticket,
-  type TicketEvent,
-  type TicketState,
-} from '@support-sla/domain';
-
-const TICKET_EVENT_TYPES: ReadonlySet<string> = new Set<TicketEvent['type']>([
-  'TicketOpened',
-  'TicketClassified',
-  'TicketQueued',
-  'TicketAcknowledged',
-  'TicketResponded',
-  'TicketAwaitingCustomer',
-  'CustomerReplied',
-  'TicketResolved',
-  'TicketClosed',
-  'TicketReopened',
-  'TicketLinkedToOutage',
-  'TicketNotificationSent',
-]);
-
-export const isTicketEvent = (event: DomainEvent): event is TicketEvent => TICKET_EVENT_TYPES.has(event.type);
-
-export const isPolicyEvent = (event: DomainEvent): event is PolicyEvent => event.type === 'PolicyPublished';
-
-export const isOutageEvent = (event: DomainEvent): event is OutageEvent => !isTicketEvent(event) && !isPolicyEvent(event);
+import { ticketDecider, type Ticket, type TicketEvent, type TicketState } from '@support-sla/domain';
 
 /** Folds one ticket event into a ticket's state with the domain's own `evolve`. */
 export const evolveTicketState = (state: TicketState | undefined, event: TicketEvent): TicketState =>

@@ -1,7 +1,7 @@
-import { ticketSla, type SlaPolicy, type Ticket, type TicketEvent, type TicketSla } from '@support-sla/domain';
+import { isTicketEvent, ticketSla, type SlaPolicy, type Ticket, type TicketEvent, type TicketSla } from '@support-sla/domain';
 import type { EnvelopedEvent } from '../audit/audit-timeline.js';
 import { policyBookOf, policyOf } from '../policies.js';
-import { evolveTicketState, isTicket, isTicketEvent } from '../tickets.js';
+import { evolveTicketState, isTicket } from '../tickets.js';
 
 /**
  * - `occurred`: what had happened by the instant (events with `occurredAt ≤ T`), including

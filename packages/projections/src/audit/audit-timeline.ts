@@ -1,9 +1,9 @@
-import { ticketSla, type ClockReport, type DomainEvent, type SlaPolicy, type Ticket, type TicketEvent, type TicketState } from '@support-sla/domain';
+import { isPolicyEvent, isTicketEvent, ticketSla, type ClockReport, type DomainEvent, type SlaPolicy, type Ticket, type TicketEvent, type TicketState } from '@support-sla/domain';
 import { formatGlobalPosition, type EventEnvelope } from '../envelope.js';
 import { policyBookOf, policyOf, publishInBook, type PolicyBook } from '../policies.js';
 import { foldProjection, type Projection } from '../projection.js';
 import { canonicalJson } from '../support/canonical-json.js';
-import { evolveTicketState, isPolicyEvent, isTicket, isTicketEvent } from '../tickets.js';
+import { evolveTicketState, isTicket } from '../tickets.js';
 
 /** A clock in the timeline: the figures an auditor checks, without the derived duplicates. */
 export interface TimelineClock {

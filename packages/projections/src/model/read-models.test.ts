@@ -1,8 +1,8 @@
-import { defaultPolicy, ticketDecider, ticketSla, type TicketState } from '@support-sla/domain';
+import { defaultPolicy, isTicketEvent, ticketDecider, ticketSla, type TicketState } from '@support-sla/domain';
 import { generateHistory } from '../generator/history.js';
 import { ticketSlaStatus } from '../sla-status/sla-status.js';
 import { envelopedOf } from '../stored-line.js';
-import { isTicket, isTicketEvent } from '../tickets.js';
+import { isTicket } from '../tickets.js';
 import { readModelsProjection, ticketOf } from './read-models.js';
 import { slaContextOf } from './sla-context.js';
 

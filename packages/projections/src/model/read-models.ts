@@ -1,4 +1,4 @@
-import type { DomainEvent, PriorityRaise, SlaPolicy, Ticket } from '@support-sla/domain';
+import { isPolicyEvent, isTicketEvent, type DomainEvent, type PriorityRaise, type SlaPolicy, type Ticket } from '@support-sla/domain';
 import { outageLines, type OutageFacts, type OutageLine } from '../compliance/report.js';
 import type { EventEnvelope } from '../envelope.js';
 import { policyBookOf, publishInBook, type PolicyBook } from '../policies.js';
@@ -6,7 +6,7 @@ import type { Projection } from '../projection.js';
 import { applyQueueChange, queueListsOf, type QueueLists } from '../queue/queue.js';
 import { canonicalJson } from '../support/canonical-json.js';
 import { compareStrings, sortInSteps } from '../support/ordering.js';
-import { evolveTicketState, isPolicyEvent, isTicket, isTicketEvent, sortedEntries } from '../tickets.js';
+import { evolveTicketState, isTicket, sortedEntries } from '../tickets.js';
 import { TicketArchive, type ArchiveSnapshot, type ArchivedTicketRow } from './ticket-archive.js';
 
 /**

@@ -1,5 +1,5 @@
-import { ticketDecider, type Ticket } from '@support-sla/domain';
-import { isTicketEvent, slimClosedTicket } from '../tickets.js';
+import { isTicketEvent, ticketDecider, type Ticket } from '@support-sla/domain';
+import { slimClosedTicket } from '../tickets.js';
 import { EventLog } from '../testing/event-log.js';
 import { deskPolicy } from '../testing/fixtures.js';
 import { TicketArchive } from './ticket-archive.js';

@@ -4,6 +4,11 @@ import type { GlobalPosition } from '../event-store/event-store.port';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
+/** How far the read side had caught up when the answer was computed. */
+export interface Freshness {
+  readonly readModelPosition: string | null;
+}
+
 /** `"commit/prepare"`: positions as JSON-safe text (the same form the projections use). */
 export const positionText = (p: GlobalPosition | undefined): string | null =>
   p === undefined ? null : formatGlobalPosition(p);

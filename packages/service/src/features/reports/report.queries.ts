@@ -4,13 +4,9 @@ import { queueView, slaStatusBoard, type QueueView, type SlaStatusBoard } from '
 import { ReadModelsHost } from '../../application/read-models.host';
 import { renderComplianceReport, reportPeriod, type ReportFormat } from '../../application/report-rendering';
 import { Clock } from '../../application/clock';
-import { positionText } from '../../application/views';
+import { positionText, type Freshness } from '../../application/views';
 
-export interface WithPosition {
-  readonly readModelPosition: string | null;
-}
-
-export class GetQueueQuery extends Query<QueueView & WithPosition> {
+export class GetQueueQuery extends Query<QueueView & Freshness> {
   constructor(
     readonly tier: Tier | undefined,
     readonly limit: number | undefined,
@@ -19,7 +15,7 @@ export class GetQueueQuery extends Query<QueueView & WithPosition> {
   }
 }
 
-export class GetSlaBoardQuery extends Query<SlaStatusBoard & WithPosition> {
+export class GetSlaBoardQuery extends Query<SlaStatusBoard & Freshness> {
   constructor(readonly asOf: string) {
     super();
   }
@@ -40,7 +36,7 @@ export class GetComplianceReportQuery extends Query<{ body: string; readModelPos
 @QueryHandler(GetQueueQuery)
 export class GetQueueHandler implements IQueryHandler<GetQueueQuery> {
   constructor(private readonly readModels: ReadModelsHost) {}
-  async execute(q: GetQueueQuery): Promise<QueueView & WithPosition> {
+  async execute(q: GetQueueQuery): Promise<QueueView & Freshness> {
     const view = queueView(this.readModels.current().queue, {
       ...(q.tier === undefined ? {} : { tier: q.tier }),
       ...(q.limit === undefined ? {} : { limit: q.limit }),
@@ -52,7 +48,7 @@ export class GetQueueHandler implements IQueryHandler<GetQueueQuery> {
 @QueryHandler(GetSlaBoardQuery)
 export class GetSlaBoardHandler implements IQueryHandler<GetSlaBoardQuery> {
   constructor(private readonly readModels: ReadModelsHost) {}
-  async execute(q: GetSlaBoardQuery): Promise<SlaStatusBoard & WithPosition> {
+  async execute(q: GetSlaBoardQuery): Promise<SlaStatusBoard & Freshness> {
     return { ...slaStatusBoard(this.readModels.current(), q.asOf), readModelPosition: positionText(this.readModels.position()) };
   }
 }

@@ -5,13 +5,11 @@ import { PolicyApplication } from '../../application/policy.application';
 import { ReadModelsHost } from '../../application/read-models.host';
 import { TicketApplication } from '../../application/ticket.application';
 import type { AuthenticatedUser } from '../../auth/token.service';
-import { positionText, ticketView, type TicketView } from '../../application/views';
+import { positionText, ticketView, type Freshness, type TicketView } from '../../application/views';
 import type { TicketSla } from '@support-sla/domain';
 
-/** How far the read side had caught up when the answer was computed. */
-export interface Freshness {
-  readonly readModelPosition: string | null;
-}
+// http/responses/conformance.ts checks the declared response schemas against this name.
+export type { Freshness };
 
 export interface TicketDetails extends Freshness {
   readonly ticket: TicketView;
