@@ -28,10 +28,15 @@ export class UndecodableStoredEventError extends Error {
 /**
  * How a domain event is laid out in the store: the event's `type` and `data` as the stored
  * type and data, its `schemaVersion` in the metadata. Reading goes back through the domain's
- * codecs (with upcasting), so nothing enters the domain undecoded.
+ * codecs (with upcasting), so nothing enters the domain undecoded. The service's one decoder
+ * from a stored event to a domain event: commands, read models, the mailer and the audit use it.
  */
+export const decodeStoredEvent = (stored: Pick<StoredEvent, 'type' | 'data' | 'metadata'>): ReturnType<typeof decodeEvent> =>
+  decodeEvent({ type: stored.type, schemaVersion: stored.metadata.schemaVersion, data: stored.data });
+
+/** {@link decodeStoredEvent}, throwing {@link UndecodableStoredEventError} for an event it refuses. */
 export const toDomainEvent = (stored: StoredEvent): DomainEvent => {
-  const decoded = decodeEvent({ type: stored.type, schemaVersion: stored.metadata.schemaVersion, data: stored.data });
+  const decoded = decodeStoredEvent(stored);
   if (decoded._tag === 'Left') {
     throw new UndecodableStoredEventError(
       stored.streamId,

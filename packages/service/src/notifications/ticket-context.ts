@@ -1,5 +1,4 @@
 import {
-  decodeEvent,
   defaultPolicy,
   isTicketEvent,
   SlaPolicy,
@@ -9,12 +8,13 @@ import {
   type Ticket,
   type TicketState,
 } from '@support-sla/domain';
+import { decodeStoredEvent } from '../application/event-mapping';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port';
 import type { NotificationStore } from './notification-store';
 
-/** Decodes a stored event through the domain's codecs; undefined for anything that is not a domain event. */
+/** Decodes a stored event with the service's decoder; undefined for anything that is not a domain event (the mailer skips it). */
 export const decodeStored = (stored: StoredEvent): DomainEvent | undefined => {
-  const decoded = decodeEvent({ type: stored.type, schemaVersion: stored.metadata.schemaVersion, data: stored.data });
+  const decoded = decodeStoredEvent(stored);
   return decoded._tag === 'Right' ? decoded.right : undefined;
 };
 

@@ -1,6 +1,7 @@
-import { decodeEvent, defaultPolicy, SlaPolicy, validatePolicy } from '@support-sla/domain';
+import { defaultPolicy, SlaPolicy, validatePolicy } from '@support-sla/domain';
 import { IsoInstant } from '@support-sla/domain';
 import { envelopeOf, type EnvelopedEvent } from '@support-sla/projections';
+import { decodeStoredEvent } from '../../application/event-mapping';
 import { POLICY_STREAM, ticketStream } from '../../application/streams';
 import { AuditUsageError } from './errors';
 import type { AuditRecord, AuditSource } from './source/audit-source';
@@ -16,7 +17,7 @@ export function enveloped(record: AuditRecord): EnvelopedEvent {
   const where = `${record.streamId} revision ${record.revision.toString()}`;
   const stored = record.event;
   if (stored === undefined) throw new AuditUsageError(`event ${where} cannot be read: ${record.problem ?? 'damaged'} (run audit verify)`);
-  const decoded = decodeEvent({ type: stored.type, schemaVersion: stored.metadata.schemaVersion, data: stored.data });
+  const decoded = decodeStoredEvent(stored);
   if (decoded._tag === 'Left') throw new AuditUsageError(`event ${where} does not decode: ${decoded.left.message}`);
   const m = stored.metadata;
   if (typeof m.occurredAt !== 'string' || typeof m.recordedAt !== 'string' || !IsoInstant.is(m.occurredAt) || !IsoInstant.is(m.recordedAt)) {
