@@ -1,4 +1,4 @@
-import { createParamDecorator, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { InvalidTokenError, TokenService, type AuthenticatedUser, type Role } from './token.service';
@@ -18,13 +18,6 @@ export class RoleForbiddenError extends Error {
 }
 
 export type RequestWithUser = Request & { user?: AuthenticatedUser };
-
-/** The verified caller of this request (set by {@link AuthGuard}). */
-export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthenticatedUser => {
-  const user = ctx.switchToHttp().getRequest<RequestWithUser>().user;
-  if (user === undefined) throw new InvalidTokenError('no authenticated user on this request');
-  return user;
-});
 
 /**
  * Global guard: every route needs a valid bearer token unless marked {@link Public}; routes

@@ -1,2 +1,2 @@
-export { AuthGuard, CurrentUser, Public, RoleForbiddenError, Roles, type RequestWithUser } from './auth.guard';
+export { AuthGuard, Public, RoleForbiddenError, Roles, type RequestWithUser } from './auth.guard';
 export { InvalidTokenError, isRole, ROLES, TokenService, type AuthenticatedUser, type Role, type SignOptions, type TokenClaims } from './token.service';

@@ -6,7 +6,7 @@ import { ConfigError, isLoopbackHost, loadConfig, parseByteSize, parseDurationSe
 describe('loadConfig', () => {
   it('works with nothing set, using the documented defaults', () => {
     const config = loadConfig({}, '/srv/app');
-    expect(config).toMatchObject({ port: 3000, dbFile: '/srv/app/data/support-sla.sqlite', eventStore: 'sqlite', logLevel: 'info', maxBodyBytes: 65536, tokenKey: undefined, smtpUrl: undefined });
+    expect(config).toMatchObject({ port: 3000, dbFile: '/srv/app/data/support-sla.sqlite', eventStore: 'sqlite', logLevel: 'info', maxBodyBytes: 65536, tokenKey: undefined });
   });
 
   it('reads every variable', () => {
@@ -14,7 +14,9 @@ describe('loadConfig', () => {
       { PORT: '0', SUPPORT_SLA_DB: '/var/lib/sla.db', EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: 'esdb://localhost:2113?tls=false', SUPPORT_SLA_TOKEN_KEY: 'k'.repeat(40), LOG_LEVEL: 'debug', SMTP_URL: 'smtp://mail:25', MAX_BODY_BYTES: '1mb' },
       '/x',
     );
-    expect(config).toMatchObject({ port: 0, dbFile: '/var/lib/sla.db', eventStore: 'esdb', esdbConnectionString: 'esdb://localhost:2113?tls=false', logLevel: 'debug', smtpUrl: 'smtp://mail:25', maxBodyBytes: 1048576 });
+    expect(config).toMatchObject({ port: 0, dbFile: '/var/lib/sla.db', eventStore: 'esdb', esdbConnectionString: 'esdb://localhost:2113?tls=false', logLevel: 'debug', maxBodyBytes: 1048576 });
+    // SMTP_URL is checked here and read by the mailer (readNotificationsConfig), not kept twice.
+    expect(config).not.toHaveProperty('smtpUrl');
   });
 
   it('reports every problem at once, naming the variable', () => {
@@ -27,6 +29,8 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
     for (const name of ['PORT', 'EVENT_STORE', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'SMTP_URL', 'SUPPORT_SLA_TOKEN_KEY']) expect(problems).toContain(name);
+    expect(() => loadConfig({ SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
+    expect(() => loadConfig({ SMTP_URL: 'not a url' })).toThrow(/SMTP_URL/);
     expect(() => loadConfig({ EVENT_STORE: 'esdb' })).toThrow(/ESDB_CONNECTION_STRING is required/);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SUPPORT_SLA_TOKEN_KEY is required/);
   });

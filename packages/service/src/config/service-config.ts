@@ -21,7 +21,6 @@ export interface ServiceConfig {
   /** The HS256 key from the environment, if set; see {@link resolveTokenKey}. */
   readonly tokenKey: string | undefined;
   readonly logLevel: LogLevel;
-  readonly smtpUrl: string | undefined;
   /** Largest accepted request body, in bytes. */
   readonly maxBodyBytes: number;
   /** How many times a command runs against fresh state after a version conflict before answering 409. */
@@ -120,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const logLevel = read('LOG_LEVEL').toLowerCase();
   if (!oneOf(LOG_LEVELS, logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
 
+  // The mailer reads SMTP_URL (readNotificationsConfig); it is checked here too, so that a bad
+  // one is refused at start-up together with every other bad setting.
   const smtpUrl = optional('SMTP_URL');
   if (smtpUrl !== undefined) {
     let ok = false;
@@ -164,7 +165,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     esdbConnectionString,
     tokenKey,
     logLevel: logLevel as LogLevel,
-    smtpUrl,
     maxBodyBytes: maxBodyBytes!,
     commandMaxAttempts: commandMaxAttempts!,
     tokenMaxLifetimeSeconds: tokenMaxLifetimeSeconds!,

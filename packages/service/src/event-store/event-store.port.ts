@@ -132,8 +132,6 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
-export const START: undefined = undefined;
-
 /** Total order on global positions. */
 export const comparePositions = (a: GlobalPosition, b: GlobalPosition): number =>
   a.commit < b.commit ? -1 : a.commit > b.commit ? 1 : a.prepare < b.prepare ? -1 : a.prepare > b.prepare ? 1 : 0;

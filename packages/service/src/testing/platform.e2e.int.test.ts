@@ -1,8 +1,7 @@
-import { Body, Controller, Get, Inject, Module, Post, type OnModuleInit } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Module, Post, Req, type OnModuleInit } from '@nestjs/common';
 import { ConcurrencyConflictError, DomainRuleViolation } from '../application/command-executor';
 import { TicketNotFoundError } from '../application/ticket.application';
-import { CurrentUser, RoleForbiddenError, Roles } from '../auth/auth.guard';
-import type { AuthenticatedUser } from '../auth/token.service';
+import { RoleForbiddenError, Roles, type RequestWithUser } from '../auth/auth.guard';
 import { contractEvent } from '../event-store/event-store.contract';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore } from '../event-store/event-store.port';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
@@ -24,7 +23,9 @@ class ProbeController {
   ) {}
 
   @Post('echo')
-  echo(@Body() body: unknown, @CurrentUser() user: AuthenticatedUser): { body: unknown; user: string; org: string; execution: number } {
+  echo(@Body() body: unknown, @Req() request: RequestWithUser): { body: unknown; user: string; org: string; execution: number } {
+    // The caller the AuthGuard verified and left on the request.
+    const user = request.user!;
     executions += 1;
     return { body, user: user.id, org: user.org, execution: executions };
   }

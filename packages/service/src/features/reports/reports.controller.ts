@@ -9,7 +9,6 @@ import { ReadModelsHost } from '../../application/read-models.host';
 import type { GlobalPosition } from '../../event-store/event-store.port';
 import { STAFF_ROLES } from '@support-sla/domain';
 import { Roles } from '../../auth/auth.guard';
-import { Scope, type RequestScope } from '../../http/request-context';
 import { ApiStandardErrors, ApiSuccess } from '../../http/api-responses';
 import { ApiQueryFrom } from '../../http/io-ts-openapi';
 import { COMPLIANCE_CSV_EXAMPLE, QUEUE_EXAMPLE } from '../../http/responses/examples';
@@ -120,7 +119,7 @@ export class ReportsController {
   @ApiOperation({
     summary: 'Compliance report for tickets received in [from, to): JSON (canonical) or CSV; `policyVersion` adds a what-if beside it',
   })
-  async compliance(@QueryParams() query: unknown, @Scope() scope: RequestScope, @Res({ passthrough: true }) res: Response) {
+  async compliance(@QueryParams() query: unknown, @Res({ passthrough: true }) res: Response) {
     const q = decodeRequest(ReportQuery, query, 'query');
     if (Date.parse(q.to) <= Date.parse(q.from)) {
       throw new RequestValidationError('query', [{ field: 'to', message: 'must be after from' }]);
