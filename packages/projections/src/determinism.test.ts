@@ -2,15 +2,14 @@ import type { DomainEvent } from '@support-sla/domain';
 import type { EnvelopedEvent } from './audit/audit-timeline.js';
 import { complianceReport, whatIfReport } from './compliance/compliance.js';
 import { complianceReportToCsv } from './compliance/csv.js';
-import { generateHistory } from './generator/history.js';
 import { readModelsProjection } from './model/read-models.js';
 import { queueView } from './queue/queue.js';
 import { slaStatusBoard } from './sla-status/sla-status.js';
-import { envelopedOf } from './stored-line.js';
 import { canonicalJson } from './support/canonical-json.js';
 import { groupInOrder, interleave } from './support/interleave.js';
 import { mulberry32 } from './support/prng.js';
 import { EventLog } from './testing/event-log.js';
+import { envelopedOf, generateHistory } from './testing/history.js';
 import { deskPolicy, strictPolicy } from './testing/fixtures.js';
 
 // A generated history (tickets of both tiers, pauses, reclassifications, reopenings, outages,

@@ -22,4 +22,3 @@ export { canonicalJson } from './support/canonical-json.js';
 export { compareStrings, lowerBound, percentile, sortedInsert, sortedRemove } from './support/ordering.js';
 export { mulberry32, type Prng } from './support/prng.js';
 export { interleave, groupInOrder } from './support/interleave.js';
-export { generateHistory, type GeneratedEvent, type HistoryOptions } from './generator/history.js';

@@ -1,27 +1,10 @@
 import { decodeEvent, type DomainEvent } from '@support-sla/domain';
 import { EventEnvelopeCodec, type EventEnvelope } from './envelope.js';
-import type { GeneratedEvent } from './generator/history.js';
 
 /** Thrown when a stored line does not decode: names the position and what was wrong. */
 export class UndecodableEventError extends Error {
   override readonly name = 'UndecodableEventError';
 }
-
-/**
- * The JSON line a store-like source writes for one event (bigints as decimal strings). Used by
- * the benchmark and tests to go through the same bytes a store would hold.
- */
-export const serializeStoredEvent = (g: GeneratedEvent): string =>
-  JSON.stringify({
-    id: g.id,
-    streamId: g.streamId,
-    revision: String(g.revision),
-    position: { commit: String(g.position), prepare: String(g.position) },
-    type: g.event.type,
-    schemaVersion: g.event.schemaVersion,
-    data: g.event.data,
-    metadata: g.metadata,
-  });
 
 interface StoredLine {
   readonly id: unknown;
@@ -55,16 +38,3 @@ export const decodeStoredLine = (line: string): { event: DomainEvent; envelope: 
   if (envelope._tag === 'Left') throw new UndecodableEventError(`event ${String(raw.id)}: bad envelope`);
   return { event: decoded.right, envelope: envelope.right };
 };
-
-
-/** A generated event as projections receive it (envelope built from its metadata). */
-export const envelopedOf = (g: GeneratedEvent): { event: DomainEvent; envelope: EventEnvelope } => ({
-  event: g.event,
-  envelope: {
-    eventId: g.id,
-    streamId: g.streamId,
-    revision: BigInt(g.revision),
-    globalPosition: { commit: BigInt(g.position), prepare: BigInt(g.position) },
-    ...g.metadata,
-  },
-});

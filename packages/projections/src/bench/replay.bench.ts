@@ -11,12 +11,12 @@
 import { defaultPolicy } from '@support-sla/domain';
 import { auditTimelineProjection } from '../audit/audit-timeline.js';
 import { complianceReportToCsv } from '../compliance/csv.js';
-import { generateHistory } from '../generator/history.js';
 import { whatIfReport } from '../compliance/compliance.js';
 import { readModelsProjection } from '../model/read-models.js';
 import { queueView } from '../queue/queue.js';
 import { slaStatusBoard } from '../sla-status/sla-status.js';
-import { decodeStoredLine, serializeStoredEvent } from '../stored-line.js';
+import { decodeStoredLine } from '../stored-line.js';
+import { generateHistory, serializeStoredEvent } from '../testing/history.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);

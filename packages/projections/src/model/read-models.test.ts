@@ -1,7 +1,6 @@
 import { defaultPolicy, isTicketEvent, ticketDecider, ticketSla, type TicketState } from '@support-sla/domain';
-import { generateHistory } from '../generator/history.js';
+import { envelopedOf, generateHistory } from '../testing/history.js';
 import { ticketSlaStatus } from '../sla-status/sla-status.js';
-import { envelopedOf } from '../stored-line.js';
 import { isTicket } from '../tickets.js';
 import { readModelsProjection, ticketOf } from './read-models.js';
 import { slaContextOf } from './sla-context.js';

@@ -1,7 +1,6 @@
 import { priorityKey, type Ticket } from '@support-sla/domain';
-import { generateHistory } from '../generator/history.js';
+import { envelopedOf, generateHistory } from '../testing/history.js';
 import { readModelsProjection, type ReadModels } from '../model/read-models.js';
-import { envelopedOf } from '../stored-line.js';
 import { EventLog } from '../testing/event-log.js';
 import { deskPolicy } from '../testing/fixtures.js';
 import { ProjectionSpecification } from '../testing/projection-specification.js';

@@ -1,4 +1,6 @@
 import { CATEGORIES, priorityClassOf, type Actor, type Category, type Channel, type DomainEvent, type License, type Monitor, type PriorityClass, type Role, type Tier } from '@support-sla/domain';
+import { defineCalendar, isOpenAt, nextOpeningMillis } from '@support-sla/sla-calendar';
+import type { EventEnvelope } from '../envelope.js';
 import { mulberry32, type Prng } from '../support/prng.js';
 import { MinHeap } from './heap.js';
 
@@ -58,47 +60,18 @@ const ERRORS = inClass('error');
 
 const pick = <T>(prng: Prng, items: readonly T[]): T => items[prng.int(0, items.length - 1)] as T;
 
-// New York offset without a time-zone database: the generator only needs plausible working
-// hours, and US DST rules (second Sunday of March to first Sunday of November) are all it meets.
-const DAY = 86_400_000;
-const dstByYear = new Map<number, readonly [number, number]>();
-const dstOf = (year: number): readonly [number, number] => {
-  let dst = dstByYear.get(year);
-  if (dst === undefined) {
-    const march1 = Date.UTC(year, 2, 1);
-    const start = march1 + (((7 - new Date(march1).getUTCDay()) % 7) + 7) * DAY + 7 * HOUR;
-    const nov1 = Date.UTC(year, 10, 1);
-    const end = nov1 + ((7 - new Date(nov1).getUTCDay()) % 7) * DAY + 6 * HOUR;
-    dst = [start, end];
-    dstByYear.set(year, dst);
-  }
-  return dst;
-};
-const nyOffsetMs = (ms: number): number => {
-  const [start, end] = dstOf(1970 + Math.floor(ms / (365.2425 * DAY)));
-  return ms >= start && ms < end ? -4 * HOUR : -5 * HOUR;
-};
+// The desk's working hours, 08:00–18:00 New York time on weekdays (no holidays): the calendar
+// package handles the time zone and daylight saving.
+const WORKING_HOURS = defineCalendar({
+  timeZone: 'America/New_York',
+  weeklyHours: (['monday', 'tuesday', 'wednesday', 'thursday', 'friday'] as const).map((day) => ({ day, start: '08:00', end: '18:00' })),
+});
 
-const isWorkingTime = (ms: number): boolean => {
-  const local = ms + nyOffsetMs(ms);
-  const weekday = (Math.floor(local / DAY) + 4) % 7; // 1970-01-01 was a Thursday
-  const hour = Math.floor((local % DAY) / HOUR);
-  return weekday >= 1 && weekday <= 5 && hour >= 8 && hour < 18;
-};
+const isWorkingTime = (ms: number): boolean => isOpenAt(WORKING_HOURS, ms);
 
 /** The next instant at or after `ms` inside 08:00–18:00 New York on a weekday (plus a little jitter). */
-const nextWorkingTime = (ms: number, prng: Prng): number => {
-  if (isWorkingTime(ms)) return ms;
-  let t = ms;
-  // Jump to the next local 08:00, then skip weekends.
-  for (let i = 0; i < 10 && !isWorkingTime(t); i++) {
-    const offset = nyOffsetMs(t);
-    const localDayStart = Math.floor((t + offset) / DAY) * DAY - offset;
-    const eight = localDayStart + 8 * HOUR;
-    t = t < eight ? eight : eight + DAY;
-  }
-  return t + prng.int(0, 20) * MINUTE;
-};
+const nextWorkingTime = (ms: number, prng: Prng): number =>
+  isWorkingTime(ms) ? ms : nextOpeningMillis(WORKING_HOURS, ms) + prng.int(0, 20) * MINUTE;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -505,3 +478,31 @@ const queueClass = (c: Category): string => {
   if (isError(c)) return 'error';
   return 'technical-question';
 };
+
+/**
+ * The JSON line a store-like source writes for one event (bigints as decimal strings). Used by
+ * the benchmark and tests to go through the same bytes a store would hold.
+ */
+export const serializeStoredEvent = (g: GeneratedEvent): string =>
+  JSON.stringify({
+    id: g.id,
+    streamId: g.streamId,
+    revision: String(g.revision),
+    position: { commit: String(g.position), prepare: String(g.position) },
+    type: g.event.type,
+    schemaVersion: g.event.schemaVersion,
+    data: g.event.data,
+    metadata: g.metadata,
+  });
+
+/** A generated event as projections receive it (envelope built from its metadata). */
+export const envelopedOf = (g: GeneratedEvent): { event: DomainEvent; envelope: EventEnvelope } => ({
+  event: g.event,
+  envelope: {
+    eventId: g.id,
+    streamId: g.streamId,
+    revision: BigInt(g.revision),
+    globalPosition: { commit: BigInt(g.position), prepare: BigInt(g.position) },
+    ...g.metadata,
+  },
+});

@@ -1,6 +1,6 @@
 import { decodeEvent } from '@support-sla/domain';
-import { decodeStoredLine, serializeStoredEvent } from '../stored-line.js';
-import { generateHistory } from './history.js';
+import { decodeStoredLine } from '../stored-line.js';
+import { generateHistory, serializeStoredEvent } from './history.js';
 
 describe('seeded history generator', () => {
   const events = [...generateHistory({ seed: 11, events: 8_000 })];
