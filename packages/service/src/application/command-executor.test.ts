@@ -10,7 +10,7 @@ import { OutageApplication } from './outage.application';
 import { TicketApplication, TicketNotFoundError } from './ticket.application';
 import type { TicketNumberAllocator } from './ticket-number';
 import type { AuthenticatedUser } from '../auth/token.service';
-import { ticketStream } from './streams';
+import { ticketStream } from '../event-store/streams';
 
 // A plain chain for these tests; the service's real sealer is tested with the hash-chain module.
 const seal: Sealer = (streamId, firstRevision, previousHash, events) => {

@@ -8,7 +8,7 @@ import {
 } from '@support-sla/domain';
 import type { CommandContext, CommandExecutor, ExecutionResult } from './command-executor';
 import type { AuthenticatedUser } from '../auth/token.service';
-import { OUTAGE_BOARD_STREAM } from './streams';
+import { OUTAGE_BOARD_STREAM } from '../event-store/streams';
 
 /** Outage commands staff send besides debriefs and closing. */
 export type StaffOutageAction = 'DeclareOutage' | 'EndOutage' | 'AcknowledgeOutageAlert';

@@ -2,7 +2,7 @@ import { currentPolicy, defaultPolicy, policyDecider, type PolicyHistory, type S
 import { WrongExpectedRevisionError } from '../event-store/event-store.port';
 import { ConcurrencyConflictError, type CommandContext, type CommandExecutor, type ExecutionResult } from './command-executor';
 import type { AuthenticatedUser } from '../auth/token.service';
-import { POLICY_STREAM } from './streams';
+import { POLICY_STREAM } from '../event-store/streams';
 
 /** How long the policy in force is taken from the cache without asking the store (ms). */
 export const POLICY_RECHECK_MS = 250;

@@ -5,7 +5,7 @@ import type { ProjectionsHost } from '../projection-runner/projections.host';
 import type { ProjectionRunner } from '../projection-runner/projection-runner';
 import { toDomainEvent } from './event-mapping';
 import { ReadModelsHost } from './read-models.host';
-import { STREAM_PREFIXES } from './streams';
+import { STREAM_PREFIXES } from '../event-store/streams';
 
 /**
  * The standing read models (status, queue, compliance) as one projection run by the platform's

@@ -18,13 +18,21 @@ import {
 } from '@support-sla/domain';
 import type { EnvelopedEvent } from '@support-sla/projections';
 import { envelopeOf, toDomainEvent } from './event-mapping';
-import type { OpenTicketBody } from '../features/tickets/ticket.bodies';
 import { CommandExecutor, DomainRuleViolation, type CommandContext, type ExecutionResult } from './command-executor';
 import type { StoredEvent } from '../event-store/event-store.port';
-import { OUTAGE_BOARD_STREAM, ticketStream } from './streams';
+import { OUTAGE_BOARD_STREAM, ticketStream } from '../event-store/streams';
 import { TICKET_NUMBER_PREFIX, type TicketNumberAllocator } from './ticket-number';
 import { RequestValidationError } from '../http/validation';
 import type { AuthenticatedUser } from '../auth/token.service';
+
+type OpenTicketData = TicketCommandOf<'OpenTicket'>['data'];
+
+/**
+ * What a request to open a ticket carries (the HTTP body decodes to it): the channel and the
+ * request, and, from staff only, the named user, their organization and the receipt time.
+ */
+export type OpenTicketRequest = Pick<OpenTicketData, 'channel' | 'request'> &
+  Partial<Pick<OpenTicketData, 'namedUser' | 'receivedAt' | 'suggestedCategory'>> & { readonly organization?: string };
 
 /** The ticket was not found, or the caller may not know that it exists (HTTP 404). */
 export class TicketNotFoundError extends Error {
@@ -93,7 +101,7 @@ export class TicketApplication {
     return { ticketId, events: stored.map((s) => ({ event: toDomainEvent(s), envelope: envelopeOf(s) })) };
   }
 
-  async open(body: OpenTicketBody, caller: AuthenticatedUser, context: CommandContext): Promise<ExecutionResult<TicketState>> {
+  async open(body: OpenTicketRequest, caller: AuthenticatedUser, context: CommandContext): Promise<ExecutionResult<TicketState>> {
     const staff = isStaff(this.actorOf(caller));
     if (!staff && (body.namedUser !== undefined || body.receivedAt !== undefined || body.organization !== undefined)) {
       throw new DomainRuleViolation(

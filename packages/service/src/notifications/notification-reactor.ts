@@ -1,5 +1,5 @@
 import { alertPoints, ticketExists, ticketSla, type DomainEvent, type SlaPolicy, type Ticket } from '@support-sla/domain';
-import { STREAM_PREFIXES } from '../application/streams';
+import { STREAM_PREFIXES } from '../event-store/streams';
 import { comparePositions, type EventStore, type GlobalPosition, type StoredEvent, type Subscription } from '../event-store/event-store.port';
 import type { NotificationsLogger } from './mail-transport';
 import type { NewOutboxRow, NotificationStore } from './notification-store';

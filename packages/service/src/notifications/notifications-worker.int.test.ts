@@ -5,7 +5,7 @@ import { isMainThread, type Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { outageDecider, ticketDecider } from '@support-sla/domain';
 import { openTicketCommand } from '@support-sla/domain/testing';
-import { OUTAGE_BOARD_STREAM, ticketStream } from '../application/streams';
+import { OUTAGE_BOARD_STREAM, ticketStream } from '../event-store/streams';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import type { NotificationsLogger } from './mail-transport';
 import { NotificationsWorker, type NotificationsWorkerOptions } from './notifications-worker.host';

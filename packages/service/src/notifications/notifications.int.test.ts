@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { outageDecider, ticketDecider, type Actor, type Monitor, type TicketCommand } from '@support-sla/domain';
 import { actors, openTicketCommand } from '@support-sla/domain/testing';
-import { OUTAGE_BOARD_STREAM, ticketStream } from '../application/streams';
+import { OUTAGE_BOARD_STREAM, ticketStream } from '../event-store/streams';
 import type { EventStore, SubscribeToAllOptions, Subscription } from '../event-store/event-store.port';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import { verifyChain } from '../hash-chain';

@@ -6,7 +6,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ticketDecider } from '@support-sla/domain';
 import { openTicketCommand } from '@support-sla/domain/testing';
-import { ticketStream } from '../application/streams';
+import { ticketStream } from '../event-store/streams';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import { Notifications } from './notifications';
 import { readNotificationsConfig } from './notifications.config';

@@ -1,6 +1,6 @@
 import { findOutage, outageDecider, type OutageBoard, type OutageCommandOf } from '@support-sla/domain';
 import type { CommandExecutor, ExecutionResult } from '../application/command-executor';
-import { OUTAGE_BOARD_STREAM } from '../application/streams';
+import { OUTAGE_BOARD_STREAM } from '../event-store/streams';
 import { MAILER_ACTOR } from '../application/ticket.application';
 import type { AlertSentRecord } from './outage-alerts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { outageDecider, ticketDecider, type Actor, type Monitor } from '@support-sla/domain';
 import { actors, openTicketCommand } from '@support-sla/domain/testing';
-import { OUTAGE_BOARD_STREAM, ticketStream } from '../application/streams';
+import { OUTAGE_BOARD_STREAM, ticketStream } from '../event-store/streams';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import type { NotificationsLogger } from './mail-transport';
 import { Notifications, type NotificationsDependencies } from './notifications';

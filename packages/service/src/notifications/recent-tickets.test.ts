@@ -1,6 +1,6 @@
 import { ticketDecider } from '@support-sla/domain';
 import { actors, openTicketCommand } from '@support-sla/domain/testing';
-import { ticketStream } from '../application/streams';
+import { ticketStream } from '../event-store/streams';
 import type { StoredEvent } from '../event-store/event-store.port';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import { countingReads } from '../testing/counting-store';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPolicy, policyDecider, ticketDecider, type SlaPolicy, type TicketCommand } from '@support-sla/domain';
 import { actors, openTicketCommand } from '@support-sla/domain/testing';
-import { POLICY_STREAM, ticketStream } from '../application/streams';
+import { POLICY_STREAM, ticketStream } from '../event-store/streams';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import type { NotificationsLogger } from './mail-transport';
 import { Notifications } from './notifications';

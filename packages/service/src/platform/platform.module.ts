@@ -3,7 +3,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type Database from 'better-sqlite3';
 import { AuthGuard } from '../auth/auth.guard';
 import { TokenService } from '../auth/token.service';
-import { SqliteReadModelStore } from '../checkpoints/read-model.store';
+import { SqliteReadModelStore, type ReadModelStore } from '../checkpoints/read-model.store';
+import type { EventStore } from '../event-store/event-store.port';
 import type { ServiceConfig } from '../config/service-config';
 import { IDEMPOTENCY_STORE, Idempotency } from '../idempotency/idempotency';
 import { SqliteIdempotencyStore } from '../idempotency/idempotency.store';
@@ -66,7 +67,16 @@ export class PlatformModule {
         inject: [SERVICE_DATABASE, SERVICE_CONFIG],
       },
       { provide: TokenService, useValue: new TokenService(options.tokenKey, { maxLifetimeSeconds: options.config.tokenMaxLifetimeSeconds }) },
-      ProjectionsHost,
+      {
+        provide: ProjectionsHost,
+        // The host knows nothing of the platform: the metrics read its lags from here.
+        useFactory: (store: EventStore, readModels: ReadModelStore, metrics: MetricsService) => {
+          const host = new ProjectionsHost(store, readModels);
+          metrics.setLagSource(() => host.lags());
+          return host;
+        },
+        inject: [EVENT_STORE, READ_MODEL_STORE, MetricsService],
+      },
       StorageLifecycle,
       Idempotency,
       // In this order: the command guard needs the caller that AuthGuard verified.

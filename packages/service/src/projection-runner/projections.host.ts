@@ -1,9 +1,7 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { formatGlobalPosition } from '@support-sla/projections';
 import type { ReadModelStore } from '../checkpoints/read-model.store';
 import type { EventStore } from '../event-store/event-store.port';
-import { MetricsService } from '../platform/metrics.service';
-import { EVENT_STORE, READ_MODEL_STORE } from '../platform/tokens';
 import { ProjectionRunner, type ProjectionRunnerOptions, type ProjectionStatus } from './projection-runner';
 
 /** Per-projection status for `/health`. */
@@ -46,19 +44,21 @@ const undecodableOf = (error: Error | undefined): ProjectionHealth['undecodable'
  * application has booted and stops them — persisting their models — before it shuts down,
  * ahead of the event store closing.
  */
-@Injectable()
 export class ProjectionsHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('projections');
   // The host holds runners of many model types; it only uses their type-independent members.
   private readonly runners: ProjectionRunner<unknown, unknown>[] = [];
   private booted = false;
 
+  /** The platform module builds it (it is a Nest provider there) and feeds {@link lags} to the metrics. */
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
-    metrics: MetricsService,
-  ) {
-    metrics.setLagSource(async () => Promise.all(this.runners.map(async (r) => ({ projection: r.name, lag: await r.lag() }))));
+    private readonly store: EventStore,
+    private readonly readModels: ReadModelStore,
+  ) {}
+
+  /** How many events each projection is behind the head of the log. */
+  lags(): Promise<{ projection: string; lag: bigint }[]> {
+    return Promise.all(this.runners.map(async (r) => ({ projection: r.name, lag: await r.lag() })));
   }
 
   /** Adds a projection; it starts with the application (or at once when the application already runs). */

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { canonicalJson, COMPLIANCE_CSV_COLUMNS, complianceReport, readModelsProjection, whatIfReport } from '@support-sla/projections';
 import { envelopeOf, toDomainEvent } from '../../application/event-mapping';
 import { renderComplianceReport } from '../../application/report-rendering';
-import { STREAM_PREFIXES } from '../../application/streams';
+import { STREAM_PREFIXES } from '../../event-store/streams';
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite.event-store';
 import { FIXTURE, policyV2, writeAuditFixture } from './testing/audit-fixture';
 import { AUDIT_MODULE, runCli, type CliRun } from './testing/run-cli';

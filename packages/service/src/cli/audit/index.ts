@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { SlaPolicy } from '@support-sla/domain';
 import { auditTimeline, canonicalJson, readModelsProjection, ticketAsOf, type AsOfReading } from '@support-sla/projections';
 import { renderComplianceReport, reportPeriod } from '../../application/report-rendering';
-import { STREAM_PREFIXES } from '../../application/streams';
+import { STREAM_PREFIXES } from '../../event-store/streams';
 import { AuditUsageError, oneLine, TAMPERED_EXIT_CODE, USAGE_EXIT_CODE } from './errors';
 import { asOfText, historyTable, verifyText } from './format';
 import { defaultHashOf } from './hash';

@@ -2,7 +2,7 @@ import { defaultPolicy, SlaPolicy, validatePolicy } from '@support-sla/domain';
 import { IsoInstant } from '@support-sla/domain';
 import { envelopeOf, type EnvelopedEvent } from '@support-sla/projections';
 import { decodeStoredEvent } from '../../application/event-mapping';
-import { POLICY_STREAM, ticketStream } from '../../application/streams';
+import { POLICY_STREAM, ticketStream } from '../../event-store/streams';
 import { AuditUsageError } from './errors';
 import type { AuditRecord, AuditSource } from './source/audit-source';
 import { LogVerifier, type Finding, type HashOf } from './verify';

@@ -6,7 +6,7 @@
 import { defaultPolicy, outageDecider, policyDecider, ticketDecider, type Actor, type SlaPolicy } from '@support-sla/domain';
 import { CommandExecutor, type Sealer } from '../../../application/command-executor';
 import { sealEvents, type UnsealedEvent } from '../../../hash-chain';
-import { OUTAGE_BOARD_STREAM, POLICY_STREAM, ticketStream } from '../../../application/streams';
+import { OUTAGE_BOARD_STREAM, POLICY_STREAM, ticketStream } from '../../../event-store/streams';
 import type { EventStore } from '../../../event-store/event-store.port';
 
 const agent: Actor = { id: 'agent-1', role: 'agent' };
