@@ -2,6 +2,15 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+// Layering (packages/service/README.md, "Layering"): which folder may import which. Each file
+// gets one `no-restricted-imports` setting (a later matching block replaces an earlier one).
+const restrict = (...rules) => ['error', { patterns: rules.map(([regex, message]) => ({ regex, message })) }];
+/** A relative import of `name` (a top-level folder or file of packages/service/src) from a sibling folder. */
+const into = (name) => `^(\\.\\./)+${name}(/|$)`;
+const noService = [`^@support-sla/service(/|$)|${into('service')}`, 'the pure packages never import the service'];
+const noFramework = ['^(@nestjs/|better-sqlite3$|@eventstore/)', 'the pure packages use no framework and no store'];
+const inService = (folder) => `packages/service/src/${folder}/**/*.ts`;
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'data/**', '.bench-out/**'] },
   js.configs.recommended,
@@ -30,5 +39,71 @@ export default tseslint.config(
   {
     files: ['packages/service/src/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'warn' },
+  },
+  // Dependencies between packages point one way: sla-calendar <- domain <- projections <- service.
+  {
+    files: ['packages/sla-calendar/src/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([`^@support-sla/(domain|projections)(/|$)|${into('(domain|projections)')}`, 'sla-calendar depends on no other package'], noService, noFramework) },
+  },
+  {
+    files: ['packages/domain/src/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict([`^@support-sla/projections(/|$)|${into('projections')}`, 'the domain never imports projections'], noService, noFramework) },
+  },
+  {
+    files: ['packages/projections/src/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(noService, noFramework) },
+  },
+  // Inside the service.
+  {
+    files: [inService('event-store')],
+    rules: {
+      'no-restricted-imports': restrict([
+        into('(application|features|platform|notifications|projection-runner|seals|http|app\\.module)'),
+        'event-store/ is the port and its adapters: it imports no layer above it',
+      ]),
+    },
+  },
+  {
+    files: [inService('projection-runner')],
+    rules: {
+      'no-restricted-imports': restrict([
+        into('(platform|application|features|notifications|app\\.module)'),
+        'projection-runner/ runs projections from the log; the platform wires it (platform -> projection-runner, never back)',
+      ]),
+    },
+  },
+  {
+    files: [inService('application')],
+    rules: {
+      'no-restricted-imports': restrict([
+        into('(features|platform|notifications|app\\.module)'),
+        'application/ holds the use cases: no HTTP slice (body types included), no platform wiring, no mailer',
+      ]),
+    },
+  },
+  {
+    files: [inService('platform')],
+    rules: { 'no-restricted-imports': restrict([into('(features|app\\.module)'), 'platform/ serves every feature and imports none (only bootstrap.ts, the composition root, imports the app module)']) },
+  },
+  {
+    // The composition root: it boots the app module.
+    files: ['packages/service/src/platform/bootstrap.ts'],
+    rules: { 'no-restricted-imports': restrict([into('features'), 'platform/ serves every feature and imports none']) },
+  },
+  {
+    files: [inService('notifications')],
+    rules: {
+      'no-restricted-imports': restrict(
+        [into('(features|projection-runner|app\\.module)'), 'notifications/ follows the log and records through application/; it imports no HTTP slice'],
+        // Known exception (README): the worker's thread priority, a deployment concern, still lives in platform/.
+        ['^(\\.\\./)+platform/(?!thread-priority$)', 'notifications/ imports nothing from platform/ but thread-priority (platform imports notifications for /health)'],
+      ),
+    },
+  },
+  {
+    files: [inService('http')],
+    // Known exception (README): conformance.ts checks the declared response schemas against the slices' own types.
+    ignores: ['packages/service/src/http/responses/conformance.ts'],
+    rules: { 'no-restricted-imports': restrict([into('features'), 'http/ is shared by every slice and imports none']) },
   },
 );
