@@ -83,20 +83,23 @@ export interface EventEnvelopeJson {
   readonly causationId: string;
 }
 
+/** The metadata a store keeps beside each event that an envelope is made of. */
+export interface EnvelopeMetadata {
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly actorId: string;
+  readonly actorRole: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+}
+
 /** The parts of a stored event (as the service's event-store port reads them) an envelope needs. */
 export interface StoredEventLike {
   readonly id: string;
   readonly streamId: string;
   readonly revision: bigint;
   readonly position: GlobalPosition;
-  readonly metadata: {
-    readonly occurredAt: string;
-    readonly recordedAt: string;
-    readonly actorId: string;
-    readonly actorRole: string;
-    readonly correlationId: string;
-    readonly causationId: string;
-  };
+  readonly metadata: EnvelopeMetadata;
 }
 
 /** Builds the envelope of a stored event read from the service's event-store port. */

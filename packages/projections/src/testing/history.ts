@@ -1,6 +1,6 @@
 import { CATEGORIES, priorityClassOf, type Actor, type Category, type Channel, type DomainEvent, type License, type Monitor, type PriorityClass, type Role, type Tier } from '@support-sla/domain';
 import { defineCalendar, isOpenAt, nextOpeningMillis } from '@support-sla/sla-calendar';
-import type { EventEnvelope } from '../envelope.js';
+import type { EnvelopeMetadata, EventEnvelope } from '../envelope.js';
 import { mulberry32, type Prng } from '../support/prng.js';
 import { MinHeap } from './heap.js';
 
@@ -39,14 +39,7 @@ export interface GeneratedEvent {
   readonly revision: number;
   readonly position: number;
   readonly event: DomainEvent;
-  readonly metadata: {
-    readonly occurredAt: string;
-    readonly recordedAt: string;
-    readonly actorId: string;
-    readonly actorRole: string;
-    readonly correlationId: string;
-    readonly causationId: string;
-  };
+  readonly metadata: EnvelopeMetadata;
 }
 
 const MINUTE = 60_000;
