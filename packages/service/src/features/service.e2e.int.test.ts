@@ -367,6 +367,11 @@ describe('policies', () => {
     expect(v1.version).toBe(1);
     const v2 = { ...v1, version: 2, targets: { ...v1.targets, premium: { ...v1.targets.premium, confirmation: { kind: 'business-minutes', minutes: 60 } } } };
     expect((await call('POST', '/policies', t.admin, { ...v2, version: 5 })).json.error).toBe('POLICY_VERSION_CONFLICT');
+    // A policy whose clocks could not be computed is refused before it is stored (issue 20): before,
+    // a billion business minutes was accepted and every ticket under it answered 500.
+    const uncomputable = await call('POST', '/policies', t.admin, { ...v2, targets: { ...v2.targets, premium: { ...v2.targets.premium, confirmation: { kind: 'business-minutes', minutes: 1_000_000_000 } } } });
+    expect([uncomputable.status, uncomputable.json.error]).toEqual([422, 'INVALID_POLICY']);
+    expect(uncomputable.json.message).toContain('targets.premium.confirmation.minutes');
     const invalid = await call('POST', '/policies', t.admin, { ...v2, warningFractions: [1.5] });
     expect(invalid.status).toBe(400);
     expect(invalid.json.issues).toEqual([expect.objectContaining({ field: 'warningFractions.0' })]);
