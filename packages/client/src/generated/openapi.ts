@@ -212,7 +212,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A ticket with its SLA clocks (as of now, or `asOf`) */
+        /**
+         * A ticket with its SLA clocks (as of now, or `asOf`)
+         * @description Read from the ticket's own stream, not from the read models: exact and immediately consistent (a command's answer is visible at once, with no `minPosition`), and the same fold the command side decides on.
+         */
         get: operations["TicketsController_get"];
         put?: never;
         post?: never;
@@ -229,7 +232,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit timeline: every event with both timestamps, the actor and the SLA state after it */
+        /**
+         * The audit timeline: every event with both timestamps, the actor and the SLA state after it
+         * @description Read from the ticket's own stream, not from the read models: exact and immediately consistent (a command's answer is visible at once, with no `minPosition`), and the same fold the command side decides on.
+         */
         get: operations["TicketsController_history"];
         put?: never;
         post?: never;
@@ -246,7 +252,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** State and SLA clocks as of an instant: what had occurred, or what had been recorded */
+        /**
+         * State and SLA clocks as of an instant: what had occurred, or what had been recorded
+         * @description Read from the ticket's own stream, not from the read models: exact and immediately consistent (a command's answer is visible at once, with no `minPosition`), and the same fold the command side decides on.
+         */
         get: operations["TicketsController_sla"];
         put?: never;
         post?: never;

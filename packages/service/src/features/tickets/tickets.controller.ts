@@ -30,6 +30,10 @@ import {
 import { OpenTicketCommand, TicketActionCommand } from './ticket.commands';
 import { GetTicketAsOfQuery, GetTicketHistoryQuery, GetTicketQuery } from './ticket.queries';
 
+/** Why the ticket reads go to the stream (issue 23 asks the API to say so). */
+const READS_THE_STREAM =
+  "Read from the ticket's own stream, not from the read models: exact and immediately consistent (a command's answer is visible at once, with no `minPosition`), and the same fold the command side decides on.";
+
 const SlaQuery = t.intersection(
   [t.partial({ asOf: IsoInstant }), t.partial({ reading: t.keyof({ occurred: null, recorded: null }, 'Reading') })],
   'SlaQuery',
@@ -188,7 +192,7 @@ export class TicketsController {
   @Get(':id')
   @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
   @ApiQueryFrom(AsOfQuery, { asOf: 'The instant to evaluate the SLA clocks at (default: now); an ISO-8601 instant with an offset or Z' })
-  @ApiOperation({ summary: 'A ticket with its SLA clocks (as of now, or `asOf`)' })
+  @ApiOperation({ summary: 'A ticket with its SLA clocks (as of now, or `asOf`)', description: READS_THE_STREAM })
   @ApiSuccess({ status: 200, description: 'The ticket and its three SLA clocks', codec: TicketDetails, example: TICKET_DETAILS_EXAMPLE })
   @Roles(...REQUESTER_ROLES, ...STAFF_ROLES, 'auditor')
   async get(@Param() path: unknown, @QueryParams() query: unknown, @Scope() scope: RequestScope) {
@@ -199,7 +203,7 @@ export class TicketsController {
 
   @Get(':id/history')
   @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
-  @ApiOperation({ summary: 'The audit timeline: every event with both timestamps, the actor and the SLA state after it' })
+  @ApiOperation({ summary: 'The audit timeline: every event with both timestamps, the actor and the SLA state after it', description: READS_THE_STREAM })
   @ApiSuccess({ status: 200, description: 'Every event of the ticket, in order, with the SLA state after it', codec: TicketHistory })
   @Roles(...REQUESTER_ROLES, ...STAFF_ROLES, 'auditor')
   async history(@Param() path: unknown, @Scope() scope: RequestScope) {
@@ -213,7 +217,7 @@ export class TicketsController {
     asOf: 'The instant to look back at (default: now); an ISO-8601 instant with an offset or Z',
     reading: '`occurred` (default): what had happened by `asOf`, including facts entered later (a phone message); `recorded`: only what the service had recorded by then',
   })
-  @ApiOperation({ summary: 'State and SLA clocks as of an instant: what had occurred, or what had been recorded' })
+  @ApiOperation({ summary: 'State and SLA clocks as of an instant: what had occurred, or what had been recorded', description: READS_THE_STREAM })
   @ApiSuccess({ status: 200, description: 'The ticket’s state and clocks as of `asOf` (`state` and `sla` are null if it did not exist yet)', codec: TicketAsOf })
   @Roles(...REQUESTER_ROLES, ...STAFF_ROLES, 'auditor')
   async sla(@Param() path: unknown, @QueryParams() query: unknown, @Scope() scope: RequestScope) {
