@@ -10,17 +10,9 @@ export interface GlobalPosition {
   readonly prepare: bigint;
 }
 
-/**
- * Everything a projection learns about an event besides its payload: where it sits in the log,
- * when it happened (`occurredAt`) and when it was stored (`recordedAt`), and who caused it.
- */
-export interface EventEnvelope {
-  readonly eventId: string;
-  readonly streamId: string;
-  /** 0-based revision within the stream. */
-  readonly revision: bigint;
-  readonly globalPosition: GlobalPosition;
-  /** ISO-8601 instant (`Z`) at which the fact happened in the world. */
+/** The metadata a store keeps beside each event that an envelope is made of. */
+export interface EnvelopeMetadata {
+  /** ISO-8601 instant at which the fact happened in the world. */
   readonly occurredAt: string;
   /** ISO-8601 instant (`Z`) at which the service stored the event. */
   readonly recordedAt: string;
@@ -28,6 +20,18 @@ export interface EventEnvelope {
   readonly actorRole: string;
   readonly correlationId: string;
   readonly causationId: string;
+}
+
+/**
+ * Everything a projection learns about an event besides its payload: where it sits in the log,
+ * when it happened (`occurredAt`) and when it was stored (`recordedAt`), and who caused it.
+ */
+export interface EventEnvelope extends EnvelopeMetadata {
+  readonly eventId: string;
+  readonly streamId: string;
+  /** 0-based revision within the stream. */
+  readonly revision: bigint;
+  readonly globalPosition: GlobalPosition;
 }
 
 /** Total order on global positions. */
@@ -75,16 +79,6 @@ export interface EventEnvelopeJson {
   readonly streamId: string;
   readonly revision: string;
   readonly globalPosition: { readonly commit: string; readonly prepare: string };
-  readonly occurredAt: string;
-  readonly recordedAt: string;
-  readonly actorId: string;
-  readonly actorRole: string;
-  readonly correlationId: string;
-  readonly causationId: string;
-}
-
-/** The metadata a store keeps beside each event that an envelope is made of. */
-export interface EnvelopeMetadata {
   readonly occurredAt: string;
   readonly recordedAt: string;
   readonly actorId: string;

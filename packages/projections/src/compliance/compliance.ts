@@ -80,7 +80,7 @@ export const complianceReport = (model: ReadModels, period: ReportPeriod, option
   // at the declaration, so the answer does not depend on how streams interleave in the log.
   const policy = alternative ?? model.policies.versions[model.policies.versions.length - 1];
   const outageCalendar = policy === undefined || policy.outageCalendar === 'always-open' ? null : policyCalendars(policy).outage;
-  const outageSpan: OutageSpan = () => (outageCalendar === null ? (a, b) => b - a : (a, b) => businessMillisBetween(outageCalendar, a, b));
+  const outageSpan: OutageSpan = outageCalendar === null ? (a, b) => b - a : (a, b) => businessMillisBetween(outageCalendar, a, b);
   return buildComplianceReport(facts, model.outages.values(), { fromMs, toMs, asOfMs }, alternative?.version ?? 'pinned', outageSpan);
 };
 

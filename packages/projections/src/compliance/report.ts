@@ -214,9 +214,9 @@ const finish = (acc: GroupAcc): ComplianceGroup => ({
   waitingOnCustomer: { tickets: acc.waitingTickets, totalMs: acc.waitingMs },
 });
 
-/** Measures the time between two instants on an outage's calendar (wall-clock by default). */
-export type OutageSpan = (outage: OutageFacts) => (fromMs: number, toMs: number) => number;
-const wallClock: OutageSpan = () => (fromMs, toMs) => toMs - fromMs;
+/** Measures the time between two instants on the outage calendar (wall-clock by default). */
+export type OutageSpan = (fromMs: number, toMs: number) => number;
+const wallClock: OutageSpan = (fromMs, toMs) => toMs - fromMs;
 const isoOrNull = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : iso(ms));
 
 /**
@@ -234,14 +234,13 @@ export const outageLines = (
 ): OutageLine[] => {
   const lines: OutageLine[] = [];
   const known = (ms: number | null | undefined): number | null => (ms === null || ms === undefined || ms > asOfMs ? null : ms);
+  const since = (fromMs: number, toMs: number | null): number | null => (toMs === null ? null : Math.max(0, span(fromMs, toMs)));
   for (const o of outages) {
     if (o.declaredAtMs < fromMs || o.declaredAtMs >= toMs || o.declaredAtMs > asOfMs) continue;
     const alertMs = known(o.alertSentAtMs);
     const ackMs = known(o.acknowledgedAtMs);
     const endMs = known(o.endedAtMs);
     const debriefMs = known(o.debriefedAtMs);
-    const between = span(o);
-    const since = (fromMs: number, toMs: number | null): number | null => (toMs === null ? null : Math.max(0, between(fromMs, toMs)));
     lines.push({
       outageId: o.outageId,
       source: o.source ?? 'monitors',
