@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { isStaff } from '../shared/actor';
-import { invalidInstant } from '../shared/instants';
+import { invalidInstant, lateEntryInstant } from '../shared/instants';
 import { domainError, type DomainError } from '../shared/errors';
 import { fromMillis, toMillis } from '../shared/primitives';
 import type { OutageCommand, OutageCommandOf } from './outage.commands';
@@ -61,27 +61,17 @@ const reportStatus = (command: OutageCommandOf<'ReportMonitorStatus'>, board: Ou
 
 const isBlank = (s: string): boolean => s.trim() === '';
 
-/** When a staff entry happened: `occurredAt` (not in the future, not before `notBeforeMs`), else now. */
-const staffInstant = (now: string, occurredAt: string | undefined, notBeforeMs: number, what: string): E.Either<DomainError, string> => {
-  if (occurredAt === undefined) return E.right(now);
-  const ms = toMillis(occurredAt);
-  if (ms > toMillis(now)) return E.left(domainError('OCCURRED_IN_FUTURE', `occurredAt (${occurredAt}) is after the time it is recorded (${now}).`));
-  if (ms < notBeforeMs) return E.left(domainError('OCCURRED_BEFORE_PREVIOUS_EVENT', `occurredAt (${occurredAt}) is before ${what}.`));
-  return E.right(occurredAt);
-};
-
 const declareOutage = (command: OutageCommandOf<'DeclareOutage'>, board: OutageBoard): Decision => {
   const open = openOutage(board);
   if (open !== undefined) return E.left(domainError('OUTAGE_IN_PROGRESS', `Outage ${open.outageId} is still going on; link tickets to it instead.`));
   const { scope, reason, occurredAt } = command.data;
-  const when = staffInstant(command.now, occurredAt, boundaryOf(board), 'the end of the previous outage');
+  const when = lateEntryInstant(command.now, occurredAt, boundaryOf(board), 'the end of the previous outage');
   if (E.isLeft(when)) return when;
   const outageId = outageIdFor(board.outages.length + 1);
   return E.right([
     { type: 'OutageDeclared', schemaVersion: 1, data: { at: command.now, by: command.actor, outageId, declaredAt: when.right, source: 'staff', scope, reason } },
   ]);
 };
-
 
 /** Decides what an outage-board command changes, or why it is refused. */
 export const decideOutage = (command: OutageCommand, board: OutageBoard): Decision => {
@@ -115,7 +105,7 @@ export const decideOutage = (command: OutageCommand, board: OutageBoard): Decisi
       if (outage.source !== 'staff') {
         return E.left(domainError('NOT_DECLARED_BY_STAFF', `Outage ${outage.outageId} was declared by the monitors; it ends at their first "up" report.`));
       }
-      const when = staffInstant(command.now, command.data.occurredAt, outage.declaredAtMs, `the outage was declared (${fromMillis(outage.declaredAtMs)})`);
+      const when = lateEntryInstant(command.now, command.data.occurredAt, outage.declaredAtMs, `the outage was declared (${fromMillis(outage.declaredAtMs)})`);
       if (E.isLeft(when)) return when;
       return E.right([{ type: 'OutageEnded', schemaVersion: 1, data: { ...base, endedAt: when.right, endedBy: 'staff' } }]);
     }

@@ -1,5 +1,6 @@
+import * as E from 'fp-ts/Either';
 import { domainError, type DomainError } from './errors';
-import { isIsoInstant } from './primitives';
+import { isIsoInstant, toMillis } from './primitives';
 
 /**
  * Every instant a command carries must name one instant: a caller that skipped the codecs could
@@ -17,4 +18,16 @@ export const invalidInstant = (command: { readonly now: unknown; readonly data: 
     }
   }
   return null;
+};
+
+/**
+ * When a late entry happened: `occurredAt` when given (not after `now`: `OCCURRED_IN_FUTURE`; not
+ * before `notBeforeMs`, described by `notBefore`: `OCCURRED_BEFORE_PREVIOUS_EVENT`), else `now`.
+ */
+export const lateEntryInstant = (now: string, occurredAt: string | undefined, notBeforeMs: number, notBefore: string): E.Either<DomainError, string> => {
+  if (occurredAt === undefined) return E.right(now);
+  const ms = toMillis(occurredAt);
+  if (ms > toMillis(now)) return E.left(domainError('OCCURRED_IN_FUTURE', `occurredAt (${occurredAt}) is after the time it is recorded (${now}).`));
+  if (ms < notBeforeMs) return E.left(domainError('OCCURRED_BEFORE_PREVIOUS_EVENT', `occurredAt (${occurredAt}) is before ${notBefore}.`));
+  return E.right(occurredAt);
 };

@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/Either';
 import { isRequester, isStaff, type Actor } from '../shared/actor';
 import { needsReproduction, tierForLicense, type Category } from '../shared/agreement';
-import { invalidInstant } from '../shared/instants';
+import { invalidInstant, lateEntryInstant } from '../shared/instants';
 import { domainError, type DomainError } from '../shared/errors';
-import { toMillis } from '../shared/primitives';
+import { fromMillis, toMillis } from '../shared/primitives';
 import type { TicketCommand, TicketCommandOf } from './ticket.commands';
 import type { RequestDetails, TicketEvent, TicketEventOf } from './ticket.events';
 import { queueOf, ticketExists, type Ticket, type TicketState } from './ticket.state';
@@ -20,25 +20,16 @@ const isBlank = (s: string | undefined): boolean => s === undefined || s.trim() 
 /** Blank, or only punctuation and symbols ("-", "...", "?!"): says nothing. */
 const saysNothing = (s: string | undefined): boolean => s === undefined || /^[\p{P}\p{S}\p{Z}\s]*$/u.test(s);
 
-
 /**
  * When the fact happened: `occurredAt` for staff recording it after the fact (not in the future,
  * not before the ticket's previous event), else the command's `now`.
  */
 const occurredAt = (command: Exclude<TicketCommand, { type: 'OpenTicket' }>, ticket: Ticket): E.Either<DomainError, string> => {
   const given = (command.data as { occurredAt?: string }).occurredAt;
-  if (given === undefined) return E.right(command.now);
-  if (!isStaff(command.actor)) return E.left(domainError('NOT_PERMITTED', 'Only support staff may record when something happened (occurredAt).'));
-  const ms = toMillis(given);
-  if (ms > toMillis(command.now)) {
-    return E.left(domainError('OCCURRED_IN_FUTURE', `occurredAt (${given}) is after the time it is recorded (${command.now}).`));
+  if (given !== undefined && !isStaff(command.actor)) {
+    return E.left(domainError('NOT_PERMITTED', 'Only support staff may record when something happened (occurredAt).'));
   }
-  if (ms < ticket.lastEventAtMs) {
-    return E.left(
-      domainError('OCCURRED_BEFORE_PREVIOUS_EVENT', `occurredAt (${given}) is before the ticket's previous event (${new Date(ticket.lastEventAtMs).toISOString()}).`),
-    );
-  }
-  return E.right(given);
+  return lateEntryInstant(command.now, given, ticket.lastEventAtMs, `the ticket's previous event (${fromMillis(ticket.lastEventAtMs)})`);
 };
 
 const staffOnly = (actor: Actor, what: string): DomainError | null =>
