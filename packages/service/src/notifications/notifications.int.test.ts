@@ -10,7 +10,7 @@ import { verifyChain } from '../hash-chain';
 import type { MailTransport, NotificationsLogger } from './mail-transport';
 import { Notifications, type NotificationsDependencies } from './notifications';
 import { DEFAULT_TEMPLATES_DIR, readNotificationsConfig } from './notifications.config';
-import { DomainDriver, SmtpSink, type ReceivedMail } from './notifications.test-support';
+import { DomainDriver, SmtpSink, type ReceivedMail, ScenarioClock } from './notifications.test-support';
 import { SenderLock, senderLockFile } from './sender-lock';
 
 const quietLogger: NotificationsLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -28,13 +28,10 @@ interface World {
 let world: World;
 const started: Notifications[] = [];
 
-// The mailer's clock (retries, `sent_at`, hence the acknowledgement's time) runs at real speed
-// from a chosen instant of the scenario, so acknowledgements land after the events they follow.
-let delivery = { base: 0, real: 0 };
-const deliveryFrom = (iso: string): void => {
-  delivery = { base: Date.parse(iso), real: Date.now() };
-};
-const deliveryClock = (): number => delivery.base + (Date.now() - delivery.real);
+// The mailer's clock runs at real speed from a chosen instant of the scenario.
+const delivery = new ScenarioClock();
+const deliveryFrom = (iso: string): void => delivery.from(iso);
+const deliveryClock = delivery.now;
 
 beforeEach(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'support-sla-mail-'));

@@ -193,3 +193,17 @@ export class DomainDriver {
     return after.slice(after.length - result.events.length);
   }
 }
+
+/**
+ * The mailer's clock in a scenario: it runs at real speed from a chosen instant (`from`), so what
+ * it dates (retries, `sent_at`, the acknowledgement's time) lands after the events it follows.
+ */
+export class ScenarioClock {
+  private base = 0;
+  private real = 0;
+  from(iso: string): void {
+    this.base = Date.parse(iso);
+    this.real = Date.now();
+  }
+  readonly now = (): number => this.base + (Date.now() - this.real);
+}

@@ -8,7 +8,7 @@ import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import type { NotificationsLogger } from './mail-transport';
 import { Notifications, type NotificationsDependencies } from './notifications';
 import { readNotificationsConfig } from './notifications.config';
-import { DomainDriver, SmtpSink, WebhookSink } from './notifications.test-support';
+import { DomainDriver, SmtpSink, WebhookSink, ScenarioClock } from './notifications.test-support';
 import type { OutageAlertPayload } from './outage-alerts';
 
 const quietLogger: NotificationsLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -24,11 +24,9 @@ let webhook: WebhookSink | undefined;
 const started: Notifications[] = [];
 
 // The mailer's clock runs at real speed from a chosen instant of the scenario.
-let delivery = { base: 0, real: 0 };
-const deliveryFrom = (iso: string): void => {
-  delivery = { base: Date.parse(iso), real: Date.now() };
-};
-const deliveryClock = (): number => delivery.base + (Date.now() - delivery.real);
+const delivery = new ScenarioClock();
+const deliveryFrom = (iso: string): void => delivery.from(iso);
+const deliveryClock = delivery.now;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'support-sla-outage-alerts-'));
