@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,6 +10,7 @@ import { decodeSeal, SEAL_STREAM, type Seal } from '../../seals/seal';
 import { fileSink, stdoutSink } from '../../seals/seal-sinks';
 import { testSealKey } from '../../seals/seals.test-support';
 import { writeAuditFixture } from './testing/audit-fixture';
+import { tamperedCopy } from './testing/tampered-copy';
 import { runCli, type CliRun } from './testing/run-cli';
 
 /**
@@ -37,15 +38,7 @@ interface Row {
   metadata: string;
 }
 
-/** A copy of the sealed file, changed with a writable connection (the auditor's tool never writes). */
-function tampered(name: string, change: (db: Database.Database) => void): string {
-  const copy = path.join(dir, `${name}.sqlite`);
-  copyFileSync(db, copy);
-  const writable = new Database(copy);
-  change(writable);
-  writable.close();
-  return copy;
-}
+const tampered = (name: string, change: (db: Database.Database) => void): string => tamperedCopy(dir, db, name, change);
 
 /** Makes the AUTOINCREMENT counter forget every position above the last row, as a careful forger would. */
 const forgetDeletedPositions = (w: Database.Database): void => {

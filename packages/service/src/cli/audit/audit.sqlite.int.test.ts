@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,6 +11,7 @@ import { STREAM_PREFIXES } from '../../event-store/streams';
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite.event-store';
 import { FIXTURE, policyV2, writeAuditFixture } from './testing/audit-fixture';
 import { AUDIT_MODULE, runCli, type CliRun } from './testing/run-cli';
+import { tamperedCopy } from './testing/tampered-copy';
 
 let dir: string;
 let db: string;
@@ -34,15 +35,7 @@ async function serviceReport(file: string, policy?: number): Promise<string> {
   }
 }
 
-/** A copy of the fixture file, changed with a writable connection (the auditor's tool never writes). */
-function tampered(name: string, change: (db: Database.Database) => void): string {
-  const copy = path.join(dir, `${name}.sqlite`);
-  copyFileSync(db, copy);
-  const writable = new Database(copy);
-  change(writable);
-  writable.close();
-  return copy;
-}
+const tampered = (name: string, change: (db: Database.Database) => void): string => tamperedCopy(dir, db, name, change);
 
 const expectOneLineError = (run: CliRun, pattern: RegExp): void => {
   expect(run.code).toBe(2);
