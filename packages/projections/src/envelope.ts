@@ -74,17 +74,11 @@ export const EventEnvelopeCodec: t.Type<EventEnvelope, EventEnvelopeJson, unknow
 );
 
 /** The JSON form of an envelope. */
-export interface EventEnvelopeJson {
+export interface EventEnvelopeJson extends EnvelopeMetadata {
   readonly eventId: string;
   readonly streamId: string;
   readonly revision: string;
   readonly globalPosition: { readonly commit: string; readonly prepare: string };
-  readonly occurredAt: string;
-  readonly recordedAt: string;
-  readonly actorId: string;
-  readonly actorRole: string;
-  readonly correlationId: string;
-  readonly causationId: string;
 }
 
 /** The parts of a stored event (as the service's event-store port reads them) an envelope needs. */
