@@ -225,6 +225,20 @@ function mailerCaughtUp(health: Health): boolean | undefined {
   return true;
 }
 
+/** The port in the service's `listening` log line (`"event":"listening"`, or its message if that changes), if `line` is it. */
+function listeningPort(line: string): number | undefined {
+  if (line.includes('"listening"')) {
+    try {
+      const entry = JSON.parse(line) as { event?: unknown; port?: unknown };
+      if (entry.event === 'listening' && typeof entry.port === 'number') return entry.port;
+    } catch {
+      // not a JSON log line
+    }
+  }
+  const match = /listening on[^\n]*?https?:\/\/[^\s/]+:(\d+)/.exec(line);
+  return match === null ? undefined : Number(match[1]);
+}
+
 /** Starts `node dist/main.js` on a fresh copy of `seeded` and watches it catch up. */
 async function runService(label: string, seeded: string, workdir: string, extraEnv: Readonly<Record<string, string>>, budgetMs: number): Promise<ServiceRun> {
   const dir = mkdtempSync(join(workdir, 'service-'));
@@ -255,16 +269,7 @@ async function runService(label: string, seeded: string, workdir: string, extraE
     const text = pending + chunk.toString();
     const lines = text.split('\n');
     pending = lines.pop() ?? '';
-    for (const line of lines) {
-      if (port === undefined && line.includes('"listening"')) {
-        try {
-          const entry = JSON.parse(line) as { event?: string; port?: number };
-          if (entry.event === 'listening' && typeof entry.port === 'number') port = entry.port;
-        } catch {
-          // not a JSON log line
-        }
-      }
-    }
+    for (const line of lines) if (port === undefined) port = listeningPort(line);
     tail = (tail + chunk.toString()).slice(-4000);
   });
   child.stderr!.on('data', (chunk: Buffer) => {
