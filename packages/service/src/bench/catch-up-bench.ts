@@ -109,10 +109,11 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 /** The file SQLite keeps beside a database in WAL mode, if any. */
 const sidecars = (file: string): string[] => [`${file}-wal`, `${file}-shm`].filter((f) => existsSync(f));
 
-/** Copies a closed SQLite file (and its WAL, if one was left) to `to`. */
+/** Copies a closed SQLite file, and its WAL if one was left with content in it (never the `-shm` index, which SQLite rebuilds), to `to`. */
 function copyDatabase(from: string, to: string): void {
   copyFileSync(from, to);
-  for (const side of sidecars(from)) copyFileSync(side, `${to}${side.slice(from.length)}`);
+  const wal = `${from}-wal`;
+  if (existsSync(wal) && statSync(wal).size > 0) copyFileSync(wal, `${to}-wal`);
 }
 
 /**
