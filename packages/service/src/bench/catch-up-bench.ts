@@ -5,7 +5,8 @@
  * 1. Seeds a SQLite event store of BENCH_CATCHUP_EVENTS events (1,000,000 by default; whole ticket
  *    lifecycles through `seedTickets`, about 7.9 events per ticket), or reuses the one seeded
  *    before for that size, under BENCH_CATCHUP_CACHE (`<tmpdir>/support-sla-bench`).
- *    BENCH_CATCHUP_RESEED=1 seeds it afresh.
+ *    BENCH_CATCHUP_RESEED=1 seeds it afresh. Seeding runs in a child process, so that its garbage
+ *    does not slow the fold that follows; the seeded file is only ever read, through copies.
  * 2. The pure fold, in this process, on a copy of it: the global log read in pages
  *    (`readAll`, the stream prefixes and page size the service's subscription uses), each event
  *    through the service's one decoder (`toDomainEvent`) and the read models' `evolve`. No
