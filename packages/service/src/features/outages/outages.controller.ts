@@ -14,7 +14,7 @@ import { Roles } from '../../auth/auth.guard';
 import { Scope, type RequestScope } from '../../http/request-context';
 import { decodeRequest } from '../../http/validation';
 import { AcknowledgeAlertBody, CloseOutageBody, DebriefBody, DeclareOutageBody, MonitorPath, MonitorReportBody, OutagePath, RestorationBody } from './outage.bodies';
-import { CloseOutageCommand, RecordDebriefCommand, ReportMonitorStatusCommand, StaffOutageCommand } from './outage.commands';
+import { OutageBoardCommand } from './outage.commands';
 import { ListOutagesQuery } from './outage.queries';
 
 const outageResponse = (result: ExecutionResult<OutageBoard>) => ({
@@ -48,7 +48,7 @@ export class OutagesController {
   async report(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     const { location } = decodeRequest(MonitorPath, path, 'path');
     const input = decodeRequest(MonitorReportBody, body, 'body');
-    return outageResponse(await this.commands.execute(new ReportMonitorStatusCommand(location, input, scope.caller, scope.context)));
+    return outageResponse(await this.commands.execute(new OutageBoardCommand('ReportMonitorStatus', { monitor: location, ...input }, scope.caller, scope.context)));
   }
 
   @Post('outages')
@@ -61,7 +61,7 @@ export class OutagesController {
   @Roles(...STAFF_ROLES)
   async declare(@Body() body: unknown, @Scope() scope: RequestScope) {
     const input = decodeRequest(DeclareOutageBody, body, 'body');
-    return outageResponse(await this.commands.execute(new StaffOutageCommand('DeclareOutage', input, scope.caller, scope.context)));
+    return outageResponse(await this.commands.execute(new OutageBoardCommand('DeclareOutage', input, scope.caller, scope.context)));
   }
 
   @Post('outages/:id/restoration')
@@ -74,7 +74,7 @@ export class OutagesController {
   async restore(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     const { id } = decodeRequest(OutagePath, path, 'path');
     const input = decodeRequest(RestorationBody, body, 'body');
-    return outageResponse(await this.commands.execute(new StaffOutageCommand('EndOutage', { outageId: id, ...input }, scope.caller, scope.context)));
+    return outageResponse(await this.commands.execute(new OutageBoardCommand('EndOutage', { outageId: id, ...input }, scope.caller, scope.context)));
   }
 
   @Post('outages/:id/acknowledgement')
@@ -87,7 +87,7 @@ export class OutagesController {
   async acknowledge(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     const { id } = decodeRequest(OutagePath, path, 'path');
     decodeRequest(AcknowledgeAlertBody, body, 'body');
-    return outageResponse(await this.commands.execute(new StaffOutageCommand('AcknowledgeOutageAlert', { outageId: id }, scope.caller, scope.context)));
+    return outageResponse(await this.commands.execute(new OutageBoardCommand('AcknowledgeOutageAlert', { outageId: id }, scope.caller, scope.context)));
   }
 
   @Post('outages/:id/debrief')
@@ -100,7 +100,7 @@ export class OutagesController {
   async debrief(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     const { id } = decodeRequest(OutagePath, path, 'path');
     const input = decodeRequest(DebriefBody, body, 'body');
-    return outageResponse(await this.commands.execute(new RecordDebriefCommand(id, input, scope.caller, scope.context)));
+    return outageResponse(await this.commands.execute(new OutageBoardCommand('RecordOutageDebrief', { outageId: id, ...input }, scope.caller, scope.context)));
   }
 
   @Post('outages/:id/closure')
@@ -113,7 +113,7 @@ export class OutagesController {
   async close(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     const { id } = decodeRequest(OutagePath, path, 'path');
     decodeRequest(CloseOutageBody, body, 'body');
-    return outageResponse(await this.commands.execute(new CloseOutageCommand(id, scope.caller, scope.context)));
+    return outageResponse(await this.commands.execute(new OutageBoardCommand('CloseOutage', { outageId: id }, scope.caller, scope.context)));
   }
 
   @Get('outages')

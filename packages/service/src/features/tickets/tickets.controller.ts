@@ -5,7 +5,6 @@ import * as t from 'io-ts';
 import { IsoInstant, REQUESTER_ROLES, STAFF_ROLES, ticketExists, type TicketState } from '@support-sla/domain';
 import { Clock } from '../../application/clock';
 import type { ExecutionResult } from '../../application/command-executor';
-import type { TicketAction } from '../../application/ticket.application';
 import { positionText, ticketView } from '../../application/views';
 import { ApiCommand, ApiStandardErrors, ApiSuccess } from '../../http/api-responses';
 import { ApiParamsFrom, ApiQueryFrom, openApiSchemaOf } from '../../http/io-ts-openapi';
@@ -27,7 +26,7 @@ import {
   RespondToTicketBody,
   TicketRef,
 } from './ticket.bodies';
-import { OpenTicketCommand, TicketActionCommand } from './ticket.commands';
+import { OpenTicketCommand, TicketActionCommand, type TicketAction } from './ticket.commands';
 import { GetTicketAsOfQuery, GetTicketHistoryQuery, GetTicketQuery } from './ticket.queries';
 
 /** Why the ticket reads go to the stream (issue 23 asks the API to say so). */
@@ -52,7 +51,7 @@ export const commandResponse = (result: ExecutionResult<TicketState>) => ({
 
 // The body codec of each command on an existing ticket. Who may send it is the route's `@Roles`;
 // the domain re-checks the staff-only rules, and requesters reach only their own tickets (the
-// application hides everyone else's).
+// handler hides everyone else's).
 const ACTION_BODIES: Record<TicketAction, t.Mixed> = {
   ClassifyTicket: ClassifyTicketBody,
   AcknowledgeTicket: AcknowledgeTicketBody,
@@ -228,7 +227,7 @@ export class TicketsController {
 
   private async act(action: TicketAction, path: unknown, body: unknown, scope: RequestScope) {
     const { id } = decodeRequest(TicketRef, path, 'path');
-    const input = decodeRequest(ACTION_BODIES[action], body, 'body') as Record<string, unknown>;
+    const input = decodeRequest(ACTION_BODIES[action], body, 'body') as never;
     return commandResponse(await this.commands.execute(new TicketActionCommand(action, id, input, scope.caller, scope.context)));
   }
 }

@@ -1,16 +1,27 @@
 import { createHash } from 'node:crypto';
-import { ticketDecider, type DomainEvent } from '@support-sla/domain';
+import { ticketDecider } from '@support-sla/domain';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import { countingReads } from '../testing/counting-store';
 import { WrongExpectedRevisionError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent } from '../event-store/event-store.port';
-import { ManualClock } from './clock';
-import { PolicyApplication } from './policy.application';
-import { CommandExecutor, ConcurrencyConflictError, DomainRuleViolation, ImplausibleInstantError, implausibleInstants, roundTrip, UnstorableEventError, type Sealer } from './command-executor';
-import { OutageApplication } from './outage.application';
-import { TicketApplication, TicketNotFoundError } from './ticket.application';
-import type { TicketNumberAllocator } from './ticket-number';
+import { ManualClock } from '../application/clock';
+import {
+  CommandExecutor,
+  ConcurrencyConflictError,
+  DomainRuleViolation,
+  ImplausibleInstantError,
+  implausibleInstants,
+  UnstorableEventError,
+  type CommandContext,
+  type Sealer,
+} from '../application/command-executor';
+import type { TicketNumberAllocator } from '../application/ticket-number';
 import type { AuthenticatedUser } from '../auth/token.service';
 import { ticketStream } from '../event-store/streams';
+import { OutageBoardCommand, OutageBoardHandler } from './outages/outage.commands';
+import { PolicyHistoryCache } from './policies/policy-history';
+import { readTicket, TicketNotFoundError } from './tickets/ticket-access';
+import type { OpenTicketBody } from './tickets/ticket.bodies';
+import { OpenTicketCommand, OpenTicketHandler, TicketActionCommand, TicketActionHandler, type TicketAction } from './tickets/ticket.commands';
 
 // A plain chain for these tests; the service's real sealer is tested with the hash-chain module.
 const seal: Sealer = (streamId, firstRevision, previousHash, events) => {
@@ -53,11 +64,20 @@ const request = { summary: 'Cannot export grades', description: 'The export butt
 const setup = (store: EventStore = new InMemoryEventStore(), maxAttempts = 5) => {
   const clock = new ManualClock(new Date('2026-03-06T22:30:00Z')); // Friday 17:30 New York
   const executor = new CommandExecutor(store, { clock: () => clock.now(), seal, maxAttempts });
-  const policies = new PolicyApplication(executor, () => clock.now());
-  return { store, clock, executor, tickets: new TicketApplication(executor, new Numbers(), () => clock.now(), () => policies.current()) };
+  const numbers = new Numbers();
+  const open = new OpenTicketHandler(executor, numbers, clock, new PolicyHistoryCache(executor));
+  const act = new TicketActionHandler(executor, numbers);
+  // The tickets slice's command handlers, called as the command bus calls them.
+  const tickets = {
+    open: (body: OpenTicketBody, caller: AuthenticatedUser, context: CommandContext) => open.execute(new OpenTicketCommand(body, caller, context)),
+    act: <T extends TicketAction>(action: T, ref: string, data: TicketActionCommand<T>['data'], caller: AuthenticatedUser, context: CommandContext) =>
+      act.execute(new TicketActionCommand(action, ref, data, caller, context)),
+    find: (ref: string, caller: AuthenticatedUser) => readTicket(executor, numbers, ref, caller),
+  };
+  return { store, clock, executor, tickets };
 };
 
-describe('CommandExecutor through the ticket use cases', () => {
+describe('CommandExecutor through the ticket handlers', () => {
   test('opening a ticket appends the decided events with full metadata and a hash chain', async () => {
     const { store, tickets } = setup();
     const result = await tickets.open({ channel: 'email', request }, admin, ctx(admin));
@@ -242,19 +262,10 @@ describe('nothing is stored that cannot be read back (issue 20)', () => {
     expect(await store.readAll()).toHaveLength(0);
   });
 
-  test('roundTrip returns what the store will hold, and refuses an instant the codec would not read back', () => {
-    const at = '2026-03-06T22:30:00.000Z';
-    const declared = { type: 'OutageDeclared', schemaVersion: 1, data: { at, by: { id: 'm', role: 'monitor' }, outageId: 'OUTAGE-0001', declaredAt: '1900-12-31T00:01:00.000Z' } } as unknown as DomainEvent;
-    expect(() => roundTrip(declared)).toThrow(UnstorableEventError);
-    expect(() => roundTrip(declared)).toThrow(/OutageDeclared\.data\.declaredAt/);
-    const fine = { ...declared, data: { ...(declared.data as object), declaredAt: at } } as unknown as DomainEvent;
-    expect(roundTrip(fine)).toEqual(JSON.parse(JSON.stringify(fine)));
-  });
-
   test('a client-supplied instant outside the plausible window is refused before anything is decided', async () => {
     const { store, executor, clock } = setup();
-    const outages = new OutageApplication(executor);
-    const report = (observedAt: string) => outages.report('chicago', { status: 'down', observedAt }, monitor, ctx(monitor));
+    const outages = new OutageBoardHandler(executor);
+    const report = (observedAt: string) => outages.execute(new OutageBoardCommand('ReportMonitorStatus', { monitor: 'chicago', status: 'down', observedAt }, monitor, ctx(monitor)));
     // The instant the issue found accepted: UTC 1900-12-31T00:01, which made an OutageDeclared
     // the decoder refuses (GET /outages answered 500).
     for (const observedAt of ['1901-01-01T00:00:00+23:59', '1999-12-31T23:59:59Z', new Date(clock.now().getTime() + 6 * 60_000).toISOString()]) {
