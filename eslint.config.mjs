@@ -53,15 +53,20 @@ export default tseslint.config(
     files: ['packages/projections/src/**/*.ts'],
     rules: { 'no-restricted-imports': restrict(noService, noFramework) },
   },
-  // Inside the service.
+  // Inside the service. Nothing below the slices imports one (`features/`), nor the composition
+  // root (`app.module`, `bootstrap`) or the end-to-end suites (`e2e/`).
   {
     files: [inService('event-store')],
     rules: {
       'no-restricted-imports': restrict([
-        into('(application|features|platform|notifications|projection-runner|seals|http|app\\.module)'),
+        into('(application|features|platform|notifications|projection-runner|seals|http|e2e|app\\.module|bootstrap)'),
         'event-store/ is the port and its adapters: it imports no layer above it',
       ]),
     },
+  },
+  {
+    files: [inService('{auth,config,checkpoints,hash-chain,idempotency}')],
+    rules: { 'no-restricted-imports': restrict([into('(features|e2e|app\\.module|bootstrap)'), 'a shared folder imports no slice and not the composition root']) },
   },
   {
     files: [inService('projection-runner')],
@@ -76,19 +81,34 @@ export default tseslint.config(
     files: [inService('application')],
     rules: {
       'no-restricted-imports': restrict([
-        into('(features|platform|notifications|app\\.module)'),
-        'application/ holds the use cases: no HTTP slice (body types included), no platform wiring, no mailer',
+        into('(features|platform|notifications|http|e2e|app\\.module|bootstrap)'),
+        'application/ is the shared kernel (executor, stored-event decoder, ticket numbers, clock): no slice, no HTTP, no platform wiring, no mailer',
       ]),
     },
   },
   {
     files: [inService('platform')],
-    rules: { 'no-restricted-imports': restrict([into('(features|app\\.module)'), 'platform/ serves every feature and imports none (only bootstrap.ts, the composition root, imports the app module)']) },
+    rules: { 'no-restricted-imports': restrict([into('(features|e2e|app\\.module|bootstrap)'), 'platform/ serves every slice and imports none, nor the composition root (src/bootstrap.ts)']) },
   },
+  // The slices: each holds its routes, handlers and tests, and imports no other slice, except the
+  // policy history the tickets slice pins and reads (policies/policy-history).
+  ...['outages', 'policies', 'reports'].map((slice) => ({
+    files: [inService(`features/${slice}`)],
+    rules: {
+      'no-restricted-imports': restrict([
+        `^\\.\\./(?!\\.\\./|${slice}/)|${into('(e2e|notifications|app\\.module|bootstrap)')}`,
+        `features/${slice}/ imports no other slice, nor support.module, the mailer or the composition root`,
+      ]),
+    },
+  })),
   {
-    // The composition root: it boots the app module.
-    files: ['packages/service/src/platform/bootstrap.ts'],
-    rules: { 'no-restricted-imports': restrict([into('features'), 'platform/ serves every feature and imports none']) },
+    files: [inService('features/tickets')],
+    rules: {
+      'no-restricted-imports': restrict([
+        `^\\.\\./(?!\\.\\./|tickets/|policies/policy-history$)|${into('(e2e|notifications|app\\.module|bootstrap)')}`,
+        'features/tickets/ imports no other slice but the policy history (policies/policy-history), nor support.module, the mailer or the composition root',
+      ]),
+    },
   },
   {
     files: [inService('notifications')],
@@ -104,6 +124,6 @@ export default tseslint.config(
     files: [inService('http')],
     // Known exception (README): conformance.ts checks the declared response schemas against the slices' own types.
     ignores: ['packages/service/src/http/responses/conformance.ts'],
-    rules: { 'no-restricted-imports': restrict([into('features'), 'http/ is shared by every slice and imports none']) },
+    rules: { 'no-restricted-imports': restrict([into('(features|platform|notifications|e2e|app\\.module|bootstrap)'), 'http/ is shared by every slice: it imports none, nor the platform or the composition root']) },
   },
 );

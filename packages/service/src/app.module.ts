@@ -8,9 +8,9 @@ import type { ServiceConfig } from './config/service-config';
 import type Database from 'better-sqlite3';
 import { Clock, SystemClock } from './application/clock';
 import { CommandExecutor } from './application/command-executor';
-import { TicketApplication } from './application/ticket.application';
 import type { EventStore } from './event-store/event-store.port';
 import { SupportModule } from './features/support.module';
+import { TicketNoticeRecorder } from './features/tickets/ticket-notices';
 import { NotificationsModule, type NotificationsSetup } from './notifications/notifications.module';
 import { notificationsWorkerAvailable } from './notifications/notifications-worker.host';
 import { recordOutageAlertSent } from './notifications/outage-alert-recorder';
@@ -34,11 +34,11 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
   SealsModule,
   NotificationsModule.forRootAsync({
     imports: [SupportModule],
-    inject: [EVENT_STORE, SERVICE_DATABASE, TicketApplication, Clock, SERVICE_CONFIG, CommandExecutor],
+    inject: [EVENT_STORE, SERVICE_DATABASE, TicketNoticeRecorder, Clock, SERVICE_CONFIG, CommandExecutor],
     useFactory: (
       store: EventStore,
       database: Database.Database,
-      tickets: TicketApplication,
+      tickets: TicketNoticeRecorder,
       clock: Clock,
       config: ServiceConfig,
       executor: CommandExecutor,

@@ -15,7 +15,7 @@ export { InstrumentedEventStore } from './platform/instrumented.event-store';
 export { openStorage, type ServiceStorage } from './platform/storage';
 export { formatTicketNumber, parseTicketNumber, type TicketNumberAllocator } from './application/ticket-number';
 export { InMemoryTicketNumberAllocator, SqliteTicketNumberAllocator } from './platform/ticket-numbers';
-export { createService, TOKEN_HINT, type CreateServiceOptions, type RunningService } from './platform/bootstrap';
+export { createService, TOKEN_HINT, type CreateServiceOptions, type RunningService } from './bootstrap';
 export { AppModule, FEATURE_MODULES, type AppModuleOptions } from './app.module';
 export { buildProgram, COMMAND_GROUPS, runCli } from './cli/program';
 export { createEsdbEventStore, EventStoreDbEventStore } from './event-store/esdb';

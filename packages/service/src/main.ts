@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError } from './config/service-config';
-import { createService } from './platform/bootstrap';
+import { createService } from './bootstrap';
 
 /** `npm start` / `node packages/service/dist/main.js`: the service, configured from the environment. */
 async function main(): Promise<void> {

@@ -13,7 +13,7 @@ import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
 import { Public } from '../auth/auth.guard';
 import { FEATURE_MODULES } from '../app.module';
 import { SupportModule } from '../features/support.module';
-import { createService } from '../platform/bootstrap';
+import { createService } from '../bootstrap';
 import { describeMachine } from './machine';
 
 // How long the event loop was blocked: a long synchronous stretch delays every request behind it.

@@ -1,17 +1,17 @@
 /**
  * Fills a SQLite event store with realistic ticket histories for the scaling benchmark, through
  * the event-store port rather than over HTTP. Each ticket's commands run through the real
- * application (TicketApplication → CommandExecutor → domain decider → hash chain) against a
+ * tickets slice (its command handlers → CommandExecutor → domain decider → hash chain) against a
  * scratch in-memory store; the resulting sealed stream is then appended to SQLite in one
  * `appendToStream` call. Ticket numbers come from the file's own allocator, so the service
  * finds the tickets by number too.
  */
-import { defaultPolicy } from '@support-sla/domain';
 import { CommandExecutor } from '../application/command-executor';
-import { TicketApplication } from '../application/ticket.application';
 import type { AuthenticatedUser } from '../auth/token.service';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import type { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
+import { PolicyHistoryCache } from '../features/policies/policy-history';
+import { OpenTicketCommand, OpenTicketHandler, TicketActionCommand, TicketActionHandler, type TicketAction } from '../features/tickets/ticket.commands';
 import { sealEvents } from '../hash-chain';
 import { SqliteTicketNumberAllocator } from '../platform/ticket-numbers';
 
@@ -50,18 +50,16 @@ export async function seedTickets(store: SqliteEventStore, targetEvents: number,
     while (events < targetEvents) {
       const scratch = new InMemoryEventStore();
       const executor = new CommandExecutor(scratch, { clock, seal: sealEvents });
-      // Seeded tickets pin the default policy (the seeded log has no policy stream of its own).
-      const app = new TicketApplication(executor, numbers, clock, async () => defaultPolicy);
+      // Seeded tickets pin the default policy (the scratch store has no policy stream).
+      const openTicket = new OpenTicketHandler(executor, numbers, { now: clock }, new PolicyHistoryCache(executor));
+      const act = new TicketActionHandler(executor, numbers);
       const context = (step: string) => ({ actorId: AGENT.id, actorRole: AGENT.role, correlationId: `seed-${tickets}`, causationId: `seed-${tickets}-${step}` });
-      const opened = await app.open({ channel: 'email', request: { summary: `Seeded ${tickets}`, description: 'Bulk-loaded history' } }, REQUESTER, {
-        ...context('open'),
-        actorId: REQUESTER.id,
-        actorRole: REQUESTER.role,
-      });
+      const body = { channel: 'email' as const, request: { summary: `Seeded ${tickets}`, description: 'Bulk-loaded history' } };
+      const opened = await openTicket.execute(new OpenTicketCommand(body, REQUESTER, { ...context('open'), actorId: REQUESTER.id, actorRole: REQUESTER.role }));
       const ticketId = opened.streamId.slice('ticket-'.length);
-      const step = async (type: Parameters<TicketApplication['act']>[0], data: Record<string, unknown>): Promise<void> => {
+      const step = async (type: TicketAction, data: Record<string, unknown>): Promise<void> => {
         now += 60_000;
-        await app.act(type, ticketId, data as never, AGENT, context(type));
+        await act.execute(new TicketActionCommand(type, ticketId, data as never, AGENT, context(type)));
       };
       now += 60_000;
       await step('ClassifyTicket', { category: 'personal/how-to' });

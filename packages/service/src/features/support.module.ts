@@ -1,25 +1,23 @@
-import { Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { sealEvents } from '../hash-chain';
 import { Clock, SystemClock } from '../application/clock';
 import { CommandExecutor } from '../application/command-executor';
-import { OutageApplication } from '../application/outage.application';
-import { PolicyApplication } from '../application/policy.application';
 import { ReadModelsHost } from '../application/read-models.host';
 import { RunnerReadModelsHost } from '../application/read-models.runner-host';
-import { TicketApplication } from '../application/ticket.application';
 import type { EventStore } from '../event-store/event-store.port';
-import type { TicketNumberAllocator } from '../application/ticket-number';
 import type { ServiceConfig } from '../config/service-config';
-import { EVENT_STORE, SERVICE_CONFIG, TICKET_NUMBERS } from '../platform/tokens';
+import { EVENT_STORE, SERVICE_CONFIG } from '../platform/tokens';
 import { ProjectionsHost } from '../projection-runner/projections.host';
-import { CloseOutageHandler, RecordDebriefHandler, ReportMonitorStatusHandler, StaffOutageHandler } from './outages/outage.commands';
+import { OutageBoardHandler } from './outages/outage.commands';
 import { ListOutagesHandler } from './outages/outage.queries';
 import { OutagesController } from './outages/outages.controller';
 import { PoliciesController } from './policies/policies.controller';
-import { PublishPolicyHandler } from './policies/policy.commands';
+import { PolicyHistoryCache } from './policies/policy-history';
+import { PolicySeeder, PublishPolicyHandler } from './policies/policy.commands';
 import { GetEntitlementsHandler, ListPoliciesHandler } from './policies/policy.queries';
 import { GetComplianceReportHandler, GetQueueHandler, GetSlaBoardHandler } from './reports/report.queries';
 import { ReportsController } from './reports/reports.controller';
+import { TicketNoticeRecorder } from './tickets/ticket-notices';
 import { OpenTicketHandler, TicketActionHandler } from './tickets/ticket.commands';
 import { GetTicketAsOfHandler, GetTicketHandler, GetTicketHistoryHandler } from './tickets/ticket.queries';
 import { TicketsController } from './tickets/tickets.controller';
@@ -27,17 +25,10 @@ import { TicketsController } from './tickets/tickets.controller';
 /** Global provider token that replaces the system clock (tests drive SLA time with a ManualClock). */
 export const CLOCK_OVERRIDE = Symbol('CLOCK_OVERRIDE');
 
-/** Writes the default policy on first start, so every ticket's pinned policy is in the log. */
-class PolicySeeder implements OnApplicationBootstrap {
-  constructor(private readonly policies: PolicyApplication) {}
-  async onApplicationBootstrap(): Promise<void> {
-    await this.policies.seedDefault();
-  }
-}
-
 /**
- * The domain-facing part of the service: ticket, outage and policy commands through the
- * CommandBus, queries through the QueryBus, and the standing read models.
+ * The domain-facing part of the service: the four slices' routes, their command handlers (each
+ * runs its command through the one {@link CommandExecutor}) and query handlers, and the
+ * standing read models. Exports what the mailer records with and what the seals need.
  */
 @Module({
   controllers: [TicketsController, OutagesController, PoliciesController, ReportsController],
@@ -54,33 +45,24 @@ class PolicySeeder implements OnApplicationBootstrap {
         new CommandExecutor(store, { clock: () => clock.now(), seal: sealEvents, maxAttempts: config.commandMaxAttempts }),
       inject: [EVENT_STORE, Clock, SERVICE_CONFIG],
     },
-    {
-      provide: TicketApplication,
-      useFactory: (executor: CommandExecutor, numbers: TicketNumberAllocator, clock: Clock, policies: PolicyApplication) =>
-        new TicketApplication(executor, numbers, () => clock.now(), () => policies.current()),
-      inject: [CommandExecutor, TICKET_NUMBERS, Clock, PolicyApplication],
-    },
-    { provide: OutageApplication, useFactory: (e: CommandExecutor) => new OutageApplication(e), inject: [CommandExecutor] },
-    { provide: PolicyApplication, useFactory: (e: CommandExecutor, clock: Clock) => new PolicyApplication(e, () => clock.now()), inject: [CommandExecutor, Clock] },
     { provide: ReadModelsHost, useFactory: (host: ProjectionsHost) => new RunnerReadModelsHost(host), inject: [ProjectionsHost] },
-    { provide: PolicySeeder, useFactory: (p: PolicyApplication) => new PolicySeeder(p), inject: [PolicyApplication] },
+    PolicyHistoryCache,
+    PolicySeeder,
+    TicketNoticeRecorder,
     OpenTicketHandler,
     TicketActionHandler,
-    ReportMonitorStatusHandler,
-    RecordDebriefHandler,
-    CloseOutageHandler,
-    StaffOutageHandler,
-    PublishPolicyHandler,
-    ListPoliciesHandler,
-    GetEntitlementsHandler,
     GetTicketHandler,
     GetTicketHistoryHandler,
     GetTicketAsOfHandler,
+    OutageBoardHandler,
+    ListOutagesHandler,
+    PublishPolicyHandler,
+    ListPoliciesHandler,
+    GetEntitlementsHandler,
     GetQueueHandler,
     GetSlaBoardHandler,
     GetComplianceReportHandler,
-    ListOutagesHandler,
   ],
-  exports: [Clock, CommandExecutor, TicketApplication, OutageApplication, PolicyApplication, ReadModelsHost],
+  exports: [Clock, CommandExecutor, TicketNoticeRecorder, ReadModelsHost],
 })
 export class SupportModule {}

@@ -7,7 +7,7 @@ import { LogReader } from './support/log-reader';
 /**
  * Access: every route is tried with no token, an expired token, a token signed with another
  * key, each role, and a requester of another organization. The expected matrix below is read
- * off the controllers' `@Roles` decorators (and `TicketApplication.find` for ownership):
+ * off the controllers' `@Roles` decorators (and the tickets slice's `visibleTicket` for ownership):
  *
  * | route | administrator / publisher / teacher | agent | admin | monitor | auditor | other org's requester |
  * | --- | --- | --- | --- | --- | --- | --- |

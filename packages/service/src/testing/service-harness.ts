@@ -7,7 +7,7 @@ import type { DynamicModule, Provider, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { MONITORS, type Monitor } from '@support-sla/domain';
 import { TokenService, type Role } from '../auth/token.service';
-import { createService } from '../platform/bootstrap';
+import { createService } from '../bootstrap';
 
 export interface TokenExtras {
   readonly name?: string;

@@ -1,43 +1,17 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Monitor, MonitorStatus, OutageBoard, OutageCommandOf } from '@support-sla/domain';
-import type { CommandContext, ExecutionResult } from '../../application/command-executor';
-import { OutageApplication, type StaffOutageAction } from '../../application/outage.application';
+import { outageDecider, type OutageBoard, type OutageCommand, type OutageCommandOf } from '@support-sla/domain';
+import { CommandExecutor, type CommandContext, type ExecutionResult } from '../../application/command-executor';
 import type { AuthenticatedUser } from '../../auth/token.service';
+import { OUTAGE_BOARD_STREAM } from '../../event-store/streams';
 
-export class ReportMonitorStatusCommand extends Command<ExecutionResult<OutageBoard>> {
-  constructor(
-    readonly monitor: Monitor,
-    readonly body: { status: MonitorStatus; observedAt: string },
-    readonly caller: AuthenticatedUser,
-    readonly context: CommandContext,
-  ) {
-    super();
-  }
-}
+/** Outage commands people send (the mailer records delivered alerts itself). */
+export type OutageAction = Exclude<OutageCommand['type'], 'RecordOutageAlertSent'>;
 
-export class RecordDebriefCommand extends Command<ExecutionResult<OutageBoard>> {
-  constructor(
-    readonly outageId: string,
-    readonly body: { whenItOccurred: string; howItOccurred: string; preventionPlan: string },
-    readonly caller: AuthenticatedUser,
-    readonly context: CommandContext,
-  ) {
-    super();
-  }
-}
-
-export class CloseOutageCommand extends Command<ExecutionResult<OutageBoard>> {
-  constructor(
-    readonly outageId: string,
-    readonly caller: AuthenticatedUser,
-    readonly context: CommandContext,
-  ) {
-    super();
-  }
-}
-
-/** Staff declare or end an outage, or acknowledge its alert. */
-export class StaffOutageCommand<T extends StaffOutageAction = StaffOutageAction> extends Command<ExecutionResult<OutageBoard>> {
+/**
+ * Every outage route (monitor reports, declaring, ending, acknowledging, debriefing and closing
+ * outages): `data` is the command's data, from the route's path and body.
+ */
+export class OutageBoardCommand<T extends OutageAction = OutageAction> extends Command<ExecutionResult<OutageBoard>> {
   constructor(
     readonly action: T,
     readonly data: OutageCommandOf<T>['data'],
@@ -48,34 +22,15 @@ export class StaffOutageCommand<T extends StaffOutageAction = StaffOutageAction>
   }
 }
 
-@CommandHandler(ReportMonitorStatusCommand)
-export class ReportMonitorStatusHandler implements ICommandHandler<ReportMonitorStatusCommand> {
-  constructor(private readonly outages: OutageApplication) {}
-  execute(c: ReportMonitorStatusCommand): Promise<ExecutionResult<OutageBoard>> {
-    return this.outages.report(c.monitor, c.body, c.caller, c.context);
-  }
-}
+/** All outage commands are decided against the one outage board. */
+@CommandHandler(OutageBoardCommand)
+export class OutageBoardHandler implements ICommandHandler<OutageBoardCommand> {
+  constructor(private readonly executor: CommandExecutor) {}
 
-@CommandHandler(RecordDebriefCommand)
-export class RecordDebriefHandler implements ICommandHandler<RecordDebriefCommand> {
-  constructor(private readonly outages: OutageApplication) {}
-  execute(c: RecordDebriefCommand): Promise<ExecutionResult<OutageBoard>> {
-    return this.outages.debrief(c.outageId, c.body, c.caller, c.context);
-  }
-}
-
-@CommandHandler(CloseOutageCommand)
-export class CloseOutageHandler implements ICommandHandler<CloseOutageCommand> {
-  constructor(private readonly outages: OutageApplication) {}
-  execute(c: CloseOutageCommand): Promise<ExecutionResult<OutageBoard>> {
-    return this.outages.close(c.outageId, c.caller, c.context);
-  }
-}
-
-@CommandHandler(StaffOutageCommand)
-export class StaffOutageHandler implements ICommandHandler<StaffOutageCommand> {
-  constructor(private readonly outages: OutageApplication) {}
-  execute(c: StaffOutageCommand): Promise<ExecutionResult<OutageBoard>> {
-    return this.outages.staff(c.action, c.data, c.caller, c.context);
+  execute<T extends OutageAction>({ action, data, caller, context }: OutageBoardCommand<T>): Promise<ExecutionResult<OutageBoard>> {
+    const actor = { id: caller.id, role: caller.role };
+    // Built afresh on every attempt, so a report that lost a race is dated after the winner.
+    const build = (_board: OutageBoard, now: string) => ({ type: action, now, actor, data }) as OutageCommand;
+    return this.executor.execute(outageDecider, OUTAGE_BOARD_STREAM, build, context);
   }
 }

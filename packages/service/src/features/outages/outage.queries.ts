@@ -1,6 +1,7 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { MONITORS, monitorStatusAt } from '@support-sla/domain';
-import { OutageApplication } from '../../application/outage.application';
+import { MONITORS, monitorStatusAt, outageDecider } from '@support-sla/domain';
+import { CommandExecutor } from '../../application/command-executor';
+import { OUTAGE_BOARD_STREAM } from '../../event-store/streams';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -24,10 +25,10 @@ export class ListOutagesQuery extends Query<OutageListing> {
 /** `GET /outages`: read from the outage board stream itself (one small stream). */
 @QueryHandler(ListOutagesQuery)
 export class ListOutagesHandler implements IQueryHandler<ListOutagesQuery> {
-  constructor(private readonly outages: OutageApplication) {}
+  constructor(private readonly executor: CommandExecutor) {}
 
   async execute(q: ListOutagesQuery): Promise<OutageListing> {
-    const board = await this.outages.board();
+    const { state: board } = await this.executor.load(outageDecider, OUTAGE_BOARD_STREAM);
     const status = monitorStatusAt(board, Date.parse(q.asOf));
     return {
       monitors: Object.fromEntries(MONITORS.map((m) => [m, status[m]])),

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { OutageBoard } from '@support-sla/domain';
+import type * as t from 'io-ts';
+import { STAFF_ROLES, type OutageBoard } from '@support-sla/domain';
 import { Clock } from '../../application/clock';
 import type { ExecutionResult } from '../../application/command-executor';
 import { positionText } from '../../application/views';
@@ -9,12 +10,11 @@ import { ApiCommand, ApiStandardErrors, ApiSuccess } from '../../http/api-respon
 import { ApiParamsFrom, openApiSchemaOf } from '../../http/io-ts-openapi';
 import { OUTAGE_COMMAND_EXAMPLE, OUTAGE_LISTING_EXAMPLE } from '../../http/responses/examples';
 import { OutageCommandAnswer, OutageListing } from '../../http/responses/outage.responses';
-import { STAFF_ROLES } from '@support-sla/domain';
 import { Roles } from '../../auth/auth.guard';
 import { Scope, type RequestScope } from '../../http/request-context';
 import { decodeRequest } from '../../http/validation';
 import { AcknowledgeAlertBody, CloseOutageBody, DebriefBody, DeclareOutageBody, MonitorPath, MonitorReportBody, OutagePath, RestorationBody } from './outage.bodies';
-import { CloseOutageCommand, RecordDebriefCommand, ReportMonitorStatusCommand, StaffOutageCommand } from './outage.commands';
+import { OutageBoardCommand } from './outage.commands';
 import { ListOutagesQuery } from './outage.queries';
 
 const outageResponse = (result: ExecutionResult<OutageBoard>) => ({
@@ -26,6 +26,23 @@ const outageResponse = (result: ExecutionResult<OutageBoard>) => ({
 
 /** The `{id}` of every outage route. */
 const OUTAGE_ID_DOCS = { id: { description: 'The outage id, as `POST /outages` or `GET /outages` gave it', example: 'O-000001' } };
+
+/**
+ * A staff command on an existing outage (`POST /outages/{id}/<path>`): the decorators each such
+ * route carried, applied in the same order, so the OpenAPI document is as before.
+ */
+const OutageCommandRoute = (path: string, summary: string, body: t.Mixed, options: { optionalBody?: boolean } = {}) =>
+  applyDecorators(
+    ...[
+      Post(`outages/:id/${path}`),
+      ApiParamsFrom(OutagePath, OUTAGE_ID_DOCS),
+      HttpCode(200),
+      ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written and the position to wait for', codec: OutageCommandAnswer, example: OUTAGE_COMMAND_EXAMPLE }),
+      ApiOperation({ summary }),
+      ApiBody({ schema: openApiSchemaOf(body), ...(options.optionalBody ? { required: false } : {}) }),
+      Roles(...STAFF_ROLES),
+    ].reverse(), // written top to bottom, decorators apply bottom up
+  );
 
 @ApiTags('outages')
 @ApiBearerAuth()
@@ -48,7 +65,7 @@ export class OutagesController {
   async report(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     const { location } = decodeRequest(MonitorPath, path, 'path');
     const input = decodeRequest(MonitorReportBody, body, 'body');
-    return outageResponse(await this.commands.execute(new ReportMonitorStatusCommand(location, input, scope.caller, scope.context)));
+    return outageResponse(await this.commands.execute(new OutageBoardCommand('ReportMonitorStatus', { monitor: location, ...input }, scope.caller, scope.context)));
   }
 
   @Post('outages')
@@ -61,59 +78,35 @@ export class OutagesController {
   @Roles(...STAFF_ROLES)
   async declare(@Body() body: unknown, @Scope() scope: RequestScope) {
     const input = decodeRequest(DeclareOutageBody, body, 'body');
-    return outageResponse(await this.commands.execute(new StaffOutageCommand('DeclareOutage', input, scope.caller, scope.context)));
+    return outageResponse(await this.commands.execute(new OutageBoardCommand('DeclareOutage', input, scope.caller, scope.context)));
   }
 
-  @Post('outages/:id/restoration')
-  @ApiParamsFrom(OutagePath, OUTAGE_ID_DOCS)
-  @HttpCode(200)
-  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written and the position to wait for', codec: OutageCommandAnswer, example: OUTAGE_COMMAND_EXAMPLE })
-  @ApiOperation({ summary: 'Staff end an outage they declared: service restored (`occurredAt` when it came back); linked contacts get one notice' })
-  @ApiBody({ schema: openApiSchemaOf(RestorationBody), required: false })
-  @Roles(...STAFF_ROLES)
+  @OutageCommandRoute('restoration', 'Staff end an outage they declared: service restored (`occurredAt` when it came back); linked contacts get one notice', RestorationBody, { optionalBody: true })
   async restore(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     const { id } = decodeRequest(OutagePath, path, 'path');
     const input = decodeRequest(RestorationBody, body, 'body');
-    return outageResponse(await this.commands.execute(new StaffOutageCommand('EndOutage', { outageId: id, ...input }, scope.caller, scope.context)));
+    return outageResponse(await this.commands.execute(new OutageBoardCommand('EndOutage', { outageId: id, ...input }, scope.caller, scope.context)));
   }
 
-  @Post('outages/:id/acknowledgement')
-  @ApiParamsFrom(OutagePath, OUTAGE_ID_DOCS)
-  @HttpCode(200)
-  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written and the position to wait for', codec: OutageCommandAnswer, example: OUTAGE_COMMAND_EXAMPLE })
-  @ApiOperation({ summary: 'An engineer acknowledges the outage alert (stops the outage’s acknowledgement clock)' })
-  @ApiBody({ schema: openApiSchemaOf(AcknowledgeAlertBody), required: false })
-  @Roles(...STAFF_ROLES)
+  @OutageCommandRoute('acknowledgement', 'An engineer acknowledges the outage alert (stops the outage’s acknowledgement clock)', AcknowledgeAlertBody, { optionalBody: true })
   async acknowledge(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     const { id } = decodeRequest(OutagePath, path, 'path');
     decodeRequest(AcknowledgeAlertBody, body, 'body');
-    return outageResponse(await this.commands.execute(new StaffOutageCommand('AcknowledgeOutageAlert', { outageId: id }, scope.caller, scope.context)));
+    return outageResponse(await this.commands.execute(new OutageBoardCommand('AcknowledgeOutageAlert', { outageId: id }, scope.caller, scope.context)));
   }
 
-  @Post('outages/:id/debrief')
-  @ApiParamsFrom(OutagePath, OUTAGE_ID_DOCS)
-  @HttpCode(200)
-  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written and the position to wait for', codec: OutageCommandAnswer, example: OUTAGE_COMMAND_EXAMPLE })
-  @ApiOperation({ summary: 'Record the debrief: when and how it occurred, and what will prevent a repeat' })
-  @ApiBody({ schema: openApiSchemaOf(DebriefBody) })
-  @Roles(...STAFF_ROLES)
+  @OutageCommandRoute('debrief', 'Record the debrief: when and how it occurred, and what will prevent a repeat', DebriefBody)
   async debrief(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     const { id } = decodeRequest(OutagePath, path, 'path');
     const input = decodeRequest(DebriefBody, body, 'body');
-    return outageResponse(await this.commands.execute(new RecordDebriefCommand(id, input, scope.caller, scope.context)));
+    return outageResponse(await this.commands.execute(new OutageBoardCommand('RecordOutageDebrief', { outageId: id, ...input }, scope.caller, scope.context)));
   }
 
-  @Post('outages/:id/closure')
-  @ApiParamsFrom(OutagePath, OUTAGE_ID_DOCS)
-  @HttpCode(200)
-  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written and the position to wait for', codec: OutageCommandAnswer, example: OUTAGE_COMMAND_EXAMPLE })
-  @ApiOperation({ summary: 'Close an ended outage (needs its debrief)' })
-  @ApiBody({ schema: openApiSchemaOf(CloseOutageBody), required: false })
-  @Roles(...STAFF_ROLES)
+  @OutageCommandRoute('closure', 'Close an ended outage (needs its debrief)', CloseOutageBody, { optionalBody: true })
   async close(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     const { id } = decodeRequest(OutagePath, path, 'path');
     decodeRequest(CloseOutageBody, body, 'body');
-    return outageResponse(await this.commands.execute(new CloseOutageCommand(id, scope.caller, scope.context)));
+    return outageResponse(await this.commands.execute(new OutageBoardCommand('CloseOutage', { outageId: id }, scope.caller, scope.context)));
   }
 
   @Get('outages')

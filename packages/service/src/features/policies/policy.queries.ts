@@ -1,6 +1,6 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { entitlementsFor, License, tierForLicense, TIERS, type Entitlement, type SlaPolicy, type Tier } from '@support-sla/domain';
-import { PolicyApplication } from '../../application/policy.application';
+import { PolicyHistoryCache } from './policy-history';
 import type { AuthenticatedUser } from '../../auth/token.service';
 
 export class ListPoliciesQuery extends Query<{ versions: SlaPolicy[] }> {}
@@ -19,7 +19,7 @@ export class GetEntitlementsQuery extends Query<EntitlementsView> {
 
 @QueryHandler(ListPoliciesQuery)
 export class ListPoliciesHandler implements IQueryHandler<ListPoliciesQuery> {
-  constructor(private readonly policies: PolicyApplication) {}
+  constructor(private readonly policies: PolicyHistoryCache) {}
   async execute(): Promise<{ versions: SlaPolicy[] }> {
     return { versions: (await this.policies.history()).versions.map((v) => v.policy) };
   }
@@ -27,7 +27,7 @@ export class ListPoliciesHandler implements IQueryHandler<ListPoliciesQuery> {
 
 @QueryHandler(GetEntitlementsQuery)
 export class GetEntitlementsHandler implements IQueryHandler<GetEntitlementsQuery> {
-  constructor(private readonly policies: PolicyApplication) {}
+  constructor(private readonly policies: PolicyHistoryCache) {}
   async execute(q: GetEntitlementsQuery): Promise<EntitlementsView> {
     const policy = await this.policies.current();
     const role = q.caller.role;

@@ -1,11 +1,31 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { TicketState } from '@support-sla/domain';
-import type { CommandContext, ExecutionResult } from '../../application/command-executor';
-import { TicketApplication, type TicketAction } from '../../application/ticket.application';
+import {
+  domainError,
+  isStaff,
+  License,
+  linkableOutage,
+  outageDecider,
+  ticketDecider,
+  type NamedUser,
+  type TicketCommand,
+  type TicketCommandOf,
+  type TicketState,
+} from '@support-sla/domain';
+import { Clock } from '../../application/clock';
+import { CommandExecutor, DomainRuleViolation, type CommandContext, type ExecutionResult } from '../../application/command-executor';
+import type { TicketNumberAllocator } from '../../application/ticket-number';
 import type { AuthenticatedUser } from '../../auth/token.service';
+import type { StoredEvent } from '../../event-store/event-store.port';
+import { OUTAGE_BOARD_STREAM, ticketStream } from '../../event-store/streams';
+import { RequestValidationError } from '../../http/validation';
+import { TICKET_NUMBERS } from '../../platform/tokens';
+import { PolicyHistoryCache } from '../policies/policy-history';
+import { actorOf, ticketIdOf, visibleTicket } from './ticket-access';
 import type { OpenTicketBody } from './ticket.bodies';
 
-/** `POST /tickets`, on the command bus. */
+/** `POST /tickets`. */
 export class OpenTicketCommand extends Command<ExecutionResult<TicketState>> {
   constructor(
     readonly body: OpenTicketBody,
@@ -16,12 +36,80 @@ export class OpenTicketCommand extends Command<ExecutionResult<TicketState>> {
   }
 }
 
-/** Every other ticket command (`POST /tickets/{id}/…`), on the command bus. */
-export class TicketActionCommand extends Command<ExecutionResult<TicketState>> {
+@CommandHandler(OpenTicketCommand)
+export class OpenTicketHandler implements ICommandHandler<OpenTicketCommand> {
   constructor(
-    readonly action: TicketAction,
+    private readonly executor: CommandExecutor,
+    @Inject(TICKET_NUMBERS) private readonly numbers: TicketNumberAllocator,
+    private readonly clock: Clock,
+    private readonly policies: PolicyHistoryCache,
+  ) {}
+
+  async execute({ body, caller, context }: OpenTicketCommand): Promise<ExecutionResult<TicketState>> {
+    const staff = isStaff(actorOf(caller));
+    if (!staff && (body.namedUser !== undefined || body.receivedAt !== undefined || body.organization !== undefined)) {
+      throw new DomainRuleViolation(
+        domainError('NOT_PERMITTED', 'Only support staff may open a ticket on behalf of a named user, for an organization, or with a receipt time.'),
+      );
+    }
+    // Staff opening for a customer name the customer's organization: the ticket belongs to it, so
+    // the customer finds it and another organization's requester with the same id does not.
+    if (staff && body.namedUser !== undefined && body.organization === undefined) {
+      throw new RequestValidationError('body', [{ field: 'organization', message: "is required with namedUser: the named user's organization" }]);
+    }
+    const organization = staff && body.organization !== undefined ? body.organization : caller.org;
+    let namedUser: NamedUser;
+    if (body.namedUser !== undefined) {
+      namedUser = body.namedUser;
+    } else if (License.is(caller.role) && caller.email !== undefined) {
+      namedUser = { id: caller.id, email: caller.email, license: caller.role, ...(caller.name ? { name: caller.name } : {}) };
+    } else if (License.is(caller.role)) {
+      throw new DomainRuleViolation(domainError('INSUFFICIENT_INFORMATION', 'The token carries no e-mail address for the named user.'));
+    } else {
+      throw new DomainRuleViolation(domainError('INSUFFICIENT_INFORMATION', 'Staff must name the user the ticket is for (namedUser).'));
+    }
+    // A keyed request always names the same ticket, so a retry finds what the first attempt wrote.
+    const ticketId =
+      context.idempotencyKey === undefined
+        ? `T-${randomUUID()}`
+        : `T-${createHash('sha256').update(`${caller.org}\u0000${caller.id}\u0000${context.idempotencyKey}`).digest('hex').slice(0, 32)}`;
+    const policy = await this.policies.current();
+    const ticketNumber = await this.numbers.numberFor(ticketId);
+    const command: TicketCommandOf<'OpenTicket'> = {
+      type: 'OpenTicket',
+      now: this.clock.now().toISOString(),
+      actor: actorOf(caller),
+      data: {
+        ticketId,
+        ticketNumber,
+        channel: body.channel,
+        namedUser,
+        request: body.request,
+        policy,
+        ...(body.receivedAt === undefined ? {} : { receivedAt: body.receivedAt }),
+        ...(body.suggestedCategory === undefined ? {} : { suggestedCategory: body.suggestedCategory }),
+      },
+    };
+    return this.executor.execute(
+      ticketDecider,
+      ticketStream(ticketId),
+      command,
+      { ...context, extraMetadata: { ...context.extraMetadata, organization } },
+      // A random ticket id names a stream nobody has written yet; a keyed one may be a retry.
+      { newStream: context.idempotencyKey === undefined },
+    );
+  }
+}
+
+/** Ticket commands a person sends on an existing ticket (the mailer's records are in ticket-notices.ts). */
+export type TicketAction = Exclude<TicketCommand['type'], 'OpenTicket' | 'RecordNotificationSent'>;
+
+/** Every other ticket command (`POST /tickets/{id}/…`): `data` is the body its route validated. */
+export class TicketActionCommand<T extends TicketAction = TicketAction> extends Command<ExecutionResult<TicketState>> {
+  constructor(
+    readonly action: T,
     readonly ref: string,
-    readonly data: Record<string, unknown>,
+    readonly data: Omit<TicketCommandOf<T>['data'], 'ticketId'>,
     readonly caller: AuthenticatedUser,
     readonly context: CommandContext,
   ) {
@@ -29,21 +117,25 @@ export class TicketActionCommand extends Command<ExecutionResult<TicketState>> {
   }
 }
 
-@CommandHandler(OpenTicketCommand)
-export class OpenTicketHandler implements ICommandHandler<OpenTicketCommand> {
-  constructor(private readonly tickets: TicketApplication) {}
-
-  execute(command: OpenTicketCommand): Promise<ExecutionResult<TicketState>> {
-    return this.tickets.open(command.body, command.caller, command.context);
-  }
-}
-
 @CommandHandler(TicketActionCommand)
 export class TicketActionHandler implements ICommandHandler<TicketActionCommand> {
-  constructor(private readonly tickets: TicketApplication) {}
+  constructor(
+    private readonly executor: CommandExecutor,
+    @Inject(TICKET_NUMBERS) private readonly numbers: TicketNumberAllocator,
+  ) {}
 
-  execute(command: TicketActionCommand): Promise<ExecutionResult<TicketState>> {
-    // The body was validated against the action's codec by the controller.
-    return this.tickets.act(command.action, command.ref, command.data as never, command.caller, command.context);
+  async execute<T extends TicketAction>({ action, ref, data, caller, context }: TicketActionCommand<T>): Promise<ExecutionResult<TicketState>> {
+    const ticketId = await ticketIdOf(this.numbers, ref);
+    if (action === 'LinkTicketToOutage') {
+      const { state: board } = await this.executor.load(outageDecider, OUTAGE_BOARD_STREAM);
+      const linkable = linkableOutage(board, (data as unknown as { outageId: string }).outageId);
+      if (linkable._tag === 'Left') throw new DomainRuleViolation(linkable.left);
+    }
+    // Visibility is checked on the state the command is decided on: one stream read per attempt.
+    const build = (state: TicketState, now: string, stored: readonly StoredEvent[]) => {
+      visibleTicket(ref, state, stored, caller);
+      return { type: action, now, actor: actorOf(caller), data: { ...data, ticketId } } as TicketCommand;
+    };
+    return this.executor.execute(ticketDecider, ticketStream(ticketId), build, context);
   }
 }

@@ -1,12 +1,17 @@
+import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { ticketSla, type SlaPolicy } from '@support-sla/domain';
-import { auditTimeline, slaContextOf, ticketAsOf, type AsOfReading, type AuditTimeline, type TicketAsOf } from '@support-sla/projections';
-import { PolicyApplication } from '../../application/policy.application';
+import { ticketSla, type SlaPolicy, type TicketSla } from '@support-sla/domain';
+import { auditTimeline, slaContextOf, ticketAsOf, type AsOfReading, type AuditTimeline, type EnvelopedEvent, type TicketAsOf } from '@support-sla/projections';
+import { CommandExecutor } from '../../application/command-executor';
+import { envelopeOf, toDomainEvent } from '../../application/event-mapping';
 import { ReadModelsHost } from '../../application/read-models.host';
-import { TicketApplication } from '../../application/ticket.application';
-import type { AuthenticatedUser } from '../../auth/token.service';
+import type { TicketNumberAllocator } from '../../application/ticket-number';
 import { positionText, ticketView, type Freshness, type TicketView } from '../../application/views';
-import type { TicketSla } from '@support-sla/domain';
+import type { AuthenticatedUser } from '../../auth/token.service';
+import type { StoredEvent } from '../../event-store/event-store.port';
+import { TICKET_NUMBERS } from '../../platform/tokens';
+import { PolicyHistoryCache } from '../policies/policy-history';
+import { readTicket } from './ticket-access';
 
 // http/responses/conformance.ts checks the declared response schemas against this name.
 export type { Freshness };
@@ -47,8 +52,11 @@ export class GetTicketAsOfQuery extends Query<TicketAsOf & Freshness> {
   }
 }
 
-const knownPolicies = async (policies: PolicyApplication): Promise<SlaPolicy[]> =>
+const knownPolicies = async (policies: PolicyHistoryCache): Promise<SlaPolicy[]> =>
   (await policies.history()).versions.map((v) => v.policy);
+
+/** The ticket's stored events with their envelopes, for the audit timeline and as-of views. */
+const historyOf = (stored: readonly StoredEvent[]): EnvelopedEvent[] => stored.map((s) => ({ event: toDomainEvent(s), envelope: envelopeOf(s) }));
 
 /**
  * Ticket reads go to the ticket's own stream (exact and immediately consistent), and run the
@@ -57,13 +65,14 @@ const knownPolicies = async (policies: PolicyApplication): Promise<SlaPolicy[]> 
 @QueryHandler(GetTicketQuery)
 export class GetTicketHandler implements IQueryHandler<GetTicketQuery> {
   constructor(
-    private readonly tickets: TicketApplication,
-    private readonly policies: PolicyApplication,
+    private readonly executor: CommandExecutor,
+    @Inject(TICKET_NUMBERS) private readonly numbers: TicketNumberAllocator,
+    private readonly policies: PolicyHistoryCache,
     private readonly readModels: ReadModelsHost,
   ) {}
 
   async execute(q: GetTicketQuery): Promise<TicketDetails> {
-    const { ticket } = await this.tickets.find(q.ref, q.caller);
+    const { ticket } = await readTicket(this.executor, this.numbers, q.ref, q.caller);
     const history = await this.policies.history();
     const policy = history.versions.find((v) => v.policy.version === ticket.policyVersion)?.policy;
     if (policy === undefined) throw new Error(`policy version ${ticket.policyVersion} is missing from the log`);
@@ -80,14 +89,15 @@ export class GetTicketHandler implements IQueryHandler<GetTicketQuery> {
 @QueryHandler(GetTicketHistoryQuery)
 export class GetTicketHistoryHandler implements IQueryHandler<GetTicketHistoryQuery> {
   constructor(
-    private readonly tickets: TicketApplication,
-    private readonly policies: PolicyApplication,
+    private readonly executor: CommandExecutor,
+    @Inject(TICKET_NUMBERS) private readonly numbers: TicketNumberAllocator,
+    private readonly policies: PolicyHistoryCache,
     private readonly readModels: ReadModelsHost,
   ) {}
 
   async execute(q: GetTicketHistoryQuery): Promise<AuditTimeline & Freshness> {
-    const { ticketId, events } = await this.tickets.history(q.ref, q.caller);
-    const timeline = auditTimeline(ticketId, events, { policies: await knownPolicies(this.policies) });
+    const { ticketId, stored } = await readTicket(this.executor, this.numbers, q.ref, q.caller);
+    const timeline = auditTimeline(ticketId, historyOf(stored), { policies: await knownPolicies(this.policies) });
     return { ...timeline, readModelPosition: positionText(this.readModels.position()) };
   }
 }
@@ -95,14 +105,15 @@ export class GetTicketHistoryHandler implements IQueryHandler<GetTicketHistoryQu
 @QueryHandler(GetTicketAsOfQuery)
 export class GetTicketAsOfHandler implements IQueryHandler<GetTicketAsOfQuery> {
   constructor(
-    private readonly tickets: TicketApplication,
-    private readonly policies: PolicyApplication,
+    private readonly executor: CommandExecutor,
+    @Inject(TICKET_NUMBERS) private readonly numbers: TicketNumberAllocator,
+    private readonly policies: PolicyHistoryCache,
     private readonly readModels: ReadModelsHost,
   ) {}
 
   async execute(q: GetTicketAsOfQuery): Promise<TicketAsOf & Freshness> {
-    const { ticketId, events } = await this.tickets.history(q.ref, q.caller);
-    const view = ticketAsOf(ticketId, events, { at: q.asOf, reading: q.reading, policies: await knownPolicies(this.policies) });
+    const { ticketId, stored } = await readTicket(this.executor, this.numbers, q.ref, q.caller);
+    const view = ticketAsOf(ticketId, historyOf(stored), { at: q.asOf, reading: q.reading, policies: await knownPolicies(this.policies) });
     return { ...view, readModelPosition: positionText(this.readModels.position()) };
   }
 }

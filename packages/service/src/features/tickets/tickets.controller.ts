@@ -1,11 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query as QueryParams } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query as QueryParams } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import * as t from 'io-ts';
-import { IsoInstant, REQUESTER_ROLES, STAFF_ROLES, ticketExists, type TicketState } from '@support-sla/domain';
+import { IsoInstant, REQUESTER_ROLES, STAFF_ROLES, ticketExists, type Role, type TicketState } from '@support-sla/domain';
 import { Clock } from '../../application/clock';
 import type { ExecutionResult } from '../../application/command-executor';
-import type { TicketAction } from '../../application/ticket.application';
 import { positionText, ticketView } from '../../application/views';
 import { ApiCommand, ApiStandardErrors, ApiSuccess } from '../../http/api-responses';
 import { ApiParamsFrom, ApiQueryFrom, openApiSchemaOf } from '../../http/io-ts-openapi';
@@ -27,7 +26,7 @@ import {
   RespondToTicketBody,
   TicketRef,
 } from './ticket.bodies';
-import { OpenTicketCommand, TicketActionCommand } from './ticket.commands';
+import { OpenTicketCommand, TicketActionCommand, type TicketAction } from './ticket.commands';
 import { GetTicketAsOfQuery, GetTicketHistoryQuery, GetTicketQuery } from './ticket.queries';
 
 /** Why the ticket reads go to the stream (issue 23 asks the API to say so). */
@@ -52,7 +51,7 @@ export const commandResponse = (result: ExecutionResult<TicketState>) => ({
 
 // The body codec of each command on an existing ticket. Who may send it is the route's `@Roles`;
 // the domain re-checks the staff-only rules, and requesters reach only their own tickets (the
-// application hides everyone else's).
+// handler hides everyone else's).
 const ACTION_BODIES: Record<TicketAction, t.Mixed> = {
   ClassifyTicket: ClassifyTicketBody,
   AcknowledgeTicket: AcknowledgeTicketBody,
@@ -67,6 +66,24 @@ const ACTION_BODIES: Record<TicketAction, t.Mixed> = {
 
 /** The `{id}` of every ticket route. */
 const TICKET_REF_DOCS = { id: { description: 'The ticket id (`T-…`) or its number (`SS-000042`), up to 64 characters', example: 'SS-000042' } };
+
+/**
+ * A command on an existing ticket (`POST /tickets/{id}/<path>`): its roles, path parameter, body
+ * and answer as the OpenAPI document shows them. The decorators are those each route carried,
+ * applied in the same order.
+ */
+const TicketCommandRoute = (path: string, summary: string, body: t.Mixed, roles: Role[], options: { optionalBody?: boolean } = {}) =>
+  applyDecorators(
+    ...[
+      Post(`:id/${path}`),
+      Roles(...roles),
+      ApiParamsFrom(TicketRef, TICKET_REF_DOCS),
+      HttpCode(200),
+      ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE }),
+      ApiOperation({ summary }),
+      ApiBody({ schema: openApiSchemaOf(body), ...(options.optionalBody ? { required: false } : {}) }),
+    ].reverse(), // written top to bottom, decorators apply bottom up
+  );
 
 @ApiTags('tickets')
 @ApiBearerAuth()
@@ -90,101 +107,47 @@ export class TicketsController {
     return commandResponse(await this.commands.execute(new OpenTicketCommand(input, scope.caller, scope.context)));
   }
 
-  @Post(':id/classification')
-  @Roles(...STAFF_ROLES)
-  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
-  @HttpCode(200)
-  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
-  @ApiOperation({ summary: 'Classify or reclassify (staff; a reclassification needs a reason)' })
-  @ApiBody({ schema: openApiSchemaOf(ClassifyTicketBody) })
+  @TicketCommandRoute('classification', 'Classify or reclassify (staff; a reclassification needs a reason)', ClassifyTicketBody, [...STAFF_ROLES])
   classify(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     return this.act('ClassifyTicket', path, body, scope);
   }
 
-  @Post(':id/acknowledgement')
-  @Roles(...STAFF_ROLES)
-  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
-  @HttpCode(200)
-  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
-  @ApiOperation({ summary: 'Record the confirmation that the ticket was opened (staff)' })
-  @ApiBody({ schema: openApiSchemaOf(AcknowledgeTicketBody), required: false })
+  @TicketCommandRoute('acknowledgement', 'Record the confirmation that the ticket was opened (staff)', AcknowledgeTicketBody, [...STAFF_ROLES], { optionalBody: true })
   acknowledge(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     return this.act('AcknowledgeTicket', path, body, scope);
   }
 
-  @Post(':id/response')
-  @Roles(...STAFF_ROLES)
-  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
-  @HttpCode(200)
-  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
-  @ApiOperation({ summary: 'Respond, defining the request (Premium: with an action plan)' })
-  @ApiBody({ schema: openApiSchemaOf(RespondToTicketBody) })
+  @TicketCommandRoute('response', 'Respond, defining the request (Premium: with an action plan)', RespondToTicketBody, [...STAFF_ROLES])
   respond(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     return this.act('RespondToTicket', path, body, scope);
   }
 
-  @Post(':id/awaiting-customer')
-  @Roles(...STAFF_ROLES)
-  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
-  @HttpCode(200)
-  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
-  @ApiOperation({ summary: 'Pause the clocks while waiting on the customer (staff)' })
-  @ApiBody({ schema: openApiSchemaOf(AwaitCustomerBody) })
+  @TicketCommandRoute('awaiting-customer', 'Pause the clocks while waiting on the customer (staff)', AwaitCustomerBody, [...STAFF_ROLES])
   awaitCustomer(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     return this.act('AwaitCustomer', path, body, scope);
   }
 
-  @Post(':id/customer-reply')
-  @Roles(...STAFF_ROLES, ...REQUESTER_ROLES)
-  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
-  @HttpCode(200)
-  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
-  @ApiOperation({ summary: 'The customer replied: paused clocks resume' })
-  @ApiBody({ schema: openApiSchemaOf(CustomerReplyBody), required: false })
+  @TicketCommandRoute('customer-reply', 'The customer replied: paused clocks resume', CustomerReplyBody, [...STAFF_ROLES, ...REQUESTER_ROLES], { optionalBody: true })
   customerReply(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     return this.act('RecordCustomerReply', path, body, scope);
   }
 
-  @Post(':id/resolution')
-  @Roles(...STAFF_ROLES)
-  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
-  @HttpCode(200)
-  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
-  @ApiOperation({ summary: 'Resolve (staff)' })
-  @ApiBody({ schema: openApiSchemaOf(ResolveTicketBody), required: false })
+  @TicketCommandRoute('resolution', 'Resolve (staff)', ResolveTicketBody, [...STAFF_ROLES], { optionalBody: true })
   resolve(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     return this.act('ResolveTicket', path, body, scope);
   }
 
-  @Post(':id/closure')
-  @Roles(...STAFF_ROLES)
-  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
-  @HttpCode(200)
-  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
-  @ApiOperation({ summary: 'Close a resolved ticket; the named contact is e-mailed the resolution' })
-  @ApiBody({ schema: openApiSchemaOf(CloseTicketBody), required: false })
+  @TicketCommandRoute('closure', 'Close a resolved ticket; the named contact is e-mailed the resolution', CloseTicketBody, [...STAFF_ROLES], { optionalBody: true })
   close(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     return this.act('CloseTicket', path, body, scope);
   }
 
-  @Post(':id/reopening')
-  @Roles(...STAFF_ROLES, ...REQUESTER_ROLES)
-  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
-  @HttpCode(200)
-  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
-  @ApiOperation({ summary: 'Reopen a closed ticket, with a reason' })
-  @ApiBody({ schema: openApiSchemaOf(ReopenTicketBody) })
+  @TicketCommandRoute('reopening', 'Reopen a closed ticket, with a reason', ReopenTicketBody, [...STAFF_ROLES, ...REQUESTER_ROLES])
   reopen(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     return this.act('ReopenTicket', path, body, scope);
   }
 
-  @Post(':id/outage-link')
-  @Roles(...STAFF_ROLES)
-  @ApiParamsFrom(TicketRef, TICKET_REF_DOCS)
-  @HttpCode(200)
-  @ApiCommand({ status: 200, description: 'The command was applied (or replayed): the events written, the ticket after it, and the position to wait for', codec: TicketCommandAnswer, example: TICKET_COMMAND_EXAMPLE })
-  @ApiOperation({ summary: 'Link the ticket to an outage (staff)' })
-  @ApiBody({ schema: openApiSchemaOf(LinkToOutageBody) })
+  @TicketCommandRoute('outage-link', 'Link the ticket to an outage (staff)', LinkToOutageBody, [...STAFF_ROLES])
   linkToOutage(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     return this.act('LinkTicketToOutage', path, body, scope);
   }
@@ -228,7 +191,7 @@ export class TicketsController {
 
   private async act(action: TicketAction, path: unknown, body: unknown, scope: RequestScope) {
     const { id } = decodeRequest(TicketRef, path, 'path');
-    const input = decodeRequest(ACTION_BODIES[action], body, 'body') as Record<string, unknown>;
+    const input = decodeRequest(ACTION_BODIES[action], body, 'body') as never;
     return commandResponse(await this.commands.execute(new TicketActionCommand(action, id, input, scope.caller, scope.context)));
   }
 }

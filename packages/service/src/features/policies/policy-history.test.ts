@@ -1,9 +1,11 @@
-import { defaultPolicy } from '@support-sla/domain';
-import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
-import { sealEvents } from '../hash-chain';
-import { countingReads } from '../testing/counting-store';
-import { CommandExecutor } from './command-executor';
-import { POLICY_RECHECK_MS, PolicyApplication } from './policy.application';
+import { defaultPolicy, type SlaPolicy } from '@support-sla/domain';
+import { CommandExecutor, type CommandContext } from '../../application/command-executor';
+import type { EventStore } from '../../event-store/event-store.port';
+import { InMemoryEventStore } from '../../event-store/in-memory/in-memory.event-store';
+import { sealEvents } from '../../hash-chain';
+import { countingReads } from '../../testing/counting-store';
+import { POLICY_RECHECK_MS, PolicyHistoryCache } from './policy-history';
+import { PolicySeeder, PublishPolicyCommand, PublishPolicyHandler } from './policy.commands';
 
 const admin = { id: 'u-admin', role: 'admin' as const, org: 'support' };
 const context = (key: string) => ({ actorId: admin.id, actorRole: admin.role, correlationId: key, causationId: key, idempotencyKey: key });
@@ -12,9 +14,16 @@ const now = () => new Date('2026-03-10T14:00:00Z');
 test('the policy in force comes from the cache for a short while, from this process at once, from another process within the recheck time', async () => {
   const inner = new InMemoryEventStore();
   const { store, reads } = countingReads(inner);
-  const here = new PolicyApplication(new CommandExecutor(store, { clock: now, seal: sealEvents }), now);
-  const elsewhere = new PolicyApplication(new CommandExecutor(inner, { clock: now, seal: sealEvents }), now);
-  await here.seedDefault();
+  // A process's policies: its cached history and its publish handler, on its own executor.
+  const processOn = (s: EventStore) => {
+    const executor = new CommandExecutor(s, { clock: now, seal: sealEvents });
+    const policies = new PolicyHistoryCache(executor);
+    const handler = new PublishPolicyHandler(executor, { now }, policies);
+    return Object.assign(policies, { publish: (policy: SlaPolicy, caller: typeof admin, ctx: CommandContext) => handler.execute(new PublishPolicyCommand(policy, caller, ctx)), handler });
+  };
+  const here = processOn(store);
+  const elsewhere = processOn(inner);
+  await new PolicySeeder(here, here.handler).onApplicationBootstrap();
   expect((await here.current()).version).toBe(defaultPolicy.version);
 
   // Opens in quick succession: no look at the store.

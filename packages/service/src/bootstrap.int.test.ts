@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/service-config';
+import { ConfigError } from './config/service-config';
 import { createService } from './bootstrap';
 
 // SMTP_URL is read by the mailer, but checked with every other setting before anything opens.

@@ -1,17 +1,17 @@
+import { Injectable } from '@nestjs/common';
 import { currentPolicy, defaultPolicy, policyDecider, type PolicyHistory, type SlaPolicy } from '@support-sla/domain';
-import { WrongExpectedRevisionError } from '../event-store/event-store.port';
-import { ConcurrencyConflictError, type CommandContext, type CommandExecutor, type ExecutionResult } from './command-executor';
-import type { AuthenticatedUser } from '../auth/token.service';
-import { POLICY_STREAM } from '../event-store/streams';
+import { CommandExecutor } from '../../application/command-executor';
+import { POLICY_STREAM } from '../../event-store/streams';
 
 /** How long the policy in force is taken from the cache without asking the store (ms). */
 export const POLICY_RECHECK_MS = 250;
 
-/** The system actor that seeds the default policy into an empty log. */
-export const SYSTEM_ACTOR = { id: 'system', role: 'admin' } as const;
-
-/** Publishing SLA policy versions. */
-export class PolicyApplication {
+/**
+ * The published policy versions, folded from the policy stream. The one thing the policies
+ * slice gives the others: opening a ticket pins {@link current}, ticket reads need every version.
+ */
+@Injectable()
+export class PolicyHistoryCache {
   // Policies change rarely and every open needs the current one: the folded history is kept and
   // reused while nothing follows its last revision in the stream (one indexed read that returns
   // no rows, instead of reading and folding policy documents).
@@ -19,10 +19,7 @@ export class PolicyApplication {
   /** When the cached history was last checked against the store (performance.now()). */
   private checkedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(
-    private readonly executor: CommandExecutor,
-    private readonly clock: () => Date,
-  ) {}
+  constructor(private readonly executor: CommandExecutor) {}
 
   async history(): Promise<PolicyHistory> {
     // Taken before reading: what is read is at least as fresh as this moment.
@@ -56,35 +53,8 @@ export class PolicyApplication {
     return currentPolicy(history) ?? defaultPolicy;
   }
 
-  async publish(policy: SlaPolicy, caller: AuthenticatedUser, context: CommandContext): Promise<ExecutionResult<PolicyHistory>> {
-    try {
-      return await this.executor.execute(
-        policyDecider,
-        POLICY_STREAM,
-        { type: 'PublishPolicy', now: this.clock().toISOString(), actor: { id: caller.id, role: caller.role }, data: { policy } },
-        context,
-      );
-    } finally {
-      this.cached = undefined;
-    }
-  }
-
-  /**
-   * Writes the default policy as version 1 when the log has none, so that every ticket's pinned
-   * policy is in the log itself and an auditor needs nothing else to re-derive deadlines.
-   */
-  async seedDefault(): Promise<void> {
-    if (currentPolicy(await this.history()) !== undefined) return;
-    try {
-      await this.executor.execute(
-        policyDecider,
-        POLICY_STREAM,
-        { type: 'PublishPolicy', now: this.clock().toISOString(), actor: SYSTEM_ACTOR, data: { policy: defaultPolicy } },
-        { actorId: SYSTEM_ACTOR.id, actorRole: SYSTEM_ACTOR.role, correlationId: 'seed-default-policy', causationId: 'seed-default-policy', idempotencyKey: 'seed-default-policy' },
-      );
-    } catch (error) {
-      // Another replica seeded it first: that is the outcome we wanted.
-      if (!(error instanceof ConcurrencyConflictError) && !(error instanceof WrongExpectedRevisionError)) throw error;
-    }
+  /** A version was published through this process: the next reading goes to the store. */
+  forget(): void {
+    this.cached = undefined;
   }
 }

@@ -3,11 +3,11 @@ import { Logger as NestLogger, type DynamicModule, type LoggerService, type Prov
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from '../app.module';
-import { isLoopbackHost, loadConfig, resolveTokenKey, type ResolvedTokenKey, type ServiceConfig } from '../config/service-config';
-import { setupApiDocs } from '../http/api-docs';
-import { useJsonBodies } from './body-parsing';
-import { openStorage } from './storage';
+import { AppModule } from './app.module';
+import { isLoopbackHost, loadConfig, resolveTokenKey, type ResolvedTokenKey, type ServiceConfig } from './config/service-config';
+import { setupApiDocs } from './http/api-docs';
+import { useJsonBodies } from './platform/body-parsing';
+import { openStorage } from './platform/storage';
 
 export interface CreateServiceOptions {
   /** Environment to configure from (default `process.env`). */
