@@ -29,9 +29,9 @@ export interface NotificationsConfig {
   /** Domain used in Message-IDs (`<…@domain>`). */
   readonly messageIdDomain: string;
   /**
-   * `worker` (default): the service runs the notifications in a worker thread where it can (a
-   * compiled service on a SQLite file or EventStoreDB, with the system clock); `main`: always on
-   * the main thread.
+   * `NOTIFICATIONS_THREAD`, still read and checked so that existing settings stay valid, but no
+   * longer acted on: the mailer decides on the read models' fold (the log's one consumer), and
+   * delivery runs beside it on the main event loop (`src/deployment/README.md`).
    */
   readonly thread: 'worker' | 'main';
   /**
