@@ -11,7 +11,7 @@ import type { MailTransport, NotificationsLogger } from './mail-transport';
 import { Notifications, type NotificationsDependencies } from './notifications';
 import { DEFAULT_TEMPLATES_DIR, readNotificationsConfig } from './notifications.config';
 import { DomainDriver, SmtpSink, type ReceivedMail, ScenarioClock } from './notifications.test-support';
-import { SenderLock, senderLockFile } from './sender-lock';
+import { SenderLock, senderLockFile } from '../deployment/sender-lock';
 
 const quietLogger: NotificationsLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 const agent: Actor = actors.agent;

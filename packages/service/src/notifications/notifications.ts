@@ -9,7 +9,7 @@ import { createMailTransport, jsonConsoleLogger, type MailTransport, type Notifi
 import { NotificationStore } from './notification-store';
 import { readNotificationsConfig, type NotificationsConfig } from './notifications.config';
 import { OutboxDispatcher, type AcknowledgeFn, type RecordAlertSentFn, type RecordSentFn, type RetryPolicy, type WebhookClient } from './outbox-dispatcher';
-import { SenderLock, senderLockFile } from './sender-lock';
+import { SenderLock, senderLockFile } from '../deployment/sender-lock';
 import { SlaAlertWatcher } from './sla-alert-watcher';
 import { MailTemplates } from './templates';
 
