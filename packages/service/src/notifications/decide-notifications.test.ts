@@ -43,9 +43,9 @@ describe('decideNotifications', () => {
     expect(points.points.map((p) => `${p.clock} ${p.level}`)).toContain('confirmation breach');
   });
 
-  it('TicketOpened under a manual confirmation policy (the version it pins, as the log published it): alert points only', () => {
+  it('TicketOpened under an agent-confirmation policy (the version it pins, as the log published it): alert points only', () => {
     const { ticket, fold } = given();
-    const manual = { ...defaultPolicy, version: 2, confirmation: 'manual' as const };
+    const manual = { ...defaultPolicy, version: 2, confirmation: 'agent' as const };
     fold({ type: 'PolicyPublished', schemaVersion: CURRENT_SCHEMA_VERSION, data: { at: '2026-03-09T14:00:00Z', by: actors.admin, policy: manual } }, 'policy-2');
     const effects = ticket('T-1', openTicketCommand({ ticketId: 'T-1', policy: manual }));
     expect(kinds(effects)).toEqual(['alert-points']);
