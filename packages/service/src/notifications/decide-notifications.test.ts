@@ -1,7 +1,7 @@
 import { CURRENT_SCHEMA_VERSION, defaultPolicy, ticketDecider, type DomainEvent, type TicketCommand, type TicketState } from '@support-sla/domain';
 import { actors, openTicketCommand, runCommands, ticketCommands } from '@support-sla/domain/testing';
 import { evolveReadModels, readModelsProjection } from '@support-sla/projections';
-import { decideNotifications, type NotificationEffect, type NotificationRules } from './decide-notifications';
+import { decideNotifications, duePointsOf, type NotificationEffect, type NotificationRules } from './decide-notifications';
 
 /**
  * Given the log so far (folded into read models as the service folds it), when one more event is
@@ -40,7 +40,7 @@ describe('decideNotifications', () => {
     expect(confirmation.triggerId).toBe('E-1');
     const points = effects[0] as Extract<NotificationEffect, { kind: 'alert-points' }>;
     expect(points.streamId).toBe('ticket-T-1');
-    expect(points.points.map((p) => `${p.clock} ${p.level}`)).toContain('confirmation breach');
+    expect(duePointsOf(points).map((p) => `${p.clock} ${p.level}`)).toContain('confirmation breach');
   });
 
   it('TicketOpened under an agent-confirmation policy (the version it pins, as the log published it): alert points only', () => {
@@ -54,7 +54,7 @@ describe('decideNotifications', () => {
   it('SLA_WARNING_FRACTIONS override the policy fractions of the alert points', () => {
     const { ticket } = given({ warningFractions: [0.5] });
     const [points] = ticket('T-1', open());
-    expect((points as Extract<NotificationEffect, { kind: 'alert-points' }>).points.map((p) => `${p.clock} ${p.level}`)).toEqual([
+    expect(duePointsOf(points as Extract<NotificationEffect, { kind: 'alert-points' }>).map((p) => `${p.clock} ${p.level}`)).toEqual([
       'confirmation 0.5',
       'confirmation breach',
       'response 0.5',

@@ -47,8 +47,18 @@ export type NotificationEffect =
   | { readonly kind: 'outage-alert'; readonly outage: OutageDeclaredData; readonly timeZone: string; readonly triggerId: string }
   /** An outage was declared with no `ONCALL_EMAIL`: the sending side logs an error. */
   | { readonly kind: 'oncall-unset'; readonly outageId: string; readonly declaredAt: string }
-  /** The ticket's alert points are now these (replacing any it had; fired ones are not added again). */
-  | { readonly kind: 'alert-points'; readonly ticketId: string; readonly streamId: string; readonly points: readonly DueAlertPoint[] }
+  /**
+   * The ticket's alert points are now those of this state (replacing any it had; fired ones are
+   * not added again): {@link duePointsOf}. Computed only for the last of a batch per ticket.
+   */
+  | {
+      readonly kind: 'alert-points';
+      readonly ticketId: string;
+      readonly streamId: string;
+      readonly ticket: Ticket;
+      readonly policy: SlaPolicy;
+      readonly fractions: readonly number[];
+    }
   /** The ticket's confirmation, if not out yet, is never sent. */
   | { readonly kind: 'suppress-confirmation'; readonly ticketId: string; readonly reason: string }
   /** The log records the e-mail with this Message-ID as sent (from another mail file): not again. */
@@ -81,6 +91,10 @@ export interface NotificationRules {
 }
 
 const NONE: readonly NotificationEffect[] = [];
+
+/** The alert points an `alert-points` effect stands for: the domain's `alertPoints` of the ticket as of its latest event. */
+export const duePointsOf = (effect: Extract<NotificationEffect, { kind: 'alert-points' }>): DueAlertPoint[] =>
+  alertPoints(effect.ticket, effect.policy, effect.fractions, effect.ticket.lastEventAtMs).map((p) => ({ clock: p.clock, level: p.level, due_at: p.dueAtMs }));
 
 /** The policy version `version` as the read models know it. */
 export const policyIn = (model: ReadModels, version: number): SlaPolicy | undefined => model.policies.versions.find((p) => p.version === version);
@@ -165,12 +179,7 @@ const decideForTicket = ({ event, eventId, streamId, transition, readModels }: N
   const policy = policyIn(readModels, ticket.policyVersion);
   if (policy === undefined) return [{ kind: 'unknown-policy', ticketNumber: ticket.ticketNumber, policyVersion: ticket.policyVersion }];
   const fractions = rules.warningFractions ?? policy.warningFractions;
-  const points: NotificationEffect = {
-    kind: 'alert-points',
-    ticketId: ticket.ticketId,
-    streamId,
-    points: alertPoints(ticket, policy, fractions, ticket.lastEventAtMs).map((p) => ({ clock: p.clock, level: p.level, due_at: p.dueAtMs })),
-  };
+  const points: NotificationEffect = { kind: 'alert-points', ticketId: ticket.ticketId, streamId, ticket, policy, fractions };
   switch (event.type) {
     case 'TicketOpened':
       // Sent at once, outage or not: only linking the ticket to a declared outage withholds it.

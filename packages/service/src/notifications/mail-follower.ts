@@ -2,7 +2,7 @@ import type { DomainEvent } from '@support-sla/domain';
 import type { ReadModels, TicketTransition } from '@support-sla/projections';
 import type { ReadModelsFollower } from '../application/read-models.host';
 import { comparePositions, type GlobalPosition, type StoredEvent } from '../event-store/event-store.port';
-import { decideNotifications, type DueAlertPoint, type NotificationEffect, type NotificationRules } from './decide-notifications';
+import { decideNotifications, duePointsOf, type NotificationEffect, type NotificationRules } from './decide-notifications';
 import type { NotificationsLogger } from './mail-transport';
 import { renderConfirmation, renderResolution, renderRestored, ticketRowBase } from './mail-rendering';
 import { NotificationStore, type MailPurpose, type NewOutboxRow } from './notification-store';
@@ -208,7 +208,7 @@ export class MailFollower implements ReadModelsFollower {
     const stored = db.checkpoint(MailFollower.CHECKPOINT);
     const entries = new Map<string, Entry>();
     const byMessageId = new Map<string, Entry>();
-    const points = new Map<string, { streamId: string; points: readonly DueAlertPoint[] }>();
+    const points = new Map<string, Extract<NotificationEffect, { kind: 'alert-points' }>>();
     const logs: Record<string, unknown>[] = [];
     let count = 0;
     const add = (entry: Entry): void => {
@@ -238,7 +238,7 @@ export class MailFollower implements ReadModelsFollower {
           case 'alert-points':
             // Only the last of the batch counts; re-inserting moves the ticket to the end (its latest).
             points.delete(effect.ticketId);
-            points.set(effect.ticketId, { streamId: effect.streamId, points: effect.points });
+            points.set(effect.ticketId, effect);
             break;
           case 'confirmation':
             ticketMail('confirmation', effect.ticket, effect.triggerId, effect.ticket.namedUser.email, () => renderConfirmation(templates, effect.ticket, effect.policy));
@@ -318,7 +318,7 @@ export class MailFollower implements ReadModelsFollower {
       );
       enqueued ||= added && entry.status === 'pending';
     }
-    for (const [ticketId, { streamId, points: due }] of points) db.replacePoints(ticketId, streamId, due);
+    for (const [ticketId, effect] of points) db.replacePoints(ticketId, effect.streamId, duePointsOf(effect));
 
     const checkpoint = this.seen !== undefined && (stored === undefined || comparePositions(this.seen, stored) > 0) ? this.seen : stored;
     if (checkpoint !== undefined && checkpoint !== stored) db.saveCheckpoint(MailFollower.CHECKPOINT, checkpoint);

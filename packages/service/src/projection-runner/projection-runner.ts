@@ -53,7 +53,7 @@ export interface ProjectionFollower<Model, Event, Learnt> {
   /** Positions passed over (other streams): the follower may record that it has seen them. */
   readonly passed?: (position: GlobalPosition) => void;
   /**
-   * End of a batch (the events of one turn, or `followerBatch` of them; always before the
+   * End of a batch (`followerBatch` events, or those of `followerDelayMs`; always before the
    * runner writes a checkpoint of the model): make what was handed over durable. A promise holds
    * the next event back until it settles. Failures are the follower's to retry.
    */
@@ -100,8 +100,14 @@ export interface ProjectionRunnerOptions<Model, Event, Learnt = undefined> {
    * read models, the ticket's transition). Without it, followers are handed `undefined`.
    */
   readonly evolveLearning?: (model: Model, event: Event, envelope: ProjectionEnvelope) => { readonly model: Model; readonly learnt: Learnt };
-  /** Events handed to followers before they are told to flush within one turn (default 1000). */
+  /** Events handed to followers before they are told to flush at once (default 1000). */
   readonly followerBatch?: number;
+  /**
+   * Otherwise followers are told to flush this long after the first event of a batch (default
+   * 25 ms): while catching up, a batch is then up to `followerBatch` events (one transaction of
+   * the mailer's) instead of the few a subscription delivers per turn of the event loop.
+   */
+  readonly followerDelayMs?: number;
 }
 
 export type ProjectionStatus = 'stopped' | 'running' | 'failed';
@@ -435,7 +441,7 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
     this.unflushed++;
     if (!this.followerFlushScheduled) {
       this.followerFlushScheduled = true;
-      setImmediate(() => void this.flushFollowers());
+      setTimeout(() => void this.flushFollowers(), this.options.followerDelayMs ?? 25);
     }
   }
 
