@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import { stdTimeFunctions } from 'pino';
@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceConfig } from './config/service-config';
 import type Database from 'better-sqlite3';
-import { Clock } from './application/clock';
+import { Clock, SystemClock } from './application/clock';
+import { DeliveryWorker, deliveryWorkerAvailable } from './deployment/delivery-worker';
 import { CommandExecutor } from './application/command-executor';
 import { ReadModelsHost } from './application/read-models.host';
 import { TicketApplication } from './application/ticket.application';
@@ -60,6 +61,10 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
       // The mail tables have a file of their own beside the service's (see mailDatabaseFile).
       const onFile = config.eventStore !== 'memory' && config.dbFile !== ':memory:';
       const mailFile = onFile ? prepareMailDatabase(config.dbFile) : undefined;
+      // Delivery (SMTP, webhooks) in a thread of its own beside the HTTP event loop when it can:
+      // it opens the mail file itself, and keeps system time, so no test clock
+      // (src/deployment/README.md). The mailer's decisions stay on the read models' fold.
+      const deliveryThread = notifications.thread === 'worker' && mailFile !== undefined && clock instanceof SystemClock && deliveryWorkerAvailable();
       return {
         store,
         // The mailer follows the read models' fold: the log is read and decoded once.
@@ -74,10 +79,20 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
         acknowledge,
         recordSent,
         recordAlertSent,
+        ...(deliveryThread
+          ? {
+              delivery: (recorders) =>
+                new DeliveryWorker({ database: mailFile, env: definedOnly(config.env), logLevel: config.logLevel, logger: new Logger('Notifications'), ...recorders }),
+            }
+          : {}),
       };
     },
   }),
 ];
+
+/** The variables that are set, as a plain object (it is copied to the delivery worker). */
+const definedOnly = (env: Readonly<Record<string, string | undefined>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 
 export interface AppModuleOptions {
   readonly config: ServiceConfig;

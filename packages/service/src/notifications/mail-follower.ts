@@ -126,7 +126,12 @@ export class MailFollower implements ReadModelsFollower {
 
   /** True when everything handed over is written. */
   get idle(): boolean {
-    return this.queue.length === 0 && samePosition(this.seen, this.written) && this.retryTimer === undefined;
+    return this.queue.length === 0 && !this.unwritten() && this.retryTimer === undefined;
+  }
+
+  /** A position handed over (passed over, or of an event skipped) that the stored checkpoint does not cover yet. */
+  private unwritten(): boolean {
+    return this.seen !== undefined && (this.written === undefined || comparePositions(this.seen, this.written) > 0);
   }
 
   /** Resolves once everything handed over so far is written (after retries, if a batch fails). */
@@ -158,7 +163,7 @@ export class MailFollower implements ReadModelsFollower {
   }
 
   private tryWrite(): Error | undefined {
-    if (this.queue.length === 0 && samePosition(this.seen, this.written)) {
+    if (this.queue.length === 0 && !this.unwritten()) {
       this.settled();
       return undefined;
     }
@@ -167,7 +172,7 @@ export class MailFollower implements ReadModelsFollower {
       const batch = this.queue;
       const outcome = templates.batch(() => db.transaction(() => this.write(batch)));
       this.queue = this.queue.slice(batch.length);
-      this.written = outcome.checkpoint;
+      this.written = outcome.checkpoint ?? this.written;
       this.failures = 0;
       this.applied += outcome.count;
       for (const entry of outcome.logs) this.options.logger.error(entry);
@@ -325,6 +330,3 @@ export class MailFollower implements ReadModelsFollower {
     return { count, enqueued, pointsChanged: points.size > 0, logs, checkpoint };
   }
 }
-
-const samePosition = (a: GlobalPosition | undefined, b: GlobalPosition | undefined): boolean =>
-  a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0;

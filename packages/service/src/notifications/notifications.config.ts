@@ -29,9 +29,9 @@ export interface NotificationsConfig {
   /** Domain used in Message-IDs (`<…@domain>`). */
   readonly messageIdDomain: string;
   /**
-   * `NOTIFICATIONS_THREAD`, still read and checked so that existing settings stay valid, but no
-   * longer acted on: the mailer decides on the read models' fold (the log's one consumer), and
-   * delivery runs beside it on the main event loop (`src/deployment/README.md`).
+   * `worker` (default): the service delivers (SMTP, webhooks) from a worker thread where it can
+   * (a compiled service with a mail file and the system clock); `main`: on the main event loop.
+   * The mailer's decisions run on the read models' fold either way (`src/deployment/README.md`).
    */
   readonly thread: 'worker' | 'main';
   /**

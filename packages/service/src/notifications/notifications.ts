@@ -13,6 +13,21 @@ import { SenderLock, senderLockFile } from '../deployment/sender-lock';
 import { SlaAlertWatcher } from './sla-alert-watcher';
 import { MailTemplates } from './templates';
 
+/** Delivery run elsewhere than on this event loop (the service's: a worker thread, `src/deployment`). */
+export interface Delivery {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** New rows were written: look for due ones now. */
+  wake(): void;
+}
+
+/** What the sending side records in the log, as the host wires it. */
+export interface DeliveryRecorders {
+  readonly acknowledge?: AcknowledgeFn;
+  readonly recordSent?: RecordSentFn;
+  readonly recordAlertSent?: RecordAlertSentFn;
+}
+
 /** What the host provides; everything else has a default. */
 export interface NotificationsDependencies {
   readonly store: EventStore;
@@ -50,6 +65,11 @@ export interface NotificationsDependencies {
   readonly standbyPollMs?: number;
   /** Called with every change of {@link Notifications.state}. */
   readonly onState?: (state: NotificationsState) => void;
+  /**
+   * Delivery elsewhere (a worker thread): started instead of {@link Notifications.dispatcher}
+   * by the sender-lock holder, given the recorders (restoration notices with their `restoredAt`).
+   */
+  readonly delivery?: (recorders: DeliveryRecorders) => Delivery;
 }
 
 /**
@@ -129,6 +149,7 @@ export class Notifications {
   readonly dispatcher: OutboxDispatcher;
   readonly watcher: SlaAlertWatcher;
   private readonly readModels: ReadModelsHost;
+  private readonly delivery: Delivery | undefined;
   private readonly privateConsumer: RunnerReadModelsHost | undefined;
   private readonly logger: NotificationsLogger;
   private readonly lock: SenderLock | undefined;
@@ -180,7 +201,7 @@ export class Notifications {
       config: this.config,
       logger: this.logger,
       now: deps.clock ?? Date.now,
-      onEnqueued: () => this.dispatcher.wake(),
+      onEnqueued: () => this.wakeDelivery(),
     });
     this.follower = new MailFollower({
       db: this.db,
@@ -189,12 +210,30 @@ export class Notifications {
       logger: this.logger,
       ...(deps.deliveryClock === undefined ? {} : { now: deps.deliveryClock }),
       ...(deps.reactorRetryMs === undefined ? {} : { retryMs: deps.reactorRetryMs }),
-      onEnqueued: () => this.dispatcher.wake(),
+      onEnqueued: () => this.wakeDelivery(),
       onPointsChanged: () => this.watcher.poke(),
+    });
+    const { recordSent } = deps;
+    this.delivery = deps.delivery?.({
+      ...(deps.acknowledge === undefined ? {} : { acknowledge: deps.acknowledge }),
+      ...(recordSent === undefined
+        ? {}
+        : {
+            recordSent: (sent) => {
+              const restoredAt = sent.purpose === 'outage-restored' && sent.restoredAt === undefined ? this.restoredAtOf(sent.ticketId) : undefined;
+              return recordSent(restoredAt === undefined ? sent : { ...sent, restoredAt });
+            },
+          }),
+      ...(deps.recordAlertSent === undefined ? {} : { recordAlertSent: deps.recordAlertSent }),
     });
     // On the one fold from now on: the service's read models start after every module is built.
     readModels.follow(this.follower);
     this.reactor = new MailReactor(this.follower, readModels, this.privateConsumer);
+  }
+
+  private wakeDelivery(): void {
+    if (this.delivery === undefined) this.dispatcher.wake();
+    else if (this.stateNow === 'sending') this.delivery.wake();
   }
 
   /** When the outage the ticket is linked to ended (ISO), as the read models know it. */
@@ -257,7 +296,13 @@ export class Notifications {
       this.logger.error({ msg: 'notifications: the log is not followed any further; sending what is queued', error: (error as Error).message });
     }
     if (!this.started || this.sendingStopped) return;
-    this.dispatcher.start();
+    if (this.delivery === undefined) this.dispatcher.start();
+    else await this.delivery.start();
+    if (!this.started || this.sendingStopped) {
+      // Stopped while the delivery thread started: stopLoops() may have come before it ran.
+      await this.delivery?.stop();
+      return;
+    }
     this.watcher.start(this.config.alertTickMs);
     this.setState('sending');
     this.logger.log({
@@ -325,6 +370,7 @@ export class Notifications {
 
   private async stopLoops(): Promise<void> {
     await this.watcher.stop();
+    await this.delivery?.stop();
     await this.dispatcher.stop();
   }
 
