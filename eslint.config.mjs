@@ -114,10 +114,18 @@ export default tseslint.config(
     files: [inService('notifications')],
     rules: {
       'no-restricted-imports': restrict(
-        [into('(features|projection-runner|app\\.module)'), 'notifications/ follows the log and records through application/; it imports no HTTP slice'],
-        // Known exception (README): the worker's thread priority, a deployment concern, still lives in platform/.
-        ['^(\\.\\./)+platform/(?!thread-priority$)', 'notifications/ imports nothing from platform/ but thread-priority (platform imports notifications for /health)'],
+        [into('(features|projection-runner|platform|e2e|app\\.module|bootstrap)'), 'notifications/ decides on the read models\' fold and records through application/; it imports no slice and nothing of the platform'],
+        ['^(\\.\\./)+deployment/(?!sender-lock$)', 'notifications/ uses only the sender lock from deployment/ (deployment/ hosts notifications, not the other way round)'],
       ),
+    },
+  },
+  {
+    files: [inService('deployment')],
+    rules: {
+      'no-restricted-imports': restrict([
+        into('(features|application|projection-runner|platform|http|e2e|app\\.module|bootstrap)'),
+        'deployment/ (worker thread, sender lock, thread priority) runs the notifications\' delivery; it knows no slice, use case or HTTP',
+      ]),
     },
   },
   {

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import { stdTimeFunctions } from 'pino';
@@ -7,12 +7,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceConfig } from './config/service-config';
 import type Database from 'better-sqlite3';
 import { Clock, SystemClock } from './application/clock';
+import { DeliveryWorker, deliveryWorkerAvailable } from './deployment/delivery-worker';
 import { CommandExecutor } from './application/command-executor';
+import { ReadModelsHost } from './application/read-models.host';
 import type { EventStore } from './event-store/event-store.port';
 import { SupportModule } from './features/support.module';
 import { TicketNoticeRecorder } from './features/tickets/ticket-notices';
 import { NotificationsModule, type NotificationsSetup } from './notifications/notifications.module';
-import { notificationsWorkerAvailable } from './notifications/notifications-worker.host';
 import { recordOutageAlertSent } from './notifications/outage-alert-recorder';
 import type { AlertSentRecord } from './notifications/outage-alerts';
 import type { SentNotice } from './notifications/outbox-dispatcher';
@@ -34,7 +35,7 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
   SealsModule,
   NotificationsModule.forRootAsync({
     imports: [SupportModule],
-    inject: [EVENT_STORE, SERVICE_DATABASE, TicketNoticeRecorder, Clock, SERVICE_CONFIG, CommandExecutor],
+    inject: [EVENT_STORE, SERVICE_DATABASE, TicketNoticeRecorder, Clock, SERVICE_CONFIG, CommandExecutor, ReadModelsHost],
     useFactory: (
       store: EventStore,
       database: Database.Database,
@@ -42,6 +43,7 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
       clock: Clock,
       config: ServiceConfig,
       executor: CommandExecutor,
+      readModels: ReadModelsHost,
     ): NotificationsSetup => {
       // The same environment the service was configured from (not necessarily process.env).
       const notifications = readNotificationsConfig(config.env);
@@ -56,26 +58,17 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
       const recordAlertSent = async (sent: AlertSentRecord): Promise<void> => {
         await recordOutageAlertSent(executor, sent);
       };
-      // In a worker thread (beside the HTTP event loop) when it can: it opens the files itself,
-      // so the log must be a file or EventStoreDB, and it keeps system time, so no test clock.
-      const onFile = config.eventStore !== 'memory' && config.dbFile !== ':memory:';
       // The mail tables have a file of their own beside the service's (see mailDatabaseFile).
+      const onFile = config.eventStore !== 'memory' && config.dbFile !== ':memory:';
       const mailFile = onFile ? prepareMailDatabase(config.dbFile) : undefined;
-      if (notifications.thread === 'worker' && mailFile !== undefined && clock instanceof SystemClock && notificationsWorkerAvailable()) {
-        return {
-          worker: {
-            eventStore: config.eventStore === 'esdb' ? { kind: 'esdb', connectionString: config.esdbConnectionString! } : { kind: 'sqlite', file: config.dbFile },
-            database: mailFile,
-            env: definedOnly(config.env),
-            logLevel: config.logLevel,
-            acknowledge,
-            recordSent,
-            recordAlertSent,
-          },
-        };
-      }
+      // Delivery (SMTP, webhooks) in a thread of its own beside the HTTP event loop when it can:
+      // it opens the mail file itself, and keeps system time, so no test clock
+      // (src/deployment/README.md). The mailer's decisions stay on the read models' fold.
+      const deliveryThread = notifications.thread === 'worker' && mailFile !== undefined && clock instanceof SystemClock && deliveryWorkerAvailable();
       return {
         store,
+        // The mailer follows the read models' fold: the log is read and decoded once.
+        readModels,
         // Its own connection to its own file, except where the local database is private to the
         // process (EVENT_STORE=memory).
         database: mailFile ?? database,
@@ -86,12 +79,18 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
         acknowledge,
         recordSent,
         recordAlertSent,
+        ...(deliveryThread
+          ? {
+              delivery: (recorders) =>
+                new DeliveryWorker({ database: mailFile, env: definedOnly(config.env), logLevel: config.logLevel, logger: new Logger('Notifications'), ...recorders }),
+            }
+          : {}),
       };
     },
   }),
 ];
 
-/** The variables that are set, as a plain object (it is copied to the notifications worker). */
+/** The variables that are set, as a plain object (it is copied to the delivery worker). */
 const definedOnly = (env: Readonly<Record<string, string | undefined>>): Record<string, string> =>
   Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 

@@ -2,7 +2,7 @@ import { defaultPolicy, isTicketEvent, ticketDecider, ticketSla, type TicketStat
 import { envelopedOf, generateHistory } from '../testing/history.js';
 import { ticketSlaStatus } from '../sla-status/sla-status.js';
 import { isTicket } from '../tickets.js';
-import { readModelsProjection, ticketOf } from './read-models.js';
+import { evolveReadModels, readModelsProjection, ticketOf } from './read-models.js';
 import { slaContextOf } from './sla-context.js';
 
 describe('read models over a generated history', () => {
@@ -102,5 +102,28 @@ describe('read models over a generated history', () => {
     expect(checked).toBe(10);
     expect(model.closed.size).toBeGreaterThan(1000);
     expect(pauses).toBeGreaterThan(0);
+  });
+
+  it('says what each fold learnt: the ticket before and after, and ends on the bytes the projection gives', () => {
+    let straight = projection.initialState();
+    for (const { event, envelope } of history) straight = projection.evolve(straight, event, envelope);
+    const learning = projection.initialState();
+    let transitions = 0;
+    for (const { event, envelope } of history) {
+      const previous = isTicketEvent(event) ? ticketOf(learning, event.data.ticketId) : undefined;
+      const transition = evolveReadModels(learning, event, envelope);
+      if (!isTicketEvent(event)) {
+        expect(transition).toBeUndefined();
+        continue;
+      }
+      if (transition === undefined) continue;
+      transitions++;
+      expect(transition.ticketId).toBe(event.data.ticketId);
+      expect(transition.before).toEqual(previous);
+      if (transition.after.status !== 'closed') expect(ticketOf(learning, event.data.ticketId)).toBe(transition.after);
+      else expect(ticketOf(learning, event.data.ticketId)?.status).toBe('closed');
+    }
+    expect(transitions).toBeGreaterThan(1000);
+    expect(projection.serialize(learning)).toBe(projection.serialize(straight));
   });
 });

@@ -85,13 +85,29 @@ const raisesIn =
   (ticket: Ticket): readonly PriorityRaise[] =>
     book.versions.find((p) => p.version === ticket.policyVersion)?.priorityRaises ?? [];
 
-const evolve = (model: ReadModels, event: DomainEvent, _envelope: EventEnvelope): ReadModels => {
+/**
+ * What one fold of an event learnt: for a ticket event that changed a ticket, its state before
+ * (`undefined` for a new ticket) and after. A follower of the fold (the mailer) reads it instead
+ * of folding the ticket again.
+ */
+export interface TicketTransition {
+  readonly ticketId: string;
+  readonly before: Ticket | undefined;
+  readonly after: Ticket;
+}
+
+/**
+ * Folds one event into the read models (in place, as the projection's `evolve` does) and says
+ * what it learnt: the ticket's transition, or `undefined` for an event that changed no ticket
+ * (a policy or outage event, or a ticket event the domain folds to the same state).
+ */
+export const evolveReadModels = (model: ReadModels, event: DomainEvent, _envelope?: EventEnvelope): TicketTransition | undefined => {
   if (isTicketEvent(event)) {
     const id = event.data.ticketId;
     const open = model.open.get(id);
     const before = open ?? model.closed.get(id);
     const next = evolveTicketState(before, event);
-    if (!isTicket(next) || next === before) return model;
+    if (!isTicket(next) || next === before) return undefined;
     if (next.status === 'closed') {
       model.open.delete(id);
       model.closed.add(next);
@@ -100,13 +116,18 @@ const evolve = (model: ReadModels, event: DomainEvent, _envelope: EventEnvelope)
       model.open.set(id, next);
     }
     applyQueueChange(model.queue, before, next, raisesIn(model.policies));
-    return model;
+    return { ticketId: id, before, after: next };
   }
   if (isPolicyEvent(event)) {
     model.policies = publishInBook(model.policies, event);
-    return model;
+    return undefined;
   }
   evolveOutage(model.outages, event);
+  return undefined;
+};
+
+const evolve = (model: ReadModels, event: DomainEvent, envelope: EventEnvelope): ReadModels => {
+  evolveReadModels(model, event, envelope);
   return model;
 };
 

@@ -1,5 +1,6 @@
 export * from './mail-transport';
-export * from './notification-reactor';
+export * from './decide-notifications';
+export * from './mail-follower';
 export * from './notification-store';
 export * from './notifications';
 export * from './notifications.config';
@@ -7,4 +8,4 @@ export * from './notifications.module';
 export * from './outbox-dispatcher';
 export * from './sla-alert-watcher';
 export * from './templates';
-export { PolicyBook, readTicket, messageIdFor } from './ticket-context';
+export { readTicket, messageIdFor } from './ticket-context';

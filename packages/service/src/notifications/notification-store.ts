@@ -81,22 +81,6 @@ export interface AlertPointRow {
   readonly due_at: number;
 }
 
-export interface OutageLinkRow {
-  readonly outage_id: string;
-  readonly ticket_id: string;
-  readonly ticket_number: string;
-  readonly contact_email: string;
-  readonly contact_name: string | null;
-  readonly summary: string;
-}
-
-export interface OutageRow {
-  readonly outage_id: string;
-  readonly declared_at: string;
-  readonly ended_at: string | null;
-  readonly ended_event_id: string | null;
-}
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS mail_checkpoint (
   name TEXT PRIMARY KEY,
@@ -130,8 +114,12 @@ CREATE TABLE IF NOT EXISTS mail_outbox (
 );
 CREATE INDEX IF NOT EXISTS mail_outbox_due ON mail_outbox (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS mail_outbox_ticket ON mail_outbox (ticket_id, purpose);
+CREATE INDEX IF NOT EXISTS mail_outbox_message ON mail_outbox (message_id);
 CREATE INDEX IF NOT EXISTS mail_outbox_ack_waiting ON mail_outbox (id, ack_next_at) WHERE ack_state = 'pending';
 CREATE INDEX IF NOT EXISTS mail_outbox_alerts_due ON mail_outbox (next_attempt_at) WHERE status = 'pending' AND purpose = 'outage-alert';
+-- mail_policies, mail_outages and mail_outage_links are no longer written: the mailer reads
+-- policies, outages and linked tickets from the read models. They are kept so that files of
+-- earlier versions open and move as before.
 CREATE TABLE IF NOT EXISTS mail_policies (
   version INTEGER PRIMARY KEY,
   policy TEXT NOT NULL
@@ -253,9 +241,9 @@ export class NotificationStore {
       ),
       enqueue: db.prepare(
         `INSERT INTO mail_outbox (dedupe_key, purpose, channel, ticket_id, ticket_number, trigger_event_id, message_id, recipient,
-           subject, text_body, html_body, status, hold_outage_id, created_at, next_attempt_at, ack_state)
+           subject, text_body, html_body, status, hold_outage_id, created_at, next_attempt_at, ack_state, last_error)
          VALUES (@dedupe_key, @purpose, @channel, @ticket_id, @ticket_number, @trigger_event_id, @message_id, @recipient,
-           @subject, @text_body, @html_body, @status, @hold_outage_id, @created_at, 0, @ack_state)
+           @subject, @text_body, @html_body, @status, @hold_outage_id, @created_at, 0, @ack_state, @last_error)
          ON CONFLICT (dedupe_key) DO NOTHING`,
       ),
       byKey: db.prepare('SELECT * FROM mail_outbox WHERE dedupe_key = ?'),
@@ -291,23 +279,11 @@ export class NotificationStore {
       suppressUnsentAlerts: db.prepare(
         `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE purpose = 'outage-alert' AND ticket_id = ? AND status IN ('held', 'pending')`,
       ),
-      restoredAt: db.prepare(
-        `SELECT o.ended_at AS ended_at FROM mail_outage_links l JOIN mail_outages o ON o.outage_id = l.outage_id
-         WHERE l.ticket_id = ? AND o.ended_at IS NOT NULL ORDER BY o.ended_at LIMIT 1`,
-      ),
       rows: db.prepare('SELECT * FROM mail_outbox ORDER BY id'),
       sentRows: db.prepare(`SELECT * FROM mail_outbox WHERE status = 'sent' ORDER BY sent_at, id`),
       sentForTicket: db.prepare(`SELECT * FROM mail_outbox WHERE status = 'sent' AND ticket_id = ? ORDER BY sent_at, id`),
       savePolicy: db.prepare('INSERT INTO mail_policies (version, policy) VALUES (?, ?) ON CONFLICT (version) DO NOTHING'),
       policy: db.prepare('SELECT policy FROM mail_policies WHERE version = ?'),
-      declareOutage: db.prepare('INSERT INTO mail_outages (outage_id, declared_at) VALUES (?, ?) ON CONFLICT (outage_id) DO NOTHING'),
-      endOutage: db.prepare('UPDATE mail_outages SET ended_at = ?, ended_event_id = ? WHERE outage_id = ?'),
-      outage: db.prepare('SELECT * FROM mail_outages WHERE outage_id = ?'),
-      link: db.prepare(
-        `INSERT INTO mail_outage_links (outage_id, ticket_id, ticket_number, contact_email, contact_name, summary)
-         VALUES (@outage_id, @ticket_id, @ticket_number, @contact_email, @contact_name, @summary) ON CONFLICT DO NOTHING`,
-      ),
-      links: db.prepare('SELECT * FROM mail_outage_links WHERE outage_id = ? ORDER BY ticket_number'),
       deletePoints: db.prepare('DELETE FROM mail_alert_points WHERE ticket_id = ?'),
       insertPoint: db.prepare(
         `INSERT INTO mail_alert_points (ticket_id, stream_id, clock, level, due_at)
@@ -343,9 +319,12 @@ export class NotificationStore {
     this.statements.saveCheckpoint.run(name, position.commit.toString(), position.prepare.toString());
   }
 
-  /** Adds a row unless one with the same dedupe key exists; true when it was added. */
-  enqueue(row: NewOutboxRow): boolean {
-    const result = this.statements.enqueue.run({ ...row, ack_state: 'none' });
+  /**
+   * Adds a row unless one with the same dedupe key exists; true when it was added. A row added
+   * `suppressed` carries the reason (`lastError`).
+   */
+  enqueue(row: NewOutboxRow, lastError: string | null = null): boolean {
+    const result = this.statements.enqueue.run({ ...row, ack_state: 'none', last_error: lastError });
     return result.changes === 1;
   }
 
@@ -444,11 +423,6 @@ export class NotificationStore {
     this.statements.suppressUnsentAlerts.run(reason, outageId);
   }
 
-  /** When the outage a ticket is linked to ended (the earliest, if several), as far as the reactor has read. */
-  restoredAtOf(ticketId: string): string | undefined {
-    return (this.statements.restoredAt.get(ticketId) as { ended_at: string } | undefined)?.ended_at;
-  }
-
   /** Every outbox row, oldest first (for tests and operators). */
   outbox(): OutboxRow[] {
     return this.statements.rows.all() as OutboxRow[];
@@ -459,32 +433,13 @@ export class NotificationStore {
     return (ticketId === undefined ? this.statements.sentRows.all() : this.statements.sentForTicket.all(ticketId)) as OutboxRow[];
   }
 
+  /** The table of earlier versions (no longer written by the mailer; for files moved from before). */
   savePolicy(version: number, policyJson: string): void {
     this.statements.savePolicy.run(version, policyJson);
   }
 
   policyJson(version: number): string | undefined {
     return (this.statements.policy.get(version) as { policy: string } | undefined)?.policy;
-  }
-
-  declareOutage(outageId: string, declaredAt: string): void {
-    this.statements.declareOutage.run(outageId, declaredAt);
-  }
-
-  endOutage(outageId: string, endedAt: string, eventId: string): void {
-    this.statements.endOutage.run(endedAt, eventId, outageId);
-  }
-
-  outage(outageId: string): OutageRow | undefined {
-    return this.statements.outage.get(outageId) as OutageRow | undefined;
-  }
-
-  link(row: OutageLinkRow): void {
-    this.statements.link.run(row);
-  }
-
-  links(outageId: string): OutageLinkRow[] {
-    return this.statements.links.all(outageId) as OutageLinkRow[];
   }
 
   /** Replaces a ticket's alert points; points already fired are skipped. */

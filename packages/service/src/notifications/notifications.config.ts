@@ -29,9 +29,9 @@ export interface NotificationsConfig {
   /** Domain used in Message-IDs (`<…@domain>`). */
   readonly messageIdDomain: string;
   /**
-   * `worker` (default): the service runs the notifications in a worker thread where it can (a
-   * compiled service on a SQLite file or EventStoreDB, with the system clock); `main`: always on
-   * the main thread.
+   * `worker` (default): the service delivers (SMTP, webhooks) from a worker thread where it can
+   * (a compiled service with a mail file and the system clock); `main`: on the main event loop.
+   * The mailer's decisions run on the read models' fold either way (`src/deployment/README.md`).
    */
   readonly thread: 'worker' | 'main';
   /**

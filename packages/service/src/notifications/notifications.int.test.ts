@@ -11,7 +11,7 @@ import type { MailTransport, NotificationsLogger } from './mail-transport';
 import { Notifications, type NotificationsDependencies } from './notifications';
 import { DEFAULT_TEMPLATES_DIR, readNotificationsConfig } from './notifications.config';
 import { DomainDriver, SmtpSink, type ReceivedMail, ScenarioClock } from './notifications.test-support';
-import { SenderLock, senderLockFile } from './sender-lock';
+import { SenderLock, senderLockFile } from '../deployment/sender-lock';
 
 const quietLogger: NotificationsLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 const agent: Actor = actors.agent;
@@ -318,15 +318,20 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     let reads = 0;
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    // The store, with its first read held until the test has called stop().
+    // The store, with its first delivery held until the test has called stop() (the mailer
+    // catches up through the read models' subscription, which pages through the log).
     const slow = new Proxy(world.store, {
       get(target, property) {
-        if (property === 'readAll') {
-          return async (...args: Parameters<EventStore['readAll']>) => {
-            reads++;
-            await gate;
-            return target.readAll(...args);
-          };
+        if (property === 'subscribeToAll') {
+          return (options: SubscribeToAllOptions) =>
+            target.subscribeToAll({
+              ...options,
+              onEvent: async (event) => {
+                reads++;
+                await gate;
+                return options.onEvent(event);
+              },
+            });
         }
         const value: unknown = Reflect.get(target, property, target);
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;

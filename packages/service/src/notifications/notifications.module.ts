@@ -7,24 +7,27 @@ import {
   type InjectionToken,
   type ModuleMetadata,
   type OnApplicationBootstrap,
+  type OnApplicationShutdown,
   type OnModuleDestroy,
   type OptionalFactoryDependency,
 } from '@nestjs/common';
 import { Notifications, type NotificationsDependencies, type NotificationsState } from './notifications';
-import { NotificationsWorker, type NotificationsWorkerOptions } from './notifications-worker.host';
 
 /** Provider token of the host-supplied {@link NotificationsSetup}. */
 export const NOTIFICATIONS_DEPENDENCIES = Symbol('NOTIFICATIONS_DEPENDENCIES');
 
 /**
- * Provider token of the running notifications: a {@link Notifications} on the main thread, or a
- * {@link NotificationsWorker} that runs them in a worker thread.
+ * Provider token of the running notifications: a {@link Notifications}, or nothing that sends
+ * (`NOTIFICATIONS=off`).
  */
 export const NOTIFICATIONS = Symbol('NOTIFICATIONS');
 
 /** What the module starts with the application and stops with it. */
 export interface NotificationsRunner {
-  start(): Promise<void>;
+  /** With `background`, resolves once started (templates checked, following the log), not once caught up. */
+  start(options?: { readonly background?: boolean }): Promise<void>;
+  /** Stops delivering (before the read models stop); {@link stop} then closes what it opened. */
+  stopSending?(): Promise<void>;
   stop(): Promise<void>;
   readonly state: NotificationsRunnerState;
 }
@@ -32,8 +35,8 @@ export interface NotificationsRunner {
 /** `sending`, `standby` (another process on the same file sends), `starting`, `stopped`, or `off` (`NOTIFICATIONS=off`). */
 export type NotificationsRunnerState = NotificationsState | 'off';
 
-/** In-process dependencies, the settings of a worker thread (`{ worker }`), or `{ off: true }` (`NOTIFICATIONS=off`: nothing runs). */
-export type NotificationsSetup = NotificationsDependencies | { readonly worker: Omit<NotificationsWorkerOptions, 'logger'> } | { readonly off: true };
+/** The dependencies, or `{ off: true }` (`NOTIFICATIONS=off`: nothing runs). */
+export type NotificationsSetup = NotificationsDependencies | { readonly off: true };
 
 export interface NotificationsModuleOptions {
   readonly imports?: ModuleMetadata['imports'];
@@ -42,8 +45,6 @@ export interface NotificationsModuleOptions {
   readonly useFactory: (...args: never[]) => NotificationsSetup | Promise<NotificationsSetup>;
 }
 
-const inWorker = (setup: NotificationsSetup): setup is { readonly worker: Omit<NotificationsWorkerOptions, 'logger'> } => 'worker' in setup;
-
 /** `NOTIFICATIONS=off`: says so once at start-up, and runs nothing. */
 const switchedOff = (logger: Logger): NotificationsRunner => ({
   state: 'off',
@@ -51,16 +52,26 @@ const switchedOff = (logger: Logger): NotificationsRunner => ({
   stop: async () => undefined,
 });
 
-/** Starts the notifications once the application is up and stops them on shutdown. */
+/**
+ * Starts the notifications once the application is up, without waiting for them to catch up
+ * with the log (the HTTP listener opens at once; `/health` says `starting` meanwhile). On
+ * shutdown, delivery stops first (while the store is still open for recording what went out),
+ * and the mail file closes last, after the read models stopped (the mailer writes what they
+ * folded until then, so its checkpoint is not left behind theirs).
+ */
 @Injectable()
-export class NotificationsLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+export class NotificationsLifecycle implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   constructor(@Inject(NOTIFICATIONS) private readonly notifications: NotificationsRunner) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.notifications.start();
+    await this.notifications.start({ background: true });
   }
 
   async onModuleDestroy(): Promise<void> {
+    await (this.notifications.stopSending?.() ?? this.notifications.stop());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.notifications.stop();
   }
 }
@@ -68,7 +79,7 @@ export class NotificationsLifecycle implements OnApplicationBootstrap, OnModuleD
 /**
  * E-mail and SLA alerts for the service. Import with
  * `NotificationsModule.forRootAsync({ inject: [EVENT_STORE, …], useFactory: (store, …) => ({ store, database, acknowledge }) })`,
- * or with a factory that returns `{ worker: … }` to run them in a worker thread.
+ * passing the service's read models (`readModels`) so that the mailer follows their fold.
  * Exports {@link NOTIFICATIONS} (in process, a {@link Notifications}: its `db.outbox()` lists what was sent).
  */
 @Module({})
@@ -82,11 +93,7 @@ export class NotificationsModule {
         {
           provide: NOTIFICATIONS,
           useFactory: (setup: NotificationsSetup): NotificationsRunner =>
-            'off' in setup
-              ? switchedOff(new Logger('Notifications'))
-              : inWorker(setup)
-                ? new NotificationsWorker({ logger: new Logger('Notifications'), ...setup.worker })
-                : new Notifications({ logger: new Logger('Notifications'), ...setup }),
+            'off' in setup ? switchedOff(new Logger('Notifications')) : new Notifications({ logger: new Logger('Notifications'), ...setup }),
           inject: [NOTIFICATIONS_DEPENDENCIES],
         },
         NotificationsLifecycle,

@@ -1,18 +1,42 @@
 import type Database from 'better-sqlite3';
-import type { EventStore } from '../event-store/event-store.port';
+import type { ReadModelsHost } from '../application/read-models.host';
+import { RunnerReadModelsHost } from '../application/read-models.runner-host';
+import type { EventStore, GlobalPosition } from '../event-store/event-store.port';
+import { ticketOf } from '@support-sla/projections';
+import { policyIn } from './decide-notifications';
+import { MailFollower } from './mail-follower';
 import { createMailTransport, jsonConsoleLogger, type MailTransport, type NotificationsLogger, type SmtpTransportTuning } from './mail-transport';
-import { NotificationReactor } from './notification-reactor';
 import { NotificationStore } from './notification-store';
 import { readNotificationsConfig, type NotificationsConfig } from './notifications.config';
 import { OutboxDispatcher, type AcknowledgeFn, type RecordAlertSentFn, type RecordSentFn, type RetryPolicy, type WebhookClient } from './outbox-dispatcher';
-import { SenderLock, senderLockFile } from './sender-lock';
+import { SenderLock, senderLockFile } from '../deployment/sender-lock';
 import { SlaAlertWatcher } from './sla-alert-watcher';
-import { PolicyBook } from './ticket-context';
 import { MailTemplates } from './templates';
+
+/** Delivery run elsewhere than on this event loop (the service's: a worker thread, `src/deployment`). */
+export interface Delivery {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** New rows were written: look for due ones now. */
+  wake(): void;
+}
+
+/** What the sending side records in the log, as the host wires it. */
+export interface DeliveryRecorders {
+  readonly acknowledge?: AcknowledgeFn;
+  readonly recordSent?: RecordSentFn;
+  readonly recordAlertSent?: RecordAlertSentFn;
+}
 
 /** What the host provides; everything else has a default. */
 export interface NotificationsDependencies {
   readonly store: EventStore;
+  /**
+   * The service's read models, the one consumer of the log: the mailer follows their fold
+   * (given before they start). Without them (tests, scripts) a private one is composed over
+   * `store`: the same runner, its model in memory, started and stopped with these notifications.
+   */
+  readonly readModels?: ReadModelsHost;
   /** The service's SQLite file (path) or an open connection to it (e.g. `SqliteEventStore.db`). */
   readonly database: Database.Database | string;
   /** Records a sent confirmation on the ticket (the domain's `AcknowledgeTicket`); see {@link AcknowledgeFn}. */
@@ -35,40 +59,98 @@ export interface NotificationsDependencies {
   readonly retry?: Partial<RetryPolicy>;
   /** Longest sleep of the delivery loop (default 5 s). */
   readonly deliveryPollMs?: number;
-  /** First delay before the reactor retries after a failure (default 1 s, doubling up to 1 min). */
+  /** First delay before the mailer writes a failed batch again (default 1 s, doubling up to 1 min). */
   readonly reactorRetryMs?: number;
   /** How often a standby instance tries to take over from the process that sends (default 1 s). */
   readonly standbyPollMs?: number;
   /** Called with every change of {@link Notifications.state}. */
   readonly onState?: (state: NotificationsState) => void;
+  /**
+   * Delivery elsewhere (a worker thread): started instead of {@link Notifications.dispatcher}
+   * by the sender-lock holder, given the recorders (restoration notices with their `restoredAt`).
+   */
+  readonly delivery?: (recorders: DeliveryRecorders) => Delivery;
 }
 
 /**
  * - `starting`: holds the sender lock and is catching up with the log;
- * - `sending`: runs the reactor (which logs a failure to read the log and retries), the dispatcher and the watcher;
+ * - `sending`: runs the dispatcher and the watcher (the mailer follows the log in every state but `stopped`);
  * - `standby`: another process holds the sender lock (and sends); this one takes over when it stops;
  * - `stopped`: not started, or stopped.
  */
 export type NotificationsState = 'starting' | 'sending' | 'standby' | 'stopped';
 
 /**
- * The e-mail and SLA alert part of the service, usable without Nest: a reactor on the global
- * log, an outbox dispatcher and an SLA alert watcher over the `mail_` tables.
- * `start()` catches up with the log before anything is sent or ticked.
+ * The mailer's side of the log, as the tests and scripts drive it: `catchUp()` writes what the
+ * log holds up to its head, `checkpoint` is where the mail file stands; `start()`/`stop()` run a
+ * private consumer (no-ops on the service's, which the application runs).
+ */
+export class MailReactor {
+  constructor(
+    private readonly follower: MailFollower,
+    private readonly readModels: ReadModelsHost,
+    private readonly privateConsumer: RunnerReadModelsHost | undefined,
+  ) {}
+
+  get checkpoint(): GlobalPosition | undefined {
+    return this.follower.checkpoint;
+  }
+
+  /** Starts a private consumer (following the log live); the service's runs with the application. */
+  async start(): Promise<void> {
+    await this.privateConsumer?.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.privateConsumer?.stop();
+  }
+
+  /** Folds the log up to its head and writes the mail effects; resolves with how many events it wrote, rejects when the batch fails. */
+  async catchUp(): Promise<number> {
+    const before = this.follower.applied;
+    await this.start();
+    await this.reachHead();
+    this.follower.drain();
+    return this.follower.applied - before;
+  }
+
+  /** Resolves once the log's head (as of the call) is folded and its mail effects written, retrying failed batches. */
+  async caughtUp(): Promise<void> {
+    await this.reachHead();
+    this.follower.flush();
+    await this.follower.whenIdle();
+  }
+
+  private async reachHead(): Promise<void> {
+    const head = await this.readModels.head();
+    if (head !== undefined) await this.readModels.waitFor(head, 24 * 60 * 60 * 1000);
+  }
+}
+
+/**
+ * The e-mail and SLA alert part of the service, usable without Nest: the mailer on the read
+ * models' fold ({@link MailFollower}: decisions written to the `mail_` tables with their
+ * checkpoint), an outbox dispatcher and an SLA alert watcher over those tables. `start()`
+ * catches up with the log before anything is sent or ticked (in the background, for the service).
  *
- * Of the instances started on one mail file, only the one holding its {@link SenderLock} runs
- * (in practice: one process of several on one SQLite file). The others wait in standby, try
- * again every `standbyPollMs`, and take over from the stored checkpoint once it has stopped or
- * died. A private in-memory mail database has no lock.
+ * Every instance writes the mail effects of the events it folds (each once: the checkpoint
+ * decides, in the transaction). Of the instances started on one mail file, only the one holding
+ * its {@link SenderLock} delivers and ticks (in practice: one process of several on one SQLite
+ * file). The others wait in standby, try again every `standbyPollMs`, and take over once it has
+ * stopped or died. A private in-memory mail database has no lock.
  */
 export class Notifications {
   readonly config: NotificationsConfig;
   readonly db: NotificationStore;
   readonly templates: MailTemplates;
   readonly transport: MailTransport;
-  readonly reactor: NotificationReactor;
+  readonly follower: MailFollower;
+  readonly reactor: MailReactor;
   readonly dispatcher: OutboxDispatcher;
   readonly watcher: SlaAlertWatcher;
+  private readonly readModels: ReadModelsHost;
+  private readonly delivery: Delivery | undefined;
+  private readonly privateConsumer: RunnerReadModelsHost | undefined;
   private readonly logger: NotificationsLogger;
   private readonly lock: SenderLock | undefined;
   private readonly standbyPollMs: number;
@@ -78,9 +160,14 @@ export class Notifications {
   private starting: Promise<void> | undefined;
   private started = false;
   private closed = false;
+  private sendingStopped = false;
+  /** Settles when sending stops: a catch-up in progress is not waited for any longer. */
+  private readonly sendingStop: Promise<void>;
+  private stopSendingNow: () => void = () => undefined;
   private stateNow: NotificationsState = 'stopped';
 
   constructor(deps: NotificationsDependencies) {
+    this.sendingStop = new Promise((resolve) => (this.stopSendingNow = resolve));
     this.config = deps.config ?? readNotificationsConfig();
     this.logger = deps.logger ?? jsonConsoleLogger();
     this.db = new NotificationStore(deps.database);
@@ -89,12 +176,15 @@ export class Notifications {
     this.onState = deps.onState;
     this.templates = new MailTemplates(this.config.templatesDir);
     this.transport = deps.transport ?? createMailTransport(this.config, this.logger, deps.smtpTuning);
-    const policies = new PolicyBook(this.db);
+    this.privateConsumer = deps.readModels === undefined ? new RunnerReadModelsHost({ store: deps.store }) : undefined;
+    const readModels = deps.readModels ?? this.privateConsumer!;
+    this.readModels = readModels;
     this.dispatcher = new OutboxDispatcher({
       db: this.db,
       transport: this.transport,
       mailFrom: this.config.mailFrom,
       logger: this.logger,
+      restoredAtOf: (ticketId) => this.restoredAtOf(ticketId),
       ...(deps.webhook === undefined ? {} : { webhook: deps.webhook }),
       ...(deps.acknowledge === undefined ? {} : { acknowledge: deps.acknowledge }),
       ...(deps.recordSent === undefined ? {} : { recordSent: deps.recordSent }),
@@ -106,43 +196,77 @@ export class Notifications {
     this.watcher = new SlaAlertWatcher({
       store: deps.store,
       db: this.db,
-      policies,
+      policyOf: (version) => policyIn(readModels.current(), version),
       templates: this.templates,
       config: this.config,
       logger: this.logger,
       now: deps.clock ?? Date.now,
-      onEnqueued: () => this.dispatcher.wake(),
+      onEnqueued: () => this.wakeDelivery(),
     });
-    this.reactor = new NotificationReactor({
-      store: deps.store,
+    this.follower = new MailFollower({
       db: this.db,
-      policies,
       templates: this.templates,
       config: this.config,
       logger: this.logger,
       ...(deps.deliveryClock === undefined ? {} : { now: deps.deliveryClock }),
-      ...(deps.reactorRetryMs === undefined ? {} : { resubscribeDelayMs: deps.reactorRetryMs }),
-      onEnqueued: () => this.dispatcher.wake(),
+      ...(deps.reactorRetryMs === undefined ? {} : { retryMs: deps.reactorRetryMs }),
+      onEnqueued: () => this.wakeDelivery(),
       onPointsChanged: () => this.watcher.poke(),
     });
+    const { recordSent } = deps;
+    this.delivery = deps.delivery?.({
+      ...(deps.acknowledge === undefined ? {} : { acknowledge: deps.acknowledge }),
+      ...(recordSent === undefined
+        ? {}
+        : {
+            recordSent: (sent) => {
+              const restoredAt = sent.purpose === 'outage-restored' && sent.restoredAt === undefined ? this.restoredAtOf(sent.ticketId) : undefined;
+              return recordSent(restoredAt === undefined ? sent : { ...sent, restoredAt });
+            },
+          }),
+      ...(deps.recordAlertSent === undefined ? {} : { recordAlertSent: deps.recordAlertSent }),
+    });
+    // On the one fold from now on: the service's read models start after every module is built.
+    readModels.follow(this.follower);
+    this.reactor = new MailReactor(this.follower, readModels, this.privateConsumer);
+  }
+
+  private wakeDelivery(): void {
+    if (this.delivery === undefined) this.dispatcher.wake();
+    else if (this.stateNow === 'sending') this.delivery.wake();
+  }
+
+  /** When the outage the ticket is linked to ended (ISO), as the read models know it. */
+  private restoredAtOf(ticketId: string): string | undefined {
+    try {
+      const model = this.readModels.current();
+      const outageId = ticketOf(model, ticketId)?.outageId;
+      const endedAtMs = outageId == null ? null : (model.outages.get(outageId)?.endedAtMs ?? null);
+      return endedAtMs === null ? undefined : new Date(endedAtMs).toISOString();
+    } catch {
+      return undefined;
+    }
   }
 
   /**
-   * Checks the templates; then, holding the sender lock, catches up with the log and follows
-   * it, delivers and ticks in the background. Without the lock (another process sends) it
-   * resolves at once and waits in standby. An instance starts once: after `stop()`, make a new one.
+   * Checks the templates and starts following the log; then, holding the sender lock, catches
+   * up and delivers and ticks in the background. Without the lock (another process sends) it
+   * waits in standby. Resolves once caught up, or at once with `{ background: true }` (the
+   * service: start-up does not wait for the mail). An instance starts once: after `stop()`, make a new one.
    */
-  async start(): Promise<void> {
+  async start(options: { readonly background?: boolean } = {}): Promise<void> {
     if (this.started || this.closed) return;
     this.started = true;
     this.templates.check();
+    await this.reactor.start();
     if (this.lock === undefined || this.lock.tryAcquire()) {
-      this.starting = this.run();
-      try {
-        await this.starting;
-      } finally {
-        this.starting = undefined;
-      }
+      const starting = this.run();
+      this.starting = starting;
+      const done = starting.finally(() => {
+        if (this.starting === starting) this.starting = undefined;
+      });
+      if (options.background === true) done.catch((error: unknown) => this.logger.error({ msg: 'notifications could not start', error: (error as Error).message }));
+      else await done;
       return;
     }
     this.logger.log({ msg: 'notifications on standby: another process sends the e-mails of this file; this one takes over when it stops', lockFile: this.lock.file });
@@ -165,9 +289,20 @@ export class Notifications {
   private async run(): Promise<void> {
     this.setState('starting');
     this.releaseHeld();
-    await this.reactor.start();
-    if (!this.started) return;
-    this.dispatcher.start();
+    try {
+      await Promise.race([this.reactor.caughtUp(), this.sendingStop]);
+    } catch (error) {
+      // The read models stopped (an event that does not decode): what is queued still goes out.
+      this.logger.error({ msg: 'notifications: the log is not followed any further; sending what is queued', error: (error as Error).message });
+    }
+    if (!this.started || this.sendingStopped) return;
+    if (this.delivery === undefined) this.dispatcher.start();
+    else await this.delivery.start();
+    if (!this.started || this.sendingStopped) {
+      // Stopped while the delivery thread started: stopLoops() may have come before it ran.
+      await this.delivery?.stop();
+      return;
+    }
     this.watcher.start(this.config.alertTickMs);
     this.setState('sending');
     this.logger.log({
@@ -216,6 +351,7 @@ export class Notifications {
     clearInterval(this.standbyTimer);
     this.standbyTimer = undefined;
     this.logger.log({ msg: 'notifications taking over: the process that sent the e-mails of this file has stopped' });
+    // The mailer has followed the log all along in this process: catching up is quick.
     this.starting = this.run()
       .catch(async (error: unknown) => {
         // Back to standby, with the lock free for another process to try.
@@ -233,21 +369,35 @@ export class Notifications {
   }
 
   private async stopLoops(): Promise<void> {
-    await this.reactor.stop();
     await this.watcher.stop();
+    await this.delivery?.stop();
     await this.dispatcher.stop();
+  }
+
+  /**
+   * Stops delivering and ticking, and lets the sender lock go (the service calls it before its
+   * read models stop; the mailer goes on writing what they fold until {@link stop}).
+   */
+  async stopSending(): Promise<void> {
+    this.sendingStopped = true;
+    this.stopSendingNow();
+    clearInterval(this.standbyTimer);
+    this.standbyTimer = undefined;
+    await this.stopLoops();
+    this.lock?.release();
   }
 
   /** Stops the loops (pending rows stay in the outbox for the next start), lets the sender lock go, and closes what it opened. */
   async stop(): Promise<void> {
     this.started = false;
     this.closed = true;
-    clearInterval(this.standbyTimer);
-    this.standbyTimer = undefined;
-    // Stopping the reactor cuts a catch-up in progress short; the start-up then starts nothing more.
-    await this.stopLoops();
+    await this.stopSending();
     await this.starting?.catch(() => undefined);
-    this.lock?.release();
+    // What was folded is written before the file closes: the private consumer flushes its
+    // followers as it stops; the service's has stopped by now (or the mailer is let go).
+    if (this.privateConsumer !== undefined) await this.privateConsumer.stop();
+    await this.readModels.unfollow(this.follower).catch(() => undefined);
+    this.follower.close();
     this.transport.close();
     this.db.close();
     this.setState('stopped');

@@ -1,7 +1,7 @@
 import { findOutage, outageDecider, type OutageBoard, type OutageCommandOf } from '@support-sla/domain';
 import type { CommandExecutor, ExecutionResult } from '../application/command-executor';
 import { OUTAGE_BOARD_STREAM } from '../event-store/streams';
-import { MAILER_ACTOR } from '../application/ticket.application';
+import { MAILER_ACTOR } from '../application/actors';
 import type { AlertSentRecord } from './outage-alerts';
 
 /**

@@ -94,6 +94,11 @@ export const fetchWebhookClient = (timeoutMs = 10_000): WebhookClient => ({
 
 export interface OutboxDispatcherOptions {
   readonly db: NotificationStore;
+  /**
+   * When the outage a ticket is linked to ended (ISO), for the record of its restoration notice
+   * (`restoredAt`): read from the read models. Without it the notice is recorded without one.
+   */
+  readonly restoredAtOf?: (ticketId: string) => string | undefined;
   readonly transport: MailTransport;
   readonly mailFrom: string;
   readonly logger: NotificationsLogger;
@@ -297,7 +302,7 @@ export class OutboxDispatcher {
         await acknowledge(row.ticket_id, at, row.message_id);
       }
       if (recordSent !== undefined && (row.purpose === 'resolution' || row.purpose === 'outage-restored')) {
-        const restoredAt = row.purpose === 'outage-restored' ? db.restoredAtOf(row.ticket_id) : undefined;
+        const restoredAt = row.purpose === 'outage-restored' ? this.options.restoredAtOf?.(row.ticket_id) : undefined;
         await recordSent({ ticketId: row.ticket_id, purpose: row.purpose, at, messageId: row.message_id, ...(restoredAt === undefined ? {} : { restoredAt }) });
       }
       if (recordAlertSent !== undefined && row.purpose === 'outage-alert') {

@@ -3,13 +3,14 @@ import type { EventStore } from '../event-store/event-store.port';
 import type { NotificationsLogger } from './mail-transport';
 import type { AlertPointRow, NotificationStore } from './notification-store';
 import type { NotificationsConfig } from './notifications.config';
-import { formatDuration, formatInstant, messageIdFor, PolicyBook, readTicket, tierLabel } from './ticket-context';
+import { formatDuration, formatInstant, messageIdFor, readTicket, tierLabel } from './ticket-context';
 import type { MailTemplates } from './templates';
 
 export interface SlaAlertWatcherOptions {
   readonly store: EventStore;
   readonly db: NotificationStore;
-  readonly policies: PolicyBook;
+  /** The policy versions known (the read models' policy book). */
+  readonly policyOf: (version: number) => SlaPolicy | undefined;
   readonly templates: MailTemplates;
   readonly config: Pick<NotificationsConfig, 'slaAlertEmail' | 'slaAlertWebhookUrl' | 'messageIdDomain'>;
   readonly logger: NotificationsLogger;
@@ -40,7 +41,7 @@ export interface SlaAlertPayload {
 }
 
 /**
- * Sends SLA warnings and breaches once each. The reactor keeps `mail_alert_points`, an index
+ * Sends SLA warnings and breaches once each. The mailer keeps `mail_alert_points`, an index
  * ordered by due time, up to date as tickets change; a tick reads only the points due by
  * `now()`, checks each against the ticket's current history (it may have moved on since), and
  * turns it into outbox rows (e-mail, webhook) in the same transaction that records the alert
@@ -78,7 +79,7 @@ export class SlaAlertWatcher {
           tickets.set(point.stream_id, read);
         }
         const ticket = await read;
-        const policy = ticket === undefined ? undefined : this.options.policies.get(ticket.policyVersion);
+        const policy = ticket === undefined ? undefined : this.options.policyOf(ticket.policyVersion);
         const holds =
           ticket !== undefined &&
           policy !== undefined &&

@@ -38,18 +38,42 @@ const verbatim = (value: unknown): string => String(value);
  */
 export class MailTemplates {
   private readonly cache = new Map<string, { readonly stamp: string; readonly text: string }>();
+  /** Inside {@link batch}: the files already checked (each is checked once per batch). */
+  private checked: Set<string> | undefined;
 
   constructor(readonly dir: string) {}
 
+  /**
+   * Runs `work` (which renders several e-mails) checking each file once, not once per e-mail:
+   * an edit applies from the next batch. The mailer renders a batch of the log's events so.
+   */
+  batch<T>(work: () => T): T {
+    if (this.checked !== undefined) return work();
+    this.checked = new Set();
+    try {
+      return work();
+    } finally {
+      this.checked = undefined;
+    }
+  }
+
   private read(file: string): string {
     const path = join(this.dir, file);
+    if (this.checked?.has(path) === true) {
+      const cached = this.cache.get(path);
+      if (cached !== undefined) return cached.text;
+    }
     try {
       const stat = statSync(path, { bigint: true });
       const stamp = `${stat.mtimeNs}:${stat.size}:${stat.ino}`;
       const cached = this.cache.get(path);
-      if (cached?.stamp === stamp) return cached.text;
+      if (cached?.stamp === stamp) {
+        this.checked?.add(path);
+        return cached.text;
+      }
       const text = readFileSync(path, 'utf8');
       this.cache.set(path, { stamp, text });
+      this.checked?.add(path);
       return text;
     } catch (error) {
       this.cache.delete(path);

@@ -1,16 +1,6 @@
-import {
-  defaultPolicy,
-  isTicketEvent,
-  SlaPolicy,
-  ticketDecider,
-  ticketExists,
-  type DomainEvent,
-  type Ticket,
-  type TicketState,
-} from '@support-sla/domain';
+import { isTicketEvent, ticketDecider, ticketExists, type DomainEvent, type SlaPolicy, type Ticket, type TicketState } from '@support-sla/domain';
 import { decodeStoredEvent } from '../application/event-mapping';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port';
-import type { NotificationStore } from './notification-store';
 
 /** Decodes a stored event with the service's decoder; undefined for anything that is not a domain event (the mailer skips it). */
 export const decodeStored = (stored: StoredEvent): DomainEvent | undefined => {
@@ -18,7 +8,12 @@ export const decodeStored = (stored: StoredEvent): DomainEvent | undefined => {
   return decoded._tag === 'Right' ? decoded.right : undefined;
 };
 
-/** The ticket's state right after `revision` (or now, without one), folded with the domain's `evolve`. */
+/**
+ * The ticket's state right after `revision` (or now, without one), folded with the domain's
+ * `evolve` from its stream. Only the SLA watcher uses it, once per ticket with alerts due, to
+ * check them against the ticket's history as it is when they fire; the mailer itself never reads
+ * a stream (it rides on the read models' fold).
+ */
 export const readTicketState = async (store: EventStore, streamId: string, revision?: bigint): Promise<TicketState> => {
   const stored = await store.readStream(streamId);
   let state = ticketDecider.initialState;
@@ -35,65 +30,6 @@ export const readTicket = async (store: EventStore, streamId: string, revision?:
   const state = await readTicketState(store, streamId, revision);
   return ticketExists(state) ? state : undefined;
 };
-
-/**
- * The last state folded for each of the most recently seen tickets, so that a reader going
- * through the log in order (the reactor) folds each event onto the state it kept, instead of
- * reading and folding the ticket's whole stream again for every event. Anything it does not
- * hold, or holds at another revision, is read from the store.
- */
-export class RecentTickets {
-  private readonly states = new Map<string, { readonly revision: bigint; readonly state: TicketState }>();
-
-  constructor(
-    private readonly store: EventStore,
-    private readonly capacity = 5_000,
-  ) {}
-
-  /** The ticket's state right after `stored` (whose decoded event is `event`). */
-  async after(stored: StoredEvent, event: DomainEvent): Promise<TicketState> {
-    const kept = this.states.get(stored.streamId);
-    let state: TicketState;
-    if (kept !== undefined && kept.revision === stored.revision) state = kept.state;
-    else if (kept !== undefined && kept.revision === stored.revision - 1n && isTicketEvent(event)) state = ticketDecider.evolve(kept.state, event);
-    else state = await readTicketState(this.store, stored.streamId, stored.revision);
-    // Most recently used last: the first key is the one to drop.
-    this.states.delete(stored.streamId);
-    this.states.set(stored.streamId, { revision: stored.revision, state });
-    if (this.states.size > this.capacity) this.states.delete(this.states.keys().next().value!);
-    return state;
-  }
-}
-
-/**
- * Policy versions as published on the log (the reactor records each `PolicyPublished`), so a
- * ticket's deadlines use the version it pinned. Version 1 is the default policy until one is
- * published, as in the service's command path.
- */
-export class PolicyBook {
-  private readonly cache = new Map<number, SlaPolicy>();
-
-  constructor(private readonly db: NotificationStore) {}
-
-  record(policy: SlaPolicy): void {
-    this.db.savePolicy(policy.version, JSON.stringify(policy));
-  }
-
-  get(version: number): SlaPolicy | undefined {
-    const cached = this.cache.get(version);
-    if (cached !== undefined) return cached;
-    const json = this.db.policyJson(version);
-    let policy: SlaPolicy | undefined;
-    if (json !== undefined) {
-      const decoded = SlaPolicy.decode(JSON.parse(json));
-      policy = decoded._tag === 'Right' ? decoded.right : undefined;
-    } else if (version === defaultPolicy.version) {
-      policy = defaultPolicy;
-    }
-    if (policy !== undefined && json !== undefined) this.cache.set(version, policy);
-    return policy;
-  }
-}
 
 const instantFormats = new Map<string, Intl.DateTimeFormat>();
 

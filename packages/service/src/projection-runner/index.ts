@@ -3,6 +3,7 @@ export {
   ProjectionRunner,
   ProjectionTimeoutError,
   type ProjectionEnvelope,
+  type ProjectionFollower,
   type ProjectionRunnerOptions,
   type ProjectionStatus,
   type RunnableProjection,

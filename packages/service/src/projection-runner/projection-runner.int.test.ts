@@ -586,3 +586,109 @@ describe('ProjectionRunner checkpoints of a large model, in slices', () => {
     expect(Object.keys(chunkRows(second))).toEqual([String(Math.max(...Object.keys(leftovers).map(Number)) + 1)]);
   });
 });
+
+describe('ProjectionRunner followers', () => {
+  const { cleanups, openStore } = sqliteWorkspace('support-sla-followers-');
+
+  /** A follower that records what it is handed and "stores" it at each flush, as the mailer does. */
+  const recorder = (start?: GlobalPosition) => {
+    const handed: { id: string; n: number; learnt: number; total: number }[] = [];
+    const stored: string[] = [];
+    let position = start;
+    let pending: { id: string; position: GlobalPosition }[] = [];
+    return {
+      handed,
+      stored,
+      follower: {
+        name: 'recorder',
+        position: () => position,
+        folded: (event: StoredEvent, payload: { n: number }, learnt: number, model: Tally) => {
+          handed.push({ id: event.id, n: payload.n, learnt, total: model.total });
+          pending.push({ id: event.id, position: event.position });
+        },
+        flush: () => {
+          for (const p of pending) {
+            stored.push(p.id);
+            position = p.position;
+          }
+          pending = [];
+        },
+      },
+    };
+  };
+
+  const runnerWith = (store: SqliteEventStore, readModels: ReadModelStore, follower: ReturnType<typeof recorder>['follower']) => {
+    const runner = new ProjectionRunner<Tally, { n: number }, number>({
+      store,
+      readModels,
+      projection: tally(),
+      decode,
+      // What the fold learnt: the total before this event.
+      evolveLearning: (model, event, envelope) => ({ model: tally().evolve(model, event, envelope), learnt: model.total }),
+      flushEvery: 3,
+      flushIdleMs: 10_000,
+    });
+    runner.follow(follower);
+    cleanups.push(() => runner.stop({ flush: false }));
+    return runner;
+  };
+
+  const append = async (store: SqliteEventStore, values: number[]): Promise<void> => {
+    for (const n of values) await store.appendToStream(`ledger-${n}-${Math.random()}`, [contractEvent('Counted', { n })], 'no-stream');
+  };
+
+  it('hands each folded event once, with what the fold learnt and the model as of it, and flushes before each checkpoint', async () => {
+    const store = openStore();
+    const readModels = new SqliteReadModelStore(store.db);
+    await append(store, [1, 2, 3, 4, 5, 6, 7]);
+    const { handed, stored, follower } = recorder();
+    const runner = runnerWith(store, readModels, follower);
+    await runner.start();
+    await until('folded', () => runner.model.total === 28, 10_000);
+    expect(handed.map((h) => [h.n, h.learnt, h.total])).toEqual([
+      [1, 0, 1],
+      [2, 1, 3],
+      [3, 3, 6],
+      [4, 6, 10],
+      [5, 10, 15],
+      [6, 15, 21],
+      [7, 21, 28],
+    ]);
+    // A stored model is never ahead of what the follower stored.
+    await until('a checkpoint', () => runner.persistedPosition !== undefined, 10_000);
+    const persisted = readModels.load('tally')!.position!;
+    expect(stored.length).toBeGreaterThanOrEqual(JSON.parse(readModels.load('tally')!.state).folded.length);
+    expect(persisted.commit).toBeLessThanOrEqual(follower.position()!.commit);
+    await runner.stop();
+    expect(stored).toEqual(handed.map((h) => h.id));
+  });
+
+  it('folds the log again from the start when a follower is behind the stored model, and skips nothing for it', async () => {
+    const store = openStore();
+    const readModels = new SqliteReadModelStore(store.db);
+    await append(store, [1, 2, 3, 4]);
+    const first = runnerWith(store, readModels, recorder().follower);
+    await first.start();
+    await until('folded', () => first.model.total === 10, 10_000);
+    await first.stop();
+    // A new follower (a new mail file): it has seen nothing of what the stored model holds.
+    const late = recorder();
+    const second = runnerWith(store, readModels, late.follower);
+    await second.start();
+    await until('folded again', () => second.model.total === 10, 10_000);
+    expect(late.handed.map((h) => [h.n, h.total])).toEqual([
+      [1, 1],
+      [2, 3],
+      [3, 6],
+      [4, 10],
+    ]);
+    await second.stop();
+    // A follower level with the stored model: the model resumes, nothing is handed twice.
+    const level = recorder(late.follower.position());
+    const third = runnerWith(store, readModels, level.follower);
+    await third.start();
+    await append(store, [5]);
+    await until('the new event', () => third.model.total === 15, 10_000);
+    expect(level.handed.map((h) => [h.n, h.learnt])).toEqual([[5, 10]]);
+  });
+});

@@ -34,7 +34,33 @@ export interface RunnableProjection<Model, Event> {
   readonly deserialize: (json: string) => Model;
 }
 
-export interface ProjectionRunnerOptions<Model, Event> {
+/**
+ * Something that follows the log through a runner's fold instead of reading it again (the
+ * mailer): it is handed each folded event with what the fold learnt, while the model is as of
+ * that event, and is told at the end of each batch to make its work durable.
+ */
+export interface ProjectionFollower<Model, Event, Learnt> {
+  readonly name: string;
+  /**
+   * The position up to which the follower's own durable state has seen the log (undefined:
+   * nothing). Read when the runner starts: a stored model ahead of it is discarded and the log
+   * folded from the start, so that the follower is handed every event it has not seen, with the
+   * model as of that event.
+   */
+  readonly position: () => GlobalPosition | undefined;
+  /** Synchronous, right after `event` was folded; `model` is as of the event. Must not throw. */
+  readonly folded: (stored: StoredEvent, event: Event, learnt: Learnt, model: Model) => void;
+  /** Positions passed over (other streams): the follower may record that it has seen them. */
+  readonly passed?: (position: GlobalPosition) => void;
+  /**
+   * End of a batch (`followerBatch` events, or those of `followerDelayMs`; always before the
+   * runner writes a checkpoint of the model): make what was handed over durable. A promise holds
+   * the next event back until it settles. Failures are the follower's to retry.
+   */
+  readonly flush: () => void | Promise<void>;
+}
+
+export interface ProjectionRunnerOptions<Model, Event, Learnt = undefined> {
   readonly store: EventStore;
   readonly readModels: ReadModelStore;
   readonly projection: RunnableProjection<Model, Event>;
@@ -69,6 +95,19 @@ export interface ProjectionRunnerOptions<Model, Event> {
    */
   readonly checkpointShare?: number;
   readonly onError?: (error: Error, context: { projection: string; fatal: boolean }) => void;
+  /**
+   * For followers: folds an event like `projection.evolve` and says what the fold learnt (for the
+   * read models, the ticket's transition). Without it, followers are handed `undefined`.
+   */
+  readonly evolveLearning?: (model: Model, event: Event, envelope: ProjectionEnvelope) => { readonly model: Model; readonly learnt: Learnt };
+  /** Events handed to followers before they are told to flush at once (default 1000). */
+  readonly followerBatch?: number;
+  /**
+   * Otherwise followers are told to flush this long after the first event of a batch (default
+   * 25 ms): while catching up, a batch is then up to `followerBatch` events (one transaction of
+   * the mailer's) instead of the few a subscription delivers per turn of the event loop.
+   */
+  readonly followerDelayMs?: number;
 }
 
 export type ProjectionStatus = 'stopped' | 'running' | 'failed';
@@ -147,8 +186,12 @@ interface CheckpointSource {
  * it was when the checkpoint began, so events go on being folded while it is written, and its
  * slices are spaced out to take at most `checkpointShare` of the event loop's time.
  */
-export class ProjectionRunner<Model, Event> {
+export class ProjectionRunner<Model, Event, Learnt = undefined> {
   private current: Model;
+  private readonly followers: ProjectionFollower<Model, Event, Learnt>[] = [];
+  /** Events handed to followers since they last flushed. */
+  private unflushed = 0;
+  private followerFlushScheduled = false;
   private folded: GlobalPosition | undefined;
   private persisted: GlobalPosition | undefined;
   private pending = 0;
@@ -168,7 +211,7 @@ export class ProjectionRunner<Model, Event> {
   /** The checkpoint being written in slices, if any (events wait for it unless it is of a snapshot). */
   private checkpoint: Checkpoint | undefined;
 
-  constructor(private readonly options: ProjectionRunnerOptions<Model, Event>) {
+  constructor(private readonly options: ProjectionRunnerOptions<Model, Event, Learnt>) {
     this.current = options.projection.initialState();
     this.flushEvery = Math.max(1, options.flushEvery ?? 1000);
     this.flushAfter = this.flushEvery;
@@ -216,11 +259,36 @@ export class ProjectionRunner<Model, Event> {
     return this.failure;
   }
 
+  /**
+   * Adds a follower (before {@link start}, so that its position is taken into account). It is
+   * handed every event folded from then on; see {@link ProjectionFollower}.
+   */
+  follow(follower: ProjectionFollower<Model, Event, Learnt>): void {
+    this.followers.push(follower);
+  }
+
+  /** Flushes the follower and stops handing it events. */
+  async unfollow(follower: ProjectionFollower<Model, Event, Learnt>): Promise<void> {
+    if (!this.followers.includes(follower)) return;
+    await follower.flush();
+    const index = this.followers.indexOf(follower);
+    if (index >= 0) this.followers.splice(index, 1);
+  }
+
   /** Loads the stored model (rebuilding when its version differs) and starts following the log. */
   async start(): Promise<void> {
     if (this.state === 'running') return;
     const { projection, readModels } = this.options;
-    const stored = readModels.load(projection.name);
+    let stored = readModels.load(projection.name);
+    const behind = stored === undefined ? undefined : this.followers.find((f) => isBefore(f.position(), stored!.position));
+    if (stored !== undefined && behind !== undefined) {
+      // A follower has not seen what the stored model has (a new mail file, or one that was
+      // off): fold from the start so that it is handed those events with the model as of each.
+      // Nothing was read from this runner yet, so nothing is served from the discarded model.
+      this.options.onError?.(new Error(`follower ${behind.name} is behind the stored model: folding the log again from the start`), { projection: this.name, fatal: false });
+      readModels.remove(projection.name);
+      stored = undefined;
+    }
     if (stored !== undefined && stored.version === projection.version) {
       this.current = projection.deserialize(stored.state);
       this.folded = stored.position;
@@ -248,6 +316,7 @@ export class ProjectionRunner<Model, Event> {
     // A snapshot being written would be overtaken by the flush below at once: it need not finish.
     if (this.checkpoint !== undefined && (options.flush === false || !this.checkpoint.holdsEvents)) this.checkpoint.abort.abort();
     await this.unsubscribe();
+    await this.flushFollowers();
     await this.checkpoint?.done;
     if (options.flush !== false) this.flush();
     this.rejectWaiters(new ProjectionFailedError(`projection ${this.name} stopped`));
@@ -268,6 +337,7 @@ export class ProjectionRunner<Model, Event> {
   flush(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
+    void this.flushFollowers();
     if (!this.hasUnsaved()) return;
     // This write stores the same model; a checkpoint being written in slices need not finish.
     this.checkpoint?.abort.abort();
@@ -299,6 +369,11 @@ export class ProjectionRunner<Model, Event> {
    * How far the model trails the head of the log, in commit-position units (events for SQLite
    * and in-memory, bytes of transaction log for EventStoreDB). 0 when caught up.
    */
+  /** The position of the last event in the log (undefined: an empty log). */
+  head(): Promise<GlobalPosition | undefined> {
+    return this.options.store.headPosition();
+  }
+
   async lag(): Promise<bigint> {
     const head = await this.options.store.headPosition();
     if (head === undefined) return 0n;
@@ -311,7 +386,10 @@ export class ProjectionRunner<Model, Event> {
       after: this.folded,
       streamPrefixes: this.options.streamPrefixes,
       onEvent: (event) => this.onEvent(event),
-      onCheckpoint: (position) => this.advanceTo(position),
+      onCheckpoint: (position) => {
+        for (const follower of this.followers) follower.passed?.(position);
+        this.advanceTo(position);
+      },
       onError: (error) => this.onSubscriptionError(error),
     });
   }
@@ -331,11 +409,61 @@ export class ProjectionRunner<Model, Event> {
     if (this.folded !== undefined && comparePositions(stored.position, this.folded) <= 0) return;
     const event = this.options.decode(stored);
     if (event !== undefined) {
-      this.current = this.options.projection.evolve(this.current, event, envelopeOf(stored));
+      if (this.followers.length === 0) this.current = this.options.projection.evolve(this.current, event, envelopeOf(stored));
+      else this.foldForFollowers(stored, event);
+    } else {
+      for (const follower of this.followers) follower.passed?.(stored.position);
     }
     this.pending += 1;
     this.advanceTo(stored.position);
-    return this.checkpointInProgress();
+    const flushed = this.unflushed >= this.followerBatch ? this.flushFollowers() : undefined;
+    const held = this.checkpointInProgress();
+    return flushed === undefined ? held : held === undefined ? flushed : Promise.all([flushed, held]).then(() => undefined);
+  }
+
+  private get followerBatch(): number {
+    return Math.max(1, this.options.followerBatch ?? 1000);
+  }
+
+  /** Folds one event and hands it, with what the fold learnt, to every follower. */
+  private foldForFollowers(stored: StoredEvent, event: Event): void {
+    const envelope = envelopeOf(stored);
+    let learnt: Learnt;
+    if (this.options.evolveLearning === undefined) {
+      this.current = this.options.projection.evolve(this.current, event, envelope);
+      learnt = undefined as Learnt;
+    } else {
+      const result = this.options.evolveLearning(this.current, event, envelope);
+      this.current = result.model;
+      learnt = result.learnt;
+    }
+    for (const follower of this.followers) follower.folded(stored, event, learnt, this.current);
+    this.unflushed++;
+    if (!this.followerFlushScheduled) {
+      this.followerFlushScheduled = true;
+      setTimeout(() => void this.flushFollowers(), this.options.followerDelayMs ?? 25);
+    }
+  }
+
+  /** Tells every follower to make what it was handed durable (see {@link ProjectionFollower.flush}). */
+  private flushFollowers(): Promise<void> | undefined {
+    this.followerFlushScheduled = false;
+    if (this.followers.length === 0) return undefined;
+    this.unflushed = 0;
+    const waits: Promise<void>[] = [];
+    for (const follower of this.followers) {
+      try {
+        const result = follower.flush();
+        if (result !== undefined) waits.push(result.catch((error: unknown) => this.followerFailed(follower, error)));
+      } catch (error) {
+        this.followerFailed(follower, error);
+      }
+    }
+    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+  }
+
+  private followerFailed(follower: ProjectionFollower<Model, Event, Learnt>, error: unknown): void {
+    this.options.onError?.(new Error(`follower ${follower.name}: ${asError(error).message}`), { projection: this.name, fatal: false });
   }
 
   /** Settles when the checkpoint being written (if any) is done and holds events back; it never rejects. */
@@ -360,6 +488,9 @@ export class ProjectionRunner<Model, Event> {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     if (this.checkpoint !== undefined) return;
+    // Followers first: a stored model never gets ahead of what they made durable (but for one
+    // whose flush failed, which the start-up rule in start() covers).
+    void this.flushFollowers();
     const { serializeChunks, serializeSnapshot } = this.options.projection;
     const chunksOf = serializeSnapshot ?? serializeChunks;
     if (chunksOf === undefined) {
@@ -505,6 +636,10 @@ export class ProjectionRunner<Model, Event> {
 
 /** The next turn of the event loop, after at least `ms` milliseconds when that is more than a millisecond (or sooner, on `signal`). */
 const pause = (ms: number, signal: AbortSignal): Promise<unknown> => (ms >= 1 ? sleep(ms, undefined, { signal }).catch(() => undefined) : nextTurn());
+
+/** `a` is before `b` (undefined: before everything). */
+const isBefore = (a: GlobalPosition | undefined, b: GlobalPosition | undefined): boolean =>
+  b !== undefined && (a === undefined || comparePositions(a, b) < 0);
 
 const samePosition = (a: GlobalPosition | undefined, b: GlobalPosition | undefined): boolean =>
   a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0;

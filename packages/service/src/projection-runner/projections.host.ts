@@ -62,16 +62,16 @@ export class ProjectionsHost implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /** Adds a projection; it starts with the application (or at once when the application already runs). */
-  register<Model, Event>(options: Omit<ProjectionRunnerOptions<Model, Event>, 'store' | 'readModels'>): ProjectionRunner<Model, Event> {
+  register<Model, Event, Learnt = undefined>(options: Omit<ProjectionRunnerOptions<Model, Event, Learnt>, 'store' | 'readModels'>): ProjectionRunner<Model, Event, Learnt> {
     if (this.runners.some((r) => r.name === options.projection.name)) throw new Error(`projection ${options.projection.name} is registered twice`);
-    const runner = new ProjectionRunner<Model, Event>({
+    const runner = new ProjectionRunner<Model, Event, Learnt>({
       onError: (error, { projection, fatal }) =>
         fatal ? this.logger.error({ err: error, projection }, `projection ${projection} stopped: ${error.message}`) : this.logger.warn({ err: error, projection }, `projection ${projection}: ${error.message}`),
       ...options,
       store: this.store,
       readModels: this.readModels,
     });
-    this.runners.push(runner as ProjectionRunner<unknown, unknown>);
+    this.runners.push(runner as unknown as ProjectionRunner<unknown, unknown>);
     if (this.booted) void runner.start();
     return runner;
   }
