@@ -9,6 +9,8 @@ const restrict = (...rules) => ['error', { patterns: rules.map(([regex, message]
 const into = (name) => `^(\\.\\./)+${name}(/|$)`;
 const noService = [`^@support-sla/service(/|$)|${into('service')}`, 'the pure packages never import the service'];
 const noFramework = ['^(@nestjs/|better-sqlite3$|@eventstore/)', 'the pure packages use no framework and no store'];
+/** The feature slices and the module that registers them: nothing below them imports one. */
+const SLICES = 'tickets|outages|policies|reports|support\\.module';
 const inService = (folder) => `packages/service/src/${folder}/**/*.ts`;
 
 export default tseslint.config(
@@ -53,26 +55,26 @@ export default tseslint.config(
     files: ['packages/projections/src/**/*.ts'],
     rules: { 'no-restricted-imports': restrict(noService, noFramework) },
   },
-  // Inside the service. Nothing below the slices imports one (`features/`), nor the composition
+  // Inside the service. Nothing below the slices (tickets/, outages/, policies/, reports/) imports one, nor the composition
   // root (`app.module`, `bootstrap`) or the end-to-end suites (`e2e/`).
   {
     files: [inService('event-store')],
     rules: {
       'no-restricted-imports': restrict([
-        into('(application|features|platform|notifications|projection-runner|seals|http|e2e|app\\.module|bootstrap)'),
+        into(`(application|${SLICES}|platform|notifications|projection-runner|seals|http|e2e|app\\.module|bootstrap)`),
         'event-store/ is the port and its adapters: it imports no layer above it',
       ]),
     },
   },
   {
     files: [inService('{auth,config,checkpoints,hash-chain,idempotency}')],
-    rules: { 'no-restricted-imports': restrict([into('(features|e2e|app\\.module|bootstrap)'), 'a shared folder imports no slice and not the composition root']) },
+    rules: { 'no-restricted-imports': restrict([into(`(${SLICES}|e2e|app\\.module|bootstrap)`), 'a shared folder imports no slice and not the composition root']) },
   },
   {
     files: [inService('projection-runner')],
     rules: {
       'no-restricted-imports': restrict([
-        into('(platform|application|features|notifications|app\\.module)'),
+        into(`(platform|application|${SLICES}|notifications|app\\.module)`),
         'projection-runner/ runs projections from the log; the platform wires it (platform -> projection-runner, never back)',
       ]),
     },
@@ -81,40 +83,36 @@ export default tseslint.config(
     files: [inService('application')],
     rules: {
       'no-restricted-imports': restrict([
-        into('(features|platform|notifications|http|e2e|app\\.module|bootstrap)'),
+        into(`(${SLICES}|platform|notifications|http|e2e|app\\.module|bootstrap)`),
         'application/ is the shared kernel (executor, stored-event decoder, ticket numbers, clock): no slice, no HTTP, no platform wiring, no mailer',
       ]),
     },
   },
   {
     files: [inService('platform')],
-    rules: { 'no-restricted-imports': restrict([into('(features|e2e|app\\.module|bootstrap)'), 'platform/ serves every slice and imports none, nor the composition root (src/bootstrap.ts)']) },
+    rules: { 'no-restricted-imports': restrict([into(`(${SLICES}|e2e|app\\.module|bootstrap)`), 'platform/ serves every slice and imports none, nor the composition root (src/bootstrap.ts)']) },
   },
   // The slices: each holds its routes, handlers and tests, and imports no other slice, except the
   // policy history the tickets slice pins and reads (policies/policy-history).
-  ...['outages', 'policies', 'reports'].map((slice) => ({
-    files: [inService(`features/${slice}`)],
-    rules: {
-      'no-restricted-imports': restrict([
-        `^\\.\\./(?!\\.\\./|${slice}/)|${into('(e2e|notifications|app\\.module|bootstrap)')}`,
-        `features/${slice}/ imports no other slice, nor support.module, the mailer or the composition root`,
-      ]),
-    },
-  })),
-  {
-    files: [inService('features/tickets')],
-    rules: {
-      'no-restricted-imports': restrict([
-        `^\\.\\./(?!\\.\\./|tickets/|policies/policy-history$)|${into('(e2e|notifications|app\\.module|bootstrap)')}`,
-        'features/tickets/ imports no other slice but the policy history (policies/policy-history), nor support.module, the mailer or the composition root',
-      ]),
-    },
-  },
+  ...['tickets', 'outages', 'policies', 'reports'].map((slice) => {
+    const others = ['tickets', 'outages', 'policies', 'reports'].filter((other) => other !== slice);
+    // tickets/ may read policies/policy-history and nothing else of another slice.
+    const forbidden = others.map((other) => (slice === 'tickets' && other === 'policies' ? 'policies/(?!policy-history$)' : `${other}(/|$)`));
+    return {
+      files: [inService(slice)],
+      rules: {
+        'no-restricted-imports': restrict(
+          [`^(\\.\\./)+(${forbidden.join('|')})`, `${slice}/ imports no other slice${slice === 'tickets' ? ' but the policy history (policies/policy-history)' : ''}`],
+          [into('(e2e|notifications|support\\.module|app\\.module|bootstrap)'), `${slice}/ imports neither support.module, the mailer nor the composition root`],
+        ),
+      },
+    };
+  }),
   {
     files: [inService('notifications')],
     rules: {
       'no-restricted-imports': restrict(
-        [into('(features|projection-runner|platform|e2e|app\\.module|bootstrap)'), 'notifications/ decides on the read models\' fold and records through application/; it imports no slice and nothing of the platform'],
+        [into(`(${SLICES}|projection-runner|platform|e2e|app\\.module|bootstrap)`), 'notifications/ decides on the read models\' fold and records through application/; it imports no slice and nothing of the platform'],
         ['^(\\.\\./)+deployment/(?!sender-lock$)', 'notifications/ uses only the sender lock from deployment/ (deployment/ hosts notifications, not the other way round)'],
       ),
     },
@@ -123,7 +121,7 @@ export default tseslint.config(
     files: [inService('deployment')],
     rules: {
       'no-restricted-imports': restrict([
-        into('(features|application|projection-runner|platform|http|e2e|app\\.module|bootstrap)'),
+        into(`(${SLICES}|application|projection-runner|platform|http|e2e|app\\.module|bootstrap)`),
         'deployment/ (worker thread, sender lock, thread priority) runs the notifications\' delivery; it knows no slice, use case or HTTP',
       ]),
     },
@@ -132,6 +130,6 @@ export default tseslint.config(
     files: [inService('http')],
     // Known exception (README): conformance.ts checks the declared response schemas against the slices' own types.
     ignores: ['packages/service/src/http/responses/conformance.ts'],
-    rules: { 'no-restricted-imports': restrict([into('(features|platform|notifications|e2e|app\\.module|bootstrap)'), 'http/ is shared by every slice: it imports none, nor the platform or the composition root']) },
+    rules: { 'no-restricted-imports': restrict([into(`(${SLICES}|platform|notifications|e2e|app\\.module|bootstrap)`), 'http/ is shared by every slice: it imports none, nor the platform or the composition root']) },
   },
 );

@@ -11,8 +11,8 @@ import { DeliveryWorker, deliveryWorkerAvailable } from './deployment/delivery-w
 import { CommandExecutor } from './application/command-executor';
 import { ReadModelsHost } from './application/read-models.host';
 import type { EventStore } from './event-store/event-store.port';
-import { SupportModule } from './features/support.module';
-import { TicketNoticeRecorder } from './features/tickets/ticket-notices';
+import { SupportModule } from './support.module';
+import { TicketNoticeRecorder } from './tickets/ticket-notices';
 import { NotificationsModule, type NotificationsSetup } from './notifications/notifications.module';
 import { recordOutageAlertSent } from './notifications/outage-alert-recorder';
 import type { AlertSentRecord } from './notifications/outage-alerts';

@@ -1,7 +1,7 @@
 import type { DomainEvent } from '@support-sla/domain';
 import { roundTrip, UnstorableEventError } from './command-executor';
 
-// The executor through the slices' command handlers: features/command-path.test.ts.
+// The executor through the slices' command handlers: e2e/command-path.test.ts.
 describe('nothing is stored that cannot be read back (issue 20)', () => {
   test('roundTrip returns what the store will hold, and refuses an instant the codec would not read back', () => {
     const at = '2026-03-06T22:30:00.000Z';

@@ -12,7 +12,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
 import { Public } from '../auth/auth.guard';
 import { FEATURE_MODULES } from '../app.module';
-import { SupportModule } from '../features/support.module';
+import { SupportModule } from '../support.module';
 import { createService } from '../bootstrap';
 import { describeMachine } from './machine';
 

@@ -10,8 +10,8 @@ import { CommandExecutor } from '../application/command-executor';
 import type { AuthenticatedUser } from '../auth/token.service';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import type { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
-import { PolicyHistoryCache } from '../features/policies/policy-history';
-import { OpenTicketCommand, OpenTicketHandler, TicketActionCommand, TicketActionHandler, type TicketAction } from '../features/tickets/ticket.commands';
+import { PolicyHistoryCache } from '../policies/policy-history';
+import { OpenTicketCommand, OpenTicketHandler, TicketActionCommand, TicketActionHandler, type TicketAction } from '../tickets/ticket.commands';
 import { sealEvents } from '../hash-chain';
 import { SqliteTicketNumberAllocator } from '../platform/ticket-numbers';
 

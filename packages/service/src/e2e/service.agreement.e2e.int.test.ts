@@ -1,7 +1,7 @@
 import { ManualClock } from '../application/clock';
 import { call as httpCall, type Json } from '../testing/http';
 import { startService, type InProcessService } from '../testing/service-harness';
-import { CLOCK_OVERRIDE } from '../features/support.module';
+import { CLOCK_OVERRIDE } from '../support.module';
 
 /**
  * The agreement read as written, over real HTTP on a temporary SQLite file: late entries keep

@@ -3,7 +3,7 @@ import { ManualClock } from '../application/clock';
 import { SqliteReadModelStore } from '../checkpoints/read-model.store';
 import { call as httpCall, eventually as poll, type Json } from '../testing/http';
 import { startService, type InProcessService } from '../testing/service-harness';
-import { CLOCK_OVERRIDE } from '../features/support.module';
+import { CLOCK_OVERRIDE } from '../support.module';
 
 /**
  * The real service over real HTTP on a temporary SQLite file: a ticket's whole life for both

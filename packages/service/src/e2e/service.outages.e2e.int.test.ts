@@ -2,7 +2,7 @@ import { ManualClock } from '../application/clock';
 import { SmtpSink, WebhookSink, type ReceivedMail } from '../notifications/notifications.test-support';
 import { call as httpCall, eventually, sleep, type Json } from '../testing/http';
 import { startService, type InProcessService } from '../testing/service-harness';
-import { CLOCK_OVERRIDE } from '../features/support.module';
+import { CLOCK_OVERRIDE } from '../support.module';
 
 /**
  * Outages end to end, over real HTTP on a temporary SQLite file, with a real SMTP server and a

@@ -4,7 +4,7 @@ import { Clock } from '../application/clock';
 import { Roles } from '../auth/auth.guard';
 import type { ServiceConfig } from '../config/service-config';
 import type { EventStore } from '../event-store/event-store.port';
-import { SupportModule } from '../features/support.module';
+import { SupportModule } from '../support.module';
 import { ApiCommand, ApiStandardErrors } from '../http/api-responses';
 import { SealAnswer } from '../http/responses/seal.responses';
 import { Scope, type RequestScope } from '../http/request-context';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Inject, Module, Post, Req, type OnModuleInit } from '@nestjs/common';
 import { ConcurrencyConflictError, DomainRuleViolation } from '../application/command-executor';
-import { TicketNotFoundError } from '../features/tickets/ticket-access';
+import { TicketNotFoundError } from '../tickets/ticket-access';
 import { RoleForbiddenError, Roles, type RequestWithUser } from '../auth/auth.guard';
 import { contractEvent } from '../event-store/event-store.contract';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore } from '../event-store/event-store.port';

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { ManualClock } from '../../application/clock';
-import { CLOCK_OVERRIDE } from '../../features/support.module';
+import { CLOCK_OVERRIDE } from '../../support.module';
 import { startService, type InProcessService } from '../../testing/service-harness';
 import { runCli } from './testing/run-cli';
 

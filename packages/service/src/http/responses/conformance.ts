@@ -1,10 +1,10 @@
 import type * as t from 'io-ts';
 import type { SlaPolicy, TicketEvent } from '@support-sla/domain';
 import type { AuditTimeline, ComplianceReport as ComplianceReportType, QueueView as QueueViewType, SlaStatusBoard as SlaStatusBoardType, TicketAsOf as TicketAsOfType, WhatIfReport as WhatIfReportType } from '@support-sla/projections';
-import type { commandResponse } from '../../features/tickets/tickets.controller';
-import type { Freshness, TicketDetails as TicketDetailsType } from '../../features/tickets/ticket.queries';
-import type { OutageListing as OutageListingType } from '../../features/outages/outage.queries';
-import type { EntitlementsView as EntitlementsViewType } from '../../features/policies/policy.queries';
+import type { commandResponse } from '../../tickets/tickets.controller';
+import type { Freshness, TicketDetails as TicketDetailsType } from '../../tickets/ticket.queries';
+import type { OutageListing as OutageListingType } from '../../outages/outage.queries';
+import type { EntitlementsView as EntitlementsViewType } from '../../policies/policy.queries';
 import type { HealthReport as HealthReportType } from '../../platform/operations.controller';
 import type { ErrorBody as ErrorBodyType } from '../../platform/http-errors';
 import type { ErrorBody } from './error.responses';

@@ -1,9 +1,9 @@
 import { defaultPolicy, type SlaPolicy } from '@support-sla/domain';
-import { CommandExecutor, type CommandContext } from '../../application/command-executor';
-import type { EventStore } from '../../event-store/event-store.port';
-import { InMemoryEventStore } from '../../event-store/in-memory/in-memory.event-store';
-import { sealEvents } from '../../hash-chain';
-import { countingReads } from '../../testing/counting-store';
+import { CommandExecutor, type CommandContext } from '../application/command-executor';
+import type { EventStore } from '../event-store/event-store.port';
+import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
+import { sealEvents } from '../hash-chain';
+import { countingReads } from '../testing/counting-store';
 import { POLICY_RECHECK_MS, PolicyHistoryCache } from './policy-history';
 import { PolicySeeder, PublishPolicyCommand, PublishPolicyHandler } from './policy.commands';
 

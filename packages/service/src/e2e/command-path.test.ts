@@ -17,11 +17,11 @@ import {
 import type { TicketNumberAllocator } from '../application/ticket-number';
 import type { AuthenticatedUser } from '../auth/token.service';
 import { ticketStream } from '../event-store/streams';
-import { OutageBoardCommand, OutageBoardHandler } from './outages/outage.commands';
-import { PolicyHistoryCache } from './policies/policy-history';
-import { readTicket, TicketNotFoundError } from './tickets/ticket-access';
-import type { OpenTicketBody } from './tickets/ticket.bodies';
-import { OpenTicketCommand, OpenTicketHandler, TicketActionCommand, TicketActionHandler, type TicketAction } from './tickets/ticket.commands';
+import { OutageBoardCommand, OutageBoardHandler } from '../outages/outage.commands';
+import { PolicyHistoryCache } from '../policies/policy-history';
+import { readTicket, TicketNotFoundError } from '../tickets/ticket-access';
+import type { OpenTicketBody } from '../tickets/ticket.bodies';
+import { OpenTicketCommand, OpenTicketHandler, TicketActionCommand, TicketActionHandler, type TicketAction } from '../tickets/ticket.commands';
 
 // A plain chain for these tests; the service's real sealer is tested with the hash-chain module.
 const seal: Sealer = (streamId, firstRevision, previousHash, events) => {

@@ -13,14 +13,14 @@ import {
   type TicketCommandOf,
   type TicketState,
 } from '@support-sla/domain';
-import { Clock } from '../../application/clock';
-import { CommandExecutor, DomainRuleViolation, type CommandContext, type ExecutionResult } from '../../application/command-executor';
-import type { TicketNumberAllocator } from '../../application/ticket-number';
-import type { AuthenticatedUser } from '../../auth/token.service';
-import type { StoredEvent } from '../../event-store/event-store.port';
-import { OUTAGE_BOARD_STREAM, ticketStream } from '../../event-store/streams';
-import { RequestValidationError } from '../../http/validation';
-import { TICKET_NUMBERS } from '../../platform/tokens';
+import { Clock } from '../application/clock';
+import { CommandExecutor, DomainRuleViolation, type CommandContext, type ExecutionResult } from '../application/command-executor';
+import type { TicketNumberAllocator } from '../application/ticket-number';
+import type { AuthenticatedUser } from '../auth/token.service';
+import type { StoredEvent } from '../event-store/event-store.port';
+import { OUTAGE_BOARD_STREAM, ticketStream } from '../event-store/streams';
+import { RequestValidationError } from '../http/validation';
+import { TICKET_NUMBERS } from '../platform/tokens';
 import { PolicyHistoryCache } from '../policies/policy-history';
 import { actorOf, ticketIdOf, visibleTicket } from './ticket-access';
 import type { OpenTicketBody } from './ticket.bodies';

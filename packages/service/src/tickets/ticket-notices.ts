@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ticketDecider, ticketExists, type TicketCommandOf, type TicketState } from '@support-sla/domain';
-import { MAILER_ACTOR } from '../../application/actors';
-import { CommandExecutor, type ExecutionResult } from '../../application/command-executor';
-import { ticketStream } from '../../event-store/streams';
+import { MAILER_ACTOR } from '../application/actors';
+import { CommandExecutor, type ExecutionResult } from '../application/command-executor';
+import { ticketStream } from '../event-store/streams';
 
 /**
  * The mailer's records on a ticket (the app module hands them to the notifications module): a

@@ -1,9 +1,9 @@
 import { isRequester, ticketDecider, ticketExists, type Actor, type Ticket, type TicketState } from '@support-sla/domain';
-import type { CommandExecutor } from '../../application/command-executor';
-import { TICKET_NUMBER_PREFIX, type TicketNumberAllocator } from '../../application/ticket-number';
-import type { AuthenticatedUser } from '../../auth/token.service';
-import type { StoredEvent } from '../../event-store/event-store.port';
-import { ticketStream } from '../../event-store/streams';
+import type { CommandExecutor } from '../application/command-executor';
+import { TICKET_NUMBER_PREFIX, type TicketNumberAllocator } from '../application/ticket-number';
+import type { AuthenticatedUser } from '../auth/token.service';
+import type { StoredEvent } from '../event-store/event-store.port';
+import { ticketStream } from '../event-store/streams';
 
 /** The ticket was not found, or the caller may not know that it exists (HTTP 404). */
 export class TicketNotFoundError extends Error {

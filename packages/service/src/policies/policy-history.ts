@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { currentPolicy, defaultPolicy, policyDecider, type PolicyHistory, type SlaPolicy } from '@support-sla/domain';
-import { CommandExecutor } from '../../application/command-executor';
-import { POLICY_STREAM } from '../../event-store/streams';
+import { CommandExecutor } from '../application/command-executor';
+import { POLICY_STREAM } from '../event-store/streams';
 
 /** How long the policy in force is taken from the cache without asking the store (ms). */
 export const POLICY_RECHECK_MS = 250;

@@ -3,16 +3,16 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import * as t from 'io-ts';
 import { IsoInstant, REQUESTER_ROLES, STAFF_ROLES, ticketExists, type Role, type TicketState } from '@support-sla/domain';
-import { Clock } from '../../application/clock';
-import type { ExecutionResult } from '../../application/command-executor';
-import { positionText, ticketView } from '../../application/views';
-import { ApiCommand, ApiStandardErrors, ApiSuccess } from '../../http/api-responses';
-import { ApiParamsFrom, ApiQueryFrom, openApiSchemaOf } from '../../http/io-ts-openapi';
-import { TICKET_COMMAND_EXAMPLE, TICKET_DETAILS_EXAMPLE } from '../../http/responses/examples';
-import { TicketAsOf, TicketCommandAnswer, TicketDetails, TicketHistory } from '../../http/responses/ticket.responses';
-import { Roles } from '../../auth/auth.guard';
-import { Scope, type RequestScope } from '../../http/request-context';
-import { decodeRequest } from '../../http/validation';
+import { Clock } from '../application/clock';
+import type { ExecutionResult } from '../application/command-executor';
+import { positionText, ticketView } from '../application/views';
+import { ApiCommand, ApiStandardErrors, ApiSuccess } from '../http/api-responses';
+import { ApiParamsFrom, ApiQueryFrom, openApiSchemaOf } from '../http/io-ts-openapi';
+import { TICKET_COMMAND_EXAMPLE, TICKET_DETAILS_EXAMPLE } from '../http/responses/examples';
+import { TicketAsOf, TicketCommandAnswer, TicketDetails, TicketHistory } from '../http/responses/ticket.responses';
+import { Roles } from '../auth/auth.guard';
+import { Scope, type RequestScope } from '../http/request-context';
+import { decodeRequest } from '../http/validation';
 import {
   AcknowledgeTicketBody,
   AwaitCustomerBody,

@@ -1,7 +1,7 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { MONITORS, monitorStatusAt, outageDecider } from '@support-sla/domain';
-import { CommandExecutor } from '../../application/command-executor';
-import { OUTAGE_BOARD_STREAM } from '../../event-store/streams';
+import { CommandExecutor } from '../application/command-executor';
+import { OUTAGE_BOARD_STREAM } from '../event-store/streams';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 

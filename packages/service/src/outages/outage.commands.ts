@@ -1,8 +1,8 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { outageDecider, type OutageBoard, type OutageCommand, type OutageCommandOf } from '@support-sla/domain';
-import { CommandExecutor, type CommandContext, type ExecutionResult } from '../../application/command-executor';
-import type { AuthenticatedUser } from '../../auth/token.service';
-import { OUTAGE_BOARD_STREAM } from '../../event-store/streams';
+import { CommandExecutor, type CommandContext, type ExecutionResult } from '../application/command-executor';
+import type { AuthenticatedUser } from '../auth/token.service';
+import { OUTAGE_BOARD_STREAM } from '../event-store/streams';
 
 /** Outage commands people send (the mailer records delivered alerts itself). */
 export type OutageAction = Exclude<OutageCommand['type'], 'RecordOutageAlertSent'>;

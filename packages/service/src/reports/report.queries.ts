@@ -1,10 +1,10 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Tier } from '@support-sla/domain';
 import { queueView, slaStatusBoard, type QueueView, type SlaStatusBoard } from '@support-sla/projections';
-import { ReadModelsHost } from '../../application/read-models.host';
-import { renderComplianceReport, reportPeriod, type ReportFormat } from '../../application/report-rendering';
-import { Clock } from '../../application/clock';
-import { positionText, type Freshness } from '../../application/views';
+import { ReadModelsHost } from '../application/read-models.host';
+import { renderComplianceReport, reportPeriod, type ReportFormat } from '../application/report-rendering';
+import { Clock } from '../application/clock';
+import { positionText, type Freshness } from '../application/views';
 
 export class GetQueueQuery extends Query<QueueView & Freshness> {
   constructor(

@@ -4,17 +4,17 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import * as t from 'io-ts';
 import { IsoInstant, PositiveInt, Tier } from '@support-sla/domain';
-import { Clock } from '../../application/clock';
-import { ReadModelsHost } from '../../application/read-models.host';
-import type { GlobalPosition } from '../../event-store/event-store.port';
+import { Clock } from '../application/clock';
+import { ReadModelsHost } from '../application/read-models.host';
+import type { GlobalPosition } from '../event-store/event-store.port';
 import { STAFF_ROLES } from '@support-sla/domain';
-import { Roles } from '../../auth/auth.guard';
-import { ApiStandardErrors, ApiSuccess } from '../../http/api-responses';
-import { ApiQueryFrom } from '../../http/io-ts-openapi';
-import { COMPLIANCE_CSV_EXAMPLE, QUEUE_EXAMPLE } from '../../http/responses/examples';
-import { NO_STORE, READ_MODEL_POSITION } from '../../http/responses/headers';
-import { COMPLIANCE_CSV_SCHEMA, ComplianceAnswer, QueueView, SlaStatusBoard } from '../../http/responses/report.responses';
-import { decodeRequest, RequestValidationError } from '../../http/validation';
+import { Roles } from '../auth/auth.guard';
+import { ApiStandardErrors, ApiSuccess } from '../http/api-responses';
+import { ApiQueryFrom } from '../http/io-ts-openapi';
+import { COMPLIANCE_CSV_EXAMPLE, QUEUE_EXAMPLE } from '../http/responses/examples';
+import { NO_STORE, READ_MODEL_POSITION } from '../http/responses/headers';
+import { COMPLIANCE_CSV_SCHEMA, ComplianceAnswer, QueueView, SlaStatusBoard } from '../http/responses/report.responses';
+import { decodeRequest, RequestValidationError } from '../http/validation';
 import { GetComplianceReportQuery, GetQueueQuery, GetSlaBoardQuery } from './report.queries';
 
 const PositiveIntFromString = new t.Type<number, string, unknown>(

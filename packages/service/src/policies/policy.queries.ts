@@ -1,7 +1,7 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { entitlementsFor, License, tierForLicense, TIERS, type Entitlement, type SlaPolicy, type Tier } from '@support-sla/domain';
 import { PolicyHistoryCache } from './policy-history';
-import type { AuthenticatedUser } from '../../auth/token.service';
+import type { AuthenticatedUser } from '../auth/token.service';
 
 export class ListPoliciesQuery extends Query<{ versions: SlaPolicy[] }> {}
 

@@ -1,10 +1,10 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { currentPolicy, defaultPolicy, policyDecider, type Actor, type PolicyHistory, type SlaPolicy } from '@support-sla/domain';
-import { Clock } from '../../application/clock';
-import { CommandExecutor, ConcurrencyConflictError, type CommandContext, type ExecutionResult } from '../../application/command-executor';
-import { WrongExpectedRevisionError } from '../../event-store/event-store.port';
-import { POLICY_STREAM } from '../../event-store/streams';
+import { Clock } from '../application/clock';
+import { CommandExecutor, ConcurrencyConflictError, type CommandContext, type ExecutionResult } from '../application/command-executor';
+import { WrongExpectedRevisionError } from '../event-store/event-store.port';
+import { POLICY_STREAM } from '../event-store/streams';
 import { PolicyHistoryCache } from './policy-history';
 
 /** `POST /policies`: publish the next policy version. */
