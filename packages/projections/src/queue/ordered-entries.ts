@@ -1,0 +1,181 @@
+/** Anything ordered by a string key (code-unit order), such as a queue entry. */
+export interface Keyed {
+  readonly key: string;
+}
+
+/** Largest block before it is split in two: small enough that moving entries inside one is cheap. */
+const DEFAULT_MAX_BLOCK = 1024;
+
+/**
+ * Entries kept in ascending key order (code-unit order, as `<` compares strings) in a list of
+ * sorted blocks of at most `maxBlock` entries: a binary search over the blocks' last keys, then
+ * one inside a block, finds a place in O(log n), and an insert or removal moves at most a block's
+ * entries instead of the whole list (a sorted array moves half of it on average, which is what
+ * made a catch-up with tens of thousands of open tickets slow).
+ *
+ * It behaves exactly as one sorted array handled with `lowerBound` and `splice`: an entry goes
+ * before any entry with an equal key, and {@link remove} and {@link replace} act on the first entry
+ * with the key. Reads (`length`, iteration, {@link slice}, {@link map}, {@link at}) give what that
+ * array would. How entries are spread over blocks depends on the history of changes and is never
+ * seen: only the sequence of entries is (so two lists with the same entries are `toEqual`).
+ */
+export class OrderedEntries<T extends Keyed> implements Iterable<T> {
+  // Non-empty sorted blocks, in order. Private fields, so that nothing (not even a deep equality
+  // in a test) sees how the entries happen to be spread over blocks.
+  readonly #blocks: T[][] = [];
+  readonly #maxBlock: number;
+  #length = 0;
+
+  constructor(maxBlock: number = DEFAULT_MAX_BLOCK) {
+    if (!Number.isInteger(maxBlock) || maxBlock < 4) throw new RangeError(`maxBlock must be an integer >= 4, got ${maxBlock}`);
+    this.#maxBlock = maxBlock;
+  }
+
+  /** A list of `sorted` (ascending keys; not checked), in half-full blocks. */
+  static fromSorted<T extends Keyed>(sorted: readonly T[], maxBlock: number = DEFAULT_MAX_BLOCK): OrderedEntries<T> {
+    const list = new OrderedEntries<T>(maxBlock);
+    const size = maxBlock >> 1;
+    for (let i = 0; i < sorted.length; i += size) list.#blocks.push(sorted.slice(i, i + size));
+    list.#length = sorted.length;
+    return list;
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Inserts `entry` at its place: after the entries with smaller keys, before those with equal or larger ones. */
+  insert(entry: T): void {
+    const blocks = this.#blocks;
+    this.#length += 1;
+    if (blocks.length === 0) {
+      blocks.push([entry]);
+      return;
+    }
+    // After every entry: goes at the end of the last block.
+    const b = Math.min(this.#blockOf(entry.key), blocks.length - 1);
+    const block = blocks[b] as T[];
+    block.splice(lowerBoundIn(block, entry.key), 0, entry);
+    if (block.length > this.#maxBlock) blocks.splice(b + 1, 0, block.splice(block.length >> 1));
+  }
+
+  /** Removes the first entry with `key`; returns it, or `undefined` when there is none. */
+  remove(key: string): T | undefined {
+    const blocks = this.#blocks;
+    const b = this.#blockOf(key);
+    const block = blocks[b];
+    if (block === undefined) return undefined;
+    const i = lowerBoundIn(block, key);
+    const found = block[i];
+    if (found === undefined || found.key !== key) return undefined;
+    block.splice(i, 1);
+    this.#length -= 1;
+    if (block.length === 0) blocks.splice(b, 1);
+    else if (block.length * 4 < this.#maxBlock) this.#mergeSmall(b, block);
+    return found;
+  }
+
+  /** Puts `entry` in place of the first entry with the same key; returns whether there was one. */
+  replace(entry: T): boolean {
+    const block = this.#blocks[this.#blockOf(entry.key)];
+    if (block === undefined) return false;
+    const i = lowerBoundIn(block, entry.key);
+    if (block[i]?.key !== entry.key) return false;
+    block[i] = entry;
+    return true;
+  }
+
+  /** The entry at 0-based `index`, or `undefined` (no negative indexes). */
+  at(index: number): T | undefined {
+    if (!Number.isInteger(index) || index < 0 || index >= this.#length) return undefined;
+    let rest = index;
+    for (const block of this.#blocks) {
+      if (rest < block.length) return block[rest];
+      rest -= block.length;
+    }
+    return undefined;
+  }
+
+  /** As `Array.prototype.slice` on the sorted array: negative positions count from the end. */
+  slice(start?: number, end?: number): T[] {
+    const from = position(start, 0, this.#length);
+    const to = position(end, this.#length, this.#length);
+    const out: T[] = [];
+    if (from >= to) return out;
+    let offset = 0;
+    for (const block of this.#blocks) {
+      const next = offset + block.length;
+      if (next > from) {
+        for (let i = Math.max(0, from - offset); i < block.length && offset + i < to; i++) out.push(block[i] as T);
+        if (next >= to) break;
+      }
+      offset = next;
+    }
+    return out;
+  }
+
+  map<U>(fn: (entry: T, index: number) => U): U[] {
+    const out: U[] = [];
+    for (const block of this.#blocks) for (const entry of block) out.push(fn(entry, out.length));
+    return out;
+  }
+
+  /** A plain array of the entries, in order. */
+  toArray(): T[] {
+    return this.slice();
+  }
+
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (const block of this.#blocks) yield* block;
+  }
+
+  // The block holding the first entry whose key is not less than `key` (`blocks.length` if none).
+  #blockOf(key: string): number {
+    const blocks = this.#blocks;
+    let lo = 0;
+    let hi = blocks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const block = blocks[mid] as T[];
+      if ((block[block.length - 1] as T).key < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  // Joins a block that fell under a quarter full with a neighbour when both fit in one block, so
+  // that churn cannot leave many near-empty blocks behind.
+  #mergeSmall(b: number, block: T[]): void {
+    const blocks = this.#blocks;
+    const next = blocks[b + 1];
+    if (next !== undefined && block.length + next.length <= this.#maxBlock) {
+      for (const entry of next) block.push(entry);
+      blocks.splice(b + 1, 1);
+      return;
+    }
+    const previous = blocks[b - 1];
+    if (previous !== undefined && previous.length + block.length <= this.#maxBlock) {
+      for (const entry of block) previous.push(entry);
+      blocks.splice(b, 1);
+    }
+  }
+}
+
+// Index of the first entry whose key is not less than `key` in a sorted block.
+const lowerBoundIn = <T extends Keyed>(block: readonly T[], key: string): number => {
+  let lo = 0;
+  let hi = block.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((block[mid] as T).key < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+
+// `Array.prototype.slice`'s reading of a start or end argument (ToIntegerOrInfinity, then clamped).
+const position = (argument: number | undefined, fallback: number, length: number): number => {
+  if (argument === undefined) return fallback;
+  const n = Number.isNaN(argument) ? 0 : Math.trunc(argument);
+  return n < 0 ? Math.max(length + n, 0) : Math.min(n, length);
+};
