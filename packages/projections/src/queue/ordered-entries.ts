@@ -4,7 +4,7 @@ export interface Keyed {
 }
 
 /** Largest block before it is split in two: small enough that moving entries inside one is cheap. */
-const DEFAULT_MAX_BLOCK = 1024;
+const DEFAULT_MAX_BLOCK = 128;
 
 /**
  * Entries kept in ascending key order (code-unit order, as `<` compares strings) in a list of
@@ -20,9 +20,13 @@ const DEFAULT_MAX_BLOCK = 1024;
  * seen: only the sequence of entries is (so two lists with the same entries are `toEqual`).
  */
 export class OrderedEntries<T extends Keyed> implements Iterable<T> {
-  // Non-empty sorted blocks, in order. Private fields, so that nothing (not even a deep equality
-  // in a test) sees how the entries happen to be spread over blocks.
+  // Non-empty sorted blocks, in order, with their keys alongside (`#keys[b][i]` is
+  // `#blocks[b][i].key`) and each block's last key (`#lastKeys[b]`): searches read only strings,
+  // not the entries. Private fields, so that nothing (not even a deep equality in a test) sees
+  // how the entries happen to be spread over blocks.
   readonly #blocks: T[][] = [];
+  readonly #keys: string[][] = [];
+  readonly #lastKeys: string[] = [];
   readonly #maxBlock: number;
   #length = 0;
 
@@ -35,7 +39,12 @@ export class OrderedEntries<T extends Keyed> implements Iterable<T> {
   static fromSorted<T extends Keyed>(sorted: readonly T[], maxBlock: number = DEFAULT_MAX_BLOCK): OrderedEntries<T> {
     const list = new OrderedEntries<T>(maxBlock);
     const size = maxBlock >> 1;
-    for (let i = 0; i < sorted.length; i += size) list.#blocks.push(sorted.slice(i, i + size));
+    for (let i = 0; i < sorted.length; i += size) {
+      const block = sorted.slice(i, i + size);
+      list.#blocks.push(block);
+      list.#keys.push(block.map((e) => e.key));
+      list.#lastKeys.push((block[block.length - 1] as T).key);
+    }
     list.#length = sorted.length;
     return list;
   }
@@ -46,42 +55,61 @@ export class OrderedEntries<T extends Keyed> implements Iterable<T> {
 
   /** Inserts `entry` at its place: after the entries with smaller keys, before those with equal or larger ones. */
   insert(entry: T): void {
-    const blocks = this.#blocks;
+    const key = entry.key;
     this.#length += 1;
-    if (blocks.length === 0) {
-      blocks.push([entry]);
+    if (this.#blocks.length === 0) {
+      this.#blocks.push([entry]);
+      this.#keys.push([key]);
+      this.#lastKeys.push(key);
       return;
     }
     // After every entry: goes at the end of the last block.
-    const b = Math.min(this.#blockOf(entry.key), blocks.length - 1);
-    const block = blocks[b] as T[];
-    block.splice(lowerBoundIn(block, entry.key), 0, entry);
-    if (block.length > this.#maxBlock) blocks.splice(b + 1, 0, block.splice(block.length >> 1));
+    const b = Math.min(lowerBound(this.#lastKeys, key), this.#blocks.length - 1);
+    const block = this.#blocks[b] as T[];
+    const keys = this.#keys[b] as string[];
+    const i = lowerBound(keys, key);
+    block.splice(i, 0, entry);
+    keys.splice(i, 0, key);
+    if (i === keys.length - 1) this.#lastKeys[b] = key;
+    if (block.length > this.#maxBlock) {
+      const half = block.length >> 1;
+      this.#blocks.splice(b + 1, 0, block.splice(half));
+      this.#keys.splice(b + 1, 0, keys.splice(half));
+      this.#lastKeys.splice(b, 0, keys[keys.length - 1] as string);
+    }
   }
 
   /** Removes the first entry with `key`; returns it, or `undefined` when there is none. */
   remove(key: string): T | undefined {
-    const blocks = this.#blocks;
-    const b = this.#blockOf(key);
-    const block = blocks[b];
-    if (block === undefined) return undefined;
-    const i = lowerBoundIn(block, key);
-    const found = block[i];
-    if (found === undefined || found.key !== key) return undefined;
+    const b = lowerBound(this.#lastKeys, key);
+    const keys = this.#keys[b];
+    if (keys === undefined) return undefined;
+    const i = lowerBound(keys, key);
+    if (keys[i] !== key) return undefined;
+    const block = this.#blocks[b] as T[];
+    const found = block[i] as T;
     block.splice(i, 1);
+    keys.splice(i, 1);
     this.#length -= 1;
-    if (block.length === 0) blocks.splice(b, 1);
-    else if (block.length * 4 < this.#maxBlock) this.#mergeSmall(b, block);
+    if (keys.length === 0) {
+      this.#blocks.splice(b, 1);
+      this.#keys.splice(b, 1);
+      this.#lastKeys.splice(b, 1);
+      return found;
+    }
+    if (i === keys.length) this.#lastKeys[b] = keys[i - 1] as string;
+    if (keys.length * 4 < this.#maxBlock) this.#mergeSmall(b);
     return found;
   }
 
   /** Puts `entry` in place of the first entry with the same key; returns whether there was one. */
   replace(entry: T): boolean {
-    const block = this.#blocks[this.#blockOf(entry.key)];
-    if (block === undefined) return false;
-    const i = lowerBoundIn(block, entry.key);
-    if (block[i]?.key !== entry.key) return false;
-    block[i] = entry;
+    const b = lowerBound(this.#lastKeys, entry.key);
+    const keys = this.#keys[b];
+    if (keys === undefined) return false;
+    const i = lowerBound(keys, entry.key);
+    if (keys[i] !== entry.key) return false;
+    (this.#blocks[b] as T[])[i] = entry;
     return true;
   }
 
@@ -129,45 +157,28 @@ export class OrderedEntries<T extends Keyed> implements Iterable<T> {
     for (const block of this.#blocks) yield* block;
   }
 
-  // The block holding the first entry whose key is not less than `key` (`blocks.length` if none).
-  #blockOf(key: string): number {
-    const blocks = this.#blocks;
-    let lo = 0;
-    let hi = blocks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const block = blocks[mid] as T[];
-      if ((block[block.length - 1] as T).key < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  // Joins a block that fell under a quarter full with a neighbour when both fit in one block, so
+  // Joins block `b`, fallen under a quarter full, with a neighbour when both fit in one block, so
   // that churn cannot leave many near-empty blocks behind.
-  #mergeSmall(b: number, block: T[]): void {
-    const blocks = this.#blocks;
-    const next = blocks[b + 1];
-    if (next !== undefined && block.length + next.length <= this.#maxBlock) {
-      for (const entry of next) block.push(entry);
-      blocks.splice(b + 1, 1);
-      return;
-    }
-    const previous = blocks[b - 1];
-    if (previous !== undefined && previous.length + block.length <= this.#maxBlock) {
-      for (const entry of block) previous.push(entry);
-      blocks.splice(b, 1);
-    }
+  #mergeSmall(b: number): void {
+    const into = b + 1 < this.#blocks.length && (this.#keys[b] as string[]).length + (this.#keys[b + 1] as string[]).length <= this.#maxBlock ? b : b - 1;
+    if (into < 0 || (this.#keys[into] as string[]).length + (this.#keys[into + 1] as string[]).length > this.#maxBlock) return;
+    const block = this.#blocks[into] as T[];
+    const keys = this.#keys[into] as string[];
+    for (const entry of this.#blocks[into + 1] as T[]) block.push(entry);
+    for (const key of this.#keys[into + 1] as string[]) keys.push(key);
+    this.#blocks.splice(into + 1, 1);
+    this.#keys.splice(into + 1, 1);
+    this.#lastKeys.splice(into, 1);
   }
 }
 
-// Index of the first entry whose key is not less than `key` in a sorted block.
-const lowerBoundIn = <T extends Keyed>(block: readonly T[], key: string): number => {
+// Index of the first key not less than `key` in ascending `keys`.
+const lowerBound = (keys: readonly string[], key: string): number => {
   let lo = 0;
-  let hi = block.length;
+  let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((block[mid] as T).key < key) lo = mid + 1;
+    if ((keys[mid] as string) < key) lo = mid + 1;
     else hi = mid;
   }
   return lo;

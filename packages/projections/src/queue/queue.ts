@@ -32,7 +32,7 @@ export interface QueueEntries extends Iterable<QueueEntry> {
 /**
  * Open tickets (not resolved, not closed) in service order, overall and per tier. Each list is
  * kept sorted by the domain's priority key; an event moves at most one entry (O(log n) search and
- * an insert or removal in one block of at most a thousand entries, see {@link OrderedEntries}), so
+ * an insert or removal in one block of at most 128 entries, see {@link OrderedEntries}), so
  * no event re-sorts the queue and none moves the whole list. Start one with {@link emptyQueueLists}.
  */
 export interface QueueLists {
