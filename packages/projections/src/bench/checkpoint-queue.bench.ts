@@ -3,12 +3,15 @@
  * a checkpoint of the read models.
  *
  *   npm run build -w @support-sla/projections
- *   node --expose-gc packages/projections/dist/bench/checkpoint-queue.bench.js [--before DIST] [--ops N] [--events N] [--runs N]
+ *   node --expose-gc packages/projections/dist/bench/checkpoint-queue.bench.js [--before DIST] [--after DIST] [--ops N] [--events N] [--runs N]
  *
  * `--before DIST` is the `dist` directory of a build of the code before the change (for example a
  * worktree at the base commit): its `applyQueueChange`, `canonicalJson`, `TicketArchive` and
  * read-models projection are timed in the same process, on the same data, alternating with the
- * current ones, and their output is checked to be the same.
+ * current ones, and their output is checked to be the same. `--after DIST` takes the current ones
+ * from a copy of this build instead of the modules that folded the model: the JIT keeps what it
+ * learnt in the fold (a `TicketArchive` method can run several times slower after it), so for a
+ * fair comparison both sides should be fresh copies.
  *
  * 1. Queue: `--ops` (default 1,000,000) calls of `applyQueueChange` with 10,000 and then 50,000
  *    open tickets: half of the changes resolve a ticket and open a new one (a removal and an
@@ -40,6 +43,7 @@ const ops = num('ops', 1_000_000);
 const events = num('events', 1_110_000);
 const runs = num('runs', 3);
 const beforeDir = arg('before');
+const afterDir = arg('after');
 const gc = (globalThis as { gc?: () => void }).gc;
 
 interface Implementation {
@@ -53,11 +57,11 @@ interface Implementation {
 const current: Implementation = { applyQueueChange, emptyLists: emptyQueueLists, canonicalJson, TicketArchive, readModelsProjection };
 const load = async (dir: string): Promise<Implementation> => {
   const at = async (file: string): Promise<unknown> => (await import(pathToFileURL(path.resolve(dir, file)).href)) as unknown;
-  const queue = (await at('queue/queue.js')) as { applyQueueChange: typeof applyQueueChange };
+  const queue = (await at('queue/queue.js')) as { applyQueueChange: typeof applyQueueChange; emptyQueueLists?: () => QueueLists };
   return {
     applyQueueChange: queue.applyQueueChange,
-    // The lists as the code before the change began them: sorted arrays.
-    emptyLists: () => ({ overall: [], byTier: { premium: [], professional: [] } }),
+    // The code before the change began the lists as sorted arrays.
+    emptyLists: queue.emptyQueueLists ?? (() => ({ overall: [], byTier: { premium: [], professional: [] } })),
     canonicalJson: ((await at('support/canonical-json.js')) as { canonicalJson: typeof canonicalJson }).canonicalJson,
     TicketArchive: ((await at('model/ticket-archive.js')) as { TicketArchive: typeof TicketArchive }).TicketArchive,
     readModelsProjection: ((await at('model/read-models.js')) as { readModelsProjection: typeof readModelsProjection }).readModelsProjection,
@@ -161,8 +165,11 @@ function* queueChanges(open: number, initial: Ticket[]): Generator<[Ticket | und
 }
 
 const main = async (): Promise<void> => {
-  const implementations: [string, Implementation][] = beforeDir === undefined ? [['after', current]] : [['before', await load(beforeDir)], ['after', current]];
-  console.log(`issue 23 micro-benchmarks — Node ${process.version}, ${gc ? 'gc exposed' : 'no --expose-gc'}${beforeDir === undefined ? '' : `, before: ${beforeDir}`}`);
+  const after = afterDir === undefined ? current : await load(afterDir);
+  const implementations: [string, Implementation][] = beforeDir === undefined ? [['after', after]] : [['before', await load(beforeDir)], ['after', after]];
+  console.log(
+    `issue 23 micro-benchmarks — Node ${process.version}, ${gc ? 'gc exposed' : 'no --expose-gc'}, CPU time${beforeDir === undefined ? '' : `, before: ${beforeDir}`}, after: ${afterDir ?? 'this build'}`,
+  );
   for (const open of [10_000, 50_000]) {
     const times = new Map<string, number[]>();
     const views = new Map<string, string>();
