@@ -1,7 +1,11 @@
 import { isTicketEvent, ticketDecider, type Ticket } from '@support-sla/domain';
-import { slimClosedTicket } from '../tickets.js';
 import { EventLog } from '../testing/event-log.js';
 import { deskPolicy } from '../testing/fixtures.js';
+import { referenceCanonicalJson, referenceRowOf } from '../bench/reference.js';
+import { canonicalJson } from '../support/canonical-json.js';
+import { envelopedOf, generateHistory } from '../testing/history.js';
+import { slimClosedTicket, sortedEntries } from '../tickets.js';
+import { readModelsProjection } from './read-models.js';
 import { TicketArchive } from './ticket-archive.js';
 
 const closedTicket = (id: string, number: string, wait: boolean): Ticket => {
@@ -81,5 +85,39 @@ describe('ticket archive rows', () => {
     const back = TicketArchive.fromRows(JSON.parse(JSON.stringify(rows)) as typeof rows);
     expect(back.sortedTickets()).toEqual(archive.sortedTickets());
     expect(back.rows()).toEqual(rows);
+  });
+});
+
+describe('the checkpoint bytes, against the serializers before issue 23', () => {
+  it('gives the same rows and the same stored model (whole and in snapshot pieces) on generated histories', () => {
+    for (const [seed, events] of [
+      [3, 4_000],
+      [17, 12_000],
+      [42, 25_000],
+    ] as const) {
+      const projection = readModelsProjection();
+      let model = projection.initialState();
+      for (const g of generateHistory({ seed, events })) {
+        const { event, envelope } = envelopedOf(g);
+        model = projection.evolve(model, event, envelope);
+      }
+      const referenceRows = model.closed.sortedTickets().map(referenceRowOf);
+      expect(model.closed.rows()).toEqual(referenceRows);
+      const expected = referenceCanonicalJson({
+        policies: model.policies,
+        open: sortedEntries(model.open),
+        closed: referenceRows,
+        outages: sortedEntries(model.outages),
+      });
+      expect(projection.serialize(model)).toBe(expected);
+      expect([...(projection.serializeSnapshot?.(model) ?? [])].join('')).toBe(expected);
+      // And each piece as the original canonicalJson writes it.
+      for (const row of model.closed.rows()) expect(canonicalJson(row)).toBe(referenceCanonicalJson(row));
+      for (const entry of sortedEntries(model.open)) expect(canonicalJson(entry)).toBe(referenceCanonicalJson(entry));
+      // A model loaded from the stored bytes writes them again (its tickets' keys are now in order).
+      expect(projection.serialize(projection.deserialize(expected))).toBe(expected);
+      expect(model.closed.size).toBeGreaterThan(20);
+      expect(model.open.size).toBeGreaterThan(20);
+    }
   });
 });

@@ -228,30 +228,43 @@ export class TicketArchive {
     return [...this.slots].sort((a, b) => compareStrings(a[0], b[0])).map(([, slot]) => this.rowAt(slot));
   }
 
+  // Read from the columns (what `revive` reads) without rebuilding the ticket: serializing a
+  // checkpoint calls this for every archived ticket.
   private rowAt(slot: number): ArchivedTicketRow {
-    const t = this.revive(slot);
+    const n = this.numbers;
+    const b = slot * NUMBERS;
+    const c = this.codes;
+    const cb = slot * CODES;
+    const s = this.strings;
+    const sb = slot * STRINGS;
     const numbers: (number | null)[] = [];
     for (let i = 0; i < NUMBERS; i++) {
-      const v = this.numbers[slot * NUMBERS + i] as number;
+      const v = n[b + i] as number;
       numbers.push(Number.isNaN(v) ? null : v);
     }
-    const flat = (ivs: readonly Interval[]) => ivs.flatMap((iv) => [iv.fromMs, iv.toMs]);
+    const waits: number[] = [];
+    const gaps: number[] = [];
+    const packed = this.intervals.get(slot);
+    if (packed !== undefined) {
+      const nWaits = packed[0] as number;
+      for (let i = 0; 2 * i + 2 < packed.length; i++) (i < nWaits ? waits : gaps).push(packed[1 + 2 * i] as number, packed[2 + 2 * i] as number);
+    }
     return [
-      t.ticketId,
-      t.ticketNumber,
-      t.channel,
-      t.tier,
-      t.namedUser.license,
-      t.namedUser.id,
-      t.namedUser.email,
-      t.category,
-      t.suggestedCategory,
-      t.response?.definedAs ?? null,
-      t.queue,
-      t.outageId,
+      s[sb + S_ID] as string,
+      s[sb + S_NUMBER] as string,
+      this.name(c[cb + C_CHANNEL] as number) as string,
+      this.name(c[cb + C_TIER] as number) as string,
+      this.name(c[cb + C_LICENSE] as number) as string,
+      s[sb + S_USER] as string,
+      s[sb + S_EMAIL] as string,
+      this.name(c[cb + C_CATEGORY] as number),
+      this.name(c[cb + C_SUGGESTED] as number),
+      this.name(c[cb + C_DEFINED_AS] as number),
+      this.name(c[cb + C_QUEUE] as number) ?? '',
+      s[sb + S_OUTAGE] ?? null,
       numbers,
-      flat(t.customerWaits),
-      flat(t.reopenGaps),
+      waits,
+      gaps,
     ];
   }
 

@@ -1,5 +1,5 @@
 import { priorityClass, priorityKey, type PriorityClass, type PriorityRaise, type Tier, type Ticket } from '@support-sla/domain';
-import { lowerBound } from '../support/ordering.js';
+import { OrderedEntries } from './ordered-entries.js';
 
 /** One ticket waiting for work, in the agreement's order. */
 export interface QueueEntry {
@@ -18,16 +18,33 @@ export interface QueueEntry {
 }
 
 /**
- * Open tickets (not resolved, not closed) in service order, overall and per tier. Each list is
- * kept sorted by the domain's priority key; an event moves at most one entry (binary search,
- * remove, insert), so no event re-sorts the queue.
+ * One queue's entries in service order (ascending priority key): what {@link QueueLists} holds
+ * and its readers see. {@link OrderedEntries} is the implementation the projection keeps; a plain
+ * sorted array also fits (older code built the lists as arrays; see {@link applyQueueChange}).
  */
-export interface QueueLists {
-  readonly overall: QueueEntry[];
-  readonly byTier: { readonly premium: QueueEntry[]; readonly professional: QueueEntry[] };
+export interface QueueEntries extends Iterable<QueueEntry> {
+  readonly length: number;
+  /** The entries from `start` to `end` (exclusive), with `Array.prototype.slice`'s arguments. */
+  slice(start?: number, end?: number): QueueEntry[];
+  map<U>(fn: (entry: QueueEntry, index: number) => U): U[];
 }
 
-const byKey = (a: QueueEntry, b: QueueEntry): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+/**
+ * Open tickets (not resolved, not closed) in service order, overall and per tier. Each list is
+ * kept sorted by the domain's priority key; an event moves at most one entry (O(log n) search and
+ * an insert or removal in one block of at most 128 entries, see {@link OrderedEntries}), so
+ * no event re-sorts the queue and none moves the whole list. Start one with {@link emptyQueueLists}.
+ */
+export interface QueueLists {
+  readonly overall: QueueEntries;
+  readonly byTier: { readonly premium: QueueEntries; readonly professional: QueueEntries };
+}
+
+/** Empty queue lists, ready for {@link applyQueueChange}. */
+export const emptyQueueLists = (): QueueLists => ({
+  overall: new OrderedEntries(),
+  byTier: { premium: new OrderedEntries(), professional: new OrderedEntries() },
+});
 
 /** The request types the ticket's pinned policy raises (`priorityRaises`); none by default. */
 export type RaisesOf = (ticket: Ticket) => readonly PriorityRaise[];
@@ -51,23 +68,35 @@ const entryOf = (ticket: Ticket, raisesOf: RaisesOf): QueueEntry => {
 
 const inQueue = (ticket: Ticket | undefined): ticket is Ticket => ticket !== undefined && ticket.status === 'open';
 
-const remove = (list: QueueEntry[], key: string): void => {
-  const at = lowerBound(list, { key } as QueueEntry, byKey);
-  if (list[at]?.key === key) list.splice(at, 1);
-};
+type Ordered = OrderedEntries<QueueEntry>;
 
-const upsert = (list: QueueEntry[], previousKey: string | null, entry: QueueEntry): void => {
+const upsert = (list: Ordered, previousKey: string | null, entry: QueueEntry): void => {
   if (previousKey === entry.key) {
     // Same place in the order: replace in place.
-    const at = lowerBound(list, entry, byKey);
-    if (list[at]?.key === entry.key) {
-      list[at] = entry;
-      return;
-    }
+    if (list.replace(entry)) return;
   } else if (previousKey !== null) {
-    remove(list, previousKey);
+    list.remove(previousKey);
   }
-  list.splice(lowerBound(list, entry, byKey), 0, entry);
+  list.insert(entry);
+};
+
+const orderedOf = (list: QueueEntries): Ordered => (list instanceof OrderedEntries ? (list as Ordered) : OrderedEntries.fromSorted([...list]));
+
+/**
+ * The lists as {@link OrderedEntries}. Lists built as plain sorted arrays (as a `QueueLists`
+ * literal may still be, such as `{ overall: [], byTier: { premium: [], professional: [] } }`)
+ * are turned into ordered entries in place, once, on their first change: the fold owns its
+ * model, and it changed those arrays in place before.
+ */
+const orderedLists = (lists: QueueLists): { readonly overall: Ordered; readonly premium: Ordered; readonly professional: Ordered } => {
+  const { overall, byTier } = lists;
+  if (overall instanceof OrderedEntries && byTier.premium instanceof OrderedEntries && byTier.professional instanceof OrderedEntries) {
+    return { overall: overall as Ordered, premium: byTier.premium as Ordered, professional: byTier.professional as Ordered };
+  }
+  const ordered = { overall: orderedOf(overall), premium: orderedOf(byTier.premium), professional: orderedOf(byTier.professional) };
+  Object.assign(lists, { overall: ordered.overall });
+  Object.assign(byTier, { premium: ordered.premium, professional: ordered.professional });
+  return ordered;
 };
 
 // Everything an entry is computed from; when none of it changed, the entry stands.
@@ -82,45 +111,50 @@ const unchangedForQueue = (a: Ticket, b: Ticket): boolean =>
   a.receivedAtMs === b.receivedAtMs;
 
 /**
- * Moves one ticket's entry after a change from `before` to `after` (in place, O(log n) search
- * plus one splice per list). Exported for the combined read-model projection.
+ * Moves one ticket's entry after a change from `before` to `after` (in place: an O(log n) search
+ * and an insert or removal within one block per list). Exported for the combined read-model
+ * projection.
  */
 export const applyQueueChange = (lists: QueueLists, before: Ticket | undefined, after: Ticket, raisesOf: RaisesOf = NO_RAISES): void => {
   const wasQueued = inQueue(before);
   const isQueued = inQueue(after);
   if (!wasQueued && !isQueued) return;
   if (wasQueued && isQueued && unchangedForQueue(before, after)) return;
+  const ordered = orderedLists(lists);
   const oldEntry = wasQueued ? entryOf(before, raisesOf) : null;
   if (!isQueued) {
     if (oldEntry !== null) {
-      remove(lists.overall, oldEntry.key);
-      remove(lists.byTier[oldEntry.tier], oldEntry.key);
+      ordered.overall.remove(oldEntry.key);
+      ordered[oldEntry.tier].remove(oldEntry.key);
     }
     return;
   }
   const entry = entryOf(after, raisesOf);
-  upsert(lists.overall, oldEntry?.key ?? null, entry);
+  upsert(ordered.overall, oldEntry?.key ?? null, entry);
   if (oldEntry !== null && oldEntry.tier !== entry.tier) {
-    remove(lists.byTier[oldEntry.tier], oldEntry.key);
-    upsert(lists.byTier[entry.tier], null, entry);
+    ordered[oldEntry.tier].remove(oldEntry.key);
+    upsert(ordered[entry.tier], null, entry);
   } else {
-    upsert(lists.byTier[entry.tier], oldEntry?.key ?? null, entry);
+    upsert(ordered[entry.tier], oldEntry?.key ?? null, entry);
   }
 };
 
+const byKey = (a: QueueEntry, b: QueueEntry): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 /** Rebuilds the ordered lists from tickets (after loading a stored model). */
 export const queueListsOf = (tickets: Iterable<Ticket>, raisesOf: RaisesOf = NO_RAISES): QueueLists => {
-  const lists: QueueLists = { overall: [], byTier: { premium: [], professional: [] } };
+  const overall: QueueEntry[] = [];
+  const byTier: Record<Tier, QueueEntry[]> = { premium: [], professional: [] };
   for (const ticket of tickets) {
     if (!inQueue(ticket)) continue;
     const entry = entryOf(ticket, raisesOf);
-    lists.overall.push(entry);
-    lists.byTier[entry.tier].push(entry);
+    overall.push(entry);
+    byTier[entry.tier].push(entry);
   }
-  lists.overall.sort(byKey);
-  lists.byTier.premium.sort(byKey);
-  lists.byTier.professional.sort(byKey);
-  return lists;
+  return {
+    overall: OrderedEntries.fromSorted(overall.sort(byKey)),
+    byTier: { premium: OrderedEntries.fromSorted(byTier.premium.sort(byKey)), professional: OrderedEntries.fromSorted(byTier.professional.sort(byKey)) },
+  };
 };
 
 /** A page of the queue: overall, or one tier's. Positions are 1-based. */
