@@ -3,7 +3,7 @@ import { outageLines, type OutageFacts, type OutageLine } from '../compliance/re
 import type { EventEnvelope } from '../envelope.js';
 import { policyBookOf, publishInBook, type PolicyBook } from '../policies.js';
 import type { Projection } from '../projection.js';
-import { applyQueueChange, queueListsOf, type QueueLists } from '../queue/queue.js';
+import { applyQueueChange, emptyQueueLists, queueListsOf, type QueueLists } from '../queue/queue.js';
 import { canonicalJson } from '../support/canonical-json.js';
 import { compareStrings, sortInSteps } from '../support/ordering.js';
 import { evolveTicketState, isTicket, sortedEntries } from '../tickets.js';
@@ -184,7 +184,7 @@ export const readModelsProjection = (options: ReadModelsOptions = {}): Projectio
     policies: policyBookOf(options.policies),
     open: new Map(),
     closed: new TicketArchive(),
-    queue: { overall: [], byTier: { premium: [], professional: [] } },
+    queue: emptyQueueLists(),
     outages: new Map(),
   }),
   evolve,
