@@ -89,7 +89,7 @@ describe('decideNotifications', () => {
       actor: { id: 'system:mailer', role: 'agent' },
       data: { ticketId: 'T-1', purpose: 'resolution', messageId: '<resolution.SS-000001.E-9@x>' },
     });
-    expect(effects[effects.length - 1]).toEqual({ kind: 'suppress-recorded-as-sent', messageId: '<resolution.SS-000001.E-9@x>' });
+    expect(effects[effects.length - 1]).toEqual({ kind: 'suppress-recorded-as-sent', dedupeKey: 'resolution:T-1', messageId: '<resolution.SS-000001.E-9@x>' });
   });
 
   it('TicketLinkedToOutage while the outage lasts: the confirmation is withheld', () => {

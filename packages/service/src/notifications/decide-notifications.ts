@@ -62,7 +62,7 @@ export type NotificationEffect =
   /** The ticket's confirmation, if not out yet, is never sent. */
   | { readonly kind: 'suppress-confirmation'; readonly ticketId: string; readonly reason: string }
   /** The log records the e-mail with this Message-ID as sent (from another mail file): not again. */
-  | { readonly kind: 'suppress-recorded-as-sent'; readonly messageId: string }
+  | { readonly kind: 'suppress-recorded-as-sent'; readonly dedupeKey: string; readonly messageId: string }
   /** The log records the outage's alert on `channel` as sent: not again. */
   | { readonly kind: 'suppress-alert-recorded-as-sent'; readonly outageId: string; readonly channel: AlertChannel }
   /** The outage's alerts not out yet are dropped. */
@@ -196,7 +196,7 @@ const decideForTicket = ({ event, eventId, streamId, transition, readModels }: N
       return [points, { kind: 'suppress-confirmation', ticketId: ticket.ticketId, reason: 'the ticket was acknowledged first' }];
     case 'TicketNotificationSent':
       // Sent and recorded from another mail file (a rebuilt one, or another replica's): not again.
-      return [points, { kind: 'suppress-recorded-as-sent', messageId: event.data.messageId }];
+      return [points, { kind: 'suppress-recorded-as-sent', dedupeKey: `${event.data.purpose}:${ticket.ticketId}`, messageId: event.data.messageId }];
     case 'TicketLinkedToOutage': {
       const { outageId } = event.data;
       const outage = readModels.outages.get(outageId);

@@ -297,7 +297,7 @@ export class MailFollower implements ReadModelsFollower {
             if (!suppress(entries.get(`confirmation:${effect.ticketId}`), effect.reason)) db.suppressUnsentConfirmation(effect.ticketId, effect.reason);
             break;
           case 'suppress-recorded-as-sent':
-            if (!suppress(byMessageId.get(effect.messageId), 'already sent: recorded on the ticket (TicketNotificationSent)')) db.suppressRecordedAsSent(effect.messageId);
+            if (!suppress(byMessageId.get(effect.messageId), 'already sent: recorded on the ticket (TicketNotificationSent)')) db.suppressRecordedAsSent(effect.dedupeKey, effect.messageId);
             break;
           case 'suppress-alert-recorded-as-sent':
             if (!suppress(entries.get(NotificationStore.alertKey(effect.outageId, effect.channel)), 'already sent: recorded on the outage board (OutageAlertSent)')) {

@@ -113,8 +113,12 @@ CREATE TABLE IF NOT EXISTS mail_outbox (
   ack_next_at INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS mail_outbox_due ON mail_outbox (status, next_attempt_at);
-CREATE INDEX IF NOT EXISTS mail_outbox_ticket ON mail_outbox (ticket_id, purpose);
-CREATE INDEX IF NOT EXISTS mail_outbox_message ON mail_outbox (message_id);
+-- Rows are found by their dedupe key (purpose:ticket, outage-alert:outage:channel), never by a
+-- random-keyed index of their own: each such index cost a random B-tree insert per row (a cold
+-- catch-up writes a row per ticket and purpose). Sent rows of one ticket: a partial index.
+DROP INDEX IF EXISTS mail_outbox_ticket;
+DROP INDEX IF EXISTS mail_outbox_message;
+CREATE INDEX IF NOT EXISTS mail_outbox_sent_ticket ON mail_outbox (ticket_id) WHERE status = 'sent';
 CREATE INDEX IF NOT EXISTS mail_outbox_ack_waiting ON mail_outbox (id, ack_next_at) WHERE ack_state = 'pending';
 CREATE INDEX IF NOT EXISTS mail_outbox_alerts_due ON mail_outbox (next_attempt_at) WHERE status = 'pending' AND purpose = 'outage-alert';
 -- mail_policies, mail_outages and mail_outage_links are no longer written: the mailer reads
@@ -214,7 +218,14 @@ export const prepareMailDatabase = (serviceFile: string): string => {
  * server had accepted goes out again with the same Message-ID (the window a crash already has).
  * `synchronous` is a per-connection setting, so the event store's FULL is unaffected.
  */
-export const openNotificationDatabase = (file: string): Database.Database => openDatabase(file, { synchronous: 'NORMAL' });
+export const openNotificationDatabase = (file: string): Database.Database => {
+  const db = openDatabase(file, { synchronous: 'NORMAL' });
+  // The WAL is copied back into the file (and the file fsynced) once it holds this many pages:
+  // 10,000 (about 40 MB) rather than SQLite's 1,000, so a catch-up that writes rows for many
+  // tickets pays for a checkpoint every few batches, not every batch. Per connection.
+  db.pragma('wal_autocheckpoint = 10000');
+  return db;
+};
 
 /**
  * The `mail_` tables (in their own file, {@link mailDatabaseFile}): the reactor's checkpoint, the outbox, the
@@ -268,16 +279,16 @@ export class NotificationStore {
       ackDone: db.prepare(`UPDATE mail_outbox SET ack_state = 'done' WHERE id = ?`),
       ackRetry: db.prepare(`UPDATE mail_outbox SET ack_attempts = ack_attempts + 1, ack_next_at = ?, last_error = ? WHERE id = ?`),
       ackFailed: db.prepare(`UPDATE mail_outbox SET ack_state = 'failed', ack_attempts = ack_attempts + 1, last_error = ? WHERE id = ?`),
-      suppressRecordedAsSent: db.prepare(`UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE message_id = ? AND status IN ('held', 'pending')`),
+      suppressRecordedAsSent: db.prepare(`UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE dedupe_key = ? AND message_id = ? AND status IN ('held', 'pending')`),
       suppressUnsentConfirmation: db.prepare(
-        `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE ticket_id = ? AND purpose = 'confirmation' AND status IN ('held', 'pending')`,
+        `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE dedupe_key = ? AND status IN ('held', 'pending')`,
       ),
       releaseHeldRows: db.prepare(`UPDATE mail_outbox SET status = 'pending', hold_outage_id = NULL, next_attempt_at = 0 WHERE status = 'held'`),
       suppressAlertRecordedAsSent: db.prepare(
         `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE dedupe_key = ? AND status IN ('held', 'pending')`,
       ),
       suppressUnsentAlerts: db.prepare(
-        `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE purpose = 'outage-alert' AND ticket_id = ? AND status IN ('held', 'pending')`,
+        `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE dedupe_key IN (?, ?) AND status IN ('held', 'pending')`,
       ),
       rows: db.prepare('SELECT * FROM mail_outbox ORDER BY id'),
       sentRows: db.prepare(`SELECT * FROM mail_outbox WHERE status = 'sent' ORDER BY sent_at, id`),
@@ -383,7 +394,7 @@ export class NotificationStore {
 
   /** The ticket joined a declared outage: its confirmation, if not out yet, is never sent. */
   suppressUnsentConfirmation(ticketId: string, reason: string): void {
-    this.statements.suppressUnsentConfirmation.run(reason, ticketId);
+    this.statements.suppressUnsentConfirmation.run(reason, `confirmation:${ticketId}`);
   }
 
   /**
@@ -391,8 +402,8 @@ export class NotificationStore {
    * for it that is not sent here is not sent: it was, from another mail file (a rebuilt one, or
    * another replica's). The row is kept, suppressed with the reason.
    */
-  suppressRecordedAsSent(messageId: string): void {
-    this.statements.suppressRecordedAsSent.run('already sent: recorded on the ticket (TicketNotificationSent)', messageId);
+  suppressRecordedAsSent(dedupeKey: string, messageId: string): void {
+    this.statements.suppressRecordedAsSent.run('already sent: recorded on the ticket (TicketNotificationSent)', dedupeKey, messageId);
   }
 
   /**
@@ -420,7 +431,7 @@ export class NotificationStore {
 
   /** The outage's alerts not out yet are dropped (the outage was closed: debriefed and over). */
   suppressUnsentAlerts(outageId: string, reason: string): void {
-    this.statements.suppressUnsentAlerts.run(reason, outageId);
+    this.statements.suppressUnsentAlerts.run(reason, NotificationStore.alertKey(outageId, 'email'), NotificationStore.alertKey(outageId, 'webhook'));
   }
 
   /** Every outbox row, oldest first (for tests and operators). */
