@@ -27,7 +27,9 @@ const sortKeys = (value: unknown): unknown => {
 
 /**
  * An archived ticket's row as `TicketArchive` first made it, from the ticket `get` rebuilds (the
- * numbers in the archive's column order, `null` for absent).
+ * numbers in the archive's column order, `null` for absent). One addition since: the row of a
+ * ticket linked to an outage ends with its name and summary (`LinkedTicketText`); every other
+ * row is exactly as first made.
  */
 export const referenceRowOf = (t: Ticket): ArchivedTicketRow => {
   const n = (v: number | null | undefined): number | null => (v === null || v === undefined || Number.isNaN(v) ? null : v);
@@ -48,7 +50,7 @@ export const referenceRowOf = (t: Ticket): ArchivedTicketRow => {
     t.outageRestoredAtMs,
   ].map(n);
   const flat = (ivs: readonly Interval[]) => ivs.flatMap((iv) => [iv.fromMs, iv.toMs]);
-  return [
+  const row: ArchivedTicketRow = [
     t.ticketId,
     t.ticketNumber,
     t.channel,
@@ -65,4 +67,6 @@ export const referenceRowOf = (t: Ticket): ArchivedTicketRow => {
     flat(t.customerWaits),
     flat(t.reopenGaps),
   ];
+  if (t.outageId !== null) row.push([t.namedUser.name ?? null, t.request.summary]);
+  return row;
 };

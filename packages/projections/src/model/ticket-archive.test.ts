@@ -6,7 +6,7 @@ import { canonicalJson } from '../support/canonical-json.js';
 import { envelopedOf, generateHistory } from '../testing/history.js';
 import { slimClosedTicket, sortedEntries } from '../tickets.js';
 import { readModelsProjection } from './read-models.js';
-import { TicketArchive } from './ticket-archive.js';
+import { TicketArchive, type ArchivedTicketRow } from './ticket-archive.js';
 
 const closedTicket = (id: string, number: string, wait: boolean): Ticket => {
   const log = new EventLog(deskPolicy);
@@ -88,8 +88,82 @@ describe('ticket archive rows', () => {
   });
 });
 
+describe('tickets linked to an outage', () => {
+  // Linked while open (the domain refuses to link a closed ticket), then closed.
+  const linkedTicket = (id: string, number: string): Ticket => {
+    const t = closedTicket(id, number, false);
+    return {
+      ...t,
+      namedUser: { ...t.namedUser, name: 'Ada Lovelace' },
+      request: { ...t.request, summary: 'Gradebook export fails' },
+      outageId: 'OUTAGE-0001',
+      outageSinceMs: Date.parse('2026-03-10T14:30:00Z'),
+    };
+  };
+  const expectedBack = (t: Ticket): Ticket => ({ ...slimClosedTicket(t), namedUser: t.namedUser, request: { ...slimClosedTicket(t).request, summary: t.request.summary } });
+
+  it('keep their name and summary, through rows()/fromRows and the stored model; the others keep their rows', () => {
+    const projection = readModelsProjection();
+    const model = projection.initialState();
+    const linked = linkedTicket('t1', 'SS-1');
+    const plain = closedTicket('t2', 'SS-2', true);
+    model.closed.add(linked);
+    model.closed.add(plain);
+    expect(model.closed.get('t1')).toEqual(expectedBack(linked));
+    expect(model.closed.get('t1')?.namedUser.name).toBe('Ada Lovelace');
+    expect(model.closed.get('t1')?.request.summary).toBe('Gradebook export fails');
+    expect(model.closed.get('t2')).toEqual(slimClosedTicket(plain));
+    expect(model.closed.linkedTo('OUTAGE-0001').map((t) => t.ticketId)).toEqual(['t1']);
+
+    const rows = model.closed.rows();
+    expect(rows[0]?.[15]).toEqual(['Ada Lovelace', 'Gradebook export fails']);
+    // The unlinked ticket's row: the 15 elements, and the bytes, it had before.
+    expect(rows[1]).toHaveLength(15);
+    expect(canonicalJson(rows[1])).toBe(referenceCanonicalJson(referenceRowOf(slimClosedTicket(plain))));
+    const back = TicketArchive.fromRows(JSON.parse(JSON.stringify(rows)) as typeof rows);
+    expect(back.get('t1')).toEqual(expectedBack(linked));
+    expect(back.rows()).toEqual(rows);
+
+    const stored = projection.serialize(model);
+    expect([...(projection.serializeSnapshot?.(model) ?? [])].join('')).toBe(stored);
+    const loaded = projection.deserialize(stored);
+    expect(loaded.closed.get('t1')).toEqual(expectedBack(linked));
+    expect(loaded.closed.get('t2')).toEqual(slimClosedTicket(plain));
+    expect(loaded.closed.linkedTo('OUTAGE-0001').map((t) => t.ticketId)).toEqual(['t1']);
+    expect(projection.serialize(loaded)).toBe(stored);
+  });
+
+  it('a linked ticket without a name keeps its summary; a reopened one leaves its outage\'s list', () => {
+    const archive = new TicketArchive();
+    const t = linkedTicket('t1', 'SS-1');
+    const nameless = { ...t, namedUser: { id: t.namedUser.id, email: t.namedUser.email, license: t.namedUser.license } };
+    archive.add(nameless);
+    expect(archive.rows()[0]?.[15]).toEqual([null, 'Gradebook export fails']);
+    expect(TicketArchive.fromRows(archive.rows()).get('t1')).toEqual(expectedBack(nameless));
+    expect(archive.linkedTo('OUTAGE-0001')).toHaveLength(1);
+    expect(archive.linkedTo('OUTAGE-0002')).toEqual([]);
+    archive.take('t1');
+    expect(archive.linkedTo('OUTAGE-0001')).toEqual([]);
+  });
+
+  it('rows stored before linked tickets kept their texts load with no name and the summary "-", and are written back as they were', () => {
+    const archive = new TicketArchive();
+    archive.add(linkedTicket('t1', 'SS-1'));
+    const [row] = archive.rows();
+    if (row === undefined) throw new Error('expected a row');
+    const [ticketId, ticketNumber, channel, tier, license, userId, email, category, suggested, definedAs, queue, outageId, numbers, waits, gaps] = row;
+    const old: ArchivedTicketRow = [ticketId, ticketNumber, channel, tier, license, userId, email, category, suggested, definedAs, queue, outageId, numbers, waits, gaps];
+    const back = TicketArchive.fromRows([old]);
+    expect(back.get('t1')?.request.summary).toBe('-');
+    expect(back.get('t1')?.namedUser.name).toBeUndefined();
+    expect(back.linkedTo('OUTAGE-0001').map((t) => t.ticketId)).toEqual(['t1']);
+    expect(JSON.stringify(back.rows())).toBe(JSON.stringify([old]));
+  });
+});
+
 describe('the checkpoint bytes, against the serializers before issue 23', () => {
   it('gives the same rows and the same stored model (whole and in snapshot pieces) on generated histories', () => {
+    let linkedSeen = 0;
     for (const [seed, events] of [
       [3, 4_000],
       [17, 12_000],
@@ -103,6 +177,11 @@ describe('the checkpoint bytes, against the serializers before issue 23', () => 
       }
       const referenceRows = model.closed.sortedTickets().map(referenceRowOf);
       expect(model.closed.rows()).toEqual(referenceRows);
+      // Only the rows of tickets linked to an outage gain an element (their name and summary).
+      const linkedRows = model.closed.rows().filter((r) => r[11] !== null);
+      linkedSeen += linkedRows.length;
+      for (const r of linkedRows) expect(r).toHaveLength(16);
+      for (const r of model.closed.rows()) if (r[11] === null) expect(r).toHaveLength(15);
       const expected = referenceCanonicalJson({
         policies: model.policies,
         open: sortedEntries(model.open),
@@ -119,5 +198,6 @@ describe('the checkpoint bytes, against the serializers before issue 23', () => 
       expect(model.closed.size).toBeGreaterThan(20);
       expect(model.open.size).toBeGreaterThan(20);
     }
+    expect(linkedSeen).toBeGreaterThan(0);
   });
 });

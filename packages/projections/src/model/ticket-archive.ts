@@ -42,9 +42,19 @@ const num = (v: number | null | undefined): number => (v === null || v === undef
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
 /**
+ * The free texts the archive keeps of a ticket linked to an outage, and of no other: the named
+ * user's name (`null` when the ticket names none) and the request summary. The restoration
+ * notice, sent when the outage ends, is written with them, also to tickets closed before then.
+ */
+export type LinkedTicketText = [name: string | null, summary: string];
+
+/**
  * One archived ticket as a JSON tuple (the stored form of the archive, a third the size of the
  * ticket objects): ids and names, then the instants and counts (`null` when absent), then the
- * customer waits and reopen gaps as flat `[from, to, from, to, ...]` lists.
+ * customer waits and reopen gaps as flat `[from, to, from, to, ...]` lists, and last, only for a
+ * ticket linked to an outage, its {@link LinkedTicketText}. The row of a ticket linked to no
+ * outage has no such element (its bytes are those of earlier versions), and neither do rows
+ * stored by versions before it: they load with no name and the summary `'-'`.
  */
 export type ArchivedTicketRow = [
   ticketId: string,
@@ -62,6 +72,7 @@ export type ArchivedTicketRow = [
   numbers: (number | null)[],
   waits: number[],
   gaps: number[],
+  linked?: LinkedTicketText,
 ];
 
 /** The archive as it was when {@link TicketArchive.snapshot} was called. */
@@ -80,7 +91,9 @@ export interface ArchiveSnapshot {
  * `Uint16Array`, a few strings per ticket) instead of as one object graph each: about a fifth of
  * the memory, so a read model's footprint follows the open work. A ticket comes back whole
  * (minus its free texts, which no read model shows) with {@link get}, or leaves with
- * {@link take} when it is reopened.
+ * {@link take} when it is reopened. A ticket linked to an outage also keeps its named user's
+ * name and its request summary (the restoration notice's, {@link LinkedTicketText}), and is
+ * found by its outage with {@link linkedTo}: a few tickets, so the others stay as compact.
  *
  * Slot order depends on the order tickets closed in; nothing observable does: callers iterate
  * only to aggregate (order-free) and serialization sorts by ticket id.
@@ -97,6 +110,10 @@ export class TicketArchive {
   private readonly strings: (string | null)[] = [];
   /** Customer waits then reopen gaps, `[waits, from, to, ..., from, to, ...]`, only for tickets that have any. */
   private readonly intervals = new Map<number, Float64Array>();
+  /** Name and summary by slot, only for tickets linked to an outage (and archived with them). */
+  private readonly linkedTexts = new Map<number, LinkedTicketText>();
+  /** The ids of the archived tickets linked to each outage (only outages that have some). */
+  private readonly byOutage = new Map<string, Set<string>>();
   private readonly slots = new Map<string, number>();
   private readonly names: string[] = [];
   private readonly nameCodes = new Map<string, number>();
@@ -114,8 +131,15 @@ export class TicketArchive {
     return this.slots.has(ticketId);
   }
 
-  /** Archives a closed ticket (replacing an earlier archived copy of the same ticket). */
+  /**
+   * Archives a closed ticket (replacing an earlier archived copy of the same ticket). The free
+   * texts are dropped, but for a ticket linked to an outage its name and summary are kept.
+   */
   add(ticket: Ticket): void {
+    this.put(ticket, ticket.outageId === null ? undefined : [ticket.namedUser.name ?? null, ticket.request.summary]);
+  }
+
+  private put(ticket: Ticket, linked: LinkedTicketText | undefined): void {
     this.take(ticket.ticketId);
     const slot = this.used++;
     if ((slot + 1) * NUMBERS > this.numbers.length) this.grow();
@@ -155,6 +179,12 @@ export class TicketArchive {
       });
       this.intervals.set(slot, packed);
     }
+    if (linked !== undefined) this.linkedTexts.set(slot, linked);
+    if (ticket.outageId !== null) {
+      const ids = this.byOutage.get(ticket.outageId);
+      if (ids === undefined) this.byOutage.set(ticket.outageId, new Set([ticket.ticketId]));
+      else ids.add(ticket.ticketId);
+    }
     this.slots.set(ticket.ticketId, slot);
   }
 
@@ -170,6 +200,11 @@ export class TicketArchive {
     if (slot === undefined) return undefined;
     const ticket = this.revive(slot);
     this.slots.delete(ticketId);
+    if (ticket.outageId !== null) {
+      const ids = this.byOutage.get(ticket.outageId);
+      ids?.delete(ticketId);
+      if (ids?.size === 0) this.byOutage.delete(ticket.outageId);
+    }
     // The slot itself is left as it is, for snapshots taken before.
     this.takes += 1;
     this.takenBy[slot] = this.takes;
@@ -202,6 +237,16 @@ export class TicketArchive {
     const s = this.strings;
     const sorted = yield* sortInSteps(live(this), (a, b) => compareStrings(s[a * STRINGS + S_ID] as string, s[b * STRINGS + S_ID] as string), step);
     for (const slot of sorted) yield this.rowAt(slot);
+  }
+
+  /**
+   * The archived tickets linked to the outage, rebuilt (with the name and summary kept for them),
+   * by ticket id. Costs only the tickets linked to it.
+   */
+  linkedTo(outageId: string): Ticket[] {
+    const ids = this.byOutage.get(outageId);
+    if (ids === undefined) return [];
+    return [...ids].sort(compareStrings).map((id) => this.revive(this.slots.get(id) as number));
   }
 
   /** Receipt time of an archived ticket without rebuilding it (for period filters). */
@@ -249,7 +294,7 @@ export class TicketArchive {
       const nWaits = packed[0] as number;
       for (let i = 0; 2 * i + 2 < packed.length; i++) (i < nWaits ? waits : gaps).push(packed[1 + 2 * i] as number, packed[2 + 2 * i] as number);
     }
-    return [
+    const row: ArchivedTicketRow = [
       s[sb + S_ID] as string,
       s[sb + S_NUMBER] as string,
       this.name(c[cb + C_CHANNEL] as number) as string,
@@ -266,12 +311,16 @@ export class TicketArchive {
       waits,
       gaps,
     ];
+    // Only a linked ticket's row has the element: every other row keeps the bytes it had.
+    const linked = this.linkedTexts.get(slot);
+    if (linked !== undefined) row.push([linked[0], linked[1]]);
+    return row;
   }
 
   /** Rebuilds an archive from {@link rows}. */
   static fromRows(rows: readonly ArchivedTicketRow[]): TicketArchive {
     const archive = new TicketArchive();
-    for (const [ticketId, ticketNumber, channel, tier, license, userId, email, category, suggested, definedAs, queue, outageId, numbers, waits, gaps] of rows) {
+    for (const [ticketId, ticketNumber, channel, tier, license, userId, email, category, suggested, definedAs, queue, outageId, numbers, waits, gaps, linked] of rows) {
       const n = (i: number): number | null => numbers[i] ?? null;
       const pairs = (flat: readonly number[]): Interval[] => {
         const out: Interval[] = [];
@@ -279,14 +328,17 @@ export class TicketArchive {
         return out;
       };
       const users = n(USERS);
-      archive.add({
+      // A row stored before linked tickets kept their texts has none: no name, summary '-'.
+      const name = linked?.[0] ?? null;
+      const summary = linked?.[1] ?? '-';
+      const ticket: Ticket = {
         status: 'closed',
         ticketId,
         ticketNumber,
         channel: channel as Channel,
-        namedUser: { id: userId, email, license: license as License },
+        namedUser: name === null ? { id: userId, email, license: license as License } : { id: userId, email, license: license as License, name },
         tier: tier as Tier,
-        request: users === null ? { summary: '-', description: '-' } : { summary: '-', description: '-', usersAffected: users },
+        request: users === null ? { summary, description: '-' } : { summary, description: '-', usersAffected: users },
         suggestedCategory: suggested as Category | null,
         policyVersion: n(POLICY) ?? 0,
         openedAtMs: n(OPENED) ?? 0,
@@ -310,7 +362,9 @@ export class TicketArchive {
         outageSinceMs: n(OUTAGE_SINCE),
         outageRestoredAtMs: n(OUTAGE_RESTORED),
         lastEventAtMs: n(LAST_EVENT) ?? 0,
-      });
+      };
+      // The texts only for a linked ticket (a row written by hand with them and no outage drops them).
+      archive.put(ticket, outageId === null || linked === undefined ? undefined : [name, summary]);
     }
     return archive;
   }
@@ -352,6 +406,10 @@ export class TicketArchive {
     const sb = slot * STRINGS;
     const users = orNull(n[b + USERS] as number);
     const definedAs = this.name(c[cb + C_DEFINED_AS] as number) as RequestDefinition | null;
+    const linked = this.linkedTexts.get(slot);
+    const name = linked?.[0] ?? null;
+    const summary = linked?.[1] ?? '-';
+    const namedUser = { id: s[sb + S_USER] as string, email: s[sb + S_EMAIL] as string, license: this.name(c[cb + C_LICENSE] as number) as License };
     const packed = this.intervals.get(slot);
     const waits: Interval[] = [];
     const gaps: Interval[] = [];
@@ -367,9 +425,9 @@ export class TicketArchive {
       ticketId: s[sb + S_ID] as string,
       ticketNumber: s[sb + S_NUMBER] as string,
       channel: this.name(c[cb + C_CHANNEL] as number) as Channel,
-      namedUser: { id: s[sb + S_USER] as string, email: s[sb + S_EMAIL] as string, license: this.name(c[cb + C_LICENSE] as number) as License },
+      namedUser: name === null ? namedUser : { ...namedUser, name },
       tier: this.name(c[cb + C_TIER] as number) as Tier,
-      request: users === null ? { summary: '-', description: '-' } : { summary: '-', description: '-', usersAffected: users },
+      request: users === null ? { summary, description: '-' } : { summary, description: '-', usersAffected: users },
       suggestedCategory: this.name(c[cb + C_SUGGESTED] as number) as Category | null,
       policyVersion: n[b + POLICY] as number,
       openedAtMs: n[b + OPENED] as number,

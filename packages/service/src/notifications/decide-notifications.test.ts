@@ -121,7 +121,7 @@ describe('decideNotifications', () => {
     expect(kinds(given({}).outage('OutageDeclared', { outageId: 'OUTAGE-0001', declaredAt: '2026-03-10T14:10:00Z' }))).toEqual(['outage-alert', 'oncall-unset']);
   });
 
-  it('OutageEnded: one restoration notice per linked ticket not closed, by ticket number; unrelated tickets get none', () => {
+  it('OutageEnded: one restoration notice per linked open ticket, by ticket number; unrelated tickets get none', () => {
     const { ticket, outage } = given();
     outage('OutageDeclared', { outageId: 'OUTAGE-0001', declaredAt: '2026-03-10T14:10:00Z' });
     for (const id of ['T-3', 'T-1', 'T-2']) ticket(id, open(id, 'teacher'));
@@ -129,6 +129,36 @@ describe('decideNotifications', () => {
     const effects = outage('OutageEnded', { outageId: 'OUTAGE-0001', endedAt: '2026-03-10T15:00:00Z', endedBy: 'staff' });
     const ended = effects[0]?.kind === 'outage-restored' ? effects[0].triggerId : undefined;
     expect(effects.map((e) => (e.kind === 'outage-restored' ? `${e.ticket.ticketId} ${e.triggerId}` : e.kind))).toEqual([`T-1 ${ended}`, `T-3 ${ended}`]);
+  });
+
+  it('OutageEnded: a linked ticket closed before the outage ended gets its notice too, with its name and summary from the archive', () => {
+    const { model, ticket, outage } = given();
+    outage('OutageDeclared', { outageId: 'OUTAGE-0001', declaredAt: '2026-03-10T14:10:00Z' });
+    const named = open('T-1');
+    ticket('T-1', { ...named, data: { ...named.data, namedUser: { ...named.data.namedUser, name: 'Ada Lovelace' }, request: { summary: 'Portal is down', description: 'Nothing loads.' } } });
+    ticket('T-2', open('T-2', 'teacher'));
+    const commands = ticketCommands('T-1');
+    for (const id of ['T-1', 'T-2']) ticket(id, { type: 'LinkTicketToOutage', now: '2026-03-10T14:30:00Z', actor: actors.agent, data: { ticketId: id, outageId: 'OUTAGE-0001' } });
+    ticket('T-1', commands.classify('2026-03-10T14:40:00Z', { category: 'technical/outage' }));
+    ticket('T-1', commands.resolve('2026-03-10T14:50:00Z', 'Worked around it'));
+    ticket('T-1', { type: 'CloseTicket', now: '2026-03-10T14:55:00Z', actor: actors.agent, data: { ticketId: 'T-1', resolutionDetails: 'Worked around it' } });
+    expect(model.closed.has('T-1')).toBe(true);
+
+    const effects = outage('OutageEnded', { outageId: 'OUTAGE-0001', endedAt: '2026-03-10T15:00:00Z', endedBy: 'staff' });
+    const triggerId = effects[0]?.kind === 'outage-restored' ? effects[0].triggerId : undefined;
+    expect(triggerId).toMatch(/^E-/);
+    expect(effects).toEqual([
+      {
+        kind: 'outage-restored',
+        ticket: { ticketId: 'T-1', ticketNumber: 'SS-000001', contactEmail: 'ada@district.example.org', contactName: 'Ada Lovelace', summary: 'Portal is down' },
+        outageId: 'OUTAGE-0001',
+        declaredAtMs: Date.parse('2026-03-10T14:10:00Z'),
+        endedAtMs: Date.parse('2026-03-10T15:00:00Z'),
+        timeZone: 'America/New_York',
+        triggerId,
+      },
+      expect.objectContaining({ kind: 'outage-restored', ticket: expect.objectContaining({ ticketId: 'T-2', contactName: null, summary: 'Gradebook export fails' }), triggerId }),
+    ]);
   });
 
   it('OutageAlertSent drops the same alert not out yet; OutageClosed every alert of the outage not out yet', () => {

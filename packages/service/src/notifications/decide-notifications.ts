@@ -115,12 +115,12 @@ const restoredTicket = (ticket: Ticket): RestoredTicket => ({
 });
 
 /**
- * The tickets not closed that are linked to the outage, by ticket number. Closed tickets are
- * left out: their contact already had the resolution e-mail, and the closed archive keeps no
- * summary to write one with.
+ * The tickets linked to the outage, by ticket number: the open ones, and those closed before it
+ * ended (every linked contact is told that service is back, as before the mailer followed the
+ * fold). The archive keeps a linked ticket's name and summary for the notice.
  */
 const linkedTickets = (model: ReadModels, outageId: string): Ticket[] => {
-  const linked: Ticket[] = [];
+  const linked: Ticket[] = model.closed.linkedTo(outageId);
   for (const ticket of model.open.values()) if (ticket.outageId === outageId) linked.push(ticket);
   return linked.sort((a, b) => (a.ticketNumber < b.ticketNumber ? -1 : a.ticketNumber > b.ticketNumber ? 1 : 0));
 };
@@ -138,7 +138,7 @@ const linkedTickets = (model: ReadModels, outageId: string): Ticket[] => {
  * - `TicketLinkedToOutage` drops the confirmation while the outage lasts, or queues the
  *   restoration notice at once when the outage is over;
  * - `OutageDeclared` alerts the on-call engineers;
- * - `OutageEnded` queues a restoration notice for each linked ticket;
+ * - `OutageEnded` queues a restoration notice for each linked ticket, closed ones included;
  * - `OutageAlertSent` drops the same alert not out yet, `OutageClosed` every alert not out yet.
  */
 export const decideNotifications = (input: NotificationInput, rules: NotificationRules = {}): readonly NotificationEffect[] => {
