@@ -8,8 +8,9 @@ export const isTicket = (state: TicketState): state is Ticket => state.status !=
 
 /**
  * A closed ticket with its free texts dropped (request summary and description, steps,
- * resolution texts, action plan, the named user's name): exactly what the closed-ticket archive
- * gives back. No read model shows those texts; every field the SLA clocks and the priority key
+ * resolution texts, action plan, the named user's name): what the closed-ticket archive gives
+ * back, except that it keeps the name and summary of a ticket linked to an outage (the
+ * restoration notice needs them). No read model shows those texts; every field the SLA clocks and the priority key
  * read is kept.
  */
 export const slimClosedTicket = (ticket: Ticket): Ticket => ({

@@ -179,7 +179,9 @@ function* pieces(closed: ArchiveSnapshot, open: [string, Ticket][], tail: string
  */
 export const readModelsProjection = (options: ReadModelsOptions = {}): Projection<ReadModels, DomainEvent> => ({
   name: 'support-read-models',
-  version: 1,
+  // 2: the archive keeps the name and summary of tickets linked to an outage. A stored model of
+  // version 1 lacks them for tickets closed before, so it is folded again from the log.
+  version: 2,
   initialState: () => ({
     policies: policyBookOf(options.policies),
     open: new Map(),
