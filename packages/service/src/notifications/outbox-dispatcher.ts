@@ -66,6 +66,13 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 /** While a chunk of rows is being delivered, what happened to them is written at least this often (ms). */
 const RECORD_EVERY_MS = 100;
 
+/**
+ * Lets the event loop run (timers, I/O: HTTP requests, a stop request) before the next message.
+ * A transport that answers without I/O (the logging one, a test double) would otherwise keep the
+ * loop busy for the whole backlog.
+ */
+const yieldToEventLoop = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Delay before attempt `failures + 1`, given `failures` failures so far (≥ 1). */
 export const retryDelayMs = (policy: RetryPolicy, failures: number, random: () => number = Math.random): number => {
   const exponent = Math.max(0, failures - 1);
@@ -140,13 +147,18 @@ export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  /** Set by {@link stop}: the pass under way ends after the message in flight. */
+  private halting = false;
 
   constructor(private readonly options: OutboxDispatcherOptions) {
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.now = options.now ?? Date.now;
   }
 
-  /** Sends every row due now (one pass; rows that fail wait for their next attempt). */
+  /**
+   * Sends every row due now (one pass; rows that fail wait for their next attempt). A
+   * {@link stop} ends the pass after the message in flight: the rest stay pending.
+   */
   drain(): Promise<DrainResult> {
     const run = this.lock.then(() => this.pass());
     this.lock = run.catch(() => undefined);
@@ -161,7 +173,7 @@ export class OutboxDispatcher {
     let failed = 0;
     const tried = new Set<number>();
     let mailRetryAt: number | undefined;
-    for (;;) {
+    while (!this.halting) {
       const rows = db.dueOutbox(this.now(), batch).filter((r) => !tried.has(r.id));
       if (rows.length === 0) break;
       // What happened to each row of the chunk is written in one transaction at its end (or
@@ -177,6 +189,8 @@ export class OutboxDispatcher {
       };
       try {
         for (const row of rows) {
+          // Between messages: a stop ends the pass here, the rows not tried stay pending.
+          if (this.halting) break;
           tried.add(row.id);
           if (row.channel === 'email' && mailRetryAt !== undefined) {
             // The server just failed to take a message: the others wait with it, no attempt spent.
@@ -193,6 +207,9 @@ export class OutboxDispatcher {
             if (row.channel === 'email') mailRetryAt = outcome.retryAt;
           }
           if (performance.now() - since >= RECORD_EVERY_MS) record();
+          // One message at a time, then the event loop's turn: requests are answered while a
+          // backlog drains, and a stop is seen before the next message.
+          await yieldToEventLoop();
         }
       } finally {
         record();
@@ -360,11 +377,23 @@ export class OutboxDispatcher {
     this.wakeUp?.();
   }
 
+  /**
+   * Stops the loop between two messages: the one in flight finishes and is recorded, the rest
+   * stay pending in the outbox for the next start. Resolves once the pass under way (and any
+   * {@link drain} queued before the call) has ended, and what it sent has been recorded (at most
+   * one batch of acknowledgements, as at the end of any pass).
+   */
   async stop(): Promise<void> {
     this.running = false;
+    this.halting = true;
     this.wake();
-    await this.loop;
-    await this.lock.catch(() => undefined);
+    try {
+      await this.loop;
+      await this.lock.catch(() => undefined);
+    } finally {
+      // A drain() called after stop() sends again (tests, scripts).
+      this.halting = false;
+    }
   }
 }
 
