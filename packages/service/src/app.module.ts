@@ -8,6 +8,7 @@ import type { ServiceConfig } from './config/service-config';
 import type Database from 'better-sqlite3';
 import { Clock, SystemClock } from './application/clock';
 import { DeliveryWorker, deliveryWorkerAvailable } from './deployment/delivery-worker';
+import { MailWriterThread, mailWriterAvailable } from './deployment/mail-writer-thread';
 import { CommandExecutor } from './application/command-executor';
 import { ReadModelsHost } from './application/read-models.host';
 import type { EventStore } from './event-store/event-store.port';
@@ -84,6 +85,11 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
               delivery: (recorders) =>
                 new DeliveryWorker({ database: mailFile, env: definedOnly(config.env), logLevel: config.logLevel, logger: new Logger('Notifications'), ...recorders }),
             }
+          : {}),
+        // The mailer's batch writes too (rendering, outbox rows, alert points, the commit), in every
+        // process: the decisions stay on the fold, the writing leaves the HTTP event loop.
+        ...(deliveryThread && mailWriterAvailable()
+          ? { writer: () => new MailWriterThread({ database: mailFile, env: definedOnly(config.env), logger: new Logger('Notifications') }) }
           : {}),
       };
     },

@@ -2,12 +2,11 @@ import type { DomainEvent } from '@support-sla/domain';
 import type { ReadModels, TicketTransition } from '@support-sla/projections';
 import type { ReadModelsFollower } from '../application/read-models.host';
 import { comparePositions, type GlobalPosition, type StoredEvent } from '../event-store/event-store.port';
-import { decideNotifications, duePointsOf, type NotificationEffect, type NotificationRules } from './decide-notifications';
+import { decideNotifications, type NotificationEffect, type NotificationRules } from './decide-notifications';
+import { MAIL_CHECKPOINT, writeMailBatch, type Decided, type MailBatchOutcome, type MailBatchWriter } from './mail-batch';
 import type { NotificationsLogger } from './mail-transport';
-import { renderConfirmation, renderResolution, renderRestored, ticketRowBase } from './mail-rendering';
-import { NotificationStore, type MailPurpose, type NewOutboxRow } from './notification-store';
+import type { NotificationStore } from './notification-store';
 import type { NotificationsConfig } from './notifications.config';
-import { outageAlertRows } from './outage-alerts';
 import type { MailTemplates } from './templates';
 
 export interface MailFollowerOptions {
@@ -23,28 +22,14 @@ export interface MailFollowerOptions {
   readonly onPointsChanged?: () => void;
   /** First delay before a failed batch is written again (default 1 s, doubling up to 1 min). */
   readonly retryMs?: number;
+  /**
+   * Writes the batches elsewhere (a thread with its own connection: `src/deployment`). Then
+   * `flush()` returns a promise, one batch is in flight at a time, and a batch stays queued until
+   * the writer says it is committed. `drain()` still writes in-process.
+   */
+  readonly writer?: MailBatchWriter;
 }
 
-/** The effects one event was decided to have, and where it is in the log. */
-interface Decided {
-  readonly position: GlobalPosition;
-  readonly effects: readonly NotificationEffect[];
-}
-
-/** An outbox row decided in the batch, written (and rendered, if it is to be sent) when the batch commits. */
-interface Entry {
-  readonly key: string;
-  readonly purpose: MailPurpose;
-  readonly ticketId: string;
-  readonly messageId: string;
-  status: 'pending' | 'suppressed';
-  reason: string | null;
-  /** The row but its text, its status and its time. */
-  readonly base: () => Omit<NewOutboxRow, 'subject' | 'text_body' | 'html_body' | 'status' | 'hold_outage_id' | 'created_at'>;
-  readonly render: () => { readonly subject: string; readonly text: string; readonly html: string };
-}
-
-const NO_TEXT = { subject: '', text: '', html: '' };
 
 /**
  * The mailer on the read models' fold: each folded event is decided at once (pure, with the read
@@ -58,7 +43,7 @@ const NO_TEXT = { subject: '', text: '', html: '' };
  * growing delay: events are never skipped, nor written out of order.
  */
 export class MailFollower implements ReadModelsFollower {
-  static readonly CHECKPOINT = 'notifications';
+  static readonly CHECKPOINT = MAIL_CHECKPOINT;
   readonly name = 'notifications';
 
   private readonly now: () => number;
@@ -73,6 +58,10 @@ export class MailFollower implements ReadModelsFollower {
   private flushScheduled = false;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
+  /** The batch being written by the writer thread. */
+  private inFlight: Promise<void> | undefined;
+  /** Flushes waiting for a position to be written (or for the batch that holds it to fail). */
+  private flushWaiters: { readonly target: GlobalPosition | undefined; readonly resolve: () => void }[] = [];
   /** Events whose effects were written by this follower. */
   applied = 0;
 
@@ -118,15 +107,30 @@ export class MailFollower implements ReadModelsFollower {
     }
   };
 
-  /** Writes the batch now unless a failed one waits for its retry (that retry writes it). */
-  readonly flush = (): void => {
+  /**
+   * Writes the batch now unless a failed one waits for its retry (that retry writes it). With a
+   * writer thread: resolves once what was handed over so far is committed, or its batch failed
+   * (it is then retried, with what follows it).
+   */
+  readonly flush = (): void | Promise<void> => {
     if (this.retryTimer !== undefined || this.closed) return;
-    this.tryWrite();
+    if (this.options.writer === undefined) {
+      this.tryWrite();
+      return;
+    }
+    if (this.queue.length === 0 && !this.unwritten() && this.inFlight === undefined) {
+      this.settled();
+      return;
+    }
+    const target = this.seen;
+    const done = new Promise<void>((resolve) => this.flushWaiters.push({ target, resolve }));
+    this.pump();
+    return done;
   };
 
   /** True when everything handed over is written. */
   get idle(): boolean {
-    return this.queue.length === 0 && !this.unwritten() && this.retryTimer === undefined;
+    return this.queue.length === 0 && !this.unwritten() && this.retryTimer === undefined && this.inFlight === undefined;
   }
 
   /** A position handed over (passed over, or of an event skipped) that the stored checkpoint does not cover yet. */
@@ -160,6 +164,71 @@ export class MailFollower implements ReadModelsFollower {
     this.closed = true;
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.releaseFlushes(true);
+  }
+
+  /** Resolves the flushes whose position is written (all of them with `all`: a batch failed, or closing). */
+  private releaseFlushes(all: boolean): void {
+    if (this.flushWaiters.length === 0) return;
+    const written = this.written;
+    const keep: typeof this.flushWaiters = [];
+    for (const waiter of this.flushWaiters) {
+      const done = all || waiter.target === undefined || (written !== undefined && comparePositions(waiter.target, written) <= 0);
+      if (done) waiter.resolve();
+      else keep.push(waiter);
+    }
+    this.flushWaiters = keep;
+  }
+
+  /**
+   * With a writer thread: sends what is queued as one batch unless one is in flight, and goes on
+   * with what was queued meanwhile once it is committed. A failed batch (or a thread that died)
+   * stays queued and is retried after a growing delay, with what follows it.
+   */
+  private pump(): void {
+    const writer = this.options.writer;
+    if (writer === undefined || this.inFlight !== undefined || this.retryTimer !== undefined || this.closed) return;
+    if (this.queue.length === 0 && !this.unwritten()) {
+      this.releaseFlushes(true);
+      this.settled();
+      return;
+    }
+    const batch = this.queue;
+    const seen = this.seen;
+    this.inFlight = writer.write({ batch, seen, now: this.now() }).then(
+      (outcome) => {
+        this.inFlight = undefined;
+        this.committed(outcome);
+        this.releaseFlushes(false);
+        if (this.queue.length > 0 || this.unwritten()) this.pump();
+        else {
+          this.releaseFlushes(true);
+          this.settled();
+        }
+      },
+      (error: unknown) => {
+        this.inFlight = undefined;
+        this.failed(error);
+        // The runner goes on; this follower retries the batch itself.
+        this.releaseFlushes(true);
+      },
+    );
+  }
+
+  /** A batch is committed: what its checkpoint covers leaves the queue (by position: `drain()` may have written some already). */
+  private committed(outcome: MailBatchOutcome): void {
+    const checkpoint = outcome.checkpoint;
+    if (checkpoint !== undefined) {
+      let covered = 0;
+      while (covered < this.queue.length && comparePositions(this.queue[covered]!.position, checkpoint) <= 0) covered++;
+      if (covered > 0) this.queue = this.queue.slice(covered);
+      if (this.written === undefined || comparePositions(checkpoint, this.written) > 0) this.written = checkpoint;
+    }
+    this.failures = 0;
+    this.applied += outcome.count;
+    for (const entry of outcome.logs) this.options.logger.error(entry);
+    if (outcome.enqueued) this.options.onEnqueued?.();
+    if (outcome.pointsChanged) this.options.onPointsChanged?.();
   }
 
   private tryWrite(): Error | undefined {
@@ -167,17 +236,11 @@ export class MailFollower implements ReadModelsFollower {
       this.settled();
       return undefined;
     }
-    const { db, templates } = this.options;
+    const { db, templates, config } = this.options;
     try {
-      const batch = this.queue;
-      const outcome = templates.batch(() => db.transaction(() => this.write(batch)));
-      this.queue = this.queue.slice(batch.length);
-      this.written = outcome.checkpoint ?? this.written;
-      this.failures = 0;
-      this.applied += outcome.count;
-      for (const entry of outcome.logs) this.options.logger.error(entry);
-      if (outcome.enqueued) this.options.onEnqueued?.();
-      if (outcome.pointsChanged) this.options.onPointsChanged?.();
+      const outcome = writeMailBatch({ db, templates, config }, { batch: this.queue, seen: this.seen, now: this.now() });
+      this.committed(outcome);
+      this.releaseFlushes(false);
       this.settled();
       return undefined;
     } catch (error) {
@@ -203,130 +266,8 @@ export class MailFollower implements ReadModelsFollower {
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      this.tryWrite();
+      if (this.options.writer === undefined) this.tryWrite();
+      else this.pump();
     }, delay);
-  }
-
-  /** Inside the transaction: the batch's effects past the stored checkpoint, coalesced, then the checkpoint. */
-  private write(batch: readonly Decided[]) {
-    const { db, config, templates } = this.options;
-    const stored = db.checkpoint(MailFollower.CHECKPOINT);
-    const entries = new Map<string, Entry>();
-    const byMessageId = new Map<string, Entry>();
-    const points = new Map<string, Extract<NotificationEffect, { kind: 'alert-points' }>>();
-    const logs: Record<string, unknown>[] = [];
-    let count = 0;
-    const add = (entry: Entry): void => {
-      // One row per dedupe key: the first decided wins, as the outbox's unique key makes it.
-      if (entries.has(entry.key)) return;
-      entries.set(entry.key, entry);
-      byMessageId.set(entry.messageId, entry);
-    };
-    const suppress = (entry: Entry | undefined, reason: string): boolean => {
-      if (entry === undefined) return false;
-      if (entry.status === 'pending') {
-        entry.status = 'suppressed';
-        entry.reason = reason;
-      }
-      return true;
-    };
-    const ticketMail = (purpose: MailPurpose, ticket: { ticketId: string; ticketNumber: string }, triggerId: string, recipient: string, render: Entry['render']): void => {
-      const base = { ...ticketRowBase(purpose, ticket, triggerId, config.messageIdDomain), recipient };
-      add({ key: base.dedupe_key, purpose, ticketId: ticket.ticketId, messageId: base.message_id, status: 'pending', reason: null, base: () => base, render });
-    };
-
-    for (const decided of batch) {
-      if (stored !== undefined && comparePositions(decided.position, stored) <= 0) continue;
-      count++;
-      for (const effect of decided.effects) {
-        switch (effect.kind) {
-          case 'alert-points':
-            // Only the last of the batch counts; re-inserting moves the ticket to the end (its latest).
-            points.delete(effect.ticketId);
-            points.set(effect.ticketId, effect);
-            break;
-          case 'confirmation':
-            ticketMail('confirmation', effect.ticket, effect.triggerId, effect.ticket.namedUser.email, () => renderConfirmation(templates, effect.ticket, effect.policy));
-            break;
-          case 'resolution':
-            ticketMail('resolution', effect.ticket, effect.triggerId, effect.to, () => renderResolution(templates, effect.ticket, effect.policy, effect.details, effect.to, effect.at));
-            break;
-          case 'outage-restored':
-            ticketMail('outage-restored', effect.ticket, effect.triggerId, effect.ticket.contactEmail, () =>
-              renderRestored(templates, effect.ticket, effect.outageId, effect.declaredAtMs, effect.endedAtMs, effect.timeZone),
-            );
-            break;
-          case 'outage-alert': {
-            // Rendered once for both channels, when the batch is written.
-            let rows: NewOutboxRow[] | undefined;
-            const all = (): NewOutboxRow[] => (rows ??= outageAlertRows(effect.outage, effect.triggerId, config, templates, effect.timeZone, 0));
-            const channels = [...(config.oncallEmail === undefined ? [] : ['email' as const]), ...(config.oncallWebhookUrl === undefined ? [] : ['webhook' as const])];
-            for (const channel of channels) {
-              const row = (): NewOutboxRow => all().find((r) => r.channel === channel)!;
-              add({
-                key: NotificationStore.alertKey(effect.outage.outageId, channel),
-                purpose: 'outage-alert',
-                ticketId: effect.outage.outageId,
-                messageId: `${channel}:${effect.triggerId}`,
-                status: 'pending',
-                reason: null,
-                base: () => {
-                  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-                  const { subject, text_body, html_body, status, hold_outage_id, created_at, ...rest } = row();
-                  return rest;
-                },
-                render: () => ({ subject: row().subject, text: row().text_body, html: row().html_body }),
-              });
-            }
-            break;
-          }
-          case 'oncall-unset':
-            logs.push({
-              msg: 'outage declared, but ONCALL_EMAIL is not set: no alert e-mail to the on-call engineers',
-              outageId: effect.outageId,
-              declaredAt: effect.declaredAt,
-              webhook: config.oncallWebhookUrl !== undefined,
-            });
-            break;
-          case 'unknown-policy':
-            logs.push({ msg: 'ticket pins a policy version the notifications have not seen; no e-mails or alerts for it', ticket: effect.ticketNumber, policyVersion: effect.policyVersion });
-            break;
-          // A row queued in this batch is not in the file yet (its trigger event is past the
-          // checkpoint), so it is suppressed here; any other is suppressed in the file.
-          case 'suppress-confirmation':
-            if (!suppress(entries.get(`confirmation:${effect.ticketId}`), effect.reason)) db.suppressUnsentConfirmation(effect.ticketId, effect.reason);
-            break;
-          case 'suppress-recorded-as-sent':
-            if (!suppress(byMessageId.get(effect.messageId), 'already sent: recorded on the ticket (TicketNotificationSent)')) db.suppressRecordedAsSent(effect.dedupeKey, effect.messageId);
-            break;
-          case 'suppress-alert-recorded-as-sent':
-            if (!suppress(entries.get(NotificationStore.alertKey(effect.outageId, effect.channel)), 'already sent: recorded on the outage board (OutageAlertSent)')) {
-              db.suppressAlertRecordedAsSent(effect.outageId, effect.channel);
-            }
-            break;
-          case 'suppress-unsent-alerts':
-            for (const entry of entries.values()) if (entry.purpose === 'outage-alert' && entry.ticketId === effect.outageId) suppress(entry, effect.reason);
-            db.suppressUnsentAlerts(effect.outageId, effect.reason);
-            break;
-        }
-      }
-    }
-
-    let enqueued = false;
-    const createdAt = this.now();
-    for (const entry of entries.values()) {
-      // Only what is to be sent is rendered; a suppressed row keeps its key, Message-ID and reason.
-      const text = entry.status === 'pending' ? entry.render() : NO_TEXT;
-      const added = db.enqueue(
-        { ...entry.base(), subject: text.subject, text_body: text.text, html_body: text.html, status: entry.status, hold_outage_id: null, created_at: createdAt },
-        entry.reason,
-      );
-      enqueued ||= added && entry.status === 'pending';
-    }
-    for (const [ticketId, effect] of points) db.replacePoints(ticketId, effect.streamId, duePointsOf(effect));
-
-    const checkpoint = this.seen !== undefined && (stored === undefined || comparePositions(this.seen, stored) > 0) ? this.seen : stored;
-    if (checkpoint !== undefined && checkpoint !== stored) db.saveCheckpoint(MailFollower.CHECKPOINT, checkpoint);
-    return { count, enqueued, pointsChanged: points.size > 0, logs, checkpoint };
   }
 }

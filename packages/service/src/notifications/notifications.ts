@@ -4,6 +4,7 @@ import { RunnerReadModelsHost } from '../application/read-models.runner-host';
 import type { EventStore, GlobalPosition } from '../event-store/event-store.port';
 import { ticketOf } from '@support-sla/projections';
 import { policyIn } from './decide-notifications';
+import type { MailBatchWriter } from './mail-batch';
 import { MailFollower } from './mail-follower';
 import { createMailTransport, jsonConsoleLogger, type MailTransport, type NotificationsLogger, type SmtpTransportTuning } from './mail-transport';
 import { NotificationStore } from './notification-store';
@@ -70,6 +71,11 @@ export interface NotificationsDependencies {
    * by the sender-lock holder, given the recorders (restoration notices with their `restoredAt`).
    */
   readonly delivery?: (recorders: DeliveryRecorders) => Delivery;
+  /**
+   * Where the mailer's batches are written (a thread with its own connection to the mail file,
+   * `src/deployment/mail-writer-thread.ts`), in every process, sender or standby. Default: in-process.
+   */
+  readonly writer?: () => MailBatchWriter;
 }
 
 /**
@@ -150,6 +156,7 @@ export class Notifications {
   readonly watcher: SlaAlertWatcher;
   private readonly readModels: ReadModelsHost;
   private readonly delivery: Delivery | undefined;
+  private readonly writer: MailBatchWriter | undefined;
   private readonly privateConsumer: RunnerReadModelsHost | undefined;
   private readonly logger: NotificationsLogger;
   private readonly lock: SenderLock | undefined;
@@ -203,6 +210,7 @@ export class Notifications {
       now: deps.clock ?? Date.now,
       onEnqueued: () => this.wakeDelivery(),
     });
+    this.writer = deps.writer?.();
     this.follower = new MailFollower({
       db: this.db,
       templates: this.templates,
@@ -212,6 +220,7 @@ export class Notifications {
       ...(deps.reactorRetryMs === undefined ? {} : { retryMs: deps.reactorRetryMs }),
       onEnqueued: () => this.wakeDelivery(),
       onPointsChanged: () => this.watcher.poke(),
+      ...(this.writer === undefined ? {} : { writer: this.writer }),
     });
     const { recordSent } = deps;
     this.delivery = deps.delivery?.({
@@ -398,6 +407,8 @@ export class Notifications {
     if (this.privateConsumer !== undefined) await this.privateConsumer.stop();
     await this.readModels.unfollow(this.follower).catch(() => undefined);
     this.follower.close();
+    // The follower has flushed (unfollow): the writer thread has nothing left to write.
+    await this.writer?.stop().catch((error: unknown) => this.logger.error({ msg: 'mail writer thread did not stop cleanly', error: (error as Error).message }));
     this.transport.close();
     this.db.close();
     this.setState('stopped');

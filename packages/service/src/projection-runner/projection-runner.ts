@@ -490,11 +490,26 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
     if (this.checkpoint !== undefined) return;
     // Followers first: a stored model never gets ahead of what they made durable (but for one
     // whose flush failed, which the start-up rule in start() covers).
-    void this.flushFollowers();
+    // A follower that writes elsewhere (a thread) answers with a promise: the model is stored
+    // once that settles, so that its stored position does not pass what the follower made durable.
+    const followers = this.flushFollowers();
     const { serializeChunks, serializeSnapshot } = this.options.projection;
     const chunksOf = serializeSnapshot ?? serializeChunks;
     if (chunksOf === undefined) {
-      this.flushSafely();
+      if (followers === undefined) {
+        this.flushSafely();
+        return;
+      }
+      // Events wait meanwhile: the model stored is the one the followers were flushed at.
+      const checkpoint: Checkpoint = {
+        abort: new AbortController(),
+        holdsEvents: true,
+        done: followers.then(() => {
+          this.checkpoint = undefined;
+          if (!checkpoint.abort.signal.aborted && this.state === 'running') this.flushSafely();
+        }),
+      };
+      this.checkpoint = checkpoint;
       return;
     }
     if (!this.hasUnsaved()) return;
@@ -512,6 +527,7 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
       holdsEvents,
       done: Promise.resolve().then(async () => {
         try {
+          await followers;
           await this.writeInSlices(source, checkpoint);
         } catch (error) {
           // The stored model stays the previous one; the next checkpoint tries again.
