@@ -16,6 +16,8 @@ export interface ReadModelsFollower {
   readonly folded: (stored: StoredEvent, event: DomainEvent, transition: TicketTransition | undefined, model: ReadModels) => void;
   readonly passed?: (position: GlobalPosition) => void;
   readonly flush: () => void | Promise<void>;
+  /** See `ProjectionFollower.durable`: everything handed over is durable (a follower writing in a thread). */
+  readonly durable?: () => void | Promise<void>;
 }
 
 /**

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { MailBatch, MailBatchOutcome, MailBatchWriter } from '../notifications/mail-batch';
 import type { NotificationsLogger } from '../notifications/mail-transport';
 import type { FromMailWriter, MailWriterData, ToMailWriter } from './mail-writer.protocol';
+import { startThreadPool } from './thread-priority';
 
 /** The compiled worker entry, next to this file in `dist/`. */
 const WORKER_ENTRY = join(__dirname, 'mail-writer.worker.js');
@@ -71,7 +72,8 @@ export class MailWriterThread implements MailBatchWriter {
   }
 
   private started(): Promise<Worker> {
-    return (this.ready ??= this.spawn().catch((error: unknown) => {
+    // The thread lowers its own priority: it must not be the thread that starts libuv's pool.
+    return (this.ready ??= startThreadPool().then(() => this.spawn()).catch((error: unknown) => {
       this.ready = undefined;
       throw error;
     }));

@@ -10,9 +10,13 @@ import { NotificationStore } from '../notifications/notification-store';
 import { readNotificationsConfig } from '../notifications/notifications.config';
 import { MailTemplates } from '../notifications/templates';
 import type { FromMailWriter, MailWriterData, ToMailWriter } from './mail-writer.protocol';
+import { lowerThisThreadPriority } from './thread-priority';
 
 const port = parentPort;
 if (port === null) throw new Error('mail-writer.worker must run in a worker thread (see MailWriterThread)');
+// As delivery: on two cores, requests on the main thread should not wait for a core behind the
+// writes (which hold the fold back, through the runner, only when a batch is still in flight).
+lowerThisThreadPriority();
 const data = workerData as MailWriterData;
 const post = (message: FromMailWriter): void => port.postMessage(message);
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));

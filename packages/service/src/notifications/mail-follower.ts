@@ -109,8 +109,9 @@ export class MailFollower implements ReadModelsFollower {
 
   /**
    * Writes the batch now unless a failed one waits for its retry (that retry writes it). With a
-   * writer thread: resolves once what was handed over so far is committed, or its batch failed
-   * (it is then retried, with what follows it).
+   * writer thread: hands the batch over, and holds the fold back only while an earlier batch is
+   * still being written (so that the fold and the writing overlap, and the queue stays short);
+   * {@link durable} waits for the commit.
    */
   readonly flush = (): void | Promise<void> => {
     if (this.retryTimer !== undefined || this.closed) return;
@@ -118,10 +119,19 @@ export class MailFollower implements ReadModelsFollower {
       this.tryWrite();
       return;
     }
-    if (this.queue.length === 0 && !this.unwritten() && this.inFlight === undefined) {
-      this.settled();
-      return;
-    }
+    const earlier = this.inFlight;
+    this.pump();
+    return earlier;
+  };
+
+  /**
+   * With a writer thread: resolves once what was handed over so far is committed, or its batch
+   * failed (it is then retried, with what follows it). The runner waits for it before it stores
+   * the read models, so that their stored position does not pass the mail checkpoint.
+   */
+  readonly durable = (): void | Promise<void> => {
+    if (this.options.writer === undefined || this.retryTimer !== undefined || this.closed) return;
+    if (this.queue.length === 0 && !this.unwritten() && this.inFlight === undefined) return;
     const target = this.seen;
     const done = new Promise<void>((resolve) => this.flushWaiters.push({ target, resolve }));
     this.pump();

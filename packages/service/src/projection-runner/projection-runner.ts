@@ -58,6 +58,13 @@ export interface ProjectionFollower<Model, Event, Learnt> {
    * the next event back until it settles. Failures are the follower's to retry.
    */
   readonly flush: () => void | Promise<void>;
+  /**
+   * For a follower whose `flush` only hands the batch on (to a thread) and holds the fold back
+   * only while an earlier batch is still being written: resolves once everything handed over is
+   * durable (or its batch failed: the follower retries it). The runner waits for it before it
+   * stores the model, when a follower is let go, and when it stops.
+   */
+  readonly durable?: () => void | Promise<void>;
 }
 
 export interface ProjectionRunnerOptions<Model, Event, Learnt = undefined> {
@@ -271,6 +278,7 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
   async unfollow(follower: ProjectionFollower<Model, Event, Learnt>): Promise<void> {
     if (!this.followers.includes(follower)) return;
     await follower.flush();
+    await follower.durable?.();
     const index = this.followers.indexOf(follower);
     if (index >= 0) this.followers.splice(index, 1);
   }
@@ -316,7 +324,7 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
     // A snapshot being written would be overtaken by the flush below at once: it need not finish.
     if (this.checkpoint !== undefined && (options.flush === false || !this.checkpoint.holdsEvents)) this.checkpoint.abort.abort();
     await this.unsubscribe();
-    await this.flushFollowers();
+    await this.flushFollowers(true);
     await this.checkpoint?.done;
     if (options.flush !== false) this.flush();
     this.rejectWaiters(new ProjectionFailedError(`projection ${this.name} stopped`));
@@ -445,8 +453,11 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
     }
   }
 
-  /** Tells every follower to make what it was handed durable (see {@link ProjectionFollower.flush}). */
-  private flushFollowers(): Promise<void> | undefined {
+  /**
+   * Tells every follower to make what it was handed durable (see {@link ProjectionFollower.flush});
+   * with `durable`, the promise also waits for {@link ProjectionFollower.durable}.
+   */
+  private flushFollowers(durable = false): Promise<void> | undefined {
     this.followerFlushScheduled = false;
     if (this.followers.length === 0) return undefined;
     this.unflushed = 0;
@@ -455,6 +466,8 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
       try {
         const result = follower.flush();
         if (result !== undefined) waits.push(result.catch((error: unknown) => this.followerFailed(follower, error)));
+        const written = durable ? follower.durable?.() : undefined;
+        if (written !== undefined) waits.push(written.catch((error: unknown) => this.followerFailed(follower, error)));
       } catch (error) {
         this.followerFailed(follower, error);
       }
@@ -492,7 +505,7 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
     // whose flush failed, which the start-up rule in start() covers).
     // A follower that writes elsewhere (a thread) answers with a promise: the model is stored
     // once that settles, so that its stored position does not pass what the follower made durable.
-    const followers = this.flushFollowers();
+    const followers = this.flushFollowers(true);
     const { serializeChunks, serializeSnapshot } = this.options.projection;
     const chunksOf = serializeSnapshot ?? serializeChunks;
     if (chunksOf === undefined) {
