@@ -9,7 +9,7 @@ import {
   type StoredEvent,
 } from '../event-store/event-store.port';
 import type { UnsealedEvent } from '../hash-chain';
-import { occurredAtOf, toDomainEvent } from './event-mapping';
+import { foldStream, occurredAtOf, toDomainEvent } from './event-mapping';
 
 /** Who asked, and how the request is traced through the log. */
 export interface CommandContext {
@@ -228,10 +228,7 @@ export class CommandExecutor {
     streamId: string,
   ): Promise<{ state: S; stored: readonly StoredEvent[]; last: StoredEvent | undefined }> {
     const stored = await this.store.readStream(streamId);
-    let state = decider.initialState;
-    // A stream only ever holds its own aggregate's events (the executor is the only writer).
-    for (const s of stored) state = decider.evolve(state, toDomainEvent(s) as E);
-    return { state, stored, last: stored[stored.length - 1] };
+    return { state: foldStream(decider, stored), stored, last: stored[stored.length - 1] };
   }
 
   private alreadyApplied(stored: readonly StoredEvent[], streamId: string, context: CommandContext): StoredEvent[] | undefined {

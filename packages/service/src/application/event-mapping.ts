@@ -1,4 +1,4 @@
-import { decodeEvent, type DomainEvent } from '@support-sla/domain';
+import { decodeEvent, type Decider, type DomainEvent } from '@support-sla/domain';
 import { envelopeOf } from '@support-sla/projections';
 import type { StoredEvent } from '../event-store/event-store.port';
 
@@ -48,6 +48,17 @@ export const toDomainEvent = (stored: StoredEvent): DomainEvent => {
     );
   }
   return decoded.right;
+};
+
+/**
+ * The state of one stream: its stored events decoded ({@link toDomainEvent}) and folded with the
+ * decider's `evolve`. A stream only ever holds its own aggregate's events (the executor is its
+ * only writer). The executor loads with it; so does the SLA watcher, checking an alert that fell due.
+ */
+export const foldStream = <C, S, E extends DomainEvent>(decider: Decider<C, S, E>, stored: readonly StoredEvent[]): S => {
+  let state = decider.initialState;
+  for (const s of stored) state = decider.evolve(state, toDomainEvent(s) as E);
+  return state;
 };
 
 /** The envelope projections see: the projections package's own mapping of a stored event. */

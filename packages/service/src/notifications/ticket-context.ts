@@ -1,33 +1,15 @@
-import { isTicketEvent, ticketDecider, ticketExists, type DomainEvent, type SlaPolicy, type Ticket, type TicketState } from '@support-sla/domain';
-import { decodeStoredEvent } from '../application/event-mapping';
-import type { EventStore, StoredEvent } from '../event-store/event-store.port';
-
-/** Decodes a stored event with the service's decoder; undefined for anything that is not a domain event (the mailer skips it). */
-export const decodeStored = (stored: StoredEvent): DomainEvent | undefined => {
-  const decoded = decodeStoredEvent(stored);
-  return decoded._tag === 'Right' ? decoded.right : undefined;
-};
+import { ticketDecider, ticketExists, type SlaPolicy, type Ticket } from '@support-sla/domain';
+import { foldStream } from '../application/event-mapping';
+import type { EventStore } from '../event-store/event-store.port';
 
 /**
- * The ticket's state right after `revision` (or now, without one), folded with the domain's
- * `evolve` from its stream. Only the SLA watcher uses it, once per ticket with alerts due, to
- * check them against the ticket's history as it is when they fire; the mailer itself never reads
- * a stream (it rides on the read models' fold).
+ * The ticket as its stream says now (the domain's one fold, {@link foldStream}); undefined when
+ * there is none. Only the SLA watcher uses it, once per ticket with alerts due, to check them
+ * against the ticket's history as it is when they fire; the mailer itself never reads a stream
+ * (it rides on the read models' fold).
  */
-export const readTicketState = async (store: EventStore, streamId: string, revision?: bigint): Promise<TicketState> => {
-  const stored = await store.readStream(streamId);
-  let state = ticketDecider.initialState;
-  for (const s of stored) {
-    if (revision !== undefined && s.revision > revision) break;
-    const event = decodeStored(s);
-    if (event !== undefined && isTicketEvent(event)) state = ticketDecider.evolve(state, event);
-  }
-  return state;
-};
-
-/** The ticket as it was right after `revision` (or now, without one); undefined when there is none. */
-export const readTicket = async (store: EventStore, streamId: string, revision?: bigint): Promise<Ticket | undefined> => {
-  const state = await readTicketState(store, streamId, revision);
+export const readTicket = async (store: EventStore, streamId: string): Promise<Ticket | undefined> => {
+  const state = foldStream(ticketDecider, await store.readStream(streamId));
   return ticketExists(state) ? state : undefined;
 };
 
