@@ -1,6 +1,6 @@
 import { startServiceProcess, type ServiceProcess } from '../testing';
 import { onLinux, threadNiceValues } from '../testing/threads';
-import { BACKGROUND_NICE } from './thread-priority';
+import { BACKGROUND_NICE } from '../deployment/thread-priority';
 
 let service: ServiceProcess;
 

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { onLinux } from '../testing/threads';
 
 // Threads run JavaScript: the child process uses the compiled helper that `tsc -b` writes to dist/.
-const COMPILED = resolve(__dirname, '..', '..', 'dist', 'platform', 'thread-priority.js');
+const COMPILED = resolve(__dirname, '..', '..', 'dist', 'deployment', 'thread-priority.js');
 
 /**
  * Runs a fresh Node process whose worker thread lowers its own priority and then uses libuv's
