@@ -1,4 +1,7 @@
+import type { SlaPolicy, Ticket } from '@support-sla/domain';
+import type { GlobalPosition } from '../event-store/event-store.port';
 import type { MailBatch, MailBatchOutcome } from '../notifications/mail-batch';
+import type { NotificationEffect } from '../notifications/decide-notifications';
 
 /** What the mail writer thread is started with. */
 export interface MailWriterData {
@@ -9,7 +12,7 @@ export interface MailWriterData {
 }
 
 /** Main thread → writer. */
-export type ToMailWriter = { readonly type: 'write'; readonly id: number; readonly input: MailBatch } | { readonly type: 'stop' };
+export type ToMailWriter = { readonly type: 'write'; readonly id: number; readonly input: string } | { readonly type: 'stop' };
 
 /** Writer → main thread. */
 export type FromMailWriter =
@@ -17,3 +20,59 @@ export type FromMailWriter =
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'written'; readonly id: number; readonly outcome: MailBatchOutcome }
   | { readonly type: 'not-written'; readonly id: number; readonly error: string };
+
+type Position = readonly [commit: string, prepare: string];
+/** An effect as it crosses: its ticket and policy as indexes into the batch's tables. */
+type Encoded = Omit<NotificationEffect, 'ticket' | 'policy'> & { readonly ticket?: unknown; readonly policy?: number };
+
+interface EncodedBatch {
+  readonly batch: readonly { readonly at: Position; readonly effects: readonly Encoded[] }[];
+  readonly seen: Position | null;
+  readonly now: number;
+  readonly tickets: readonly Ticket[];
+  readonly policies: readonly SlaPolicy[];
+}
+
+const position = (p: GlobalPosition): Position => [String(p.commit), String(p.prepare)];
+const globalPosition = ([commit, prepare]: Position): GlobalPosition => ({ commit: BigInt(commit), prepare: BigInt(prepare) });
+
+/**
+ * A batch as one JSON text, for the writer thread. Posting a string copies it at once, where the
+ * structured clone of the effects walked every ticket and policy again on the main thread (most
+ * of the mailer's cost there); tickets and policies stand once each, by identity, as indexes.
+ */
+export function encodeMailBatch(input: MailBatch): string {
+  const tickets = new Map<Ticket, number>();
+  const policies = new Map<SlaPolicy, number>();
+  const indexIn = <T>(table: Map<T, number>, value: T): number => {
+    let index = table.get(value);
+    if (index === undefined) table.set(value, (index = table.size));
+    return index;
+  };
+  const encoded: EncodedBatch = {
+    batch: input.batch.map((decided) => ({
+      at: position(decided.position),
+      effects: decided.effects.map((effect): Encoded => ('policy' in effect ? { ...effect, ticket: indexIn(tickets, effect.ticket), policy: indexIn(policies, effect.policy) } : effect)),
+    })),
+    seen: input.seen === undefined ? null : position(input.seen),
+    now: input.now,
+    tickets: [...tickets.keys()],
+    policies: [...policies.keys()],
+  };
+  return JSON.stringify(encoded);
+}
+
+/** The batch {@link encodeMailBatch} wrote. */
+export function decodeMailBatch(text: string): MailBatch {
+  const { batch, seen, now, tickets, policies } = JSON.parse(text) as EncodedBatch;
+  return {
+    batch: batch.map(({ at, effects }) => ({
+      position: globalPosition(at),
+      effects: effects.map((effect) =>
+        (effect.policy === undefined ? effect : { ...effect, ticket: tickets[effect.ticket as number], policy: policies[effect.policy] }) as NotificationEffect,
+      ),
+    })),
+    seen: seen === null ? undefined : globalPosition(seen),
+    now,
+  };
+}

@@ -9,7 +9,7 @@ import { writeMailBatch } from '../notifications/mail-batch';
 import { NotificationStore } from '../notifications/notification-store';
 import { readNotificationsConfig } from '../notifications/notifications.config';
 import { MailTemplates } from '../notifications/templates';
-import type { FromMailWriter, MailWriterData, ToMailWriter } from './mail-writer.protocol';
+import { decodeMailBatch, type FromMailWriter, type MailWriterData, type ToMailWriter } from './mail-writer.protocol';
 import { lowerThisThreadPriority } from './thread-priority';
 
 const port = parentPort;
@@ -35,7 +35,7 @@ try {
       return;
     }
     try {
-      post({ type: 'written', id: request.id, outcome: writeMailBatch(deps, request.input) });
+      post({ type: 'written', id: request.id, outcome: writeMailBatch(deps, decodeMailBatch(request.input)) });
     } catch (error) {
       post({ type: 'not-written', id: request.id, error: message(error) });
     }

@@ -32,8 +32,8 @@ export interface MailBatchOutcome {
   readonly count: number;
   /** Deliverable rows were added. */
   readonly enqueued: boolean;
-  /** Alert points changed. */
-  readonly pointsChanged: boolean;
+  /** The earliest due time (epoch ms) of the alert points written, or null when none were. */
+  readonly earliestDue: number | null;
   /** Errors to log (on the main thread's logger). */
   readonly logs: Record<string, unknown>[];
 }
@@ -191,9 +191,14 @@ const { db, config, templates } = deps;
     );
     enqueued ||= added && entry.status === 'pending';
   }
-  for (const [ticketId, effect] of points) db.replacePoints(ticketId, effect.streamId, duePointsOf(effect));
+  let earliestDue: number | null = null;
+  for (const [ticketId, effect] of points) {
+    const due = duePointsOf(effect);
+    db.replacePoints(ticketId, effect.streamId, due);
+    for (const point of due) if (earliestDue === null || point.due_at < earliestDue) earliestDue = point.due_at;
+  }
 
   const checkpoint = seen !== undefined && (stored === undefined || comparePositions(seen, stored) > 0) ? seen : stored;
   if (checkpoint !== undefined && checkpoint !== stored) db.saveCheckpoint(MAIL_CHECKPOINT, checkpoint);
-  return { count, enqueued, pointsChanged: points.size > 0, logs, checkpoint };
+  return { count, enqueued, earliestDue, logs, checkpoint };
 }

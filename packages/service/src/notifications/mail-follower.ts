@@ -18,8 +18,8 @@ export interface MailFollowerOptions {
   readonly now?: () => number;
   /** Called after a commit that added deliverable outbox rows (wakes the dispatcher). */
   readonly onEnqueued?: () => void;
-  /** Called after a commit that changed alert points (wakes the watcher). */
-  readonly onPointsChanged?: () => void;
+  /** Called after a commit that wrote alert points, with the earliest one's due time (wakes the watcher if it is due). */
+  readonly onPointsChanged?: (earliestDueMs: number) => void;
   /** First delay before a failed batch is written again (default 1 s, doubling up to 1 min). */
   readonly retryMs?: number;
   /**
@@ -238,7 +238,7 @@ export class MailFollower implements ReadModelsFollower {
     this.applied += outcome.count;
     for (const entry of outcome.logs) this.options.logger.error(entry);
     if (outcome.enqueued) this.options.onEnqueued?.();
-    if (outcome.pointsChanged) this.options.onPointsChanged?.();
+    if (outcome.earliestDue !== null) this.options.onPointsChanged?.(outcome.earliestDue);
   }
 
   private tryWrite(): Error | undefined {

@@ -219,7 +219,7 @@ export class Notifications {
       ...(deps.deliveryClock === undefined ? {} : { now: deps.deliveryClock }),
       ...(deps.reactorRetryMs === undefined ? {} : { retryMs: deps.reactorRetryMs }),
       onEnqueued: () => this.wakeDelivery(),
-      onPointsChanged: () => this.watcher.poke(),
+      onPointsChanged: (earliestDueMs) => this.watcher.poke(earliestDueMs),
       ...(this.writer === undefined ? {} : { writer: this.writer }),
     });
     const { recordSent } = deps;

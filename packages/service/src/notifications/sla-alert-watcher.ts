@@ -180,9 +180,14 @@ export class SlaAlertWatcher {
     run();
   }
 
-  /** Alert points changed: look for due ones now (a recompute may have made one due at once). */
-  poke(): void {
-    if (this.timer !== undefined) void this.tick().catch(() => undefined);
+  /**
+   * Alert points were written, the earliest due at `earliestDueMs`: look for due ones now if it
+   * is due (a recompute may have made one due at once). Points due later wait for their tick,
+   * so a busy desk does not pay a query per batch.
+   */
+  poke(earliestDueMs?: number): void {
+    if (this.timer === undefined || (earliestDueMs !== undefined && earliestDueMs > this.options.now())) return;
+    void this.tick().catch(() => undefined);
   }
 
   async stop(): Promise<void> {

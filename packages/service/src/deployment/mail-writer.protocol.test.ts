@@ -1,0 +1,54 @@
+import { defaultPolicy } from '@support-sla/domain';
+import { historyOf, openTicketCommand, ticketOf } from '@support-sla/domain/testing';
+import type { MailBatch } from '../notifications/mail-batch';
+import { decodeMailBatch, encodeMailBatch } from './mail-writer.protocol';
+
+const ticket = ticketOf(historyOf(openTicketCommand({ ticketId: 'T-1', ticketNumber: 'SS-000001', now: '2026-03-10T14:00:00Z' })));
+const later = { ...ticket, acknowledgedAtMs: ticket.openedAtMs + 60_000 };
+const policy = { ...defaultPolicy, version: 2 };
+
+const batch: MailBatch = {
+  batch: [
+    {
+      position: { commit: 2n ** 60n + 7n, prepare: 2n ** 60n + 5n },
+      effects: [
+        { kind: 'confirmation', ticket, policy, triggerId: 'e-1' },
+        { kind: 'alert-points', ticketId: 'T-1', streamId: 'ticket-T-1', ticket, policy, fractions: [0.5, 0.75, 0.9] },
+      ],
+    },
+    { position: { commit: 9n, prepare: 9n }, effects: [] },
+    {
+      position: { commit: 12n, prepare: 11n },
+      effects: [
+        { kind: 'alert-points', ticketId: 'T-1', streamId: 'ticket-T-1', ticket: later, policy: defaultPolicy, fractions: [0.5] },
+        { kind: 'resolution', ticket: later, policy, details: 'Fixed', to: 'a@b.example', at: '2026-03-10T15:00:00Z', triggerId: 'e-3' },
+        { kind: 'suppress-recorded-as-sent', dedupeKey: 'confirmation:T-1', messageId: '<m@x>' },
+        { kind: 'outage-alert', outage: { outageId: 'O-1', declaredAt: '2026-03-10T15:00:00Z', at: '2026-03-10T15:00:01Z', by: { id: 'u-1', role: 'agent' }, source: 'staff' }, timeZone: 'America/New_York', triggerId: 'e-4' },
+      ],
+    },
+  ],
+  seen: { commit: 13n, prepare: 13n },
+  now: 1_773_151_200_000,
+};
+
+describe('the mail writer thread protocol', () => {
+  it('carries a batch across as one text, giving back the same batch', () => {
+    const text = encodeMailBatch(batch);
+    expect(typeof text).toBe('string');
+    expect(decodeMailBatch(text)).toEqual(batch);
+    expect(decodeMailBatch(encodeMailBatch({ batch: [], seen: undefined, now: 1 }))).toEqual({ batch: [], seen: undefined, now: 1 });
+  });
+
+  it('writes each ticket state and each policy once, however many effects share it', () => {
+    const text = encodeMailBatch(batch);
+    // Two states of the ticket, two policies (versions 2 and the default's).
+    expect(text.split('"ticketNumber":"SS-000001"').length - 1).toBe(2);
+    expect(text.split('"supportCalendar"').length - 1).toBe(2);
+    const decoded = decodeMailBatch(text);
+    const [confirmation, points] = decoded.batch[0]!.effects;
+    expect(confirmation).toMatchObject({ kind: 'confirmation' });
+    expect(points).toMatchObject({ kind: 'alert-points' });
+    if (confirmation?.kind !== 'confirmation' || points?.kind !== 'alert-points') throw new Error('unexpected effects');
+    expect(points.ticket).toBe(confirmation.ticket);
+  });
+});
