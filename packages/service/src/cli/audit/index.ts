@@ -10,7 +10,7 @@ import { asOfText, historyTable, verifyText } from './format';
 import { defaultHashOf } from './hash';
 import { replayProgress, type ProgressStream } from './progress';
 import { decodePolicyFile, enveloped, knownPolicies, parseInstant, ticketEvents } from './replay';
-import type { AuditSource } from './source/audit-source';
+import type { AuditRecord, AuditSource } from './source/audit-source';
 import { openAuditSource, type SourceOptions } from './source/open-source';
 import { readSealEvidence, SealCheck } from './seal-check';
 import { LogVerifier, type Finding, type HashOf } from './verify';
@@ -151,17 +151,10 @@ export function registerAuditCommands(program: Command, deps: AuditDeps = {}): C
         const sealCheck =
           options.seal.length === 0 ? undefined : new SealCheck(readSealEvidence(options.seal, options.sealPublicKey, cwd), await source.readStream(SEAL_STREAM));
         const verifier = new LogVerifier(hashOf, source.densePositions);
-        const scale = await source.progressScale();
-        const progress = replayProgress({ label: 'verifying', total: scale.total, quiet: options.quiet === true, stream: stderr });
-        try {
-          for await (const record of source.readAll()) {
-            verifier.add(record);
-            sealCheck?.add(record);
-            progress.tick(scale.unitsAt(record.position));
-          }
-        } finally {
-          progress.stop();
-        }
+        await walkLog(source, 'verifying', options.quiet === true, stderr, (record) => {
+          verifier.add(record);
+          sealCheck?.add(record);
+        });
         verifier.addMissingTail(await source.missingTail());
         const result = verifier.result(sealCheck?.result());
         stdout.write(options.json === true ? `${canonicalJson(result, 2)}\n` : verifyText(result, source.description));
@@ -222,17 +215,24 @@ function readPolicyOption(value: string, cwd: string): SlaPolicy | number {
 async function replayReadModels(source: AuditSource, quiet: boolean, stderr: ProgressStream) {
   const projection = readModelsProjection();
   let models = projection.initialState();
+  await walkLog(source, 'replaying', quiet, stderr, (record) => {
+    if (!STREAM_PREFIXES.some((p) => record.streamId.startsWith(p))) return;
+    const { event, envelope } = enveloped(record);
+    models = projection.evolve(models, event, envelope);
+  });
+  return models;
+}
+
+/** Reads the whole log in global order, handing each record to `each`, with a progress bar on standard error. */
+async function walkLog(source: AuditSource, label: string, quiet: boolean, stderr: ProgressStream, each: (record: AuditRecord) => void): Promise<void> {
   const scale = await source.progressScale();
-  const progress = replayProgress({ label: 'replaying', total: scale.total, quiet, stream: stderr });
+  const progress = replayProgress({ label, total: scale.total, quiet, stream: stderr });
   try {
     for await (const record of source.readAll()) {
+      each(record);
       progress.tick(scale.unitsAt(record.position));
-      if (!STREAM_PREFIXES.some((p) => record.streamId.startsWith(p))) continue;
-      const { event, envelope } = enveloped(record);
-      models = projection.evolve(models, event, envelope);
     }
   } finally {
     progress.stop();
   }
-  return models;
 }

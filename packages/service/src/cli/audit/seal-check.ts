@@ -77,12 +77,11 @@ const short = (hash: string): string => `${hash.slice(0, 12)}…`;
 /** The commit part of a position text, for ordering findings in the log. */
 const atOf = (position: string): bigint => BigInt(position.split('/')[0]!);
 
-const sealProblem = (seal: Seal | undefined, detail: string): Finding => ({
-  kind: 'seal',
-  streamId: null,
-  revision: null,
-  position: seal?.headPosition ?? '0',
-  detail,
+const sealProblem = (seal: Seal | undefined, detail: string): Finding => ({ kind: 'seal', streamId: null, revision: null, position: seal?.headPosition ?? '0', detail });
+
+const located = (kind: Finding['kind'], streamId: string | null, revision: bigint | null, position: string, detail: string): LocatedSealFinding => ({
+  finding: { kind, streamId, revision: revision === null ? null : revision.toString(), position, detail },
+  at: atOf(position),
 });
 
 /** A `--seal-public-key` value: a PEM file, or the base64 DER (SPKI) text a seal carries. */
@@ -323,8 +322,8 @@ export class SealCheck {
     this.checked = statements.size;
   }
 
-  private note(kind: Finding['kind'], streamId: string | null, revision: bigint | null, position: string, detail: string): void {
-    this.findings.push({ finding: { kind, streamId, revision: revision === null ? null : revision.toString(), position, detail }, at: atOf(position) });
+  private note(...args: Parameters<typeof located>): void {
+    this.findings.push(located(...args));
   }
 
   /** One record of the log, in global order. */
@@ -367,10 +366,6 @@ export class SealCheck {
     // cut-off log is what to look at first.
     const tail: LocatedSealFinding[] = [];
     const streams: LocatedSealFinding[] = [];
-    const located = (kind: Finding['kind'], streamId: string | null, revision: bigint | null, position: string, detail: string): LocatedSealFinding => ({
-      finding: { kind, streamId, revision: revision === null ? null : revision.toString(), position, detail },
-      at: atOf(position),
-    });
     const namedStreams = new Set(this.findings.map((f) => f.finding.streamId));
     const push = (...args: Parameters<typeof located>): void => {
       streams.push(located(...args));
