@@ -5,9 +5,9 @@ import type { SlaPolicy } from '@support-sla/domain';
 import { auditTimeline, canonicalJson, readModelsProjection, ticketAsOf, type AsOfReading } from '@support-sla/projections';
 import { renderComplianceReport, reportPeriod } from '../../application/report-rendering';
 import { STREAM_PREFIXES } from '../../event-store/streams';
+import { eventHash } from '../../hash-chain';
 import { AuditUsageError, oneLine, TAMPERED_EXIT_CODE, USAGE_EXIT_CODE } from './errors';
 import { asOfText, historyTable, verifyText } from './format';
-import { defaultHashOf } from './hash';
 import { replayProgress, type ProgressStream } from './progress';
 import { decodePolicyFile, enveloped, knownPolicies, parseInstant, ticketEvents } from './replay';
 import type { AuditRecord, AuditSource } from './source/audit-source';
@@ -27,7 +27,10 @@ export interface AuditDeps {
   readonly env?: NodeJS.ProcessEnv;
   /** Directory that relative `--db` and `SUPPORT_SLA_DB` paths are relative to (default: the process's). */
   readonly cwd?: string;
-  /** Recomputes an event's hash (default: the service's hash-chain rule). */
+  /**
+   * Recomputes an event's hash (default: the service's own rule, `hash-chain/eventHash`: a
+   * verification can only be trusted if it recomputes exactly what the writer sealed).
+   */
   readonly hashOf?: HashOf;
   /** Opens the source (default: read-only SQLite or EventStoreDB per options and environment). */
   readonly openSource?: (options: SourceOptions, env: NodeJS.ProcessEnv, cwd: string) => AuditSource;
@@ -60,7 +63,7 @@ export function registerAuditCommands(program: Command, deps: AuditDeps = {}): C
   const stderr = deps.stderr ?? process.stderr;
   const env = deps.env ?? process.env;
   const cwd = deps.cwd ?? process.cwd();
-  const hashOf = deps.hashOf ?? defaultHashOf;
+  const hashOf = deps.hashOf ?? eventHash;
   const open = deps.openSource ?? openAuditSource;
 
   // Parse errors (missing argument, unknown option, bad choice) are usage errors too: exit 2.
