@@ -221,15 +221,22 @@ export function resolveTokenKey(config: Pick<ServiceConfig, 'tokenKey' | 'dbFile
   const existing = readTokenKey(config);
   if (existing !== undefined) return existing;
   const file = tokenKeyFileFor(config);
-  mkdirSync(dirname(file), { recursive: true });
   const key = randomBytes(32).toString('base64url');
+  return createKeyFile(file, `${key}\n`) ? { key, source: 'generated', file } : resolveTokenKey(config);
+}
+
+/**
+ * Creates a key file (and its directory) holding `text`, readable by its owner only (mode 0600).
+ * False when another process created it first: then theirs is the key to use.
+ */
+export function createKeyFile(file: string, text: string): boolean {
+  mkdirSync(dirname(file), { recursive: true });
   try {
-    // `wx`: if another process created it first, use theirs.
-    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
     chmodSync(file, 0o600);
-    return { key, source: 'generated', file };
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return resolveTokenKey(config);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   }
 }
