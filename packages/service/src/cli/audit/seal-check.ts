@@ -294,17 +294,11 @@ export class SealCheck {
       }
       current = before.seal;
     }
-    if (chain[chain.length - 1]?.sequence !== 0) chainComplete = false;
-    this.chainComplete = chainComplete;
-    if (chainComplete) {
-      const implied = new Map<string, { revision: bigint; sequence: number }>();
-      for (const seal of [...chain].reverse()) {
-        for (const [streamId, head] of Object.entries(seal.changed)) implied.set(streamId, { revision: BigInt(head.revision), sequence: seal.sequence });
-      }
-      this.impliedHeads = implied;
-    } else {
-      this.impliedHeads = undefined;
-    }
+    this.chainComplete = chainComplete && chain[chain.length - 1]?.sequence === 0;
+    // Oldest seal first, so each stream ends with the newest head the chain records for it.
+    this.impliedHeads = !this.chainComplete
+      ? undefined
+      : new Map([...chain].reverse().flatMap((seal) => Object.entries(seal.changed).map(([streamId, head]) => [streamId, { revision: BigInt(head.revision), sequence: seal.sequence }] as const)));
 
     // What every trusted seal states about stream heads (the chain's and any other file seal's).
     const statements = new Map<string, Seal>();
