@@ -101,16 +101,7 @@ interface Row {
  * it is still loaded as it is, and replaced by the first write.
  */
 export class SqliteReadModelStore implements ReadModelStore {
-  private readonly selectOne;
-  private readonly selectChunks;
-  private readonly countChunks;
-  private readonly nextSnapshot;
-  private readonly insertChunk;
-  private readonly upsert;
-  private readonly deleteOlderChunks;
-  private readonly deleteEveryOlderChunk;
-  private readonly deleteAllChunks;
-  private readonly deleteOne;
+  private readonly sql;
   private readonly group: GroupCommit;
 
   constructor(
@@ -122,30 +113,28 @@ export class SqliteReadModelStore implements ReadModelStore {
     const columns = new Set(db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'read_models\')').all().map((c) => c.name));
     if (!columns.has('snapshot')) db.exec('ALTER TABLE read_models ADD COLUMN snapshot INTEGER');
     if (!columns.has('chunk_count')) db.exec('ALTER TABLE read_models ADD COLUMN chunk_count INTEGER');
-    this.selectOne = db.prepare<[string], Row>(
-      'SELECT name, version, state_json, commit_position, prepare_position, snapshot, chunk_count FROM read_models WHERE name = ?',
-    );
-    this.selectChunks = db.prepare<[string, number], string>('SELECT text FROM read_model_chunks WHERE name = ? AND snapshot = ? ORDER BY seq').pluck();
-    this.countChunks = db.prepare<[string, number], number>('SELECT count(*) FROM read_model_chunks WHERE name = ? AND snapshot = ?').pluck();
-    this.nextSnapshot = db
-      .prepare<{ name: string }, number>(
-        `SELECT max(coalesce((SELECT max(snapshot) FROM read_model_chunks WHERE name = @name), 0),
+    this.sql = {
+      selectOne: db.prepare<[string], Row>('SELECT name, version, state_json, commit_position, prepare_position, snapshot, chunk_count FROM read_models WHERE name = ?'),
+      selectChunks: db.prepare<[string, number], string>('SELECT text FROM read_model_chunks WHERE name = ? AND snapshot = ? ORDER BY seq').pluck(),
+      countChunks: db.prepare<[string, number], number>('SELECT count(*) FROM read_model_chunks WHERE name = ? AND snapshot = ?').pluck(),
+      nextSnapshot: db
+        .prepare<{ name: string }, number>(
+          `SELECT max(coalesce((SELECT max(snapshot) FROM read_model_chunks WHERE name = @name), 0),
                     coalesce((SELECT snapshot FROM read_models WHERE name = @name), 0)) + 1`,
-      )
-      .pluck();
-    this.insertChunk = db.prepare<[string, number, number, string]>('INSERT INTO read_model_chunks (name, snapshot, seq, text) VALUES (?, ?, ?, ?)');
-    this.upsert = db.prepare(
-      `INSERT INTO read_models (name, version, state_json, commit_position, prepare_position, updated_at, snapshot, chunk_count)
+        )
+        .pluck(),
+      insertChunk: db.prepare<[string, number, number, string]>('INSERT INTO read_model_chunks (name, snapshot, seq, text) VALUES (?, ?, ?, ?)'),
+      upsert: db.prepare(
+        `INSERT INTO read_models (name, version, state_json, commit_position, prepare_position, updated_at, snapshot, chunk_count)
        VALUES (@name, @version, '', @commit, @prepare, @updatedAt, @snapshot, @chunks)
        ON CONFLICT (name) DO UPDATE SET version = excluded.version, state_json = excluded.state_json, commit_position = excluded.commit_position,
          prepare_position = excluded.prepare_position, updated_at = excluded.updated_at, snapshot = excluded.snapshot, chunk_count = excluded.chunk_count`,
-    );
-    this.deleteOlderChunks = db.prepare<[string, number, number]>(
-      'DELETE FROM read_model_chunks WHERE rowid IN (SELECT rowid FROM read_model_chunks WHERE name = ? AND snapshot < ? LIMIT ?)',
-    );
-    this.deleteEveryOlderChunk = db.prepare<[string, number]>('DELETE FROM read_model_chunks WHERE name = ? AND snapshot < ?');
-    this.deleteAllChunks = db.prepare<[string]>('DELETE FROM read_model_chunks WHERE name = ?');
-    this.deleteOne = db.prepare<[string]>('DELETE FROM read_models WHERE name = ?');
+      ),
+      deleteOlderChunks: db.prepare<[string, number, number]>('DELETE FROM read_model_chunks WHERE rowid IN (SELECT rowid FROM read_model_chunks WHERE name = ? AND snapshot < ? LIMIT ?)'),
+      deleteEveryOlderChunk: db.prepare<[string, number]>('DELETE FROM read_model_chunks WHERE name = ? AND snapshot < ?'),
+      deleteAllChunks: db.prepare<[string]>('DELETE FROM read_model_chunks WHERE name = ?'),
+      deleteOne: db.prepare<[string]>('DELETE FROM read_models WHERE name = ?'),
+    };
     this.group = GroupCommit.for(db);
   }
 
@@ -153,11 +142,11 @@ export class SqliteReadModelStore implements ReadModelStore {
   load(name: string): StoredReadModel | undefined {
     // One read transaction: the row and the chunks it points at are seen as of the same commit.
     return this.db.transaction((): StoredReadModel | undefined => {
-      const row = this.selectOne.get(name);
+      const row = this.sql.selectOne.get(name);
       if (row === undefined) return undefined;
       let state = row.state_json;
       if (row.snapshot !== null) {
-        const chunks = this.selectChunks.all(name, row.snapshot);
+        const chunks = this.sql.selectChunks.all(name, row.snapshot);
         if (chunks.length !== row.chunk_count) return undefined;
         state = chunks.join('');
       }
@@ -170,11 +159,11 @@ export class SqliteReadModelStore implements ReadModelStore {
     // One transaction: the model and its checkpoint commit together or not at all.
     this.db
       .transaction(() => {
-        const snapshot = this.nextSnapshot.get({ name: model.name }) as number;
+        const snapshot = this.sql.nextSnapshot.get({ name: model.name }) as number;
         let seq = 0;
-        for (const chunk of cut(model.state, CHUNK_CHARS)) this.insertChunk.run(model.name, snapshot, seq++, chunk);
+        for (const chunk of cut(model.state, CHUNK_CHARS)) this.sql.insertChunk.run(model.name, snapshot, seq++, chunk);
         this.point(model.name, model, snapshot, seq);
-        this.deleteEveryOlderChunk.run(model.name, snapshot);
+        this.sql.deleteEveryOlderChunk.run(model.name, snapshot);
       })
       .immediate();
   }
@@ -206,22 +195,22 @@ export class SqliteReadModelStore implements ReadModelStore {
         if (chunk === '') return;
         await run(() => {
           // Numbered with the first chunk, under the write lock, so two writers never share a snapshot.
-          snapshot ??= this.nextSnapshot.get({ name }) as number;
-          this.insertChunk.run(name, snapshot, seq, chunk);
+          snapshot ??= this.sql.nextSnapshot.get({ name }) as number;
+          this.sql.insertChunk.run(name, snapshot, seq, chunk);
           seq += 1;
         });
       },
       commit: async (header) => {
         const committed = await run(() => {
-          snapshot ??= this.nextSnapshot.get({ name }) as number;
-          if (carry !== '') this.insertChunk.run(name, snapshot, seq++, carry);
-          const stored = this.countChunks.get(name, snapshot);
+          snapshot ??= this.sql.nextSnapshot.get({ name }) as number;
+          if (carry !== '') this.sql.insertChunk.run(name, snapshot, seq++, carry);
+          const stored = this.sql.countChunks.get(name, snapshot);
           // A chunk missing (deleted by another writer's commit, or a write lost) must not become the model.
           if (stored !== seq) throw new Error(`read model ${name}: snapshot ${snapshot} has ${String(stored)} of its ${seq} chunks`);
           this.point(name, header, snapshot, seq);
           return snapshot;
         }, true);
-        while ((await run(() => this.deleteOlderChunks.run(name, committed, DISCARD_BATCH).changes)) > 0);
+        while ((await run(() => this.sql.deleteOlderChunks.run(name, committed, DISCARD_BATCH).changes)) > 0);
       },
     };
   }
@@ -229,14 +218,14 @@ export class SqliteReadModelStore implements ReadModelStore {
   remove(name: string): void {
     this.db
       .transaction(() => {
-        this.deleteOne.run(name);
-        this.deleteAllChunks.run(name);
+        this.sql.deleteOne.run(name);
+        this.sql.deleteAllChunks.run(name);
       })
       .immediate();
   }
 
   private point(name: string, header: ReadModelHeader, snapshot: number, chunks: number): void {
-    this.upsert.run({
+    this.sql.upsert.run({
       name,
       version: header.version,
       commit: header.position?.commit.toString() ?? null,

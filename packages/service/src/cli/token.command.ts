@@ -55,15 +55,9 @@ export function registerTokenCommand(program: Command, io: CliIo): Command {
         );
       }
       const tokens = new TokenService(key.key, { maxLifetimeSeconds: config.tokenMaxLifetimeSeconds });
+      // Claims left undefined are not put in the token.
       const token = tokens.sign(
-        {
-          sub: options.user,
-          role: options.role,
-          org: options.org,
-          ...(options.email !== undefined ? { email: options.email } : {}),
-          ...(options.name !== undefined ? { name: options.name } : {}),
-          ...(options.monitor !== undefined ? { monitor: options.monitor } : {}),
-        },
+        { sub: options.user, role: options.role, org: options.org, email: options.email, name: options.name, monitor: options.monitor },
         { expiresIn: /^\d+$/.test(options.expiresIn) ? Number(options.expiresIn) : options.expiresIn },
       );
       io.stdout.write(`${token}\n`);

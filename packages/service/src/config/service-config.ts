@@ -83,6 +83,18 @@ export const parseDurationSeconds = (text: string): number | undefined => {
 /** The longest token lifetime a setting may allow: a year (a longer one is a typo, or no expiry by another name). */
 const MAX_TOKEN_LIFETIME_SECONDS = 366 * 86_400;
 
+/** The value trimmed, or undefined when it is missing or blank. */
+export const nonBlank = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
+
+/** The URL's protocol (`https:`), or undefined when the text is not a URL. */
+export const protocolOf = (url: string): string | undefined => {
+  try {
+    return new URL(url).protocol;
+  } catch {
+    return undefined;
+  }
+};
+
 const oneOf = <T extends string>(values: readonly T[], value: string): value is T => (values as readonly string[]).includes(value);
 
 /**
@@ -91,14 +103,8 @@ const oneOf = <T extends string>(values: readonly T[], value: string): value is 
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ServiceConfig {
   const problems: string[] = [];
-  const read = (name: keyof typeof CONFIG_DEFAULTS): string => {
-    const value = env[name];
-    return value === undefined || value.trim() === '' ? CONFIG_DEFAULTS[name] : value.trim();
-  };
-  const optional = (name: string): string | undefined => {
-    const value = env[name];
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  };
+  const read = (name: keyof typeof CONFIG_DEFAULTS): string => nonBlank(env[name]) ?? CONFIG_DEFAULTS[name];
+  const optional = (name: string): string | undefined => nonBlank(env[name]);
 
   const portText = read('PORT');
   const port = /^\d+$/.test(portText) ? Number(portText) : Number.NaN;
@@ -122,14 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   // The mailer reads SMTP_URL (readNotificationsConfig); it is checked here too, so that a bad
   // one is refused at start-up together with every other bad setting.
   const smtpUrl = optional('SMTP_URL');
-  if (smtpUrl !== undefined) {
-    let ok = false;
-    try {
-      ok = ['smtp:', 'smtps:'].includes(new URL(smtpUrl).protocol);
-    } catch {
-      ok = false;
-    }
-    if (!ok) problems.push('SMTP_URL must be an smtp:// or smtps:// URL (e.g. smtp://user:pass@mail.example.com:587)');
+  if (smtpUrl !== undefined && !['smtp:', 'smtps:'].includes(protocolOf(smtpUrl) ?? '')) {
+    problems.push('SMTP_URL must be an smtp:// or smtps:// URL (e.g. smtp://user:pass@mail.example.com:587)');
   }
 
   const sizeText = read('MAX_BODY_BYTES');
@@ -221,15 +221,22 @@ export function resolveTokenKey(config: Pick<ServiceConfig, 'tokenKey' | 'dbFile
   const existing = readTokenKey(config);
   if (existing !== undefined) return existing;
   const file = tokenKeyFileFor(config);
-  mkdirSync(dirname(file), { recursive: true });
   const key = randomBytes(32).toString('base64url');
+  return createKeyFile(file, `${key}\n`) ? { key, source: 'generated', file } : resolveTokenKey(config);
+}
+
+/**
+ * Creates a key file (and its directory) holding `text`, readable by its owner only (mode 0600).
+ * False when another process created it first: then theirs is the key to use.
+ */
+export function createKeyFile(file: string, text: string): boolean {
+  mkdirSync(dirname(file), { recursive: true });
   try {
-    // `wx`: if another process created it first, use theirs.
-    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
     chmodSync(file, 0o600);
-    return { key, source: 'generated', file };
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return resolveTokenKey(config);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   }
 }

@@ -219,29 +219,27 @@ const propertiesOf = (codec: t.Mixed): { name: string; required: boolean; schema
 /** A human description (and optionally an example) for every property of a parameter codec. */
 export type ParameterDocs<C extends t.Mixed> = { readonly [K in keyof Required<t.TypeOf<C>>]: string | { readonly description: string; readonly example: string } };
 
-const docOf = (docs: Record<string, string | { description: string; example: string }>, name: string): { description: string; example?: string } => {
-  const doc = docs[name];
-  if (doc === undefined) throw new Error(`io-ts-openapi: parameter ${name} has no description`);
-  return typeof doc === 'string' ? { description: doc } : doc;
-};
-
-/** `@ApiQuery` for every property of the codec that validates the route's query string, each described. */
-export const ApiQueryFrom = <C extends t.Mixed>(codec: C, docs: ParameterDocs<C>): MethodDecorator =>
+/** One OpenAPI parameter decorator for every property of the codec, each described from `docs`. */
+const parametersFrom = <C extends t.Mixed>(
+  codec: C,
+  docs: ParameterDocs<C>,
+  decorator: (parameter: { name: string; required: boolean; description: string; schema: SchemaObject; example?: string }) => MethodDecorator,
+): MethodDecorator =>
   applyDecorators(
     ...propertiesOf(codec).map((p) => {
-      const { description, example } = docOf(docs as Record<string, string>, p.name);
-      return ApiQuery({ name: p.name, required: p.required, description, schema: p.schema as SchemaObject, ...(example === undefined ? {} : { example }) });
+      const doc = (docs as Record<string, string | { description: string; example: string }>)[p.name];
+      if (doc === undefined) throw new Error(`io-ts-openapi: parameter ${p.name} has no description`);
+      const { description, example } = typeof doc === 'string' ? { description: doc, example: undefined } : doc;
+      return decorator({ name: p.name, required: p.required, description, schema: p.schema as SchemaObject, ...(example === undefined ? {} : { example }) });
     }),
   );
+
+/** `@ApiQuery` for every property of the codec that validates the route's query string, each described. */
+export const ApiQueryFrom = <C extends t.Mixed>(codec: C, docs: ParameterDocs<C>): MethodDecorator => parametersFrom(codec, docs, (parameter) => ApiQuery(parameter));
 
 /** `@ApiParam` for every property of the codec that validates the route's path, each described. */
 export const ApiParamsFrom = <C extends t.Mixed>(codec: C, docs: ParameterDocs<C>): MethodDecorator =>
-  applyDecorators(
-    ...propertiesOf(codec).map((p) => {
-      const { description, example } = docOf(docs as Record<string, string>, p.name);
-      return ApiParam({ name: p.name, required: true, description, schema: p.schema as SchemaObject, ...(example === undefined ? {} : { example }) });
-    }),
-  );
+  parametersFrom(codec, docs, (parameter) => ApiParam({ ...parameter, required: true }));
 
 /** The `$ref` of a response codec registered with {@link component}. */
 export const refTo = (codec: t.Mixed): OpenApiSchema => {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { CommandContext } from '../application/command-executor';
-import type { AuthenticatedUser } from '../auth/token.service';
-import { InvalidTokenError } from '../auth/token.service';
+import { InvalidTokenError, type AuthenticatedUser } from '../auth/token.service';
 import { idempotencyKeyOf, IDEMPOTENCY_KEY_PATTERN, routeOf } from '../idempotency/idempotency';
+import { scopedIdempotencyKey } from '../idempotency/idempotency.store';
 
 /** The request as the authentication guard leaves it: `user` holds the verified token's claims. */
 export type AuthenticatedRequest = Request & { user?: AuthenticatedUser; id?: unknown };
@@ -36,17 +36,10 @@ export const scopeOf = (req: AuthenticatedRequest): RequestScope => {
       // Keys are the client's own namespace, per route: two callers who pick the same key, or one
       // caller who uses it on two routes, must not be taken for retries of each other's requests
       // (event ids derive from it). Scoped exactly as the idempotency store scopes its answers.
-      ...(key === undefined ? {} : { idempotencyKey: scopedIdempotencyKey(caller.org, caller.id, routeOf(req), key) }),
+      ...(key === undefined ? {} : { idempotencyKey: scopedIdempotencyKey({ org: caller.org, userId: caller.id, route: routeOf(req) }, key) }),
     },
   };
 };
-
-/**
- * The key a command's events are derived from: the client's key within its organization, user
- * and route, as JSON (`["acme","u-ta","POST /tickets","k-1"]`), so that no choice of
- * organization or user id (which may contain any character) can spell another caller's key.
- */
-export const scopedIdempotencyKey = (org: string, userId: string, route: string, key: string): string => JSON.stringify([org, userId, route, key]);
 
 /** `@Scope()`: the authenticated caller and command context of this request. */
 export const Scope = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestScope =>

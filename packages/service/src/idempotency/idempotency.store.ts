@@ -146,14 +146,14 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   }
 
   lookup(scope: IdempotencyScope, key: string, fingerprint: string): IdempotencyLookup {
-    const entry = this.live(idOf(scope, key));
+    const entry = this.live(scopedIdempotencyKey(scope, key));
     if (entry === undefined) return { kind: 'new' };
     if (entry.fingerprint !== fingerprint) return { kind: 'mismatch' };
     return { kind: 'replay', status: entry.status, body: JSON.parse(entry.body) as unknown };
   }
 
   remember(scope: IdempotencyScope, key: string, fingerprint: string, response: RememberedResponse): void {
-    const id = idOf(scope, key);
+    const id = scopedIdempotencyKey(scope, key);
     if (this.live(id) === undefined) this.entries.set(id, { fingerprint, status: response.status, body: JSON.stringify(response.body ?? null), createdMs: this.now().getTime() });
   }
 
@@ -166,4 +166,10 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   }
 }
 
-const idOf = (scope: IdempotencyScope, key: string): string => JSON.stringify([scope.org, scope.userId, scope.route, key]);
+/**
+ * The client's key within its organization, user and route, as JSON
+ * (`["acme","u-ta","POST /tickets","k-1"]`), so that no choice of organization or user id (which
+ * may contain any character) can spell another caller's key: what a command's events are derived
+ * from, and what the in-memory store keys its answers by.
+ */
+export const scopedIdempotencyKey = (scope: IdempotencyScope, key: string): string => JSON.stringify([scope.org, scope.userId, scope.route, key]);

@@ -34,15 +34,8 @@ const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * acknowledgement, resolution, closure ...) passes, whatever its headers say.
  */
 export function requireJsonBodies(req: Request, _res: Response, next: NextFunction): void {
-  if (BODYLESS_METHODS.has(req.method) || !hasBody(req)) {
-    next();
-    return;
-  }
   const given = req.headers['content-type'];
-  if (given !== undefined && isJsonMediaType(given)) {
-    next();
-    return;
-  }
+  if (BODYLESS_METHODS.has(req.method) || !hasBody(req) || (given !== undefined && isJsonMediaType(given))) return next();
   const got = given === undefined ? 'no Content-Type' : `Content-Type ${JSON.stringify(given.slice(0, 100))}`;
   next(new UnsupportedMediaTypeError(`request bodies must be JSON: send Content-Type: ${JSON_MEDIA_TYPE} (got ${got})`));
 }

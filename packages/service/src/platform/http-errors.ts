@@ -1,11 +1,12 @@
 import { HttpException } from '@nestjs/common';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store/event-store.port';
+import type { FieldIssue } from '../http/validation';
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
   readonly error: string;
   readonly message?: string;
-  readonly issues?: readonly { readonly field: string; readonly message: string }[];
+  readonly issues?: readonly FieldIssue[];
 }
 
 export interface ClassifiedError {
@@ -13,11 +14,6 @@ export interface ClassifiedError {
   readonly body: ErrorBody;
   /** Unexpected: log it with its stack. */
   readonly unexpected: boolean;
-}
-
-interface FieldIssue {
-  readonly field: string;
-  readonly message: string;
 }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null;

@@ -1,16 +1,4 @@
-import {
-  WrongExpectedRevisionError,
-  type AppendResult,
-  type EventStore,
-  type ExpectedRevision,
-  type GlobalPosition,
-  type NewEvent,
-  type ReadAllOptions,
-  type ReadStreamOptions,
-  type StoredEvent,
-  type SubscribeToAllOptions,
-  type Subscription,
-} from '../event-store/event-store.port';
+import { WrongExpectedRevisionError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent } from '../event-store/event-store.port';
 import { MetricsService } from './metrics.service';
 
 /** Decorates any store with append latency and conflict metrics; everything else passes through. */
@@ -33,23 +21,9 @@ export class InstrumentedEventStore implements EventStore {
     }
   }
 
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<readonly StoredEvent[]> {
-    return this.inner.readStream(streamId, options);
-  }
-
-  readAll(options?: ReadAllOptions): Promise<readonly StoredEvent[]> {
-    return this.inner.readAll(options);
-  }
-
-  subscribeToAll(options: SubscribeToAllOptions): Subscription {
-    return this.inner.subscribeToAll(options);
-  }
-
-  headPosition(): Promise<GlobalPosition | undefined> {
-    return this.inner.headPosition();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
+  readonly readStream: EventStore['readStream'] = (streamId, options) => this.inner.readStream(streamId, options);
+  readonly readAll: EventStore['readAll'] = (options) => this.inner.readAll(options);
+  readonly subscribeToAll: EventStore['subscribeToAll'] = (options) => this.inner.subscribeToAll(options);
+  readonly headPosition: EventStore['headPosition'] = () => this.inner.headPosition();
+  readonly close: EventStore['close'] = () => this.inner.close();
 }

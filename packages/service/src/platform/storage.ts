@@ -28,47 +28,36 @@ export async function openStorage(config: ServiceConfig): Promise<ServiceStorage
   switch (config.eventStore) {
     case 'sqlite': {
       const store = SqliteEventStore.open(config.dbFile);
-      const checkpointer = WalCheckpointer.start(store.db);
-      return {
-        store,
-        db: store.db,
-        description: `events, read models and checkpoints in SQLite file ${config.dbFile}`,
-        close: async () => {
-          await checkpointer?.stop();
-          await store.close();
-        },
-      };
+      return withCheckpointer(store, store.db, `events, read models and checkpoints in SQLite file ${config.dbFile}`);
     }
-    case 'memory': {
-      const store = new InMemoryEventStore();
-      const db = openLocalDatabase(':memory:');
-      return {
-        store,
-        db,
-        description: 'events in process memory (EVENT_STORE=memory): everything is lost when the process ends',
-        close: async () => {
-          await store.close();
-          db.close();
-        },
-      };
-    }
-    case 'esdb': {
-      const store = createEsdbEventStore(config.esdbConnectionString!);
-      const db = openLocalDatabase(config.dbFile);
-      const checkpointer = WalCheckpointer.start(db);
-      return {
-        store,
-        db,
-        description: `events in EventStoreDB (${redact(config.esdbConnectionString!)}); read models, checkpoints, idempotency keys and ticket numbers in SQLite file ${config.dbFile}`,
-        close: async () => {
-          await checkpointer?.stop();
-          await store.close();
-          db.close();
-        },
-      };
-    }
+    case 'memory':
+      return withCheckpointer(new InMemoryEventStore(), openLocalDatabase(':memory:'), 'events in process memory (EVENT_STORE=memory): everything is lost when the process ends');
+    case 'esdb':
+      return withCheckpointer(
+        createEsdbEventStore(config.esdbConnectionString!),
+        openLocalDatabase(config.dbFile),
+        `events in EventStoreDB (${redact(config.esdbConnectionString!)}); read models, checkpoints, idempotency keys and ticket numbers in SQLite file ${config.dbFile}`,
+      );
   }
 }
+
+/**
+ * The storage, with the WAL checkpointer thread on a database file (none for an in-memory one).
+ * Closing stops the thread, then the store, then the database (unless the store closed it: SQLite's own).
+ */
+const withCheckpointer = (store: EventStore, db: Database.Database, description: string): ServiceStorage => {
+  const checkpointer = WalCheckpointer.start(db);
+  return {
+    store,
+    db,
+    description,
+    close: async () => {
+      await checkpointer?.stop();
+      await store.close();
+      if (db.open) db.close();
+    },
+  };
+};
 
 /** Hides a password in a connection string before it is logged. */
 const redact = (connection: string): string => connection.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');

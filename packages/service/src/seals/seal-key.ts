@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { createKeyFile } from '../config/service-config';
 import { keyIdOf, publicKeyText } from './seal';
 import { SealsConfigError, type SealsConfig } from './seals.config';
 
@@ -52,15 +52,6 @@ export function resolveSealKey(config: Pick<SealsConfig, 'keyText' | 'keyFile' |
     return describe(parsePrivateKey(text, `the seal key file ${file}`), 'key-file', file);
   }
   if (config.production) throw new SealsConfigError(`the seal key file ${file} does not exist (NODE_ENV=production never generates one)`);
-  mkdirSync(dirname(file), { recursive: true });
   const { privateKey } = generateKeyPairSync('ed25519');
-  try {
-    // `wx`: if another process created it first, use theirs.
-    writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
-    chmodSync(file, 0o600);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return resolveSealKey(config);
-    throw error;
-  }
-  return describe(privateKey, 'generated', file);
+  return createKeyFile(file, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()) ? describe(privateKey, 'generated', file) : resolveSealKey(config);
 }

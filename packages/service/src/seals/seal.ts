@@ -19,8 +19,10 @@ export const SEAL_EVENT_TYPE = 'LogSealed';
 export const SEAL_FORMAT = 'support-sla-seal/1';
 
 const Hex64 = t.refinement(t.string, (s) => /^[0-9a-f]{64}$/.test(s), 'Hex64');
-const Revision = t.refinement(t.string, (s) => /^(0|[1-9][0-9]*)$/.test(s), 'Revision');
-const PositionText = t.refinement(t.string, (s) => /^(0|[1-9][0-9]*)(\/(0|[1-9][0-9]*))?$/.test(s), 'PositionText');
+/** A stream revision as text (it can exceed 2^53). */
+export const Revision = t.refinement(t.string, (s) => /^(0|[1-9][0-9]*)$/.test(s), 'Revision');
+/** A position in the global log as text: `commit/prepare` (or one number when both are equal). */
+export const PositionText = t.refinement(t.string, (s) => /^(0|[1-9][0-9]*)(\/(0|[1-9][0-9]*))?$/.test(s), 'PositionText');
 const Count = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'Count');
 const Base64 = t.refinement(t.string, (s) => s.length > 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(s), 'Base64');
 const Instant = t.refinement(t.string, (s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(s) && !Number.isNaN(Date.parse(s)), 'Instant');

@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
-import { tokenKeyFileFor, type ServiceConfig } from '../config/service-config';
+import { nonBlank, protocolOf, tokenKeyFileFor, type ServiceConfig } from '../config/service-config';
 
 /** Settings of the log seals, all from environment variables of their own (see README.md here). */
 export interface SealsConfig {
@@ -29,8 +29,6 @@ export const DEFAULT_SEAL_INTERVAL_SECONDS = 3600;
 /** 31 days: a longer interval is almost certainly a unit mistake. */
 export const MAX_SEAL_INTERVAL_SECONDS = 31 * 24 * 3600;
 
-const blankToUndefined = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
-
 /** The directory the development files live in: the database's, or `./data` for an in-memory database. */
 const dataDirectory = (dbFile: string, cwd: string): string => (dbFile === ':memory:' ? resolve(cwd, 'data') : dirname(dbFile));
 
@@ -42,28 +40,24 @@ export function readSealsConfig(config: Pick<ServiceConfig, 'dbFile' | 'producti
   const env = config.env;
   const directory = dataDirectory(config.dbFile, cwd);
 
-  const intervalText = blankToUndefined(env['SEAL_INTERVAL_SECONDS']);
+  const intervalText = nonBlank(env['SEAL_INTERVAL_SECONDS']);
   const seconds = intervalText === undefined ? DEFAULT_SEAL_INTERVAL_SECONDS : /^\d+$/.test(intervalText) ? Number(intervalText) : Number.NaN;
   if (!(Number.isSafeInteger(seconds) && seconds >= 0 && seconds <= MAX_SEAL_INTERVAL_SECONDS)) {
     throw new SealsConfigError(`SEAL_INTERVAL_SECONDS must be a whole number of seconds from 0 (off) to ${MAX_SEAL_INTERVAL_SECONDS}, got ${intervalText}`);
   }
 
-  const webhookUrl = blankToUndefined(env['SEAL_WEBHOOK_URL']);
+  const webhookUrl = nonBlank(env['SEAL_WEBHOOK_URL']);
   if (webhookUrl !== undefined) {
-    let protocol: string;
-    try {
-      protocol = new URL(webhookUrl).protocol;
-    } catch {
-      throw new SealsConfigError(`SEAL_WEBHOOK_URL is not a URL: ${webhookUrl}`);
-    }
+    const protocol = protocolOf(webhookUrl);
+    if (protocol === undefined) throw new SealsConfigError(`SEAL_WEBHOOK_URL is not a URL: ${webhookUrl}`);
     if (protocol !== 'http:' && protocol !== 'https:') throw new SealsConfigError(`SEAL_WEBHOOK_URL must use http: or https:, got ${protocol}`);
   }
 
-  const stdoutText = (blankToUndefined(env['SEAL_STDOUT']) ?? 'on').toLowerCase();
+  const stdoutText = (nonBlank(env['SEAL_STDOUT']) ?? 'on').toLowerCase();
   if (stdoutText !== 'on' && stdoutText !== 'off') throw new SealsConfigError(`SEAL_STDOUT must be on or off, got ${env['SEAL_STDOUT']}`);
 
-  const keyText = blankToUndefined(env['SUPPORT_SLA_SEAL_KEY']);
-  const keyFileText = blankToUndefined(env['SEAL_KEY_FILE']);
+  const keyText = nonBlank(env['SUPPORT_SLA_SEAL_KEY']);
+  const keyFileText = nonBlank(env['SEAL_KEY_FILE']);
   if (keyText !== undefined && keyFileText !== undefined) throw new SealsConfigError('set SUPPORT_SLA_SEAL_KEY or SEAL_KEY_FILE, not both');
   if (config.production && keyText === undefined && keyFileText === undefined) {
     throw new SealsConfigError('SEAL_KEY_FILE or SUPPORT_SLA_SEAL_KEY is required when NODE_ENV=production (a generated seal key is for development only)');
@@ -76,7 +70,7 @@ export function readSealsConfig(config: Pick<ServiceConfig, 'dbFile' | 'producti
   const keyFile = keyFileText === undefined ? join(directory, 'seal-key.pem') : resolve(cwd, keyFileText);
   if (keyFile === tokenKeyFileFor(config)) throw new SealsConfigError(`SEAL_KEY_FILE must not be the token key file (${keyFile})`);
 
-  const fileText = blankToUndefined(env['SEAL_FILE']);
+  const fileText = nonBlank(env['SEAL_FILE']);
   const file = fileText === undefined ? join(directory, 'seals.jsonl') : resolve(cwd, fileText);
   if (file === keyFile) throw new SealsConfigError(`SEAL_FILE must not be the seal key file (${file})`);
 

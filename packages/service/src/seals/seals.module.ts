@@ -10,7 +10,7 @@ import { SealAnswer } from '../http/responses/seal.responses';
 import { Scope, type RequestScope } from '../http/request-context';
 import { EVENT_STORE, SERVICE_CONFIG } from '../platform/tokens';
 import { LogSealer, type MadeSeal } from './log-sealer';
-import { sealId } from './seal';
+import { positionText, sealId } from './seal';
 import { resolveSealKey, type SealKey } from './seal-key';
 import { fileSink, stdoutSink, webhookSink, type SealSink } from './seal-sinks';
 import { readSealsConfig, type SealsConfig } from './seals.config';
@@ -54,7 +54,7 @@ const summary = (made: MadeSeal) => ({
   digest: made.seal.digest,
   keyId: made.seal.keyId,
   /** The position of the seal's own event in the log. */
-  position: made.position.commit === made.position.prepare ? made.position.commit.toString() : `${made.position.commit.toString()}/${made.position.prepare.toString()}`,
+  position: positionText(made.position),
   copies: made.sinks,
 });
 

@@ -1,10 +1,9 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { EventStore } from '../event-store/event-store.port';
 import { sealEvents } from '../hash-chain';
-import { keyIdOf, publicKeyText } from './seal';
+import { keyIdOf, publicKeyText, type Seal } from './seal';
 import type { SealKey } from './seal-key';
 import type { SealSink } from './seal-sinks';
-import type { Seal } from './seal';
 
 /** A fresh Ed25519 seal key held in memory. */
 export function testSealKey(): SealKey {

@@ -5,12 +5,12 @@ import type { SlaPolicy } from '@support-sla/domain';
 import { auditTimeline, canonicalJson, readModelsProjection, ticketAsOf, type AsOfReading } from '@support-sla/projections';
 import { renderComplianceReport, reportPeriod } from '../../application/report-rendering';
 import { STREAM_PREFIXES } from '../../event-store/streams';
+import { eventHash } from '../../hash-chain';
 import { AuditUsageError, oneLine, TAMPERED_EXIT_CODE, USAGE_EXIT_CODE } from './errors';
 import { asOfText, historyTable, verifyText } from './format';
-import { defaultHashOf } from './hash';
 import { replayProgress, type ProgressStream } from './progress';
 import { decodePolicyFile, enveloped, knownPolicies, parseInstant, ticketEvents } from './replay';
-import type { AuditSource } from './source/audit-source';
+import type { AuditRecord, AuditSource } from './source/audit-source';
 import { openAuditSource, type SourceOptions } from './source/open-source';
 import { readSealEvidence, SealCheck } from './seal-check';
 import { LogVerifier, type Finding, type HashOf } from './verify';
@@ -27,7 +27,10 @@ export interface AuditDeps {
   readonly env?: NodeJS.ProcessEnv;
   /** Directory that relative `--db` and `SUPPORT_SLA_DB` paths are relative to (default: the process's). */
   readonly cwd?: string;
-  /** Recomputes an event's hash (default: the service's hash-chain rule). */
+  /**
+   * Recomputes an event's hash (default: the service's own rule, `hash-chain/eventHash`: a
+   * verification can only be trusted if it recomputes exactly what the writer sealed).
+   */
   readonly hashOf?: HashOf;
   /** Opens the source (default: read-only SQLite or EventStoreDB per options and environment). */
   readonly openSource?: (options: SourceOptions, env: NodeJS.ProcessEnv, cwd: string) => AuditSource;
@@ -60,7 +63,7 @@ export function registerAuditCommands(program: Command, deps: AuditDeps = {}): C
   const stderr = deps.stderr ?? process.stderr;
   const env = deps.env ?? process.env;
   const cwd = deps.cwd ?? process.cwd();
-  const hashOf = deps.hashOf ?? defaultHashOf;
+  const hashOf = deps.hashOf ?? eventHash;
   const open = deps.openSource ?? openAuditSource;
 
   // Parse errors (missing argument, unknown option, bad choice) are usage errors too: exit 2.
@@ -151,17 +154,10 @@ export function registerAuditCommands(program: Command, deps: AuditDeps = {}): C
         const sealCheck =
           options.seal.length === 0 ? undefined : new SealCheck(readSealEvidence(options.seal, options.sealPublicKey, cwd), await source.readStream(SEAL_STREAM));
         const verifier = new LogVerifier(hashOf, source.densePositions);
-        const scale = await source.progressScale();
-        const progress = replayProgress({ label: 'verifying', total: scale.total, quiet: options.quiet === true, stream: stderr });
-        try {
-          for await (const record of source.readAll()) {
-            verifier.add(record);
-            sealCheck?.add(record);
-            progress.tick(scale.unitsAt(record.position));
-          }
-        } finally {
-          progress.stop();
-        }
+        await walkLog(source, 'verifying', options.quiet === true, stderr, (record) => {
+          verifier.add(record);
+          sealCheck?.add(record);
+        });
         verifier.addMissingTail(await source.missingTail());
         const result = verifier.result(sealCheck?.result());
         stdout.write(options.json === true ? `${canonicalJson(result, 2)}\n` : verifyText(result, source.description));
@@ -222,17 +218,24 @@ function readPolicyOption(value: string, cwd: string): SlaPolicy | number {
 async function replayReadModels(source: AuditSource, quiet: boolean, stderr: ProgressStream) {
   const projection = readModelsProjection();
   let models = projection.initialState();
+  await walkLog(source, 'replaying', quiet, stderr, (record) => {
+    if (!STREAM_PREFIXES.some((p) => record.streamId.startsWith(p))) return;
+    const { event, envelope } = enveloped(record);
+    models = projection.evolve(models, event, envelope);
+  });
+  return models;
+}
+
+/** Reads the whole log in global order, handing each record to `each`, with a progress bar on standard error. */
+async function walkLog(source: AuditSource, label: string, quiet: boolean, stderr: ProgressStream, each: (record: AuditRecord) => void): Promise<void> {
   const scale = await source.progressScale();
-  const progress = replayProgress({ label: 'replaying', total: scale.total, quiet, stream: stderr });
+  const progress = replayProgress({ label, total: scale.total, quiet, stream: stderr });
   try {
     for await (const record of source.readAll()) {
+      each(record);
       progress.tick(scale.unitsAt(record.position));
-      if (!STREAM_PREFIXES.some((p) => record.streamId.startsWith(p))) continue;
-      const { event, envelope } = enveloped(record);
-      models = projection.evolve(models, event, envelope);
     }
   } finally {
     progress.stop();
   }
-  return models;
 }

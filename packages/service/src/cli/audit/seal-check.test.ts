@@ -4,7 +4,7 @@ import { eventHash } from '../../hash-chain';
 import { LogSealer } from '../../seals/log-sealer';
 import { SEAL_STREAM, type Seal } from '../../seals/seal';
 import { appendChained, testSealKey } from '../../seals/seals.test-support';
-import { defaultHashOf } from './hash';
+import { eventHash as defaultHashOf } from '../../hash-chain';
 import { SealCheck, type SealEvidence } from './seal-check';
 import type { AuditRecord } from './source/audit-source';
 import { LogVerifier } from './verify';

@@ -77,12 +77,11 @@ const short = (hash: string): string => `${hash.slice(0, 12)}…`;
 /** The commit part of a position text, for ordering findings in the log. */
 const atOf = (position: string): bigint => BigInt(position.split('/')[0]!);
 
-const sealProblem = (seal: Seal | undefined, detail: string): Finding => ({
-  kind: 'seal',
-  streamId: null,
-  revision: null,
-  position: seal?.headPosition ?? '0',
-  detail,
+const sealProblem = (seal: Seal | undefined, detail: string): Finding => ({ kind: 'seal', streamId: null, revision: null, position: seal?.headPosition ?? '0', detail });
+
+const located = (kind: Finding['kind'], streamId: string | null, revision: bigint | null, position: string, detail: string): LocatedSealFinding => ({
+  finding: { kind, streamId, revision: revision === null ? null : revision.toString(), position, detail },
+  at: atOf(position),
 });
 
 /** A `--seal-public-key` value: a PEM file, or the base64 DER (SPKI) text a seal carries. */
@@ -295,17 +294,11 @@ export class SealCheck {
       }
       current = before.seal;
     }
-    if (chain[chain.length - 1]?.sequence !== 0) chainComplete = false;
-    this.chainComplete = chainComplete;
-    if (chainComplete) {
-      const implied = new Map<string, { revision: bigint; sequence: number }>();
-      for (const seal of [...chain].reverse()) {
-        for (const [streamId, head] of Object.entries(seal.changed)) implied.set(streamId, { revision: BigInt(head.revision), sequence: seal.sequence });
-      }
-      this.impliedHeads = implied;
-    } else {
-      this.impliedHeads = undefined;
-    }
+    this.chainComplete = chainComplete && chain[chain.length - 1]?.sequence === 0;
+    // Oldest seal first, so each stream ends with the newest head the chain records for it.
+    this.impliedHeads = !this.chainComplete
+      ? undefined
+      : new Map([...chain].reverse().flatMap((seal) => Object.entries(seal.changed).map(([streamId, head]) => [streamId, { revision: BigInt(head.revision), sequence: seal.sequence }] as const)));
 
     // What every trusted seal states about stream heads (the chain's and any other file seal's).
     const statements = new Map<string, Seal>();
@@ -323,8 +316,8 @@ export class SealCheck {
     this.checked = statements.size;
   }
 
-  private note(kind: Finding['kind'], streamId: string | null, revision: bigint | null, position: string, detail: string): void {
-    this.findings.push({ finding: { kind, streamId, revision: revision === null ? null : revision.toString(), position, detail }, at: atOf(position) });
+  private note(...args: Parameters<typeof located>): void {
+    this.findings.push(located(...args));
   }
 
   /** One record of the log, in global order. */
@@ -367,10 +360,6 @@ export class SealCheck {
     // cut-off log is what to look at first.
     const tail: LocatedSealFinding[] = [];
     const streams: LocatedSealFinding[] = [];
-    const located = (kind: Finding['kind'], streamId: string | null, revision: bigint | null, position: string, detail: string): LocatedSealFinding => ({
-      finding: { kind, streamId, revision: revision === null ? null : revision.toString(), position, detail },
-      at: atOf(position),
-    });
     const namedStreams = new Set(this.findings.map((f) => f.finding.streamId));
     const push = (...args: Parameters<typeof located>): void => {
       streams.push(located(...args));

@@ -1,6 +1,6 @@
 import { sealEvents } from '../../hash-chain';
 import type { StoredEvent } from '../../event-store/event-store.port';
-import { defaultHashOf } from './hash';
+import { eventHash as defaultHashOf } from '../../hash-chain';
 import type { AuditRecord } from './source/audit-source';
 import { LogVerifier } from './verify';
 

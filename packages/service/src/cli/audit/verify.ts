@@ -1,5 +1,5 @@
-import type { GlobalPosition, StoredEvent } from '../../event-store/event-store.port';
-import { streamHeadsDigest } from '../../seals/seal';
+import type { StoredEvent } from '../../event-store/event-store.port';
+import { positionText, streamHeadsDigest } from '../../seals/seal';
 import type { SealCheckResult, SealSummary } from './seal-check';
 import type { AuditRecord, MissingPositions } from './source/audit-source';
 
@@ -60,8 +60,6 @@ interface Located {
   /** For a missing revision: the position of the event before the gap. */
   readonly after: bigint;
 }
-
-const positionText = (p: GlobalPosition): string => (p.commit === p.prepare ? p.commit.toString() : `${p.commit.toString()}/${p.prepare.toString()}`);
 
 /**
  * Walks the whole log once, in global order, and checks every stream's revision sequence

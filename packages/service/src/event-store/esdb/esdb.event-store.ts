@@ -421,22 +421,13 @@ function toStoredEvent(resolved: ResolvedEvent, mode: 'strict' | 'skip-foreign')
   };
 }
 
-const UNAVAILABLE_TYPES: ReadonlySet<string> = new Set([
-  ErrorType.UNAVAILABLE,
-  ErrorType.DEADLINE_EXCEEDED,
-  ErrorType.CANCELLED,
-  ErrorType.NOT_LEADER,
-  ErrorType.TIMEOUT,
-]);
+const UNAVAILABLE_TYPES: ReadonlySet<string> = new Set([ErrorType.UNAVAILABLE, ErrorType.DEADLINE_EXCEEDED, ErrorType.CANCELLED, ErrorType.NOT_LEADER, ErrorType.TIMEOUT]);
 
 /** Maps connection-level failures to the port's {@link EventStoreUnavailableError}; others pass through. */
 export function translateError(error: unknown, action: string): unknown {
   if (error instanceof EventStoreUnavailableError || error instanceof WrongExpectedRevisionError) return error;
-  if (error instanceof Error && isCommandError(error) && UNAVAILABLE_TYPES.has(error.type)) {
-    return new EventStoreUnavailableError(`EventStoreDB unavailable (${action}): ${error.message}`, { cause: error });
-  }
   // Cluster discovery failures are plain errors from the client.
-  if (error instanceof Error && /failed to discover|no connection established|ECONNREFUSED/i.test(error.message)) {
+  if (error instanceof Error && ((isCommandError(error) && UNAVAILABLE_TYPES.has(error.type)) || /failed to discover|no connection established|ECONNREFUSED/i.test(error.message))) {
     return new EventStoreUnavailableError(`EventStoreDB unavailable (${action}): ${error.message}`, { cause: error });
   }
   return error;

@@ -2,8 +2,7 @@
  * Test-only helpers shared by the EventStoreDB adapter tests (not exported from the package).
  */
 import { randomUUID } from 'node:crypto';
-import type { EventMetadata, GlobalPosition, NewEvent, StoredEvent, Subscription } from '../event-store.port';
-import type { EventStore, SubscribeToAllOptions } from '../event-store.port';
+import type { EventMetadata, EventStore, GlobalPosition, NewEvent, StoredEvent, SubscribeToAllOptions, Subscription } from '../event-store.port';
 
 /** A port event with complete service metadata. */
 export function newEvent(type: string, data: unknown, extra: Partial<EventMetadata> = {}): NewEvent {
@@ -37,15 +36,9 @@ export class Recorder {
   subscribe(store: EventStore, options: Omit<SubscribeToAllOptions, 'onEvent' | 'onCheckpoint' | 'onError'>): this {
     this.subscription = store.subscribeToAll({
       ...options,
-      onEvent: (event) => {
-        this.events.push(event);
-      },
-      onCheckpoint: (position) => {
-        this.checkpoints.push(position);
-      },
-      onError: (error) => {
-        this.errors.push(error);
-      },
+      onEvent: (event) => void this.events.push(event),
+      onCheckpoint: (position) => void this.checkpoints.push(position),
+      onError: (error) => void this.errors.push(error),
     });
     return this;
   }

@@ -13,7 +13,7 @@ import {
   type SubscribeToAllOptions,
   type Subscription,
 } from '../event-store.port';
-import { ChangeNotifier, matchesPrefixes, startPagedSubscription, type ScannedPage } from '../sqlite/paged-subscription';
+import { matchesPrefixes, PagedSubscriptions, type ScannedPage } from '../sqlite/paged-subscription';
 
 export interface InMemoryEventStoreOptions {
   /** Rows a subscription reads per page (default 500). */
@@ -29,13 +29,11 @@ export class InMemoryEventStore implements EventStore {
   private readonly log: StoredEvent[] = [];
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly eventIds = new Set<string>();
-  private readonly changes = new ChangeNotifier();
-  private readonly subscriptions = new Set<Subscription>();
-  private readonly pageSize: number;
+  private readonly subscriptions: PagedSubscriptions;
   private closed = false;
 
   constructor(options: InMemoryEventStoreOptions = {}) {
-    this.pageSize = options.pageSize ?? 500;
+    this.subscriptions = new PagedSubscriptions((after, limit, prefixes) => this.scan(after, limit, prefixes), { pageSize: options.pageSize ?? 500, pollMs: 1_000 });
   }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -73,7 +71,7 @@ export class InMemoryEventStore implements EventStore {
       this.eventIds.add(event.id);
     }
     this.streams.set(streamId, stream);
-    this.changes.notify();
+    this.subscriptions.notify();
     // `last` is set: events is non-empty.
     return { nextExpectedRevision: last!.revision, position: last!.position };
   }
@@ -103,23 +101,7 @@ export class InMemoryEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeToAllOptions): Subscription {
     this.assertOpen();
-    const subscription = startPagedSubscription(
-      {
-        scan: (after, limit, prefixes) => this.scan(after, limit, prefixes),
-        changeCount: () => this.changes.count,
-        waitForChange: (pollMs, stopped, seen) => this.changes.wait(pollMs, stopped, seen),
-      },
-      options,
-      { pageSize: this.pageSize, pollMs: 1_000 },
-    );
-    const tracked: Subscription = {
-      stop: async () => {
-        this.subscriptions.delete(tracked);
-        await subscription.stop();
-      },
-    };
-    this.subscriptions.add(tracked);
-    return tracked;
+    return this.subscriptions.start(options);
   }
 
   async headPosition(): Promise<GlobalPosition | undefined> {
@@ -129,7 +111,7 @@ export class InMemoryEventStore implements EventStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.subscriptions.stopAll();
   }
 
   private scan(after: GlobalPosition | undefined, limit: number, prefixes: readonly string[] | undefined): ScannedPage {

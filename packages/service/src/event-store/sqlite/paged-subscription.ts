@@ -14,23 +14,18 @@ export interface ScannedPage {
   readonly more?: boolean;
 }
 
-export interface PagedSubscriptionSource {
-  /** Scans at most `limit` rows strictly after `after` and keeps those matching the prefixes. */
-  scan(after: GlobalPosition | undefined, limit: number, streamPrefixes: readonly string[] | undefined): ScannedPage | Promise<ScannedPage>;
-  /** A counter of in-process appends, read before each scan so an append during the scan is not slept through. */
-  changeCount(): number;
-  /**
-   * Resolves when new events may be there: at once if the change count moved past `seen`, on
-   * the next in-process append, or after `pollMs` at the latest (so appends made by another
-   * process on the same file are seen too).
-   */
-  waitForChange(pollMs: number, stopped: Promise<void>, seen: number): Promise<void>;
-}
-
 export interface PagedSubscriptionTuning {
   readonly pageSize: number;
+  /**
+   * A waiting subscription scans again at once if this process appended since its last scan,
+   * on the next such append, or after `pollMs` at the latest (so appends made by another
+   * process on the same file are seen too).
+   */
   readonly pollMs: number;
 }
+
+/** Scans at most `limit` rows strictly after `after` and keeps those matching the prefixes. */
+export type PageScan = (after: GlobalPosition | undefined, limit: number, streamPrefixes: readonly string[] | undefined) => ScannedPage | Promise<ScannedPage>;
 
 const insideHandler = new AsyncLocalStorage<object>();
 
@@ -38,81 +33,24 @@ const insideHandler = new AsyncLocalStorage<object>();
 const TURN_MS = 4;
 
 /**
- * Catch-up-then-live subscription shared by the in-memory and SQLite stores: it pages through
- * the global log from `after`, and when a page comes back short it waits for a change and pages
- * again. Because every delivery moves `after` forward, there is no seam between catch-up and
- * live at which an event could be skipped or delivered twice.
+ * The subscriptions of one in-memory or SQLite store: each a catch-up-then-live subscription
+ * that pages through the global log from `after`, and when a page comes back short waits for a
+ * change ({@link notify}, or the poll) and pages again. Because every delivery moves `after`
+ * forward, there is no seam between catch-up and live at which an event could be skipped or
+ * delivered twice.
  */
-export function startPagedSubscription(
-  source: PagedSubscriptionSource,
-  options: SubscribeToAllOptions,
-  tuning: PagedSubscriptionTuning,
-): Subscription {
-  let stopped = false;
-  const token = {};
-  let signalStop: () => void = () => undefined;
-  const stoppedPromise = new Promise<void>((resolve) => {
-    signalStop = resolve;
-  });
-  let after = options.after;
-
-  const run = async (): Promise<void> => {
-    while (!stopped) {
-      const seen = source.changeCount();
-      const page = await source.scan(after, tuning.pageSize, options.streamPrefixes);
-      let turnStarted = performance.now();
-      for (const event of page.events) {
-        if (stopped) return;
-        await insideHandler.run(token, () => options.onEvent(event));
-        after = event.position;
-        // Handlers that return at once would fold a whole page in one turn of the event loop
-        // (a backlog of hundreds of events): let other work in every few milliseconds.
-        if (performance.now() - turnStarted >= TURN_MS) {
-          await nextTurn();
-          turnStarted = performance.now();
-        }
-      }
-      if (stopped) return;
-      const last = page.events[page.events.length - 1];
-      if (page.scannedUpTo !== undefined && (last === undefined || last.position.commit !== page.scannedUpTo.commit || last.position.prepare !== page.scannedUpTo.prepare)) {
-        // Rows that did not match the filter were passed over: tell the caller so its checkpoint can move.
-        after = page.scannedUpTo;
-        const checkpoint = page.scannedUpTo;
-        if (options.onCheckpoint) await insideHandler.run(token, () => options.onCheckpoint?.(checkpoint));
-      }
-      if (page.rowsScanned < tuning.pageSize && page.more !== true) {
-        await source.waitForChange(tuning.pollMs, stoppedPromise, seen);
-      }
-    }
-  };
-
-  const done = run().catch((error: unknown) => {
-    if (stopped) return;
-    stopped = true;
-    signalStop();
-    options.onError?.(error instanceof Error ? error : new Error(String(error)));
-  });
-
-  return {
-    async stop(): Promise<void> {
-      stopped = true;
-      signalStop();
-      // A handler that stops its own subscription must not wait for itself to return.
-      if (insideHandler.getStore() !== token) await done;
-    },
-  };
-}
-
-
-/** Wakes waiting subscriptions when this process appends; a timeout covers everything else. */
-export class ChangeNotifier {
+export class PagedSubscriptions {
+  private readonly live = new Set<Subscription>();
   private waiters = new Set<() => void>();
+  /** In-process appends so far, read before each scan so an append during the scan is not slept through. */
   private changes = 0;
 
-  get count(): number {
-    return this.changes;
-  }
+  constructor(
+    private readonly scan: PageScan,
+    private readonly tuning: PagedSubscriptionTuning,
+  ) {}
 
+  /** Wakes waiting subscriptions: this process appended. */
   notify(): void {
     this.changes += 1;
     const waiting = this.waiters;
@@ -120,7 +58,68 @@ export class ChangeNotifier {
     for (const wake of waiting) wake();
   }
 
-  wait(timeoutMs: number, stopped: Promise<void>, seen: number): Promise<void> {
+  start(options: SubscribeToAllOptions): Subscription {
+    let stopped = false;
+    const token = {};
+    let signalStop: () => void = () => undefined;
+    const stoppedPromise = new Promise<void>((resolve) => {
+      signalStop = resolve;
+    });
+    let after = options.after;
+
+    const run = async (): Promise<void> => {
+      while (!stopped) {
+        const seen = this.changes;
+        const page = await this.scan(after, this.tuning.pageSize, options.streamPrefixes);
+        let turnStarted = performance.now();
+        for (const event of page.events) {
+          if (stopped) return;
+          await insideHandler.run(token, () => options.onEvent(event));
+          after = event.position;
+          // Handlers that return at once would fold a whole page in one turn of the event loop
+          // (a backlog of hundreds of events): let other work in every few milliseconds.
+          if (performance.now() - turnStarted >= TURN_MS) {
+            await nextTurn();
+            turnStarted = performance.now();
+          }
+        }
+        if (stopped) return;
+        const last = page.events[page.events.length - 1];
+        if (page.scannedUpTo !== undefined && (last === undefined || last.position.commit !== page.scannedUpTo.commit || last.position.prepare !== page.scannedUpTo.prepare)) {
+          // Rows that did not match the filter were passed over: tell the caller so its checkpoint can move.
+          after = page.scannedUpTo;
+          const checkpoint = page.scannedUpTo;
+          if (options.onCheckpoint) await insideHandler.run(token, () => options.onCheckpoint?.(checkpoint));
+        }
+        if (page.rowsScanned < this.tuning.pageSize && page.more !== true) await this.wait(stoppedPromise, seen);
+      }
+    };
+
+    const done = run().catch((error: unknown) => {
+      if (stopped) return;
+      stopped = true;
+      signalStop();
+      options.onError?.(error instanceof Error ? error : new Error(String(error)));
+    });
+
+    const subscription: Subscription = {
+      stop: async () => {
+        this.live.delete(subscription);
+        stopped = true;
+        signalStop();
+        // A handler that stops its own subscription must not wait for itself to return.
+        if (insideHandler.getStore() !== token) await done;
+      },
+    };
+    this.live.add(subscription);
+    return subscription;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.live].map((s) => s.stop()));
+  }
+
+  private wait(stopped: Promise<void>, seen: number): Promise<void> {
     if (this.changes !== seen) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const wake = (): void => {
@@ -128,7 +127,7 @@ export class ChangeNotifier {
         this.waiters.delete(wake);
         resolve();
       };
-      const timer = setTimeout(wake, timeoutMs);
+      const timer = setTimeout(wake, this.tuning.pollMs);
       this.waiters.add(wake);
       void stopped.then(wake);
     });

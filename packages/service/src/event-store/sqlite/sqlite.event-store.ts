@@ -16,7 +16,7 @@ import {
   type SubscribeToAllOptions,
   type Subscription,
 } from '../event-store.port';
-import { ChangeNotifier, matchesPrefixes, startPagedSubscription, type ScannedPage } from './paged-subscription';
+import { matchesPrefixes, PagedSubscriptions, type ScannedPage } from './paged-subscription';
 import { RecentEvents, deepFreeze, type RecentEventsOptions } from './recent-events';
 
 export interface SqliteEventStoreOptions {
@@ -74,10 +74,7 @@ const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata';
 export class SqliteEventStore implements EventStore {
   /** The open connection, for tables that must commit together with (or beside) the log. */
   readonly db: Database.Database;
-  private readonly changes = new ChangeNotifier();
-  private readonly subscriptions = new Set<Subscription>();
-  private readonly pageSize: number;
-  private readonly pollMs: number;
+  private readonly subscriptions: PagedSubscriptions;
   private readonly statements;
   private readonly prefixStatements = new Map<number, Database.Statement>();
   private closed = false;
@@ -89,8 +86,7 @@ export class SqliteEventStore implements EventStore {
   private constructor(db: Database.Database, options: SqliteEventStoreOptions) {
     this.db = db;
     this.writes = GroupCommit.for(db);
-    this.pageSize = options.pageSize ?? 500;
-    this.pollMs = options.pollMs ?? 250;
+    this.subscriptions = new PagedSubscriptions((after, limit, prefixes) => this.scan(after, limit, prefixes), { pageSize: options.pageSize ?? 500, pollMs: options.pollMs ?? 250 });
     this.recent = new RecentEvents(options.recent);
     db.exec(SCHEMA);
     const prepare = (sql: string): Database.Statement => db.prepare(sql).safeIntegers(true);
@@ -160,7 +156,7 @@ export class SqliteEventStore implements EventStore {
         return deepFreeze(toStoredEvent({ position, event_id: id, stream_id: streamId, revision, type, data, metadata }));
       }),
     );
-    this.changes.notify();
+    this.subscriptions.notify();
     return result;
   }
 
@@ -203,23 +199,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeToAllOptions): Subscription {
-    const subscription = startPagedSubscription(
-      {
-        scan: (after, limit, prefixes) => this.scan(after, limit, prefixes),
-        changeCount: () => this.changes.count,
-        waitForChange: (pollMs, stopped, seen) => this.changes.wait(pollMs, stopped, seen),
-      },
-      options,
-      { pageSize: this.pageSize, pollMs: this.pollMs },
-    );
-    const tracked: Subscription = {
-      stop: async () => {
-        this.subscriptions.delete(tracked);
-        await subscription.stop();
-      },
-    };
-    this.subscriptions.add(tracked);
-    return tracked;
+    return this.subscriptions.start(options);
   }
 
   async headPosition(): Promise<GlobalPosition | undefined> {
@@ -230,7 +210,7 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.subscriptions.stopAll();
     // Appends still waiting for their fsync finish first: closing the last connection deletes the WAL file.
     await this.writes.drain();
     this.db.close();

@@ -1,15 +1,10 @@
 import * as t from 'io-ts';
 import { IsoInstant } from '@support-sla/domain';
+import { PositionText, Revision } from '../../seals/seal';
 import { described } from '../io-ts-openapi';
 
 /** `X | null`. */
 export const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
-
-/** A position in the global log as text: `commit/prepare` (or one number when both are equal). */
-export const PositionText = t.refinement(t.string, (s) => /^(0|[1-9][0-9]*)(\/(0|[1-9][0-9]*))?$/.test(s), 'PositionText');
-
-/** A stream revision as text (it can exceed 2^53). */
-export const Revision = t.refinement(t.string, (s) => /^(0|[1-9][0-9]*)$/.test(s), 'Revision');
 
 /** A whole number of milliseconds. */
 export const Millis = t.number;

@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
 import { component, described } from '../io-ts-openapi';
-import { nullable, PositionText } from './common';
+import { PositionText } from '../../seals/seal';
+import { nullable } from './common';
 
 /** `GET /health` (`platform/operations.controller.ts`). */
 export const HealthReport = component(

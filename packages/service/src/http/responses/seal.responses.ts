@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
-import { Seal } from '../../seals/seal';
+import { PositionText, Seal } from '../../seals/seal';
 import { component, described } from '../io-ts-openapi';
-import { nullable, PositionText } from './common';
+import { nullable } from './common';
 
 const SealDocument = component(Seal, 'A signed seal of the log (see the seals README): the heads of every stream, signed with Ed25519', 'Seal');
 

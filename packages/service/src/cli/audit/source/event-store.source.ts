@@ -19,14 +19,7 @@ export class EventStoreAuditSource implements AuditSource {
   ) {}
 
   async *readAll(): AsyncIterable<AuditRecord> {
-    let after: GlobalPosition | undefined;
-    for (;;) {
-      const page = await this.store.readAll(after === undefined ? { maxCount: this.pageSize } : { after, maxCount: this.pageSize });
-      for (const event of page) yield recordOf(event);
-      const last = page[page.length - 1];
-      if (last === undefined || page.length < this.pageSize) return;
-      after = last.position;
-    }
+    for await (const event of this.events()) yield recordOf(event);
   }
 
   async readStream(streamId: string): Promise<readonly AuditRecord[]> {
@@ -41,20 +34,12 @@ export class EventStoreAuditSource implements AuditSource {
 
   async findTicketIdByNumber(ticketNumber: string): Promise<string | undefined> {
     const wanted = ticketNumber.toUpperCase();
-    let after: GlobalPosition | undefined;
-    for (;;) {
-      const page = await this.store.readAll({ streamPrefixes: ['ticket-'], maxCount: this.pageSize, ...(after === undefined ? {} : { after }) });
-      for (const event of page) {
-        if (event.type !== 'TicketOpened') continue;
-        const data = event.data as { ticketId?: unknown; ticketNumber?: unknown } | null;
-        if (typeof data?.ticketNumber === 'string' && data.ticketNumber.toUpperCase() === wanted && typeof data.ticketId === 'string') {
-          return data.ticketId;
-        }
-      }
-      const last = page[page.length - 1];
-      if (last === undefined || page.length < this.pageSize) return undefined;
-      after = last.position;
+    for await (const event of this.events(['ticket-'])) {
+      if (event.type !== 'TicketOpened') continue;
+      const data = event.data as { ticketId?: unknown; ticketNumber?: unknown } | null;
+      if (typeof data?.ticketNumber === 'string' && data.ticketNumber.toUpperCase() === wanted && typeof data.ticketId === 'string') return data.ticketId;
     }
+    return undefined;
   }
 
   async missingTail(): Promise<undefined> {
@@ -63,6 +48,18 @@ export class EventStoreAuditSource implements AuditSource {
 
   async close(): Promise<void> {
     await this.store.close();
+  }
+
+  /** The log (or only the streams with these prefixes) in global order, read page by page. */
+  private async *events(streamPrefixes?: readonly string[]): AsyncIterable<StoredEvent> {
+    let after: GlobalPosition | undefined;
+    for (;;) {
+      const page = await this.store.readAll({ maxCount: this.pageSize, ...(after === undefined ? {} : { after }), ...(streamPrefixes === undefined ? {} : { streamPrefixes }) });
+      yield* page;
+      const last = page[page.length - 1];
+      if (last === undefined || page.length < this.pageSize) return;
+      after = last.position;
+    }
   }
 }
 
