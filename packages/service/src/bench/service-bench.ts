@@ -29,6 +29,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
 import { TokenService, type Role } from '../auth/token.service';
 import { MIN_TOKEN_KEY_LENGTH } from '../config/service-config';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
@@ -263,9 +264,15 @@ async function loadBenchmark(tokens: TokenService, workdir: string, key: string)
     const noop = await run('no-op', noopRequest);
     rows.push(toRow('no-op NestJS endpoint (ceiling)', noop, loops.get('no-op')));
 
+    const confirmations = SERVICE_URL === undefined ? confirmationCounter(join(workdir, 'load.sqlite')) : undefined;
+    const before = confirmations?.();
     const opened = await run('open', openRequest);
+    const atEnd = confirmations?.();
+    // Both clocks start at the end of the load.
+    const confirming = confirmations === undefined || before === undefined || atEnd === undefined ? undefined : confirmationLag(confirmations, before, atEnd);
     const saturated: Row = { ...toRow('POST /tickets (open), saturated', opened, loops.get('open')), lagMs: await lagToZero(svc.url) };
     rows.push(saturated);
+    const confirmed = await confirming;
     await settle(`after the saturated opens`);
 
     // The same requests at fixed rates below saturation, spread evenly over a pool of the same 50
@@ -374,12 +381,60 @@ async function loadBenchmark(tokens: TokenService, workdir: string, key: string)
         `lag back to 0 within 1 s: ${rows.every((r) => r.lagMs === undefined || (r.lagMs >= 0 && r.lagMs <= 1000)) ? 'met' : 'MISSED'}`,
     );
     console.log(`time until the log stops growing (e-mail confirmations recorded): ${quiet.join('; ')}`);
+    console.log(
+      confirmed === undefined
+        ? 'confirmations of the saturated opens: not measured (the service runs elsewhere: BENCH_SERVICE_URL)'
+        : `confirmations of the saturated opens recorded in the log (TicketAcknowledged) by the end of the load: ${confirmed.share.toFixed(0)} %; ` +
+            `all of them ${confirmed.lagS < 0 ? 'not within 120 s' : `${confirmed.lagS.toFixed(1)} s after it`}; ` +
+            `opens per second counting until every confirmation is recorded: ${confirmed.lagS < 0 ? 'n/a' : (confirmed.opens / (DURATION + confirmed.lagS)).toFixed(0)}`,
+    );
     console.log(`paced load generator's own lag sending requests, p99 (included in the latencies above): ${generatorLag.join('; ')}`);
     for (const [name, r] of [['open', opened], ['mixed', mixed]] as const) {
       if (r.non2xx > 0) console.log(`  ${name}: status codes ${JSON.stringify(r.statusCodeStats)}`);
     }
   } finally {
     await svc.stop();
+  }
+}
+
+interface ConfirmationCount {
+  readonly opened: number;
+  readonly acknowledged: number;
+}
+
+/**
+ * Counts tickets opened and confirmations recorded, straight from the service's SQLite file (read
+ * only). The saturated opens' req/s says how fast opens are accepted; a service that defers the
+ * e-mail confirmations (and their `TicketAcknowledged`) past the load looks faster there while its
+ * confirmation clocks run: these counts show how much of that work was done within the load.
+ */
+function confirmationCounter(file: string): () => ConfirmationCount {
+  let db: Database.Database | undefined;
+  return () => {
+    db ??= new Database(file, { readonly: true, fileMustExist: true });
+    const count = (type: string): number => (db!.prepare('SELECT count(*) AS n FROM events WHERE type = ?').get(type) as { n: number }).n;
+    return { opened: count('TicketOpened'), acknowledged: count('TicketAcknowledged') };
+  };
+}
+
+interface ConfirmationLag {
+  /** % of the load's opens whose confirmation was recorded by its end. */
+  readonly share: number;
+  /** Seconds after the load until every ticket's confirmation was recorded (-1: not within 120 s). */
+  readonly lagS: number;
+  readonly opens: number;
+}
+
+
+async function confirmationLag(count: () => ConfirmationCount, before: ConfirmationCount, atEnd: ConfirmationCount): Promise<ConfirmationLag> {
+  const opens = atEnd.opened - before.opened;
+  const share = opens === 0 ? 100 : (100 * (atEnd.acknowledged - before.acknowledged)) / opens;
+  const started = performance.now();
+  for (;;) {
+    const now = count();
+    if (now.acknowledged >= now.opened) return { share, lagS: (performance.now() - started) / 1000, opens };
+    if (performance.now() - started > 120_000) return { share, lagS: -1, opens };
+    await sleep(50);
   }
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MailBatch, MailBatchOutcome, MailBatchWriter } from '../notifications/mail-batch';
 import type { NotificationsLogger } from '../notifications/mail-transport';
-import { encodeMailBatch, type FromMailWriter, type MailWriterData, type ToMailWriter } from './mail-writer.protocol';
+import { encodeMailBatch, transferable, type FromMailWriter, type MailWriterData, type ToMailWriter } from './mail-writer.protocol';
 import { startThreadPool } from './thread-priority';
 
 /** The compiled worker entry, next to this file in `dist/`. */
@@ -43,13 +43,13 @@ export class MailWriterThread implements MailBatchWriter {
   write(input: MailBatch): Promise<MailBatchOutcome> {
     if (this.stopped) return Promise.reject(new Error('the mail writer thread is stopped'));
     // Encoded now: the follower goes on adding to the array it handed over.
-    const text = encodeMailBatch(input);
+    const bytes = encodeMailBatch(input);
     return this.started().then(
       (worker) =>
         new Promise<MailBatchOutcome>((resolve, reject) => {
           const id = ++this.lastId;
           this.pending.set(id, { resolve, reject });
-          worker.postMessage({ type: 'write', id, input: text } satisfies ToMailWriter);
+          worker.postMessage({ type: 'write', id, input: bytes } satisfies ToMailWriter, transferable(bytes));
         }),
     );
   }

@@ -1,7 +1,7 @@
 import { defaultPolicy } from '@support-sla/domain';
 import { historyOf, openTicketCommand, ticketOf } from '@support-sla/domain/testing';
 import type { MailBatch } from '../notifications/mail-batch';
-import { decodeMailBatch, encodeMailBatch } from './mail-writer.protocol';
+import { decodeMailBatch, encodeMailBatch, transferable } from './mail-writer.protocol';
 
 const ticket = ticketOf(historyOf(openTicketCommand({ ticketId: 'T-1', ticketNumber: 'SS-000001', now: '2026-03-10T14:00:00Z' })));
 const later = { ...ticket, acknowledgedAtMs: ticket.openedAtMs + 60_000 };
@@ -32,23 +32,33 @@ const batch: MailBatch = {
 };
 
 describe('the mail writer thread protocol', () => {
-  it('carries a batch across as one text, giving back the same batch', () => {
+  it('carries a batch across as one buffer, giving back the same batch', () => {
     const text = encodeMailBatch(batch);
-    expect(typeof text).toBe('string');
+    expect(text).toBeInstanceOf(Uint8Array);
     expect(decodeMailBatch(text)).toEqual(batch);
     expect(decodeMailBatch(encodeMailBatch({ batch: [], seen: undefined, now: 1 }))).toEqual({ batch: [], seen: undefined, now: 1 });
   });
 
   it('writes each ticket state and each policy once, however many effects share it', () => {
-    const text = encodeMailBatch(batch);
+    const text = encodeMailBatch(batch).toString('utf8');
     // Two states of the ticket, two policies (versions 2 and the default's).
     expect(text.split('"ticketNumber":"SS-000001"').length - 1).toBe(2);
     expect(text.split('"supportCalendar"').length - 1).toBe(2);
-    const decoded = decodeMailBatch(text);
+    const decoded = decodeMailBatch(encodeMailBatch(batch));
     const [confirmation, points] = decoded.batch[0]!.effects;
     expect(confirmation).toMatchObject({ kind: 'confirmation' });
     expect(points).toMatchObject({ kind: 'alert-points' });
     if (confirmation?.kind !== 'confirmation' || points?.kind !== 'alert-points') throw new Error('unexpected effects');
     expect(points.ticket).toBe(confirmation.ticket);
+  });
+});
+
+describe('transferable', () => {
+  it('moves a buffer that owns its memory, and copies one that shares Buffer\'s pool', () => {
+    const own = encodeMailBatch(batch);
+    expect(own.byteLength).toBeGreaterThan(4096);
+    expect(transferable(own)).toEqual([own.buffer]);
+    const pooled = Buffer.from('small');
+    expect(transferable(pooled)).toEqual([]);
   });
 });
