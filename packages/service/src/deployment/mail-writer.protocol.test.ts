@@ -1,11 +1,14 @@
 import { defaultPolicy } from '@support-sla/domain';
 import { historyOf, openTicketCommand, ticketOf } from '@support-sla/domain/testing';
-import type { MailBatch } from '../notifications/mail-batch';
+import { MAIL_CHECKPOINT, writeMailBatch, type MailBatch } from '../notifications/mail-batch';
+import { NotificationStore } from '../notifications/notification-store';
+import { readNotificationsConfig } from '../notifications/notifications.config';
+import { MailTemplates } from '../notifications/templates';
 import { decodeMailBatch, encodeMailBatch, transferable } from './mail-writer.protocol';
 
 const ticket = ticketOf(historyOf(openTicketCommand({ ticketId: 'T-1', ticketNumber: 'SS-000001', now: '2026-03-10T14:00:00Z' })));
 const later = { ...ticket, acknowledgedAtMs: ticket.openedAtMs + 60_000 };
-const policy = { ...defaultPolicy, version: 2 };
+const policy = { ...defaultPolicy };
 
 const batch: MailBatch = {
   batch: [
@@ -32,24 +35,36 @@ const batch: MailBatch = {
 };
 
 describe('the mail writer thread protocol', () => {
-  it('carries a batch across as one buffer, giving back the same batch', () => {
+  it('carries a batch across as one buffer, giving back the same batch but for alert points a later effect replaces', () => {
     const text = encodeMailBatch(batch);
     expect(text).toBeInstanceOf(Uint8Array);
-    expect(decodeMailBatch(text)).toEqual(batch);
+    const [first, second, third] = batch.batch;
+    const withoutSuperseded = { ...batch, batch: [{ ...first!, effects: first!.effects.filter((e) => e.kind !== 'alert-points') }, second, third] };
+    expect(decodeMailBatch(text)).toEqual(withoutSuperseded);
     expect(decodeMailBatch(encodeMailBatch({ batch: [], seen: undefined, now: 1 }))).toEqual({ batch: [], seen: undefined, now: 1 });
   });
 
   it('writes each ticket state and each policy once, however many effects share it', () => {
     const text = encodeMailBatch(batch).toString('utf8');
-    // Two states of the ticket, two policies (versions 2 and the default's).
+    // Two states of the ticket, two policy objects.
     expect(text.split('"ticketNumber":"SS-000001"').length - 1).toBe(2);
     expect(text.split('"supportCalendar"').length - 1).toBe(2);
     const decoded = decodeMailBatch(encodeMailBatch(batch));
-    const [confirmation, points] = decoded.batch[0]!.effects;
-    expect(confirmation).toMatchObject({ kind: 'confirmation' });
-    expect(points).toMatchObject({ kind: 'alert-points' });
-    if (confirmation?.kind !== 'confirmation' || points?.kind !== 'alert-points') throw new Error('unexpected effects');
-    expect(points.ticket).toBe(confirmation.ticket);
+    const [points, resolution] = decoded.batch[2]!.effects;
+    if (points?.kind !== 'alert-points' || resolution?.kind !== 'resolution') throw new Error('unexpected effects');
+    expect(points.ticket).toBe(resolution.ticket);
+  });
+
+  it('writes the same rows, alert points and checkpoint as the batch itself', () => {
+    const write = (input: MailBatch) => {
+      const db = new NotificationStore(':memory:');
+      const config = readNotificationsConfig({ ONCALL_EMAIL: 'oncall@example.com' });
+      const outcome = writeMailBatch({ db, templates: new MailTemplates(config.templatesDir), config }, input);
+      const written = { outcome, outbox: db.outbox(), points: db.points('T-1'), checkpoint: db.checkpoint(MAIL_CHECKPOINT) };
+      db.close();
+      return written;
+    };
+    expect(write(decodeMailBatch(encodeMailBatch(batch)))).toEqual(write(batch));
   });
 });
 

@@ -37,7 +37,7 @@ const position = (p: GlobalPosition): Position => [String(p.commit), String(p.pr
 const globalPosition = ([commit, prepare]: Position): GlobalPosition => ({ commit: BigInt(commit), prepare: BigInt(prepare) });
 
 /**
- * A batch as UTF-8 JSON, for the writer thread: its buffer is moved across (`transferList`), not
+ * A batch as UTF-8 JSON, for the writer thread (what it writes is what `writeMailBatch` writes of the batch): its buffer is moved across (`transferList`), not
  * copied. The structured clone of the effects walked every ticket and policy again on the main
  * thread, and even a posted string is copied at about 3 ns a byte (batches are tens of KB);
  * tickets and policies stand once each, by identity, as indexes.
@@ -50,10 +50,18 @@ export function encodeMailBatch(input: MailBatch): Buffer {
     if (index === undefined) table.set(value, (index = table.size));
     return index;
   };
+  // `writeMailBatch` keeps a ticket's last alert points of a batch only (the earlier ones, at lower
+  // positions, cannot outlive it: the checkpoint skips them too): the others are not sent. On a
+  // catch-up that spares the thread most of the tickets it would parse.
+  const lastPoints = new Map<string, NotificationEffect>();
+  for (const decided of input.batch) for (const effect of decided.effects) if (effect.kind === 'alert-points') lastPoints.set(effect.ticketId, effect);
+  const sent = (effect: NotificationEffect): boolean => effect.kind !== 'alert-points' || lastPoints.get(effect.ticketId) === effect;
   const encoded: EncodedBatch = {
     batch: input.batch.map((decided) => ({
       at: position(decided.position),
-      effects: decided.effects.map((effect): Encoded => ('policy' in effect ? { ...effect, ticket: indexIn(tickets, effect.ticket), policy: indexIn(policies, effect.policy) } : effect)),
+      effects: decided.effects
+        .filter(sent)
+        .map((effect): Encoded => ('policy' in effect ? { ...effect, ticket: indexIn(tickets, effect.ticket), policy: indexIn(policies, effect.policy) } : effect)),
     })),
     seen: input.seen === undefined ? null : position(input.seen),
     now: input.now,
