@@ -67,10 +67,7 @@ export class MailFollower implements ReadModelsFollower {
 
   constructor(private readonly options: MailFollowerOptions) {
     this.now = options.now ?? Date.now;
-    this.rules = {
-      ...(options.config.warningFractions === undefined ? {} : { warningFractions: options.config.warningFractions }),
-      ...(options.config.oncallEmail === undefined ? {} : { oncallEmail: options.config.oncallEmail }),
-    };
+    this.rules = { warningFractions: options.config.warningFractions, oncallEmail: options.config.oncallEmail };
     this.written = options.db.checkpoint(MailFollower.CHECKPOINT);
   }
 

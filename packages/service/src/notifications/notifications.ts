@@ -192,13 +192,13 @@ export class Notifications {
       mailFrom: this.config.mailFrom,
       logger: this.logger,
       restoredAtOf: (ticketId) => this.restoredAtOf(ticketId),
-      ...(deps.webhook === undefined ? {} : { webhook: deps.webhook }),
-      ...(deps.acknowledge === undefined ? {} : { acknowledge: deps.acknowledge }),
-      ...(deps.recordSent === undefined ? {} : { recordSent: deps.recordSent }),
-      ...(deps.recordAlertSent === undefined ? {} : { recordAlertSent: deps.recordAlertSent }),
-      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
-      ...(deps.deliveryClock === undefined ? {} : { now: deps.deliveryClock }),
-      ...(deps.deliveryPollMs === undefined ? {} : { pollMs: deps.deliveryPollMs }),
+      webhook: deps.webhook,
+      acknowledge: deps.acknowledge,
+      recordSent: deps.recordSent,
+      recordAlertSent: deps.recordAlertSent,
+      retry: deps.retry,
+      now: deps.deliveryClock,
+      pollMs: deps.deliveryPollMs,
     });
     this.watcher = new SlaAlertWatcher({
       store: deps.store,
@@ -216,24 +216,20 @@ export class Notifications {
       templates: this.templates,
       config: this.config,
       logger: this.logger,
-      ...(deps.deliveryClock === undefined ? {} : { now: deps.deliveryClock }),
-      ...(deps.reactorRetryMs === undefined ? {} : { retryMs: deps.reactorRetryMs }),
+      now: deps.deliveryClock,
+      retryMs: deps.reactorRetryMs,
       onEnqueued: () => this.wakeDelivery(),
       onPointsChanged: (earliestDueMs) => this.watcher.poke(earliestDueMs),
-      ...(this.writer === undefined ? {} : { writer: this.writer }),
+      writer: this.writer,
     });
     const { recordSent } = deps;
     this.delivery = deps.delivery?.({
-      ...(deps.acknowledge === undefined ? {} : { acknowledge: deps.acknowledge }),
-      ...(recordSent === undefined
-        ? {}
-        : {
-            recordSent: (sent) => {
-              const restoredAt = sent.purpose === 'outage-restored' && sent.restoredAt === undefined ? this.restoredAtOf(sent.ticketId) : undefined;
-              return recordSent(restoredAt === undefined ? sent : { ...sent, restoredAt });
-            },
-          }),
-      ...(deps.recordAlertSent === undefined ? {} : { recordAlertSent: deps.recordAlertSent }),
+      acknowledge: deps.acknowledge,
+      recordSent: recordSent === undefined ? undefined : (sent) => {
+        const restoredAt = sent.purpose === 'outage-restored' && sent.restoredAt === undefined ? this.restoredAtOf(sent.ticketId) : undefined;
+        return recordSent(restoredAt === undefined ? sent : { ...sent, restoredAt });
+      },
+      recordAlertSent: deps.recordAlertSent,
     });
     // On the one fold from now on: the service's read models start after every module is built.
     readModels.follow(this.follower);

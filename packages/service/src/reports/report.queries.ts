@@ -37,10 +37,7 @@ export class GetComplianceReportQuery extends Query<{ body: string; readModelPos
 export class GetQueueHandler implements IQueryHandler<GetQueueQuery> {
   constructor(private readonly readModels: ReadModelsHost) {}
   async execute(q: GetQueueQuery): Promise<QueueView & Freshness> {
-    const view = queueView(this.readModels.current().queue, {
-      ...(q.tier === undefined ? {} : { tier: q.tier }),
-      ...(q.limit === undefined ? {} : { limit: q.limit }),
-    });
+    const view = queueView(this.readModels.current().queue, { tier: q.tier, limit: q.limit });
     return { ...view, readModelPosition: positionText(this.readModels.position()) };
   }
 }
