@@ -5,7 +5,7 @@ import type { NotificationsLogger } from '../notifications/mail-transport';
 import type { Delivery } from '../notifications/notifications';
 import type { AcknowledgeFn, RecordAlertSentFn, RecordSentFn } from '../notifications/outbox-dispatcher';
 import type { DeliveryWorkerData, FromDeliveryWorker, ToDeliveryWorker } from './delivery-worker.protocol';
-import { startThreadPool } from './thread-priority';
+import { startThreadPool, stopWorker } from './thread-priority';
 
 /** The compiled worker entry, next to this file in `dist/`. */
 const WORKER_ENTRY = join(__dirname, 'delivery.worker.js');
@@ -59,17 +59,7 @@ export class DeliveryWorker implements Delivery {
     clearTimeout(this.restartTimer);
     const worker = this.worker;
     if (worker === undefined) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage({ type: 'stop' } satisfies ToDeliveryWorker);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.options.stopTimeoutMs ?? 10_000);
-    });
-    if ((await Promise.race([exited, timedOut])) === 'timeout') {
-      this.options.logger.error({ msg: 'delivery worker did not stop in time; terminating it' });
-      await worker.terminate();
-    }
-    clearTimeout(timer);
+    await stopWorker(worker, this.options.stopTimeoutMs ?? 10_000, this.options.logger, 'delivery worker did not stop in time; terminating it');
   }
 
   private spawn(): Promise<void> {

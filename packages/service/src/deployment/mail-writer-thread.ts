@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { MailBatch, MailBatchOutcome, MailBatchWriter } from '../notifications/mail-batch';
 import type { NotificationsLogger } from '../notifications/mail-transport';
 import { encodeMailBatch, transferable, type FromMailWriter, type MailWriterData, type ToMailWriter } from './mail-writer.protocol';
-import { startThreadPool } from './thread-priority';
+import { startThreadPool, stopWorker } from './thread-priority';
 
 /** The compiled worker entry, next to this file in `dist/`. */
 const WORKER_ENTRY = join(__dirname, 'mail-writer.worker.js');
@@ -60,17 +60,7 @@ export class MailWriterThread implements MailBatchWriter {
     const worker = this.worker;
     this.ready = undefined;
     if (worker === undefined) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage({ type: 'stop' } satisfies ToMailWriter);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.options.stopTimeoutMs ?? 2_000);
-    });
-    if ((await Promise.race([exited, timedOut])) === 'timeout') {
-      this.options.logger.error({ msg: 'mail writer thread did not stop in time; terminating it' });
-      await worker.terminate();
-    }
-    clearTimeout(timer);
+    await stopWorker(worker, this.options.stopTimeoutMs ?? 2_000, this.options.logger, 'mail writer thread did not stop in time; terminating it');
   }
 
   private started(): Promise<Worker> {

@@ -1,6 +1,7 @@
 import { readlinkSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { setPriority } from 'node:os';
+import type { Worker } from 'node:worker_threads';
 
 /** The nice value of the service's background threads (0 is the default, 19 the lowest priority). */
 export const BACKGROUND_NICE = 10;
@@ -35,4 +36,22 @@ export function lowerThisThreadPriority(nice: number = BACKGROUND_NICE): number 
  */
 export const startThreadPool = async (): Promise<void> => {
   await access(__filename).catch(() => undefined);
+};
+
+/**
+ * Asks a worker thread to stop (`{ type: 'stop' }`) and waits for it to exit; after `timeoutMs`
+ * it logs `timeoutMsg` as an error and terminates it.
+ */
+export const stopWorker = async (worker: Worker, timeoutMs: number, logger: { error(message: unknown): void }, timeoutMsg: string): Promise<void> => {
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.postMessage({ type: 'stop' });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  if ((await Promise.race([exited, timedOut])) === 'timeout') {
+    logger.error({ msg: timeoutMsg });
+    await worker.terminate();
+  }
+  clearTimeout(timer);
 };
