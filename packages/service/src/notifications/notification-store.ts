@@ -280,13 +280,8 @@ export class NotificationStore {
       ackRetry: db.prepare(`UPDATE mail_outbox SET ack_attempts = ack_attempts + 1, ack_next_at = ?, last_error = ? WHERE id = ?`),
       ackFailed: db.prepare(`UPDATE mail_outbox SET ack_state = 'failed', ack_attempts = ack_attempts + 1, last_error = ? WHERE id = ?`),
       suppressRecordedAsSent: db.prepare(`UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE dedupe_key = ? AND message_id = ? AND status IN ('held', 'pending')`),
-      suppressUnsentConfirmation: db.prepare(
-        `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE dedupe_key = ? AND status IN ('held', 'pending')`,
-      ),
+      suppressUnsent: db.prepare(`UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE dedupe_key = ? AND status IN ('held', 'pending')`),
       releaseHeldRows: db.prepare(`UPDATE mail_outbox SET status = 'pending', hold_outage_id = NULL, next_attempt_at = 0 WHERE status = 'held'`),
-      suppressAlertRecordedAsSent: db.prepare(
-        `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE dedupe_key = ? AND status IN ('held', 'pending')`,
-      ),
       suppressUnsentAlerts: db.prepare(
         `UPDATE mail_outbox SET status = 'suppressed', last_error = ? WHERE dedupe_key IN (?, ?) AND status IN ('held', 'pending')`,
       ),
@@ -394,7 +389,7 @@ export class NotificationStore {
 
   /** The ticket joined a declared outage: its confirmation, if not out yet, is never sent. */
   suppressUnsentConfirmation(ticketId: string, reason: string): void {
-    this.statements.suppressUnsentConfirmation.run(reason, `confirmation:${ticketId}`);
+    this.statements.suppressUnsent.run(reason, `confirmation:${ticketId}`);
   }
 
   /**
@@ -426,7 +421,7 @@ export class NotificationStore {
    * that is not sent here is not sent: it was, from another mail file.
    */
   suppressAlertRecordedAsSent(outageId: string, channel: 'email' | 'webhook'): void {
-    this.statements.suppressAlertRecordedAsSent.run('already sent: recorded on the outage board (OutageAlertSent)', NotificationStore.alertKey(outageId, channel));
+    this.statements.suppressUnsent.run('already sent: recorded on the outage board (OutageAlertSent)', NotificationStore.alertKey(outageId, channel));
   }
 
   /** The outage's alerts not out yet are dropped (the outage was closed: debriefed and over). */
