@@ -2,7 +2,7 @@ import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post } from '@
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type * as t from 'io-ts';
-import { STAFF_ROLES, type OutageBoard } from '@support-sla/domain';
+import { STAFF_ROLES, type OutageBoard, type OutageCommandOf } from '@support-sla/domain';
 import { Clock } from '../application/clock';
 import type { ExecutionResult } from '../application/command-executor';
 import { positionText } from '../application/views';
@@ -14,7 +14,7 @@ import { Roles } from '../auth/auth.guard';
 import { Scope, type RequestScope } from '../http/request-context';
 import { decodeRequest } from '../http/validation';
 import { AcknowledgeAlertBody, CloseOutageBody, DebriefBody, DeclareOutageBody, MonitorPath, MonitorReportBody, OutagePath, RestorationBody } from './outage.bodies';
-import { OutageBoardCommand } from './outage.commands';
+import { OutageBoardCommand, type OutageAction } from './outage.commands';
 import { ListOutagesQuery } from './outage.queries';
 
 const outageResponse = (result: ExecutionResult<OutageBoard>) => ({
@@ -23,6 +23,8 @@ const outageResponse = (result: ExecutionResult<OutageBoard>) => ({
   revision: result.revision === undefined ? null : result.revision.toString(),
   position: positionText(result.position),
 });
+
+const outageIdOf = (path: unknown): string => decodeRequest(OutagePath, path, 'path').id;
 
 /** The `{id}` of every outage route. */
 const OUTAGE_ID_DOCS = { id: { description: 'The outage id, as `POST /outages` or `GET /outages` gave it', example: 'O-000001' } };
@@ -64,8 +66,7 @@ export class OutagesController {
   @Roles('monitor', 'admin')
   async report(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
     const { location } = decodeRequest(MonitorPath, path, 'path');
-    const input = decodeRequest(MonitorReportBody, body, 'body');
-    return outageResponse(await this.commands.execute(new OutageBoardCommand('ReportMonitorStatus', { monitor: location, ...input }, scope.caller, scope.context)));
+    return this.run('ReportMonitorStatus', { monitor: location, ...decodeRequest(MonitorReportBody, body, 'body') }, scope);
   }
 
   @Post('outages')
@@ -77,36 +78,31 @@ export class OutagesController {
   @ApiBody({ schema: openApiSchemaOf(DeclareOutageBody) })
   @Roles(...STAFF_ROLES)
   async declare(@Body() body: unknown, @Scope() scope: RequestScope) {
-    const input = decodeRequest(DeclareOutageBody, body, 'body');
-    return outageResponse(await this.commands.execute(new OutageBoardCommand('DeclareOutage', input, scope.caller, scope.context)));
+    return this.run('DeclareOutage', decodeRequest(DeclareOutageBody, body, 'body'), scope);
   }
 
   @OutageCommandRoute('restoration', 'Staff end an outage they declared: service restored (`occurredAt` when it came back); linked contacts get one notice', RestorationBody, { optionalBody: true })
   async restore(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
-    const { id } = decodeRequest(OutagePath, path, 'path');
-    const input = decodeRequest(RestorationBody, body, 'body');
-    return outageResponse(await this.commands.execute(new OutageBoardCommand('EndOutage', { outageId: id, ...input }, scope.caller, scope.context)));
+    return this.run('EndOutage', { outageId: outageIdOf(path), ...decodeRequest(RestorationBody, body, 'body') }, scope);
   }
 
   @OutageCommandRoute('acknowledgement', 'An engineer acknowledges the outage alert (stops the outage’s acknowledgement clock)', AcknowledgeAlertBody, { optionalBody: true })
   async acknowledge(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
-    const { id } = decodeRequest(OutagePath, path, 'path');
+    const outageId = outageIdOf(path);
     decodeRequest(AcknowledgeAlertBody, body, 'body');
-    return outageResponse(await this.commands.execute(new OutageBoardCommand('AcknowledgeOutageAlert', { outageId: id }, scope.caller, scope.context)));
+    return this.run('AcknowledgeOutageAlert', { outageId }, scope);
   }
 
   @OutageCommandRoute('debrief', 'Record the debrief: when and how it occurred, and what will prevent a repeat', DebriefBody)
   async debrief(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
-    const { id } = decodeRequest(OutagePath, path, 'path');
-    const input = decodeRequest(DebriefBody, body, 'body');
-    return outageResponse(await this.commands.execute(new OutageBoardCommand('RecordOutageDebrief', { outageId: id, ...input }, scope.caller, scope.context)));
+    return this.run('RecordOutageDebrief', { outageId: outageIdOf(path), ...decodeRequest(DebriefBody, body, 'body') }, scope);
   }
 
   @OutageCommandRoute('closure', 'Close an ended outage (needs its debrief)', CloseOutageBody, { optionalBody: true })
   async close(@Param() path: unknown, @Body() body: unknown, @Scope() scope: RequestScope) {
-    const { id } = decodeRequest(OutagePath, path, 'path');
+    const outageId = outageIdOf(path);
     decodeRequest(CloseOutageBody, body, 'body');
-    return outageResponse(await this.commands.execute(new OutageBoardCommand('CloseOutage', { outageId: id }, scope.caller, scope.context)));
+    return this.run('CloseOutage', { outageId }, scope);
   }
 
   @Get('outages')
@@ -115,5 +111,9 @@ export class OutagesController {
   @Roles(...STAFF_ROLES, 'auditor', 'monitor')
   list() {
     return this.queries.execute(new ListOutagesQuery(this.clock.now().toISOString()));
+  }
+
+  private async run<T extends OutageAction>(action: T, data: OutageCommandOf<T>['data'], scope: RequestScope) {
+    return outageResponse(await this.commands.execute(new OutageBoardCommand(action, data, scope.caller, scope.context)));
   }
 }
