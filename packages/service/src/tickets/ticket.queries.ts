@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ticketSla, type SlaPolicy, type TicketSla } from '@support-sla/domain';
 import { auditTimeline, slaContextOf, ticketAsOf, type AsOfReading, type AuditTimeline, type EnvelopedEvent, type TicketAsOf } from '@support-sla/projections';
@@ -58,19 +58,23 @@ const knownPolicies = async (policies: PolicyHistoryCache): Promise<SlaPolicy[]>
 /** The ticket's stored events with their envelopes, for the audit timeline and as-of views. */
 const historyOf = (stored: readonly StoredEvent[]): EnvelopedEvent[] => stored.map((s) => ({ event: toDomainEvent(s), envelope: envelopeOf(s) }));
 
+/** What every ticket read is given (the handlers below inherit the constructor and its injections). */
+@Injectable()
+abstract class TicketReader {
+  constructor(
+    protected readonly executor: CommandExecutor,
+    @Inject(TICKET_NUMBERS) protected readonly numbers: TicketNumberAllocator,
+    protected readonly policies: PolicyHistoryCache,
+    protected readonly readModels: ReadModelsHost,
+  ) {}
+}
+
 /**
  * Ticket reads go to the ticket's own stream (exact and immediately consistent), and run the
  * projections package's pure folds over it, so the service and the auditor's CLI agree.
  */
 @QueryHandler(GetTicketQuery)
-export class GetTicketHandler implements IQueryHandler<GetTicketQuery> {
-  constructor(
-    private readonly executor: CommandExecutor,
-    @Inject(TICKET_NUMBERS) private readonly numbers: TicketNumberAllocator,
-    private readonly policies: PolicyHistoryCache,
-    private readonly readModels: ReadModelsHost,
-  ) {}
-
+export class GetTicketHandler extends TicketReader implements IQueryHandler<GetTicketQuery> {
   async execute(q: GetTicketQuery): Promise<TicketDetails> {
     const { ticket } = await readTicket(this.executor, this.numbers, q.ref, q.caller);
     const history = await this.policies.history();
@@ -87,14 +91,7 @@ export class GetTicketHandler implements IQueryHandler<GetTicketQuery> {
 }
 
 @QueryHandler(GetTicketHistoryQuery)
-export class GetTicketHistoryHandler implements IQueryHandler<GetTicketHistoryQuery> {
-  constructor(
-    private readonly executor: CommandExecutor,
-    @Inject(TICKET_NUMBERS) private readonly numbers: TicketNumberAllocator,
-    private readonly policies: PolicyHistoryCache,
-    private readonly readModels: ReadModelsHost,
-  ) {}
-
+export class GetTicketHistoryHandler extends TicketReader implements IQueryHandler<GetTicketHistoryQuery> {
   async execute(q: GetTicketHistoryQuery): Promise<AuditTimeline & Freshness> {
     const { ticketId, stored } = await readTicket(this.executor, this.numbers, q.ref, q.caller);
     const timeline = auditTimeline(ticketId, historyOf(stored), { policies: await knownPolicies(this.policies) });
@@ -103,14 +100,7 @@ export class GetTicketHistoryHandler implements IQueryHandler<GetTicketHistoryQu
 }
 
 @QueryHandler(GetTicketAsOfQuery)
-export class GetTicketAsOfHandler implements IQueryHandler<GetTicketAsOfQuery> {
-  constructor(
-    private readonly executor: CommandExecutor,
-    @Inject(TICKET_NUMBERS) private readonly numbers: TicketNumberAllocator,
-    private readonly policies: PolicyHistoryCache,
-    private readonly readModels: ReadModelsHost,
-  ) {}
-
+export class GetTicketAsOfHandler extends TicketReader implements IQueryHandler<GetTicketAsOfQuery> {
   async execute(q: GetTicketAsOfQuery): Promise<TicketAsOf & Freshness> {
     const { ticketId, stored } = await readTicket(this.executor, this.numbers, q.ref, q.caller);
     const view = ticketAsOf(ticketId, historyOf(stored), { at: q.asOf, reading: q.reading, policies: await knownPolicies(this.policies) });
