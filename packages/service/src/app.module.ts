@@ -16,8 +16,6 @@ import { SupportModule } from './support.module';
 import { TicketNoticeRecorder } from './tickets/ticket-notices';
 import { NotificationsModule, type NotificationsSetup } from './notifications/notifications.module';
 import { recordOutageAlertSent } from './notifications/outage-alert-recorder';
-import type { AlertSentRecord } from './notifications/outage-alerts';
-import type { SentNotice } from './notifications/outbox-dispatcher';
 import { prepareMailDatabase } from './notifications/notification-store';
 import { readNotificationsConfig } from './notifications/notifications.config';
 import { EVENT_STORE, SERVICE_CONFIG, SERVICE_DATABASE } from './platform/tokens';
@@ -49,16 +47,6 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
       // The same environment the service was configured from (not necessarily process.env).
       const notifications = readNotificationsConfig(config.env);
       if (!notifications.enabled) return { off: true };
-      const acknowledge = async (ticketId: string, at: string, messageId: string): Promise<void> => {
-        await tickets.recordConfirmationSent(ticketId, at, messageId);
-      };
-      const recordSent = async (sent: SentNotice): Promise<void> => {
-        await tickets.recordNotificationSent(sent.ticketId, sent.purpose, sent.at, sent.messageId, sent.restoredAt);
-      };
-      // A delivered outage alert, on the outage board (RecordOutageAlertSent).
-      const recordAlertSent = async (sent: AlertSentRecord): Promise<void> => {
-        await recordOutageAlertSent(executor, sent);
-      };
       // The mail tables have a file of their own beside the service's (see mailDatabaseFile).
       const onFile = config.eventStore !== 'memory' && config.dbFile !== ':memory:';
       const mailFile = onFile ? prepareMailDatabase(config.dbFile) : undefined;
@@ -77,20 +65,22 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
         // One clock for the whole service: SLA alerts and the time a confirmation counts as sent.
         clock: () => clock.now().getTime(),
         deliveryClock: () => clock.now().getTime(),
-        acknowledge,
-        recordSent,
-        recordAlertSent,
-        ...(deliveryThread
-          ? {
-              delivery: (recorders) =>
-                new DeliveryWorker({ database: mailFile, env: definedOnly(config.env), logLevel: config.logLevel, logger: new Logger('Notifications'), ...recorders }),
-            }
-          : {}),
+        acknowledge: async (ticketId, at, messageId) => {
+          await tickets.recordConfirmationSent(ticketId, at, messageId);
+        },
+        recordSent: async (sent) => {
+          await tickets.recordNotificationSent(sent.ticketId, sent.purpose, sent.at, sent.messageId, sent.restoredAt);
+        },
+        // A delivered outage alert, on the outage board (RecordOutageAlertSent).
+        recordAlertSent: async (sent) => {
+          await recordOutageAlertSent(executor, sent);
+        },
+        delivery: deliveryThread
+          ? (recorders) => new DeliveryWorker({ database: mailFile, env: definedOnly(config.env), logLevel: config.logLevel, logger: new Logger('Notifications'), ...recorders })
+          : undefined,
         // The mailer's batch writes too (rendering, outbox rows, alert points, the commit), in every
         // process: the decisions stay on the fold, the writing leaves the HTTP event loop.
-        ...(deliveryThread && mailWriterAvailable()
-          ? { writer: () => new MailWriterThread({ database: mailFile, env: definedOnly(config.env), logger: new Logger('Notifications') }) }
-          : {}),
+        writer: deliveryThread && mailWriterAvailable() ? () => new MailWriterThread({ database: mailFile, env: definedOnly(config.env), logger: new Logger('Notifications') }) : undefined,
       };
     },
   }),
