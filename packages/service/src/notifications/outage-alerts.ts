@@ -2,7 +2,7 @@ import type { AlertChannel, DomainEvent } from '@support-sla/domain';
 import { NotificationStore, type NewOutboxRow } from './notification-store';
 import type { NotificationsConfig } from './notifications.config';
 import { formatInstant, messageIdFor } from './ticket-context';
-import type { MailTemplates } from './templates';
+import type { MailTemplates, RenderedMail } from './templates';
 
 type OutageDeclaredData = Extract<DomainEvent, { type: 'OutageDeclared' }>['data'];
 
@@ -57,9 +57,8 @@ export const outageAlertRows = (
     hold_outage_id: null,
     created_at: now,
   };
-  const rows: NewOutboxRow[] = [];
-  if (config.oncallEmail !== undefined) {
-    const rendered = templates.render('outage-alert', {
+  const render = (): RenderedMail =>
+    templates.render('outage-alert', {
       outageId: data.outageId,
       declaredAt: formatInstant(Date.parse(data.declaredAt), timeZone),
       declaredAtIso: data.declaredAt,
@@ -69,26 +68,29 @@ export const outageAlertRows = (
       reason: data.reason ?? null,
       declaredBy: data.by.id,
     });
-    rows.push({
-      ...common,
-      dedupe_key: NotificationStore.alertKey(data.outageId, 'email'),
-      channel: 'email',
-      recipient: config.oncallEmail,
-      subject: rendered.subject,
-      text_body: rendered.text,
-      html_body: rendered.html,
-    });
+  return alertRows(
+    common,
+    { key: NotificationStore.alertKey(data.outageId, 'email'), to: config.oncallEmail, render },
+    { key: NotificationStore.alertKey(data.outageId, 'webhook'), url: config.oncallWebhookUrl, subject: `${payload.type} ${data.outageId}`, payload },
+  );
+};
+
+/**
+ * An alert's outbox rows, sharing `common`: an e-mail to `email.to` (rendered only then) and a
+ * JSON POST of `webhook.payload` to `webhook.url`, each when its target is configured.
+ */
+export const alertRows = <C extends object>(
+  common: C,
+  email: { readonly key: string; readonly to: string | undefined; readonly render: () => RenderedMail },
+  webhook: { readonly key: string; readonly url: string | undefined; readonly subject: string; readonly payload: object },
+) => {
+  const rows = [];
+  if (email.to !== undefined) {
+    const rendered = email.render();
+    rows.push({ ...common, dedupe_key: email.key, channel: 'email' as const, recipient: email.to, subject: rendered.subject, text_body: rendered.text, html_body: rendered.html });
   }
-  if (config.oncallWebhookUrl !== undefined) {
-    rows.push({
-      ...common,
-      dedupe_key: NotificationStore.alertKey(data.outageId, 'webhook'),
-      channel: 'webhook',
-      recipient: config.oncallWebhookUrl,
-      subject: `${payload.type} ${data.outageId}`,
-      text_body: JSON.stringify(payload),
-      html_body: '',
-    });
+  if (webhook.url !== undefined) {
+    rows.push({ ...common, dedupe_key: webhook.key, channel: 'webhook' as const, recipient: webhook.url, subject: webhook.subject, text_body: JSON.stringify(webhook.payload), html_body: '' });
   }
   return rows;
 };

@@ -3,6 +3,7 @@ import type { EventStore } from '../event-store/event-store.port';
 import type { NotificationsLogger } from './mail-transport';
 import type { AlertPointRow, NotificationStore } from './notification-store';
 import type { NotificationsConfig } from './notifications.config';
+import { alertRows } from './outage-alerts';
 import { formatDuration, formatInstant, messageIdFor, readTicket, tierLabel } from './ticket-context';
 import type { MailTemplates } from './templates';
 
@@ -138,9 +139,8 @@ export class SlaAlertWatcher {
       hold_outage_id: null,
       created_at: now,
     };
-    const rows = [];
-    if (config.slaAlertEmail !== undefined) {
-      const rendered = templates.render(breach ? 'sla-breach' : 'sla-warning', {
+    const render = () =>
+      templates.render(breach ? 'sla-breach' : 'sla-warning', {
         ticketNumber: ticket.ticketNumber,
         tierLabel: tierLabel(ticket),
         queue: ticket.queue,
@@ -154,20 +154,11 @@ export class SlaAlertWatcher {
         confirmationClock: point.clock === 'confirmation',
         responseClock: point.clock === 'response',
       });
-      rows.push({ ...common, dedupe_key: key, channel: 'email' as const, recipient: config.slaAlertEmail, subject: rendered.subject, text_body: rendered.text, html_body: rendered.html });
-    }
-    if (config.slaAlertWebhookUrl !== undefined) {
-      rows.push({
-        ...common,
-        dedupe_key: `webhook:${key}`,
-        channel: 'webhook' as const,
-        recipient: config.slaAlertWebhookUrl,
-        subject: `${payload.type} ${ticket.ticketNumber} ${point.clock}`,
-        text_body: JSON.stringify(payload),
-        html_body: '',
-      });
-    }
-    return rows;
+    return alertRows(
+      common,
+      { key, to: config.slaAlertEmail, render },
+      { key: `webhook:${key}`, url: config.slaAlertWebhookUrl, subject: `${payload.type} ${ticket.ticketNumber} ${point.clock}`, payload },
+    );
   }
 
   /** Ticks every `intervalMs` until {@link stop}; {@link poke} ticks at once. */
