@@ -82,16 +82,11 @@ const checkUrl = (name: string, value: string | undefined, protocols: readonly s
   return value;
 };
 
-const notificationsThread = (value: string | undefined): 'worker' | 'main' => {
-  const thread = (value ?? 'worker').toLowerCase();
-  if (thread !== 'worker' && thread !== 'main') throw new NotificationsConfigError(`NOTIFICATIONS_THREAD must be worker or main, got ${value}`);
-  return thread;
-};
-
-const onOff = (name: string, value: string | undefined): boolean => {
-  const setting = (value ?? 'on').toLowerCase();
-  if (setting !== 'on' && setting !== 'off') throw new NotificationsConfigError(`${name} must be on or off, got ${value}`);
-  return setting === 'on';
+/** One of `choices` (any case); unset: the first. */
+const oneOf = <T extends string>(name: string, value: string | undefined, choices: readonly [T, T]): T => {
+  const setting = (value ?? choices[0]).toLowerCase();
+  if (!(choices as readonly string[]).includes(setting)) throw new NotificationsConfigError(`${name} must be ${choices.join(' or ')}, got ${value}`);
+  return setting as T;
 };
 
 /** Reads the notification settings from `env` (defaults documented in the README). */
@@ -108,8 +103,8 @@ export const readNotificationsConfig = (env: NodeJS.ProcessEnv = process.env): N
     warningFractions: fractions === undefined ? undefined : parseWarningFractions(fractions),
     templatesDir: blankToUndefined(env['MAIL_TEMPLATES_DIR']) ?? DEFAULT_TEMPLATES_DIR,
     alertTickMs: positiveInt('SLA_ALERT_TICK_MS', env['SLA_ALERT_TICK_MS'], 30_000),
-    thread: notificationsThread(blankToUndefined(env['NOTIFICATIONS_THREAD'])),
-    enabled: onOff('NOTIFICATIONS', blankToUndefined(env['NOTIFICATIONS'])),
+    thread: oneOf('NOTIFICATIONS_THREAD', blankToUndefined(env['NOTIFICATIONS_THREAD']), ['worker', 'main']),
+    enabled: oneOf('NOTIFICATIONS', blankToUndefined(env['NOTIFICATIONS']), ['on', 'off']) === 'on',
     messageIdDomain: mailFrom.includes('@') ? (mailFrom.split('@').pop() ?? 'support-sla.local').replace(/[>\s]/g, '') : 'support-sla.local',
   };
 };

@@ -66,15 +66,13 @@ export class MailTemplates {
     try {
       const stat = statSync(path, { bigint: true });
       const stamp = `${stat.mtimeNs}:${stat.size}:${stat.ino}`;
-      const cached = this.cache.get(path);
-      if (cached?.stamp === stamp) {
-        this.checked?.add(path);
-        return cached.text;
+      let cached = this.cache.get(path);
+      if (cached?.stamp !== stamp) {
+        cached = { stamp, text: readFileSync(path, 'utf8') };
+        this.cache.set(path, cached);
       }
-      const text = readFileSync(path, 'utf8');
-      this.cache.set(path, { stamp, text });
       this.checked?.add(path);
-      return text;
+      return cached.text;
     } catch (error) {
       this.cache.delete(path);
       throw new TemplateError(`cannot read e-mail template ${path}: ${(error as Error).message}`);
