@@ -2,7 +2,8 @@ import type { Ticket } from '@support-sla/domain';
 import { formatGlobalPosition } from '@support-sla/projections';
 import type { GlobalPosition } from '../event-store/event-store.port';
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+/** An epoch-milliseconds instant as ISO-8601 text (null stays null). */
+export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** How far the read side had caught up when the answer was computed. */
 export interface Freshness {

@@ -1,9 +1,8 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { MONITORS, monitorStatusAt, outageDecider } from '@support-sla/domain';
 import { CommandExecutor } from '../application/command-executor';
+import { iso } from '../application/views';
 import { OUTAGE_BOARD_STREAM } from '../event-store/streams';
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export interface OutageListing {
   readonly monitors: Record<string, string>;
