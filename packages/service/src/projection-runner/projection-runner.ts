@@ -373,17 +373,17 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
     });
   }
 
-  /**
-   * How far the model trails the head of the log, in commit-position units (events for SQLite
-   * and in-memory, bytes of transaction log for EventStoreDB). 0 when caught up.
-   */
   /** The position of the last event in the log (undefined: an empty log). */
   head(): Promise<GlobalPosition | undefined> {
     return this.options.store.headPosition();
   }
 
+  /**
+   * How far the model trails the head of the log, in commit-position units (events for SQLite
+   * and in-memory, bytes of transaction log for EventStoreDB). 0 when caught up.
+   */
   async lag(): Promise<bigint> {
-    const head = await this.options.store.headPosition();
+    const head = await this.head();
     if (head === undefined) return 0n;
     const at = this.folded?.commit ?? 0n;
     return head.commit > at ? head.commit - at : 0n;
@@ -435,16 +435,10 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
 
   /** Folds one event and hands it, with what the fold learnt, to every follower. */
   private foldForFollowers(stored: StoredEvent, event: Event): void {
+    const { evolveLearning, projection } = this.options;
     const envelope = envelopeOf(stored);
-    let learnt: Learnt;
-    if (this.options.evolveLearning === undefined) {
-      this.current = this.options.projection.evolve(this.current, event, envelope);
-      learnt = undefined as Learnt;
-    } else {
-      const result = this.options.evolveLearning(this.current, event, envelope);
-      this.current = result.model;
-      learnt = result.learnt;
-    }
+    const { model, learnt } = evolveLearning?.(this.current, event, envelope) ?? { model: projection.evolve(this.current, event, envelope), learnt: undefined as Learnt };
+    this.current = model;
     for (const follower of this.followers) follower.folded(stored, event, learnt, this.current);
     this.unflushed++;
     if (!this.followerFlushScheduled) {
