@@ -231,10 +231,6 @@ export class CommandExecutor {
     return { state: foldStream(decider, stored), stored, last: stored[stored.length - 1] };
   }
 
-  private alreadyApplied(stored: readonly StoredEvent[], streamId: string, context: CommandContext): StoredEvent[] | undefined {
-    return context.idempotencyKey === undefined ? undefined : appliedBy(stored, streamId, context.idempotencyKey);
-  }
-
   async execute<C extends DomainCommand, S, E extends DomainEvent>(
     decider: Decider<C, S, E>,
     streamId: string,
@@ -273,7 +269,7 @@ export class CommandExecutor {
     for (let attempt = 1; ; attempt++) {
       const assumedNew = attempt === 1 && options.newStream === true;
       const { state, stored, last } = assumedNew ? { state: decider.initialState, stored: [], last: undefined } : await this.load(decider, streamId);
-      const replayed = this.alreadyApplied(stored, streamId, context);
+      const replayed = context.idempotencyKey === undefined ? undefined : appliedBy(stored, streamId, context.idempotencyKey);
       if (replayed !== undefined) {
         // The same request was appended before (its response was lost): answer as it did then.
         return { streamId, events: replayed.map(toDomainEvent), state, revision: last?.revision, position: replayed[replayed.length - 1]?.position, retries: attempt - 1 };
@@ -321,15 +317,7 @@ export class CommandExecutor {
       try {
         const result = await this.store.appendToStream(streamId, sealed, expected);
         this.options.onAppend?.(streamId, performance.now() - started);
-        const after = events.reduce(decider.evolve, state);
-        return {
-          streamId,
-          events,
-          state: after,
-          revision: result.nextExpectedRevision,
-          position: result.position,
-          retries: attempt - 1,
-        };
+        return { streamId, events, state: events.reduce(decider.evolve, state), revision: result.nextExpectedRevision, position: result.position, retries: attempt - 1 };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         this.options.onConflict?.(streamId);
