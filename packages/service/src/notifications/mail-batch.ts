@@ -181,12 +181,11 @@ const { db, config, templates } = deps;
   }
 
   let enqueued = false;
-  const createdAt = now;
   for (const entry of entries.values()) {
     // Only what is to be sent is rendered; a suppressed row keeps its key, Message-ID and reason.
     const text = entry.status === 'pending' ? entry.render() : NO_TEXT;
     const added = db.enqueue(
-      { ...entry.base(), subject: text.subject, text_body: text.text, html_body: text.html, status: entry.status, hold_outage_id: null, created_at: createdAt },
+      { ...entry.base(), subject: text.subject, text_body: text.text, html_body: text.html, status: entry.status, hold_outage_id: null, created_at: now },
       entry.reason,
     );
     enqueued ||= added && entry.status === 'pending';

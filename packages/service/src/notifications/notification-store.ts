@@ -330,8 +330,7 @@ export class NotificationStore {
    * `suppressed` carries the reason (`lastError`).
    */
   enqueue(row: NewOutboxRow, lastError: string | null = null): boolean {
-    const result = this.statements.enqueue.run({ ...row, ack_state: 'none', last_error: lastError });
-    return result.changes === 1;
+    return this.statements.enqueue.run({ ...row, ack_state: 'none', last_error: lastError }).changes === 1;
   }
 
   outboxRow(dedupeKey: string): OutboxRow | undefined {
