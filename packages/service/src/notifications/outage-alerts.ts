@@ -1,7 +1,8 @@
 import type { AlertChannel, DomainEvent } from '@support-sla/domain';
 import { NotificationStore, type NewOutboxRow } from './notification-store';
 import type { NotificationsConfig } from './notifications.config';
-import { formatInstant, messageIdFor } from './ticket-context';
+import { ticketRowBase } from './mail-rendering';
+import { formatInstant } from './ticket-context';
 import type { MailTemplates, RenderedMail } from './templates';
 
 type OutageDeclaredData = Extract<DomainEvent, { type: 'OutageDeclared' }>['data'];
@@ -47,16 +48,6 @@ export const outageAlertRows = (
     declaredBy: data.by.id,
     acknowledge: `POST /outages/${data.outageId}/acknowledgement`,
   };
-  const common = {
-    purpose: 'outage-alert' as const,
-    ticket_id: data.outageId,
-    ticket_number: data.outageId,
-    trigger_event_id: triggerId,
-    message_id: messageIdFor('outage-alert', data.outageId, triggerId, config.messageIdDomain),
-    status: 'pending' as const,
-    hold_outage_id: null,
-    created_at: now,
-  };
   const render = (): RenderedMail =>
     templates.render('outage-alert', {
       outageId: data.outageId,
@@ -69,22 +60,26 @@ export const outageAlertRows = (
       declaredBy: data.by.id,
     });
   return alertRows(
-    common,
+    ticketRowBase('outage-alert', { ticketId: data.outageId, ticketNumber: data.outageId }, triggerId, config.messageIdDomain),
+    now,
     { key: NotificationStore.alertKey(data.outageId, 'email'), to: config.oncallEmail, render },
     { key: NotificationStore.alertKey(data.outageId, 'webhook'), url: config.oncallWebhookUrl, subject: `${payload.type} ${data.outageId}`, payload },
   );
 };
 
 /**
- * An alert's outbox rows, sharing `common`: an e-mail to `email.to` (rendered only then) and a
- * JSON POST of `webhook.payload` to `webhook.url`, each when its target is configured.
+ * An alert's pending outbox rows (`base`: its purpose, ticket or outage, trigger and Message-ID):
+ * an e-mail to `email.to` (rendered only then) and a JSON POST of `webhook.payload` to
+ * `webhook.url`, each when its target is configured.
  */
-export const alertRows = <C extends object>(
-  common: C,
+export const alertRows = (
+  base: ReturnType<typeof ticketRowBase>,
+  now: number,
   email: { readonly key: string; readonly to: string | undefined; readonly render: () => RenderedMail },
   webhook: { readonly key: string; readonly url: string | undefined; readonly subject: string; readonly payload: object },
 ) => {
-  const rows = [];
+  const common = { ...base, status: 'pending' as const, hold_outage_id: null, created_at: now };
+  const rows: NewOutboxRow[] = [];
   if (email.to !== undefined) {
     const rendered = email.render();
     rows.push({ ...common, dedupe_key: email.key, channel: 'email' as const, recipient: email.to, subject: rendered.subject, text_body: rendered.text, html_body: rendered.html });

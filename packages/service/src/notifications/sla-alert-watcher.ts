@@ -1,10 +1,11 @@
 import { alertStillDue, BREACH, ticketSla, type AlertClock, type SlaPolicy, type Ticket } from '@support-sla/domain';
 import type { EventStore } from '../event-store/event-store.port';
+import { ticketRowBase } from './mail-rendering';
 import type { NotificationsLogger } from './mail-transport';
 import type { AlertPointRow, NotificationStore } from './notification-store';
 import type { NotificationsConfig } from './notifications.config';
 import { alertRows } from './outage-alerts';
-import { formatDuration, formatInstant, messageIdFor, readTicket, tierLabel } from './ticket-context';
+import { formatDuration, formatInstant, readTicket, tierLabel } from './ticket-context';
 import type { MailTemplates } from './templates';
 
 export interface SlaAlertWatcherOptions {
@@ -129,16 +130,6 @@ export class SlaAlertWatcher {
     };
     const key = `${purpose}:${ticket.ticketId}:${point.clock}:${point.level}`;
     const triggerId = `${point.clock}-${point.level}`;
-    const common = {
-      purpose,
-      ticket_id: ticket.ticketId,
-      ticket_number: ticket.ticketNumber,
-      trigger_event_id: triggerId,
-      message_id: messageIdFor(purpose, ticket.ticketNumber, triggerId, config.messageIdDomain),
-      status: 'pending' as const,
-      hold_outage_id: null,
-      created_at: now,
-    };
     const render = () =>
       templates.render(breach ? 'sla-breach' : 'sla-warning', {
         ticketNumber: ticket.ticketNumber,
@@ -155,7 +146,8 @@ export class SlaAlertWatcher {
         responseClock: point.clock === 'response',
       });
     return alertRows(
-      common,
+      ticketRowBase(purpose, ticket, triggerId, config.messageIdDomain),
+      now,
       { key, to: config.slaAlertEmail, render },
       { key: `webhook:${key}`, url: config.slaAlertWebhookUrl, subject: `${payload.type} ${ticket.ticketNumber} ${point.clock}`, payload },
     );
