@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { NotificationsLogger } from '../notifications/mail-transport';
 import type { Delivery } from '../notifications/notifications';
-import type { AcknowledgeFn, RecordAlertSentFn, RecordSentFn } from '../notifications/outbox-dispatcher';
+import type { DeliveryRecorders } from '../notifications/outbox-dispatcher';
 import type { DeliveryWorkerData, FromDeliveryWorker, ToDeliveryWorker } from './delivery-worker.protocol';
 import { startThreadPool, stopWorker } from './thread-priority';
 
@@ -16,11 +16,8 @@ const WORKER_ENTRY = join(__dirname, 'delivery.worker.js');
  */
 export const deliveryWorkerAvailable = (): boolean => existsSync(WORKER_ENTRY);
 
-export interface DeliveryWorkerOptions extends DeliveryWorkerData {
+export interface DeliveryWorkerOptions extends DeliveryWorkerData, DeliveryRecorders {
   readonly logger: NotificationsLogger;
-  readonly acknowledge?: AcknowledgeFn;
-  readonly recordSent?: RecordSentFn;
-  readonly recordAlertSent?: RecordAlertSentFn;
   /** Wait before starting a new worker after one died (default 1 s). */
   readonly restartDelayMs?: number;
   /** How long `stop()` waits for the worker to finish before terminating it (default 10 s). */

@@ -9,7 +9,7 @@ import { MailFollower } from './mail-follower';
 import { createMailTransport, jsonConsoleLogger, type MailTransport, type NotificationsLogger, type SmtpTransportTuning } from './mail-transport';
 import { NotificationStore } from './notification-store';
 import { readNotificationsConfig, type NotificationsConfig } from './notifications.config';
-import { OutboxDispatcher, type AcknowledgeFn, type RecordAlertSentFn, type RecordSentFn, type RetryPolicy, type WebhookClient } from './outbox-dispatcher';
+import { OutboxDispatcher, type DeliveryRecorders, type RetryPolicy, type WebhookClient } from './outbox-dispatcher';
 import { SenderLock, senderLockFile } from '../deployment/sender-lock';
 import { SlaAlertWatcher } from './sla-alert-watcher';
 import { MailTemplates } from './templates';
@@ -22,15 +22,8 @@ export interface Delivery {
   wake(): void;
 }
 
-/** What the sending side records in the log, as the host wires it. */
-export interface DeliveryRecorders {
-  readonly acknowledge?: AcknowledgeFn;
-  readonly recordSent?: RecordSentFn;
-  readonly recordAlertSent?: RecordAlertSentFn;
-}
-
 /** What the host provides; everything else has a default. */
-export interface NotificationsDependencies {
+export interface NotificationsDependencies extends DeliveryRecorders {
   readonly store: EventStore;
   /**
    * The service's read models, the one consumer of the log: the mailer follows their fold
@@ -40,12 +33,6 @@ export interface NotificationsDependencies {
   readonly readModels?: ReadModelsHost;
   /** The service's SQLite file (path) or an open connection to it (e.g. `SqliteEventStore.db`). */
   readonly database: Database.Database | string;
-  /** Records a sent confirmation on the ticket (the domain's `AcknowledgeTicket`); see {@link AcknowledgeFn}. */
-  readonly acknowledge?: AcknowledgeFn;
-  /** Records a sent resolution or restoration notice on the ticket; see {@link RecordSentFn}. */
-  readonly recordSent?: RecordSentFn;
-  /** Records a delivered outage alert on the outage board; see {@link RecordAlertSentFn}. */
-  readonly recordAlertSent?: RecordAlertSentFn;
   /** Default: the environment ({@link readNotificationsConfig}). */
   readonly config?: NotificationsConfig;
   readonly logger?: NotificationsLogger;

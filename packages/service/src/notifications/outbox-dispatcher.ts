@@ -99,7 +99,17 @@ export const fetchWebhookClient = (timeoutMs = 10_000): WebhookClient => ({
   },
 });
 
-export interface OutboxDispatcherOptions {
+/** What the sending side records in the log, as the host wires it. */
+export interface DeliveryRecorders {
+  /** Records a sent confirmation on the ticket (the domain's `AcknowledgeTicket`); see {@link AcknowledgeFn}. */
+  readonly acknowledge?: AcknowledgeFn;
+  /** Records a sent resolution or restoration notice on the ticket; see {@link RecordSentFn}. */
+  readonly recordSent?: RecordSentFn;
+  /** Records a delivered outage alert on the outage board; see {@link RecordAlertSentFn}. */
+  readonly recordAlertSent?: RecordAlertSentFn;
+}
+
+export interface OutboxDispatcherOptions extends DeliveryRecorders {
   readonly db: NotificationStore;
   /**
    * When the outage a ticket is linked to ended (ISO), for the record of its restoration notice
@@ -110,9 +120,6 @@ export interface OutboxDispatcherOptions {
   readonly mailFrom: string;
   readonly logger: NotificationsLogger;
   readonly webhook?: WebhookClient;
-  readonly acknowledge?: AcknowledgeFn;
-  readonly recordSent?: RecordSentFn;
-  readonly recordAlertSent?: RecordAlertSentFn;
   readonly retry?: Partial<RetryPolicy>;
   /** Wall clock for scheduling retries and `sent_at` (default `Date.now`). */
   readonly now?: () => number;
@@ -288,11 +295,7 @@ export class OutboxDispatcher {
    */
   private async acknowledgeSent(): Promise<void> {
     const byTicket = new Map<string, OutboxRow[]>();
-    for (const row of this.options.db.pendingAcknowledgements(this.now(), 100)) {
-      const rows = byTicket.get(row.ticket_id);
-      if (rows === undefined) byTicket.set(row.ticket_id, [row]);
-      else rows.push(row);
-    }
+    for (const row of this.options.db.pendingAcknowledgements(this.now(), 100)) byTicket.set(row.ticket_id, [...(byTicket.get(row.ticket_id) ?? []), row]);
     if (byTicket.size === 0) return;
     // The outcomes are written together at the end, in one transaction. Recording is
     // idempotent, so one that a crash kept from being marked done is simply made again.
