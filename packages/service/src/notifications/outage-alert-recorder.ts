@@ -1,7 +1,7 @@
 import { findOutage, outageDecider, type OutageBoard, type OutageCommandOf } from '@support-sla/domain';
 import type { CommandExecutor, ExecutionResult } from '../application/command-executor';
 import { OUTAGE_BOARD_STREAM } from '../event-store/streams';
-import { MAILER_ACTOR } from '../application/actors';
+import { MAILER_ACTOR, systemContext } from '../application/actors';
 import type { AlertSentRecord } from './outage-alerts';
 
 /**
@@ -20,12 +20,6 @@ export const recordOutageAlertSent = (executor: CommandExecutor, sent: AlertSent
     return { type: 'RecordOutageAlertSent', now: new Date(atMs).toISOString(), actor, data };
   };
   const key = `outage-alert-sent:${sent.outageId}:${sent.channel}`;
-  return executor.execute(outageDecider, OUTAGE_BOARD_STREAM, build, {
-    actorId: actor.id,
-    actorRole: actor.role,
-    correlationId: sent.messageId ?? key,
-    causationId: sent.messageId ?? key,
-    idempotencyKey: key,
-  });
+  return executor.execute(outageDecider, OUTAGE_BOARD_STREAM, build, systemContext(actor, sent.messageId ?? key, key));
 };
 

@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { currentPolicy, defaultPolicy, policyDecider, type Actor, type PolicyHistory, type SlaPolicy } from '@support-sla/domain';
+import { systemContext } from '../application/actors';
 import { Clock } from '../application/clock';
 import { CommandExecutor, ConcurrencyConflictError, type CommandContext, type ExecutionResult } from '../application/command-executor';
 import { WrongExpectedRevisionError } from '../event-store/event-store.port';
@@ -59,9 +60,8 @@ export class PolicySeeder implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (currentPolicy(await this.policies.history()) !== undefined) return;
-    const context = { actorId: SYSTEM_ACTOR.id, actorRole: SYSTEM_ACTOR.role, correlationId: SEED_KEY, causationId: SEED_KEY, idempotencyKey: SEED_KEY };
     try {
-      await this.publish.execute(new PublishPolicyCommand(defaultPolicy, SYSTEM_ACTOR, context));
+      await this.publish.execute(new PublishPolicyCommand(defaultPolicy, SYSTEM_ACTOR, systemContext(SYSTEM_ACTOR, SEED_KEY, SEED_KEY)));
     } catch (error) {
       // Another replica seeded it first: that is the outcome we wanted.
       if (!(error instanceof ConcurrencyConflictError) && !(error instanceof WrongExpectedRevisionError)) throw error;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ticketDecider, ticketExists, type TicketCommandOf, type TicketState } from '@support-sla/domain';
-import { MAILER_ACTOR } from '../application/actors';
+import { MAILER_ACTOR, systemContext } from '../application/actors';
 import { CommandExecutor, type ExecutionResult } from '../application/command-executor';
 import { ticketStream } from '../event-store/streams';
 
@@ -49,12 +49,6 @@ export class TicketNoticeRecorder {
     const actor = MAILER_ACTOR;
     const build = (state: TicketState) =>
       ({ type, now: ticketExists(state) && Date.parse(at) < state.lastEventAtMs ? new Date(state.lastEventAtMs).toISOString() : at, actor, data }) as TicketCommandOf<T>;
-    return this.executor.execute(ticketDecider, ticketStream(data.ticketId), build, {
-      actorId: actor.id,
-      actorRole: actor.role,
-      correlationId: messageId,
-      causationId: messageId,
-      idempotencyKey,
-    });
+    return this.executor.execute(ticketDecider, ticketStream(data.ticketId), build, systemContext(actor, messageId, idempotencyKey));
   }
 }
