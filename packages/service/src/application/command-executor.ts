@@ -245,86 +245,74 @@ export class CommandExecutor {
   ): Promise<ExecutionResult<S>> {
     const before = this.streamQueues.get(streamId);
     let release!: () => void;
-    const mine = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const mine = new Promise<void>((resolve) => (release = resolve));
     const queued = before === undefined ? mine : before.then(() => mine);
     this.streamQueues.set(streamId, queued);
     try {
       if (before !== undefined) await before;
-      return await this.attempt(decider, streamId, command, context, options);
+      for (let attempt = 1; ; attempt++) {
+        const assumedNew = attempt === 1 && options.newStream === true;
+        const { state, stored, last } = assumedNew ? { state: decider.initialState, stored: [], last: undefined } : await this.load(decider, streamId);
+        const replayed = context.idempotencyKey === undefined ? undefined : appliedBy(stored, streamId, context.idempotencyKey);
+        if (replayed !== undefined) {
+          // The same request was appended before (its response was lost): answer as it did then.
+          return { streamId, events: replayed.map(toDomainEvent), state, revision: last?.revision, position: replayed[replayed.length - 1]?.position, retries: attempt - 1 };
+        }
+        const built = typeof command === 'function' ? command(state, this.options.clock().toISOString(), stored) : command;
+        // Refused on a stream only assumed to be new: decide again on what is really stored.
+        if (isDomainError(built)) {
+          if (assumedNew) continue;
+          throw new DomainRuleViolation(built);
+        }
+        const implausible = implausibleInstants(built.data, this.options.clock().getTime(), this.options.plausibleInstants);
+        if (implausible.length > 0) throw new ImplausibleInstantError(implausible);
+        const decided = decider.decide(built, state);
+        if (decided._tag === 'Left') {
+          if (assumedNew) continue;
+          throw new DomainRuleViolation(decided.left);
+        }
+        const events = decided.right;
+        if (events.length === 0) {
+          return { streamId, events, state, revision: last?.revision, position: last?.position, retries: attempt - 1 };
+        }
+        const expected: ExpectedRevision = last === undefined ? 'no-stream' : last.revision;
+        const firstRevision = last === undefined ? 0n : last.revision + 1n;
+        const recordedAt = this.options.clock().toISOString();
+        // Before anything is appended: every event must read back as it was decided.
+        const encoded = events.map(roundTrip);
+        const unsealed = events.map((event, i): UnsealedEvent => ({
+          id: context.idempotencyKey === undefined ? randomUUID() : deterministicEventId(context.idempotencyKey, streamId, i),
+          type: event.type,
+          data: encoded[i]!.data,
+          metadata: {
+            correlationId: context.correlationId,
+            causationId: context.causationId,
+            actorId: context.actorId,
+            actorRole: context.actorRole,
+            occurredAt: occurredAtOf(event),
+            recordedAt,
+            schemaVersion: event.schemaVersion,
+            ...context.extraMetadata,
+            ...(context.idempotencyKey === undefined ? {} : { idempotencyKey: context.idempotencyKey }),
+          },
+        }));
+        const sealed = this.options.seal(streamId, firstRevision, last?.metadata.hash ?? '', unsealed);
+        const started = performance.now();
+        try {
+          const result = await this.store.appendToStream(streamId, sealed, expected);
+          this.options.onAppend?.(streamId, performance.now() - started);
+          return { streamId, events, state: events.reduce(decider.evolve, state), revision: result.nextExpectedRevision, position: result.position, retries: attempt - 1 };
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          this.options.onConflict?.(streamId);
+          if (attempt >= this.maxAttempts) throw new ConcurrencyConflictError(streamId, attempt);
+          const delay = this.options.retryDelayMs?.(attempt) ?? Math.random() * 2 ** attempt;
+          if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
     } finally {
       release();
       if (this.streamQueues.get(streamId) === queued) this.streamQueues.delete(streamId);
-    }
-  }
-
-  private async attempt<C extends DomainCommand, S, E extends DomainEvent>(
-    decider: Decider<C, S, E>,
-    streamId: string,
-    command: C | ((state: S, now: string, stored: readonly StoredEvent[]) => C | DomainError),
-    context: CommandContext,
-    options: ExecuteOptions,
-  ): Promise<ExecutionResult<S>> {
-    for (let attempt = 1; ; attempt++) {
-      const assumedNew = attempt === 1 && options.newStream === true;
-      const { state, stored, last } = assumedNew ? { state: decider.initialState, stored: [], last: undefined } : await this.load(decider, streamId);
-      const replayed = context.idempotencyKey === undefined ? undefined : appliedBy(stored, streamId, context.idempotencyKey);
-      if (replayed !== undefined) {
-        // The same request was appended before (its response was lost): answer as it did then.
-        return { streamId, events: replayed.map(toDomainEvent), state, revision: last?.revision, position: replayed[replayed.length - 1]?.position, retries: attempt - 1 };
-      }
-      const built = typeof command === 'function' ? command(state, this.options.clock().toISOString(), stored) : command;
-      // Refused on a stream only assumed to be new: decide again on what is really stored.
-      if (isDomainError(built)) {
-        if (assumedNew) continue;
-        throw new DomainRuleViolation(built);
-      }
-      const implausible = implausibleInstants(built.data, this.options.clock().getTime(), this.options.plausibleInstants);
-      if (implausible.length > 0) throw new ImplausibleInstantError(implausible);
-      const decided = decider.decide(built, state);
-      if (decided._tag === 'Left') {
-        if (assumedNew) continue;
-        throw new DomainRuleViolation(decided.left);
-      }
-      const events = decided.right;
-      if (events.length === 0) {
-        return { streamId, events, state, revision: last?.revision, position: last?.position, retries: attempt - 1 };
-      }
-      const expected: ExpectedRevision = last === undefined ? 'no-stream' : last.revision;
-      const firstRevision = last === undefined ? 0n : last.revision + 1n;
-      const recordedAt = this.options.clock().toISOString();
-      // Before anything is appended: every event must read back as it was decided.
-      const encoded = events.map(roundTrip);
-      const unsealed = events.map((event, i): UnsealedEvent => ({
-        id: context.idempotencyKey === undefined ? randomUUID() : deterministicEventId(context.idempotencyKey, streamId, i),
-        type: event.type,
-        data: encoded[i]!.data,
-        metadata: {
-          correlationId: context.correlationId,
-          causationId: context.causationId,
-          actorId: context.actorId,
-          actorRole: context.actorRole,
-          occurredAt: occurredAtOf(event),
-          recordedAt,
-          schemaVersion: event.schemaVersion,
-          ...context.extraMetadata,
-          ...(context.idempotencyKey === undefined ? {} : { idempotencyKey: context.idempotencyKey }),
-        },
-      }));
-      const sealed = this.options.seal(streamId, firstRevision, last?.metadata.hash ?? '', unsealed);
-      const started = performance.now();
-      try {
-        const result = await this.store.appendToStream(streamId, sealed, expected);
-        this.options.onAppend?.(streamId, performance.now() - started);
-        return { streamId, events, state: events.reduce(decider.evolve, state), revision: result.nextExpectedRevision, position: result.position, retries: attempt - 1 };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        this.options.onConflict?.(streamId);
-        if (attempt >= this.maxAttempts) throw new ConcurrencyConflictError(streamId, attempt);
-        const delay = this.options.retryDelayMs?.(attempt) ?? Math.random() * 2 ** attempt;
-        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-      }
     }
   }
 }
