@@ -156,10 +156,8 @@ export class MailFollower implements ReadModelsFollower {
    * batch's error when it fails again (and keeps it for the retry). Returns how many events it wrote.
    */
   drain(): number {
-    if (this.retryTimer !== undefined) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-    }
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     const before = this.applied;
     const error = this.tryWrite();
     if (error !== undefined) throw error;

@@ -147,8 +147,6 @@ export class Notifications {
   private readonly privateConsumer: RunnerReadModelsHost | undefined;
   private readonly logger: NotificationsLogger;
   private readonly lock: SenderLock | undefined;
-  private readonly standbyPollMs: number;
-  private readonly onState: ((state: NotificationsState) => void) | undefined;
   private standbyTimer: NodeJS.Timeout | undefined;
   /** The start-up or take-over in progress: catching up, then starting the loops. */
   private starting: Promise<void> | undefined;
@@ -160,14 +158,12 @@ export class Notifications {
   private stopSendingNow: () => void = () => undefined;
   private stateNow: NotificationsState = 'stopped';
 
-  constructor(deps: NotificationsDependencies) {
+  constructor(private readonly deps: NotificationsDependencies) {
     this.sendingStop = new Promise((resolve) => (this.stopSendingNow = resolve));
     this.config = deps.config ?? readNotificationsConfig();
     this.logger = deps.logger ?? jsonConsoleLogger();
     this.db = new NotificationStore(deps.database);
     this.lock = this.db.db.memory ? undefined : new SenderLock(senderLockFile(this.db.db.name));
-    this.standbyPollMs = deps.standbyPollMs ?? 1_000;
-    this.onState = deps.onState;
     this.templates = new MailTemplates(this.config.templatesDir);
     this.transport = deps.transport ?? createMailTransport(this.config, this.logger, deps.smtpTuning);
     this.privateConsumer = deps.readModels === undefined ? new RunnerReadModelsHost({ store: deps.store }) : undefined;
@@ -274,7 +270,7 @@ export class Notifications {
   private setState(state: NotificationsState): void {
     if (state === this.stateNow) return;
     this.stateNow = state;
-    this.onState?.(state);
+    this.deps.onState?.(state);
   }
 
   /** Catches up, then starts the loops, unless `stop()` came in the meantime. */
@@ -326,7 +322,7 @@ export class Notifications {
   }
 
   private waitForLock(): void {
-    this.standbyTimer = setInterval(() => this.tryTakeOver(), this.standbyPollMs);
+    this.standbyTimer = setInterval(() => this.tryTakeOver(), this.deps.standbyPollMs ?? 1_000);
     this.standbyTimer.unref();
   }
 
