@@ -66,19 +66,14 @@ const stop = (): Promise<void> =>
   })());
 
 port.on('message', (message: ToDeliveryWorker) => {
-  if (message.type === 'stop') {
-    void stop();
-    return;
+  if (message.type === 'stop') void stop();
+  else if (message.type === 'wake') dispatcher.wake();
+  else {
+    const request = waiting.get(message.id);
+    waiting.delete(message.id);
+    if (message.error === undefined) request?.resolve();
+    else request?.reject(new Error(message.error));
   }
-  if (message.type === 'wake') {
-    dispatcher.wake();
-    return;
-  }
-  const request = waiting.get(message.id);
-  if (request === undefined) return;
-  waiting.delete(message.id);
-  if (message.error === undefined) request.resolve();
-  else request.reject(new Error(message.error));
 });
 
 try {

@@ -190,8 +190,7 @@ export const prepareMailDatabase = (serviceFile: string): string => {
     if (old.length === 0) return mailFile;
     db.transaction(() => {
       const fresh = (db.prepare('SELECT count(*) AS n FROM main.mail_checkpoint').get() as { n: number }).n === 0;
-      if (!fresh) return;
-      for (const table of old) db.exec(`INSERT OR IGNORE INTO main.${table} SELECT * FROM service.${table}`);
+      if (fresh) for (const table of old) db.exec(`INSERT OR IGNORE INTO main.${table} SELECT * FROM service.${table}`);
     }).immediate();
     db.transaction(() => {
       for (const table of old) db.exec(`DROP TABLE service.${table}`);

@@ -156,9 +156,7 @@ export class SlaAlertWatcher {
   /** Ticks every `intervalMs` until {@link stop}; {@link poke} ticks at once. */
   start(intervalMs: number): void {
     if (this.timer !== undefined) return;
-    const run = (): void => {
-      this.tick().catch((error: unknown) => this.options.logger.error({ msg: 'SLA alert tick failed', error: error instanceof Error ? error.message : String(error) }));
-    };
+    const run = (): void => void this.tick().catch((error: unknown) => this.options.logger.error({ msg: 'SLA alert tick failed', error: error instanceof Error ? error.message : String(error) }));
     this.timer = setInterval(run, intervalMs);
     run();
   }
