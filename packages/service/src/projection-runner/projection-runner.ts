@@ -425,7 +425,8 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
     this.pending += 1;
     this.advanceTo(stored.position);
     const flushed = this.unflushed >= this.followerBatch ? this.flushFollowers() : undefined;
-    const held = this.checkpointInProgress();
+    // The checkpoint being written, if it holds events back (its promise never rejects).
+    const held = this.checkpoint?.holdsEvents === true ? this.checkpoint.done : undefined;
     return flushed === undefined ? held : held === undefined ? flushed : Promise.all([flushed, held]).then(() => undefined);
   }
 
@@ -471,11 +472,6 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
 
   private followerFailed(follower: ProjectionFollower<Model, Event, Learnt>, error: unknown): void {
     this.options.onError?.(new Error(`follower ${follower.name}: ${asError(error).message}`), { projection: this.name, fatal: false });
-  }
-
-  /** Settles when the checkpoint being written (if any) is done and holds events back; it never rejects. */
-  private checkpointInProgress(): Promise<void> | undefined {
-    return this.checkpoint?.holdsEvents === true ? this.checkpoint.done : undefined;
   }
 
   private advanceTo(position: GlobalPosition): void {
