@@ -215,6 +215,7 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
   private readonly retryMs: number;
   private readonly sliceMs: number;
   private readonly share: number;
+  private readonly followerBatch: number;
   /** The checkpoint being written in slices, if any (events wait for it unless it is of a snapshot). */
   private checkpoint: Checkpoint | undefined;
 
@@ -226,6 +227,7 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
     this.retryMs = Math.max(10, options.retryMs ?? 1_000);
     this.sliceMs = Math.max(0, options.checkpointSliceMs ?? 4);
     this.share = Math.min(1, Math.max(0.01, options.checkpointShare ?? 0.1));
+    this.followerBatch = Math.max(1, options.followerBatch ?? 1000);
   }
 
   get name(): string {
@@ -428,10 +430,6 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
     // The checkpoint being written, if it holds events back (its promise never rejects).
     const held = this.checkpoint?.holdsEvents === true ? this.checkpoint.done : undefined;
     return flushed === undefined ? held : held === undefined ? flushed : Promise.all([flushed, held]).then(() => undefined);
-  }
-
-  private get followerBatch(): number {
-    return Math.max(1, this.options.followerBatch ?? 1000);
   }
 
   /** Folds one event and hands it, with what the fold learnt, to every follower. */
