@@ -75,12 +75,8 @@ export class SlaAlertWatcher {
       const due = db.duePoints(now, batch);
       if (due.length === 0) break;
       for (const point of due) {
-        let read = tickets.get(point.stream_id);
-        if (read === undefined) {
-          read = readTicket(this.options.store, point.stream_id);
-          tickets.set(point.stream_id, read);
-        }
-        const ticket = await read;
+        if (!tickets.has(point.stream_id)) tickets.set(point.stream_id, readTicket(this.options.store, point.stream_id));
+        const ticket = await tickets.get(point.stream_id);
         const policy = ticket === undefined ? undefined : this.options.policyOf(ticket.policyVersion);
         const holds =
           ticket !== undefined &&
