@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AppendTooLargeError,
   comparePositions,
+  StreamDeletedError,
   WrongExpectedRevisionError,
   type EventMetadata,
   type EventStore,
@@ -10,8 +12,23 @@ import {
   type Subscription,
 } from './event-store.port';
 
-/** What a contract run needs from an adapter: a fresh (or at least usable) store and a way to dispose of it. */
-export type MakeEventStore = () => Promise<{ store: EventStore; cleanup(): Promise<void> }>;
+/**
+ * What a contract run needs from an adapter: a fresh (or at least usable) store and a way to
+ * dispose of it, plus, for stores with tombstones, a way to tombstone a stream from outside
+ * the port (the port has no delete).
+ */
+export type MakeEventStore = () => Promise<{ store: EventStore; cleanup(): Promise<void>; tombstone?(streamId: string): Promise<void> }>;
+
+/**
+ * What some stores have and others do not. A case that needs a capability runs only for stores
+ * declaring it, and says so in its name; for the others it is reported as skipped.
+ */
+export interface ContractCapabilities {
+  /** Streams can be deleted for good (EventStoreDB tombstones); `makeStore` must then give `tombstone`. */
+  readonly tombstones?: boolean;
+  /** The store refuses appends larger than this many bytes of event data and metadata (EventStoreDB's `MaxAppendSize`). */
+  readonly maxAppendBytes?: number;
+}
 
 /** An event with complete, valid-looking metadata; `extra` is merged into the metadata. */
 export function contractEvent(type: string, data: unknown, extra: Record<string, unknown> = {}): NewEvent {
@@ -72,15 +89,16 @@ async function expectConflict(promise: Promise<unknown>, actual: bigint | 'no-st
  * The behaviour every event-store adapter must show. Tests use stream names unique to the run and
  * positions relative to the head they found, so a store that already holds events can run them too.
  */
-export function describeEventStoreContract(name: string, makeStore: MakeEventStore): void {
+export function describeEventStoreContract(name: string, makeStore: MakeEventStore, capabilities: ContractCapabilities = {}): void {
   describe(`event store contract: ${name}`, () => {
     let store: EventStore;
     let cleanup: () => Promise<void>;
+    let tombstone: ((streamId: string) => Promise<void>) | undefined;
     let run: string;
     const subscriptions: Subscription[] = [];
 
     beforeEach(async () => {
-      ({ store, cleanup } = await makeStore());
+      ({ store, cleanup, tombstone } = await makeStore());
       run = randomUUID().slice(0, 8);
     });
 
@@ -376,6 +394,43 @@ export function describeEventStoreContract(name: string, makeStore: MakeEventSto
         await store.appendToStream(stream('ticket'), [contractEvent('B', {})], 0n);
         await sleep(300);
         expect(collector.events.map((e) => e.type)).toEqual(['A']);
+      });
+    });
+
+    describe('store-specific limits', () => {
+      const maxAppendBytes = capabilities.maxAppendBytes;
+
+      (capabilities.tombstones ? it : it.skip)('a tombstoned stream fails reads and appends with StreamDeletedError (stores with tombstones only)', async () => {
+        if (!tombstone) throw new Error('the harness declares tombstones but gave no tombstone function');
+        const id = stream('ticket');
+        await store.appendToStream(id, [contractEvent('A', {})], 'no-stream');
+        await tombstone(id);
+        const readError: unknown = await store.readStream(id).then(() => undefined, (e: unknown) => e);
+        expect(readError).toBeInstanceOf(StreamDeletedError);
+        expect((readError as StreamDeletedError).streamId).toBe(id);
+        await expect(store.readStream(id, { direction: 'backwards', maxCount: 1 })).rejects.toBeInstanceOf(StreamDeletedError);
+        const appendError: unknown = await store.appendToStream(id, [contractEvent('B', {})], 0n).then(() => undefined, (e: unknown) => e);
+        expect(appendError).toBeInstanceOf(StreamDeletedError);
+        expect((appendError as StreamDeletedError).streamId).toBe(id);
+        // Other streams are untouched.
+        await store.appendToStream(stream('outage'), [contractEvent('O', {})], 'no-stream');
+        expect(await store.readStream(stream('outage'))).toHaveLength(1);
+      });
+
+      (maxAppendBytes === undefined ? it.skip : it)('refuses an append over the maximum append size with AppendTooLargeError naming the limit, storing nothing (stores with a size limit only)', async () => {
+        if (maxAppendBytes === undefined) throw new Error('unreachable: the case runs only with a limit');
+        const id = stream('ticket');
+        await store.appendToStream(id, [contractEvent('A', {})], 'no-stream');
+        const half = 'x'.repeat(Math.ceil(maxAppendBytes / 2));
+        const tooLarge = [contractEvent('Big', { half }), contractEvent('Big', { half }), contractEvent('Big', { half })];
+        const error: unknown = await store.appendToStream(id, tooLarge, 0n).then(() => undefined, (e: unknown) => e);
+        expect(error).toBeInstanceOf(AppendTooLargeError);
+        expect((error as AppendTooLargeError).streamId).toBe(id);
+        expect((error as AppendTooLargeError).maxAppendBytes).toBe(maxAppendBytes);
+        expect((await store.readStream(id)).map((e) => e.type)).toEqual(['A']);
+        // The stream is not poisoned: a normal append at the same revision still lands.
+        const ok = await store.appendToStream(id, [contractEvent('B', { small: true })], 0n);
+        expect(ok.nextExpectedRevision).toBe(1n);
       });
     });
   });

@@ -13,7 +13,9 @@
  * What it models (the parts of the protocol the client uses for streams):
  * - `Streams.Append`: expected revision any / no-stream / stream-exists / exact, wrong-expected-
  *   version results, idempotent event ids (a batch already written at the expected place is
- *   answered with the original result), tombstoned streams.
+ *   answered with the original result), tombstoned streams, and the maximum append size
+ *   (`maxAppendSize`, default 1 MiB as on the real server; refused with the real server's
+ *   `maximum-append-size-exceeded` error).
  * - `Streams.Read`: a stream forwards/backwards (`StreamNotFound` for unknown or soft-deleted
  *   streams), `$all` forwards/backwards, filters on stream name or event type by prefix or
  *   regex, catch-up-then-live subscriptions to a stream and to `$all`, checkpoints every
@@ -31,7 +33,7 @@
  * (`NotLeader`), operations such as scavenging, stream metadata other than the `$tb` of a soft
  * delete (`$maxAge`, `$maxCount`, `$acl` …), `resolveLinkTos`/link events, structured UUIDs,
  * deadlines, "fell behind"/"consumer too slow" drops, explicit transactions (commit ≠ prepare),
- * message size limits, and durability (data lives in memory; `restart()` keeps it).
+ * gRPC message size limits other than the append size, and durability (data lives in memory; `restart()` keeps it).
  *
  * `checkpointAtLogEnd` reproduces a server quirk (KurrentDB issue #4970 / the 24.10 regression):
  * a filtered subscription that reaches the end of the log reports a checkpoint equal to the
@@ -63,6 +65,12 @@ export interface EsdbTestServerOptions {
   readonly data?: EsdbLog;
   /** Emulate the end-of-log checkpoint quirk described in the header comment. */
   readonly checkpointAtLogEnd?: boolean;
+  /**
+   * Largest append accepted, in bytes of event data plus custom metadata (the real server's
+   * `MaxAppendSize`, default 1 MiB). A larger append fails as the real server fails it:
+   * `INVALID_ARGUMENT` with the `maximum-append-size-exceeded` exception trailer.
+   */
+  readonly maxAppendSize?: number;
 }
 
 export interface EsdbTestServer {
@@ -77,12 +85,17 @@ export interface EsdbTestServer {
 }
 
 const DEFAULT_FILTER_WINDOW = 32;
+/** EventStoreDB's default `MaxAppendSize` (1 MiB). */
+export const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
 const YIELD_EVERY = 256;
 
 /** Starts the test double; see the header comment for what it does and does not model. */
 export async function startEsdbTestServer(options: EsdbTestServerOptions = {}): Promise<EsdbTestServer> {
   const data = options.data ?? new EsdbLog();
-  const behaviour: Behaviour = { checkpointAtLogEnd: options.checkpointAtLogEnd ?? false };
+  const behaviour: Behaviour = {
+    checkpointAtLogEnd: options.checkpointAtLogEnd ?? false,
+    maxAppendSize: options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE,
+  };
   let server: grpc.Server | undefined = createServer(data, behaviour);
   const port = await bind(server, options.port ?? 0);
   const connectionString = `esdb://127.0.0.1:${port}?tls=false`;
@@ -103,6 +116,7 @@ export async function startEsdbTestServer(options: EsdbTestServerOptions = {}): 
 
 interface Behaviour {
   readonly checkpointAtLogEnd: boolean;
+  readonly maxAppendSize: number;
 }
 
 async function bind(server: grpc.Server, port: number): Promise<number> {
@@ -130,7 +144,7 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
       });
     },
     append: (call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>) =>
-      handleAppend(log, call, callback),
+      handleAppend(log, behaviour, call, callback),
     delete: (call: grpc.ServerUnaryCall<DeleteReq, DeleteResp>, callback: grpc.sendUnaryData<DeleteResp>) => {
       const options = call.request.getOptions();
       if (!options) return callback(invalidArgument('missing delete options'));
@@ -175,11 +189,13 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
 
 function handleAppend(
   log: EsdbLog,
+  behaviour: Behaviour,
   call: grpc.ServerReadableStream<AppendReq, AppendResp>,
   callback: grpc.sendUnaryData<AppendResp>,
 ): void {
   let header: AppendReq.Options | undefined;
   const events: ProposedEvent[] = [];
+  let size = 0;
   let failed = false;
   const fail = (error: Partial<grpc.StatusObject>): void => {
     if (failed) return;
@@ -199,13 +215,14 @@ function handleAppend(
     const type = headers.get('type');
     const contentType = headers.get('content-type');
     if (type === undefined || contentType === undefined) return fail(invalidArgument('event type and content-type are required'));
-    events.push({
-      id: id.getString().toLowerCase(),
-      type,
-      contentType,
-      data: message.getData_asU8(),
-      customMetadata: message.getCustomMetadata_asU8(),
-    });
+    const data = message.getData_asU8();
+    const customMetadata = message.getCustomMetadata_asU8();
+    // The real server adds up the proposed events as they arrive and refuses the whole append as
+    // soon as the total passes the limit (it also counts a little per-event overhead; this counts
+    // data and metadata bytes only).
+    size += data.byteLength + customMetadata.byteLength;
+    if (size > behaviour.maxAppendSize) return fail(maxAppendSizeExceeded(behaviour.maxAppendSize));
+    events.push({ id: id.getString().toLowerCase(), type, contentType, data, customMetadata });
   });
   call.on('end', () => {
     if (failed) return;
@@ -494,6 +511,14 @@ function streamDeleted(name: string): Partial<grpc.StatusObject> {
     code: grpc.status.FAILED_PRECONDITION,
     details: `Event stream '${name}' is deleted.`,
     metadata: metadataOf({ exception: 'stream-deleted', 'stream-name': name }),
+  };
+}
+
+function maxAppendSizeExceeded(maxAppendSize: number): Partial<grpc.StatusObject> {
+  return {
+    code: grpc.status.INVALID_ARGUMENT,
+    details: `Maximum Append Size of ${maxAppendSize} Exceeded.`,
+    metadata: metadataOf({ exception: 'maximum-append-size-exceeded', 'maximum-append-size': String(maxAppendSize) }),
   };
 }
 

@@ -24,6 +24,8 @@ export interface EsdbTestServerStartOptions {
   readonly data?: unknown;
   /** Emulate servers that report a checkpoint at the end-of-log position (KurrentDB #4970). */
   readonly checkpointAtLogEnd?: boolean;
+  /** Largest append accepted, in bytes of data plus metadata (default 1 MiB, the real server's default). */
+  readonly maxAppendSize?: number;
 }
 
 interface TestServerModule {

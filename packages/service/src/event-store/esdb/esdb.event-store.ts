@@ -15,8 +15,10 @@ import {
   END,
   EventStoreDBClient,
   FORWARDS,
+  MaxAppendSizeExceededError,
   NO_STREAM,
   START,
+  StreamDeletedError as EsdbStreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
   isCommandError,
@@ -31,7 +33,9 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import {
+  AppendTooLargeError,
   EventStoreUnavailableError,
+  StreamDeletedError,
   WrongExpectedRevisionError,
   comparePositions,
   type AppendResult,
@@ -95,6 +99,11 @@ export class EventStoreDbEventStore implements EventStore {
         const actual = error.actualVersion;
         throw new WrongExpectedRevisionError(streamId, expected, typeof actual === 'bigint' ? actual : 'no-stream');
       }
+      if (error instanceof EsdbStreamDeletedError) throw new StreamDeletedError(streamId, { cause: error });
+      if (error instanceof MaxAppendSizeExceededError) {
+        const limit = Number.isSafeInteger(error.maxAppendSize) && error.maxAppendSize > 0 ? error.maxAppendSize : undefined;
+        throw new AppendTooLargeError(streamId, limit, { cause: error });
+      }
       throw translateError(error, `append to ${streamId}`);
     }
   }
@@ -112,6 +121,7 @@ export class EventStoreDbEventStore implements EventStore {
       );
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
+      if (error instanceof EsdbStreamDeletedError) throw new StreamDeletedError(streamId, { cause: error });
       throw translateError(error, `read ${streamId}`);
     }
     return resolved.flatMap((r) => toStoredEvent(r, 'strict') ?? []);
@@ -425,7 +435,9 @@ const UNAVAILABLE_TYPES: ReadonlySet<string> = new Set([ErrorType.UNAVAILABLE, E
 
 /** Maps connection-level failures to the port's {@link EventStoreUnavailableError}; others pass through. */
 export function translateError(error: unknown, action: string): unknown {
-  if (error instanceof EventStoreUnavailableError || error instanceof WrongExpectedRevisionError) return error;
+  if (error instanceof EventStoreUnavailableError || error instanceof WrongExpectedRevisionError || error instanceof StreamDeletedError || error instanceof AppendTooLargeError) {
+    return error;
+  }
   // Cluster discovery failures are plain errors from the client.
   if (error instanceof Error && ((isCommandError(error) && UNAVAILABLE_TYPES.has(error.type)) || /failed to discover|no connection established|ECONNREFUSED/i.test(error.message))) {
     return new EventStoreUnavailableError(`EventStoreDB unavailable (${action}): ${error.message}`, { cause: error });
