@@ -6,13 +6,15 @@ import { startService, type InProcessService } from '../testing/service-harness'
 /**
  * What EventStoreDB refuses, as the HTTP API answers it: a tombstoned ticket stream is 410
  * `stream_deleted`, and events over the server's maximum append size are 413
- * `append_too_large`, both with a body naming the stream or the limit, never a 500.
+ * `append_too_large`, both with a body naming the stream or the limit, never a 500; a server
+ * that stops answering is 503 `unavailable` within `ESDB_CALL_DEADLINE`.
  * The store is the wire-level test double with a small maximum append size (8 KiB), spoken to
  * by the real client over gRPC; the stream is tombstoned through a second raw client.
  */
 jest.setTimeout(60_000);
 
 const MAX_APPEND_SIZE = 8 * 1024;
+const CALL_DEADLINE_MS = 1_000;
 
 let esdb: EsdbTestServerHandle;
 let svc: InProcessService;
@@ -21,7 +23,7 @@ let admin: EventStoreDBClient;
 beforeAll(async () => {
   esdb = await startEsdbTestServer({ maxAppendSize: MAX_APPEND_SIZE });
   admin = EventStoreDBClient.connectionString(esdb.connectionString);
-  svc = await startService({ env: { EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: esdb.connectionString } });
+  svc = await startService({ env: { EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: esdb.connectionString, ESDB_CALL_DEADLINE: `${CALL_DEADLINE_MS}ms` } });
 });
 afterAll(async () => {
   await svc.stop({ removeData: true });
@@ -52,4 +54,22 @@ test('a command whose events exceed the maximum append size answers 413 append_t
   // Nothing half-stored: an ordinary ticket still opens.
   const small = await call(svc.baseUrl, 'POST', '/tickets', { token: ada, body: { channel: 'email', request: { summary: 'Small', description: 'Short' } } });
   expect(small.status).toBe(201);
+});
+
+test('a command while the server accepts calls and answers none answers 503 unavailable within ESDB_CALL_DEADLINE, and works once it answers again', async () => {
+  const ada = svc.tokenFor('administrator', 'u-ada', 'acme', { email: 'ada@acme.example' });
+  const body = { channel: 'email', request: { summary: 'Stalled', description: 'The store hangs' } };
+  esdb.stall();
+  try {
+    const started = performance.now();
+    const stalled = await call(svc.baseUrl, 'POST', '/tickets', { token: ada, body, headers: { 'idempotency-key': 'stalled-open-1' } });
+    const ms = performance.now() - started;
+    expect(stalled.status).toBe(503);
+    expect(stalled.json).toMatchObject({ error: 'unavailable' });
+    expect(ms).toBeLessThan(CALL_DEADLINE_MS + 1_500);
+  } finally {
+    esdb.resume();
+  }
+  const retried = await call(svc.baseUrl, 'POST', '/tickets', { token: ada, body, headers: { 'idempotency-key': 'stalled-open-1' } });
+  expect(retried.status).toBe(201);
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   AppendTooLargeError,
   comparePositions,
+  EventStoreUnavailableError,
   StreamDeletedError,
   WrongExpectedRevisionError,
   type EventMetadata,
@@ -17,7 +18,14 @@ import {
  * dispose of it, plus, for stores with tombstones, a way to tombstone a stream from outside
  * the port (the port has no delete).
  */
-export type MakeEventStore = () => Promise<{ store: EventStore; cleanup(): Promise<void>; tombstone?(streamId: string): Promise<void> }>;
+export type MakeEventStore = () => Promise<{
+  store: EventStore;
+  cleanup(): Promise<void>;
+  tombstone?(streamId: string): Promise<void>;
+  /** Makes the store's server accept calls and answer none, until `resume`. */
+  stall?(): void;
+  resume?(): void;
+}>;
 
 /**
  * What some stores have and others do not. A case that needs a capability runs only for stores
@@ -28,6 +36,11 @@ export interface ContractCapabilities {
   readonly tombstones?: boolean;
   /** The store refuses appends larger than this many bytes of event data and metadata (EventStoreDB's `MaxAppendSize`). */
   readonly maxAppendBytes?: number;
+  /**
+   * The store fails a call its server does not answer within this many milliseconds with
+   * `EventStoreUnavailableError`; `makeStore` must then give `stall` and `resume`.
+   */
+  readonly callDeadlineMs?: number;
 }
 
 /** An event with complete, valid-looking metadata; `extra` is merged into the metadata. */
@@ -94,15 +107,18 @@ export function describeEventStoreContract(name: string, makeStore: MakeEventSto
     let store: EventStore;
     let cleanup: () => Promise<void>;
     let tombstone: ((streamId: string) => Promise<void>) | undefined;
+    let stall: (() => void) | undefined;
+    let resume: (() => void) | undefined;
     let run: string;
     const subscriptions: Subscription[] = [];
 
     beforeEach(async () => {
-      ({ store, cleanup, tombstone } = await makeStore());
+      ({ store, cleanup, tombstone, stall, resume } = await makeStore());
       run = randomUUID().slice(0, 8);
     });
 
     afterEach(async () => {
+      resume?.();
       await Promise.all(subscriptions.splice(0).map((s) => s.stop()));
       await cleanup();
     });
@@ -431,6 +447,37 @@ export function describeEventStoreContract(name: string, makeStore: MakeEventSto
         // The stream is not poisoned: a normal append at the same revision still lands.
         const ok = await store.appendToStream(id, [contractEvent('B', { small: true })], 0n);
         expect(ok.nextExpectedRevision).toBe(1n);
+      });
+
+      const deadlineMs = capabilities.callDeadlineMs;
+      (deadlineMs === undefined ? it.skip : it)('fails reads and appends with EventStoreUnavailableError within its deadline while the server accepts calls and answers none, and works again once it answers (stores with a call deadline only)', async () => {
+        if (deadlineMs === undefined || !stall || !resume) throw new Error('the harness declares a call deadline but gave no stall/resume');
+        const id = stream('ticket');
+        await store.appendToStream(id, [contractEvent('A', {})], 'no-stream');
+        stall();
+        const timed = async (call: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> => {
+          const started = performance.now();
+          const error = await call().then(() => undefined, (e: unknown) => e);
+          return { error, ms: performance.now() - started };
+        };
+        const outcomes = await Promise.all([
+          timed(() => store.appendToStream(id, [contractEvent('B', {})], 0n)),
+          timed(() => store.readStream(id)),
+          timed(() => store.readAll()),
+          timed(() => store.headPosition()),
+        ]);
+        for (const { error, ms } of outcomes) {
+          expect(error).toBeInstanceOf(EventStoreUnavailableError);
+          expect(ms).toBeGreaterThanOrEqual(deadlineMs * 0.9);
+          expect(ms).toBeLessThan(deadlineMs + 1_500);
+        }
+        resume();
+        // The timed-out append may or may not have landed (its outcome is unknown to the caller,
+        // as with any lost answer); the stream answers again either way.
+        const read = await store.readStream(id);
+        expect(read.map((e) => e.type)).toEqual(read.length === 1 ? ['A'] : ['A', 'B']);
+        const next = await store.appendToStream(id, [contractEvent('C', {})], read[read.length - 1]!.revision);
+        expect(next.nextExpectedRevision).toBe(BigInt(read.length));
       });
     });
   });

@@ -35,6 +35,8 @@
  * deadlines, "fell behind"/"consumer too slow" drops, explicit transactions (commit ≠ prepare),
  * gRPC message size limits other than the append size, and durability (data lives in memory; `restart()` keeps it).
  *
+ * `stall()` makes the server hold every call unanswered (connections stay open) until `resume()`.
+ *
  * `checkpointAtLogEnd` reproduces a server quirk (KurrentDB issue #4970 / the 24.10 regression):
  * a filtered subscription that reaches the end of the log reports a checkpoint equal to the
  * end-of-log position, i.e. where the NEXT event will be written.
@@ -82,6 +84,14 @@ export interface EsdbTestServer {
   stop(): Promise<void>;
   /** Starts again on the same port with the same data (after `stop()`, or stopping first). */
   restart(): Promise<void>;
+  /**
+   * From now on the server accepts connections and calls but answers none of them (as a node
+   * that is hung, or paused for a long collection): calls wait, holding their connection open,
+   * until `resume()`. Open subscriptions are not touched.
+   */
+  stall(): void;
+  /** Answers the held calls and every later one. */
+  resume(): void;
 }
 
 const DEFAULT_FILTER_WINDOW = 32;
@@ -95,6 +105,7 @@ export async function startEsdbTestServer(options: EsdbTestServerOptions = {}): 
   const behaviour: Behaviour = {
     checkpointAtLogEnd: options.checkpointAtLogEnd ?? false,
     maxAppendSize: options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE,
+    gate: new Gate(),
   };
   let server: grpc.Server | undefined = createServer(data, behaviour);
   const port = await bind(server, options.port ?? 0);
@@ -111,12 +122,36 @@ export async function startEsdbTestServer(options: EsdbTestServerOptions = {}): 
     await bind(next, port);
     server = next;
   };
-  return { connectionString, port, data, stop, restart };
+  return { connectionString, port, data, stop, restart, stall: () => behaviour.gate.close(), resume: () => behaviour.gate.open() };
 }
 
 interface Behaviour {
   readonly checkpointAtLogEnd: boolean;
   readonly maxAppendSize: number;
+  /** Closed while the server is stalled: every call waits at it before it is answered. */
+  readonly gate: Gate;
+}
+
+/** Open by default; `passed()` resolves at once while open, else when it opens again. */
+class Gate {
+  private closed: { promise: Promise<void>; open: () => void } | undefined;
+
+  close(): void {
+    if (this.closed) return;
+    let open = (): void => undefined;
+    const promise = new Promise<void>((resolve) => (open = resolve));
+    this.closed = { promise, open };
+  }
+
+  open(): void {
+    const closed = this.closed;
+    this.closed = undefined;
+    closed?.open();
+  }
+
+  passed(): Promise<void> {
+    return this.closed?.promise ?? Promise.resolve();
+  }
 }
 
 async function bind(server: grpc.Server, port: number): Promise<number> {
@@ -139,13 +174,17 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
   const server = new grpc.Server();
   server.addService(StreamsService, {
     read: (call: grpc.ServerWritableStream<ReadReq, ReadResp>) => {
-      handleRead(log, behaviour, call).catch((error: unknown) => {
+      behaviour.gate
+        .passed()
+        .then(() => handleRead(log, behaviour, call))
+        .catch((error: unknown) => {
         if (!call.cancelled) call.emit('error', toStatus(error));
       });
     },
     append: (call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>) =>
       handleAppend(log, behaviour, call, callback),
-    delete: (call: grpc.ServerUnaryCall<DeleteReq, DeleteResp>, callback: grpc.sendUnaryData<DeleteResp>) => {
+    delete: async (call: grpc.ServerUnaryCall<DeleteReq, DeleteResp>, callback: grpc.sendUnaryData<DeleteResp>) => {
+      await behaviour.gate.passed();
       const options = call.request.getOptions();
       if (!options) return callback(invalidArgument('missing delete options'));
       const name = streamNameOf(options.getStreamIdentifier());
@@ -156,7 +195,8 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
       else resp.setPosition(new DeleteResp.Position().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position)));
       callback(null, resp);
     },
-    tombstone: (call: grpc.ServerUnaryCall<TombstoneReq, TombstoneResp>, callback: grpc.sendUnaryData<TombstoneResp>) => {
+    tombstone: async (call: grpc.ServerUnaryCall<TombstoneReq, TombstoneResp>, callback: grpc.sendUnaryData<TombstoneResp>) => {
+      await behaviour.gate.passed();
       const options = call.request.getOptions();
       if (!options) return callback(invalidArgument('missing tombstone options'));
       const name = streamNameOf(options.getStreamIdentifier());
@@ -171,7 +211,8 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
     },
   });
   server.addService(ServerFeaturesService, {
-    getSupportedMethods: (_call: grpc.ServerUnaryCall<Empty, SupportedMethods>, callback: grpc.sendUnaryData<SupportedMethods>) => {
+    getSupportedMethods: async (_call: grpc.ServerUnaryCall<Empty, SupportedMethods>, callback: grpc.sendUnaryData<SupportedMethods>) => {
+      await behaviour.gate.passed();
       const methods = [
         ['event_store.client.streams.streams', 'read'],
         ['event_store.client.streams.streams', 'append'],
@@ -224,8 +265,8 @@ function handleAppend(
     if (size > behaviour.maxAppendSize) return fail(maxAppendSizeExceeded(behaviour.maxAppendSize));
     events.push({ id: id.getString().toLowerCase(), type, contentType, data, customMetadata });
   });
-  call.on('end', () => {
-    if (failed) return;
+  call.on('end', () => void behaviour.gate.passed().then(() => {
+    if (failed || call.cancelled) return;
     if (!header) return fail(invalidArgument('append without options'));
     const name = streamNameOf(header.getStreamIdentifier());
     const outcome = log.append(name, expectedOf(header), events, new Date());
@@ -250,7 +291,7 @@ function handleAppend(
       resp.setWrongExpectedVersion(wrong);
     }
     callback(null, resp);
-  });
+  }));
   call.on('error', () => {
     failed = true;
   });

@@ -17,6 +17,10 @@ export interface EsdbTestServerHandle {
   stop(): Promise<void>;
   /** Starts again on the same port with the same data. */
   restart(): Promise<void>;
+  /** Holds every call unanswered, connections open, until `resume()` (a hung or paused node). */
+  stall(): void;
+  /** Answers the held calls and every later one. */
+  resume(): void;
 }
 
 export interface EsdbTestServerStartOptions {
