@@ -8,8 +8,9 @@ import { startService, type InProcessService } from '../testing/service-harness'
  * `stream_deleted`, and events over the server's maximum append size are 413
  * `append_too_large`, both with a body naming the stream or the limit, never a 500; a server
  * that stops answering is 503 `unavailable` within `ESDB_CALL_DEADLINE`.
- * The store is the wire-level test double with a small maximum append size (8 KiB), spoken to
- * by the real client over gRPC; the stream is tombstoned through a second raw client.
+ * The store is the wire-level test double with a small maximum append size (8 KiB) and
+ * BatchAppend offered, spoken to by the real client over gRPC; the stream is tombstoned through
+ * a second raw client. A server too busy to take a write is 503 `unavailable` too.
  */
 jest.setTimeout(60_000);
 
@@ -21,7 +22,8 @@ let svc: InProcessService;
 let admin: EventStoreDBClient;
 
 beforeAll(async () => {
-  esdb = await startEsdbTestServer({ maxAppendSize: MAX_APPEND_SIZE });
+  // BatchAppend on, as on every current real server: the client then appends only through it.
+  esdb = await startEsdbTestServer({ maxAppendSize: MAX_APPEND_SIZE, batchAppend: true });
   admin = EventStoreDBClient.connectionString(esdb.connectionString);
   svc = await startService({ env: { EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: esdb.connectionString, ESDB_CALL_DEADLINE: `${CALL_DEADLINE_MS}ms` } });
 });
@@ -72,4 +74,21 @@ test('a command while the server accepts calls and answers none answers 503 unav
   }
   const retried = await call(svc.baseUrl, 'POST', '/tickets', { token: ada, body, headers: { 'idempotency-key': 'stalled-open-1' } });
   expect(retried.status).toBe(201);
+});
+
+test('a command the server refuses as too busy answers 503 unavailable, and goes through on retry once it takes writes', async () => {
+  const ada = svc.tokenFor('administrator', 'u-ada', 'acme', { email: 'ada@acme.example' });
+  const body = { channel: 'email', request: { summary: 'Busy', description: 'The store is busy' } };
+  esdb.busy(true);
+  try {
+    const refused = await call(svc.baseUrl, 'POST', '/tickets', { token: ada, body, headers: { 'idempotency-key': 'busy-open-1' } });
+    expect(refused.status).toBe(503);
+    expect(refused.json).toMatchObject({ error: 'unavailable' });
+  } finally {
+    esdb.busy(false);
+  }
+  const retried = await call(svc.baseUrl, 'POST', '/tickets', { token: ada, body, headers: { 'idempotency-key': 'busy-open-1' } });
+  expect(retried.status).toBe(201);
+  expect(esdb.calls.append).toBe(0);
+  expect(esdb.calls.batchAppend).toBeGreaterThan(0);
 });

@@ -25,6 +25,8 @@ export type MakeEventStore = () => Promise<{
   /** Makes the store's server accept calls and answer none, until `resume`. */
   stall?(): void;
   resume?(): void;
+  /** Makes the store's server refuse writes as too busy (on) or take them again (off). */
+  busy?(on: boolean): void;
 }>;
 
 /**
@@ -41,6 +43,8 @@ export interface ContractCapabilities {
    * `EventStoreUnavailableError`; `makeStore` must then give `stall` and `resume`.
    */
   readonly callDeadlineMs?: number;
+  /** The store's server can refuse a write as too busy; `makeStore` must then give `busy`. */
+  readonly busyRefusals?: boolean;
 }
 
 /** An event with complete, valid-looking metadata; `extra` is merged into the metadata. */
@@ -109,16 +113,18 @@ export function describeEventStoreContract(name: string, makeStore: MakeEventSto
     let tombstone: ((streamId: string) => Promise<void>) | undefined;
     let stall: (() => void) | undefined;
     let resume: (() => void) | undefined;
+    let busy: ((on: boolean) => void) | undefined;
     let run: string;
     const subscriptions: Subscription[] = [];
 
     beforeEach(async () => {
-      ({ store, cleanup, tombstone, stall, resume } = await makeStore());
+      ({ store, cleanup, tombstone, stall, resume, busy } = await makeStore());
       run = randomUUID().slice(0, 8);
     });
 
     afterEach(async () => {
       resume?.();
+      busy?.(false);
       await Promise.all(subscriptions.splice(0).map((s) => s.stop()));
       await cleanup();
     });
@@ -478,6 +484,20 @@ export function describeEventStoreContract(name: string, makeStore: MakeEventSto
         expect(read.map((e) => e.type)).toEqual(read.length === 1 ? ['A'] : ['A', 'B']);
         const next = await store.appendToStream(id, [contractEvent('C', {})], read[read.length - 1]!.revision);
         expect(next.nextExpectedRevision).toBe(BigInt(read.length));
+      });
+
+      (capabilities.busyRefusals ? it : it.skip)('fails an append the server refuses as too busy with EventStoreUnavailableError, storing nothing, and appends again once it takes writes (stores whose server can be busy only)', async () => {
+        if (!busy) throw new Error('the harness declares busy refusals but gave no busy switch');
+        const id = stream('ticket');
+        await store.appendToStream(id, [contractEvent('A', {})], 'no-stream');
+        busy(true);
+        await expect(store.appendToStream(id, [contractEvent('B', {})], 0n)).rejects.toBeInstanceOf(EventStoreUnavailableError);
+        await expect(store.appendToStream(stream('outage'), [contractEvent('O', {})], 'no-stream')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+        busy(false);
+        expect((await store.readStream(id)).map((e) => e.type)).toEqual(['A']);
+        expect(await store.readStream(stream('outage'))).toEqual([]);
+        const ok = await store.appendToStream(id, [contractEvent('B', {})], 0n);
+        expect(ok.nextExpectedRevision).toBe(1n);
       });
     });
   });

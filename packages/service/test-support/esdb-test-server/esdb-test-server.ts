@@ -23,13 +23,17 @@
  *   `CaughtUp` message.
  * - `Streams.Delete` (soft delete: writes `$metadata` with `$tb` to `$$<stream>`) and
  *   `Streams.Tombstone` (writes `$streamDeleted`; later reads/appends fail "stream-deleted").
- * - `ServerFeatures.GetSupportedMethods`: lists the methods above, without `BatchAppend`, so the
- *   client uses plain appends.
+ * - `Streams.BatchAppend` (option `batchAppend`): the duplex append path the pinned client takes
+ *   whenever a server offers it, with the same rules as `Append`, answers carrying the real
+ *   server's error details (wrong expected version, stream deleted, maximum append size), and a
+ *   `busy(true)` switch answering "Server Is Busy" as a real server refusing a write does.
+ * - `ServerFeatures.GetSupportedMethods`: lists the methods above; `BatchAppend` only with the
+ *   `batchAppend` option, so by default the client uses plain appends.
  * Positions are sparse byte-offset-like numbers with commit == prepare, as in EventStoreDB
  * without explicit transactions.
  *
  * What it does NOT model: persistent subscriptions, projections, users/ACLs/authentication
- * (credentials are ignored), TLS, batch append, gossip/cluster discovery and leader election
+ * (credentials are ignored), TLS, gossip/cluster discovery and leader election
  * (`NotLeader`), operations such as scavenging, stream metadata other than the `$tb` of a soft
  * delete (`$maxAge`, `$maxCount`, `$acl` …), `resolveLinkTos`/link events, structured UUIDs,
  * deadlines, "fell behind"/"consumer too slow" drops, explicit transactions (commit ≠ prepare),
@@ -46,9 +50,13 @@ import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
+import { Any } from 'google-protobuf/google/protobuf/any_pb';
+import { Empty as ProtoEmpty } from 'google-protobuf/google/protobuf/empty_pb';
 import {
   AppendReq,
   AppendResp,
+  BatchAppendReq,
+  BatchAppendResp,
   DeleteReq,
   DeleteResp,
   ReadReq,
@@ -56,7 +64,17 @@ import {
   TombstoneReq,
   TombstoneResp,
 } from '@eventstore/db-client/generated/streams_pb';
-import { Empty, StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
+import {
+  AllStreamPosition,
+  Empty,
+  MaximumAppendSizeExceeded,
+  StreamDeleted,
+  StreamIdentifier,
+  UUID,
+  WrongExpectedVersion,
+} from '@eventstore/db-client/generated/shared_pb';
+import { Status } from '@eventstore/db-client/generated/status_pb';
+import { Code } from '@eventstore/db-client/generated/code_pb';
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
 import { EsdbLog, type AppendOutcome, type LogRecord, type ProposedEvent, type WireExpected } from './esdb-log';
 
@@ -73,6 +91,12 @@ export interface EsdbTestServerOptions {
    * `INVALID_ARGUMENT` with the `maximum-append-size-exceeded` exception trailer.
    */
   readonly maxAppendSize?: number;
+  /**
+   * Offer `Streams.BatchAppend` in `GetSupportedMethods`, as real servers (21.10 and later) do.
+   * The pinned client then sends every append through it instead of the unary `Append`.
+   * Off by default: the unary path.
+   */
+  readonly batchAppend?: boolean;
 }
 
 export interface EsdbTestServer {
@@ -92,6 +116,13 @@ export interface EsdbTestServer {
   stall(): void;
   /** Answers the held calls and every later one. */
   resume(): void;
+  /**
+   * While on, BatchAppend answers every append as a real server does when it is too busy to
+   * take the write: an error status "Server Is Busy" with empty details, and nothing written.
+   */
+  busy(on: boolean): void;
+  /** Calls received so far, by method (`append`, `batchAppend`: one per appended batch). */
+  readonly calls: Readonly<Record<'append' | 'batchAppend', number>>;
 }
 
 const DEFAULT_FILTER_WINDOW = 32;
@@ -106,6 +137,9 @@ export async function startEsdbTestServer(options: EsdbTestServerOptions = {}): 
     checkpointAtLogEnd: options.checkpointAtLogEnd ?? false,
     maxAppendSize: options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE,
     gate: new Gate(),
+    batchAppend: options.batchAppend ?? false,
+    busy: false,
+    calls: { append: 0, batchAppend: 0 },
   };
   let server: grpc.Server | undefined = createServer(data, behaviour);
   const port = await bind(server, options.port ?? 0);
@@ -122,7 +156,17 @@ export async function startEsdbTestServer(options: EsdbTestServerOptions = {}): 
     await bind(next, port);
     server = next;
   };
-  return { connectionString, port, data, stop, restart, stall: () => behaviour.gate.close(), resume: () => behaviour.gate.open() };
+  return {
+    connectionString,
+    port,
+    data,
+    stop,
+    restart,
+    stall: () => behaviour.gate.close(),
+    resume: () => behaviour.gate.open(),
+    busy: (on) => void (behaviour.busy = on),
+    calls: behaviour.calls,
+  };
 }
 
 interface Behaviour {
@@ -130,6 +174,9 @@ interface Behaviour {
   readonly maxAppendSize: number;
   /** Closed while the server is stalled: every call waits at it before it is answered. */
   readonly gate: Gate;
+  readonly batchAppend: boolean;
+  busy: boolean;
+  readonly calls: Record<'append' | 'batchAppend', number>;
 }
 
 /** Open by default; `passed()` resolves at once while open, else when it opens again. */
@@ -206,8 +253,12 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
       resp.setPosition(new TombstoneResp.Position().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position)));
       callback(null, resp);
     },
-    batchAppend: (call: grpc.ServerDuplexStream<unknown, unknown>) => {
-      call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'BatchAppend is not modelled by the test double' });
+    batchAppend: (call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>) => {
+      if (!behaviour.batchAppend) {
+        call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'BatchAppend is switched off in this test double' });
+        return;
+      }
+      handleBatchAppend(log, behaviour, call);
     },
   });
   server.addService(ServerFeaturesService, {
@@ -216,6 +267,7 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
       const methods = [
         ['event_store.client.streams.streams', 'read'],
         ['event_store.client.streams.streams', 'append'],
+        ...(behaviour.batchAppend ? [['event_store.client.streams.streams', 'batchappend']] : []),
         ['event_store.client.streams.streams', 'delete'],
         ['event_store.client.streams.streams', 'tombstone'],
         ['event_store.client.server_features.serverfeatures', 'getsupportedmethods'],
@@ -245,6 +297,7 @@ function handleAppend(
   };
   call.on('data', (req: AppendReq) => {
     if (req.hasOptions()) {
+      behaviour.calls.append += 1;
       header = req.getOptions();
       return;
     }
@@ -295,6 +348,118 @@ function handleAppend(
   call.on('error', () => {
     failed = true;
   });
+}
+
+// ---------------------------------------------------------------- batch append
+
+interface PendingBatch {
+  readonly name: string;
+  readonly expected: WireExpected;
+  readonly events: ProposedEvent[];
+  size: number;
+}
+
+/**
+ * `Streams.BatchAppend` as the real server runs it: one long-lived duplex call carries many
+ * appends, each a run of requests sharing a correlation id (options on the first, `isFinal` on
+ * the last); every append is answered by one response with that correlation id, success or an
+ * error `google.rpc.Status` whose details say which error it is. Requests are handled in order.
+ */
+function handleBatchAppend(log: EsdbLog, behaviour: Behaviour, call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>): void {
+  const pending = new Map<string, PendingBatch>();
+  let queue = Promise.resolve();
+  const write = (resp: BatchAppendResp): void => {
+    if (!call.cancelled && call.writable) call.write(resp);
+  };
+  const handle = (req: BatchAppendReq): void => {
+    const correlation = req.getCorrelationId();
+    const key = correlation?.getString() ?? '';
+    const answer = (name: string, fill: (resp: BatchAppendResp) => void): void => {
+      const resp = new BatchAppendResp().setStreamIdentifier(identifierOf(name));
+      if (correlation) resp.setCorrelationId(correlation);
+      fill(resp);
+      write(resp);
+    };
+    const options = req.getOptions();
+    if (options) {
+      behaviour.calls.batchAppend += 1;
+      pending.set(key, { name: streamNameOf(options.getStreamIdentifier()), expected: batchExpectedOf(options), events: [], size: 0 });
+    }
+    const batch = pending.get(key);
+    if (!batch) return;
+    for (const message of req.getProposedMessagesList()) {
+      const id = message.getId();
+      const headers = message.getMetadataMap();
+      const type = headers.get('type');
+      const contentType = headers.get('content-type');
+      if (!id?.hasString() || type === undefined || contentType === undefined) {
+        pending.delete(key);
+        return answer(batch.name, (resp) => resp.setError(new Status().setCode(Code.INVALID_ARGUMENT).setMessage('string UUIDs, type and content-type are required')));
+      }
+      const data = message.getData_asU8();
+      const customMetadata = message.getCustomMetadata_asU8();
+      batch.size += data.byteLength + customMetadata.byteLength;
+      batch.events.push({ id: id.getString().toLowerCase(), type, contentType, data, customMetadata });
+    }
+    if (batch.size > behaviour.maxAppendSize) {
+      pending.delete(key);
+      const details = new MaximumAppendSizeExceeded().setMaxappendsize(behaviour.maxAppendSize);
+      return answer(batch.name, (resp) => resp.setError(statusWith('Maximum Append Size Exceeded', details.serializeBinary(), 'event_store.client.MaximumAppendSizeExceeded')));
+    }
+    if (!req.getIsFinal()) return;
+    pending.delete(key);
+    if (behaviour.busy) {
+      // What the real server sends when the write is refused as "too busy": no known details type.
+      return answer(batch.name, (resp) => resp.setError(statusWith('Server Is Busy', new ProtoEmpty().serializeBinary(), 'google.protobuf.Empty')));
+    }
+    const outcome = log.append(batch.name, batch.expected, batch.events, new Date());
+    answer(batch.name, (resp) => {
+      if (outcome.kind === 'success') {
+        const success = new BatchAppendResp.Success();
+        if (outcome.revision === undefined) success.setNoStream(new ProtoEmpty());
+        else success.setCurrentRevision(String(outcome.revision));
+        if (outcome.position === undefined) success.setNoPosition(new ProtoEmpty());
+        else success.setPosition(new AllStreamPosition().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position)));
+        resp.setSuccess(success);
+      } else if (outcome.kind === 'stream-deleted') {
+        const details = new StreamDeleted().setStreamIdentifier(identifierOf(batch.name));
+        resp.setError(statusWith(`Event stream '${batch.name}' is deleted.`, details.serializeBinary(), 'event_store.client.StreamDeleted'));
+      } else {
+        const details = new WrongExpectedVersion();
+        if (outcome.current === undefined) details.setCurrentNoStream(new ProtoEmpty());
+        else details.setCurrentStreamRevision(String(outcome.current));
+        const expected = outcome.expected;
+        if (expected.kind === 'exact') details.setExpectedStreamPosition(String(expected.revision));
+        else if (expected.kind === 'no-stream') details.setExpectedNoStream(new ProtoEmpty());
+        else if (expected.kind === 'stream-exists') details.setExpectedStreamExists(new ProtoEmpty());
+        else details.setExpectedAny(new ProtoEmpty());
+        resp.setError(statusWith(`Wrong expected version for stream ${batch.name}`, details.serializeBinary(), 'event_store.client.WrongExpectedVersion'));
+      }
+    });
+  };
+  call.on('data', (req: BatchAppendReq) => {
+    // A stalled server holds requests at the gate, in order.
+    queue = queue.then(() => behaviour.gate.passed()).then(() => (call.cancelled ? undefined : handle(req)));
+  });
+  call.on('end', () => void queue.then(() => call.end()));
+  call.on('error', () => undefined);
+}
+
+function batchExpectedOf(options: BatchAppendReq.Options): WireExpected {
+  if (options.hasStreamPosition()) return { kind: 'exact', revision: BigInt(options.getStreamPosition()) };
+  if (options.hasNoStream()) return { kind: 'no-stream' };
+  if (options.hasStreamExists()) return { kind: 'stream-exists' };
+  return { kind: 'any' };
+}
+
+/**
+ * A `google.rpc.Status` whose details are an `Any` of the given type, as the real server sends in
+ * BatchAppend (the client looks only at the details' type; the code is left at its default).
+ */
+function statusWith(message: string, details: Uint8Array, typeName: string): Status {
+  const any = new Any();
+  any.pack(details, typeName);
+  return new Status().setMessage(message).setDetails(any);
 }
 
 // ---------------------------------------------------------------- read & subscribe

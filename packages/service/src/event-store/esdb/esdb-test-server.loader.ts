@@ -21,6 +21,10 @@ export interface EsdbTestServerHandle {
   stall(): void;
   /** Answers the held calls and every later one. */
   resume(): void;
+  /** While on, BatchAppend refuses every append with the real server's "Server Is Busy" answer. */
+  busy(on: boolean): void;
+  /** Calls received so far: unary appends, and appends sent through BatchAppend. */
+  readonly calls: Readonly<Record<'append' | 'batchAppend', number>>;
 }
 
 export interface EsdbTestServerStartOptions {
@@ -30,6 +34,8 @@ export interface EsdbTestServerStartOptions {
   readonly checkpointAtLogEnd?: boolean;
   /** Largest append accepted, in bytes of data plus metadata (default 1 MiB, the real server's default). */
   readonly maxAppendSize?: number;
+  /** Offer BatchAppend, which the client then uses for every append (as with real servers). */
+  readonly batchAppend?: boolean;
 }
 
 interface TestServerModule {

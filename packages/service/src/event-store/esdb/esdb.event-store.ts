@@ -503,13 +503,25 @@ function toStoredEvent(resolved: ResolvedEvent, mode: 'strict' | 'skip-foreign')
 
 const UNAVAILABLE_TYPES: ReadonlySet<string> = new Set([ErrorType.UNAVAILABLE, ErrorType.DEADLINE_EXCEEDED, ErrorType.CANCELLED, ErrorType.NOT_LEADER, ErrorType.TIMEOUT]);
 
+/**
+ * BatchAppend answers a write the server refuses for its own state ("Server Is Busy", "Server Is
+ * Not Ready", a follower without leader information) with a status whose details carry no known
+ * type; the pinned client turns those into an `UnknownError` "Could not recognize <message>". The
+ * message is the only sign of what happened, so these texts are matched: each means "retry later".
+ */
+const SERVER_STATE_REFUSALS = /^Could not recognize (Server Is Busy|Server Is Too Busy|Server Is Not Ready|No leader info available in response)\b/i;
+
 /** Maps connection-level failures to the port's {@link EventStoreUnavailableError}; others pass through. */
 export function translateError(error: unknown, action: string): unknown {
   if (error instanceof EventStoreUnavailableError || error instanceof WrongExpectedRevisionError || error instanceof StreamDeletedError || error instanceof AppendTooLargeError) {
     return error;
   }
   // Cluster discovery failures are plain errors from the client.
-  if (error instanceof Error && ((isCommandError(error) && UNAVAILABLE_TYPES.has(error.type)) || /failed to discover|no connection established|ECONNREFUSED/i.test(error.message))) {
+  const refusedForServerState = error instanceof Error && isCommandError(error) && error.type === ErrorType.UNKNOWN && SERVER_STATE_REFUSALS.test(error.message);
+  if (
+    error instanceof Error &&
+    ((isCommandError(error) && UNAVAILABLE_TYPES.has(error.type)) || refusedForServerState || /failed to discover|no connection established|ECONNREFUSED/i.test(error.message))
+  ) {
     return new EventStoreUnavailableError(`EventStoreDB unavailable (${action}): ${error.message}`, { cause: error });
   }
   return error;
