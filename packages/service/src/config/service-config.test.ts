@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, isLoopbackHost, loadConfig, parseByteSize, parseDurationSeconds, readTokenKey, resolveTokenKey, tokenKeyFileFor } from './service-config';
+import { ConfigError, isLoopbackHost, loadConfig, parseByteSize, parseDurationMs, parseDurationSeconds, readTokenKey, resolveTokenKey, tokenKeyFileFor } from './service-config';
 
 describe('loadConfig', () => {
   it('works with nothing set, using the documented defaults', () => {
@@ -45,6 +45,16 @@ describe('loadConfig', () => {
     expect(parseDurationSeconds('90')).toBe(90);
     expect(parseDurationSeconds('15m')).toBe(900);
     expect(parseDurationSeconds('1w')).toBeUndefined();
+  });
+
+  it('gives EventStoreDB calls a 5 s deadline unless ESDB_CALL_DEADLINE says otherwise (issue 21)', () => {
+    expect(loadConfig({}, '/x').esdbCallDeadlineMs).toBe(5_000);
+    expect(loadConfig({ ESDB_CALL_DEADLINE: '1500ms' }, '/x').esdbCallDeadlineMs).toBe(1_500);
+    expect(loadConfig({ ESDB_CALL_DEADLINE: '2' }, '/x').esdbCallDeadlineMs).toBe(2_000);
+    expect(() => loadConfig({ ESDB_CALL_DEADLINE: '10ms' })).toThrow(/ESDB_CALL_DEADLINE must be a duration from 100ms to 10m/);
+    expect(() => loadConfig({ ESDB_CALL_DEADLINE: 'soon' })).toThrow(/ESDB_CALL_DEADLINE/);
+    expect(parseDurationMs('1m')).toBe(60_000);
+    expect(parseDurationMs('0s')).toBeUndefined();
   });
 
   it('binds loopback unless HOST opens it up, and never opens it with a generated key in production (issue 22)', () => {

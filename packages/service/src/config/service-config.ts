@@ -18,6 +18,8 @@ export interface ServiceConfig {
   readonly dbFile: string;
   readonly eventStore: EventStoreKind;
   readonly esdbConnectionString: string | undefined;
+  /** With `esdb`: how long one EventStoreDB call may go unanswered before it fails with 503, in milliseconds. */
+  readonly esdbCallDeadlineMs: number;
   /** The HS256 key from the environment, if set; see {@link resolveTokenKey}. */
   readonly tokenKey: string | undefined;
   readonly logLevel: LogLevel;
@@ -45,6 +47,7 @@ export const CONFIG_DEFAULTS = {
   COMMAND_MAX_ATTEMPTS: '5',
   TOKEN_MAX_LIFETIME: '30d',
   IDEMPOTENCY_KEY_TTL: '24h',
+  ESDB_CALL_DEADLINE: '5s',
 } as const;
 
 /** One or more environment variables are wrong; `problems` names each. */
@@ -78,6 +81,17 @@ export const parseDurationSeconds = (text: string): number | undefined => {
   if (!match) return undefined;
   const seconds = Number(match[1]) * (SECONDS[(match[2] ?? 's').toLowerCase()] ?? 1);
   return Number.isSafeInteger(seconds) && seconds > 0 ? seconds : undefined;
+};
+
+const SHORT_DURATION = /^(\d+)\s*(ms|s|m)?$/i;
+const MILLISECONDS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+/** Parses `250ms`, `5s`, `1m` or a bare number of seconds into milliseconds. */
+export const parseDurationMs = (text: string): number | undefined => {
+  const match = SHORT_DURATION.exec(text.trim());
+  if (!match) return undefined;
+  const ms = Number(match[1]) * (MILLISECONDS[(match[2] ?? 's').toLowerCase()] ?? 1000);
+  return Number.isSafeInteger(ms) && ms > 0 ? ms : undefined;
 };
 
 /** The longest token lifetime a setting may allow: a year (a longer one is a typo, or no expiry by another name). */
@@ -117,6 +131,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   if (eventStore === 'esdb' && esdbConnectionString === undefined) problems.push('ESDB_CONNECTION_STRING is required when EVENT_STORE=esdb (e.g. esdb://localhost:2113?tls=false)');
   if (esdbConnectionString !== undefined && !/^(esdb|esdb\+discover|eventstore):\/\//.test(esdbConnectionString)) {
     problems.push('ESDB_CONNECTION_STRING must start with esdb:// or esdb+discover://');
+  }
+
+  const deadlineText = read('ESDB_CALL_DEADLINE');
+  const esdbCallDeadlineMs = parseDurationMs(deadlineText);
+  if (esdbCallDeadlineMs === undefined || esdbCallDeadlineMs < 100 || esdbCallDeadlineMs > 600_000) {
+    problems.push(`ESDB_CALL_DEADLINE must be a duration from 100ms to 10m, such as 5s or 1500ms (got "${deadlineText}")`);
   }
 
   const tokenKey = optional('SUPPORT_SLA_TOKEN_KEY');
@@ -163,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     dbFile: dbText === ':memory:' ? dbText : resolve(cwd, dbText),
     eventStore: eventStore as EventStoreKind,
     esdbConnectionString,
+    esdbCallDeadlineMs: esdbCallDeadlineMs!,
     tokenKey,
     logLevel: logLevel as LogLevel,
     maxBodyBytes: maxBodyBytes!,

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AppendTooLargeError,
   comparePositions,
+  EventStoreUnavailableError,
+  StreamDeletedError,
   WrongExpectedRevisionError,
   type EventMetadata,
   type EventStore,
@@ -10,8 +13,39 @@ import {
   type Subscription,
 } from './event-store.port';
 
-/** What a contract run needs from an adapter: a fresh (or at least usable) store and a way to dispose of it. */
-export type MakeEventStore = () => Promise<{ store: EventStore; cleanup(): Promise<void> }>;
+/**
+ * What a contract run needs from an adapter: a fresh (or at least usable) store and a way to
+ * dispose of it, plus, for stores with tombstones, a way to tombstone a stream from outside
+ * the port (the port has no delete).
+ */
+export type MakeEventStore = () => Promise<{
+  store: EventStore;
+  cleanup(): Promise<void>;
+  tombstone?(streamId: string): Promise<void>;
+  /** Makes the store's server accept calls and answer none, until `resume`. */
+  stall?(): void;
+  resume?(): void;
+  /** Makes the store's server refuse writes as too busy (on) or take them again (off). */
+  busy?(on: boolean): void;
+}>;
+
+/**
+ * What some stores have and others do not. A case that needs a capability runs only for stores
+ * declaring it, and says so in its name; for the others it is reported as skipped.
+ */
+export interface ContractCapabilities {
+  /** Streams can be deleted for good (EventStoreDB tombstones); `makeStore` must then give `tombstone`. */
+  readonly tombstones?: boolean;
+  /** The store refuses appends larger than this many bytes of event data and metadata (EventStoreDB's `MaxAppendSize`). */
+  readonly maxAppendBytes?: number;
+  /**
+   * The store fails a call its server does not answer within this many milliseconds with
+   * `EventStoreUnavailableError`; `makeStore` must then give `stall` and `resume`.
+   */
+  readonly callDeadlineMs?: number;
+  /** The store's server can refuse a write as too busy; `makeStore` must then give `busy`. */
+  readonly busyRefusals?: boolean;
+}
 
 /** An event with complete, valid-looking metadata; `extra` is merged into the metadata. */
 export function contractEvent(type: string, data: unknown, extra: Record<string, unknown> = {}): NewEvent {
@@ -72,19 +106,25 @@ async function expectConflict(promise: Promise<unknown>, actual: bigint | 'no-st
  * The behaviour every event-store adapter must show. Tests use stream names unique to the run and
  * positions relative to the head they found, so a store that already holds events can run them too.
  */
-export function describeEventStoreContract(name: string, makeStore: MakeEventStore): void {
+export function describeEventStoreContract(name: string, makeStore: MakeEventStore, capabilities: ContractCapabilities = {}): void {
   describe(`event store contract: ${name}`, () => {
     let store: EventStore;
     let cleanup: () => Promise<void>;
+    let tombstone: ((streamId: string) => Promise<void>) | undefined;
+    let stall: (() => void) | undefined;
+    let resume: (() => void) | undefined;
+    let busy: ((on: boolean) => void) | undefined;
     let run: string;
     const subscriptions: Subscription[] = [];
 
     beforeEach(async () => {
-      ({ store, cleanup } = await makeStore());
+      ({ store, cleanup, tombstone, stall, resume, busy } = await makeStore());
       run = randomUUID().slice(0, 8);
     });
 
     afterEach(async () => {
+      resume?.();
+      busy?.(false);
       await Promise.all(subscriptions.splice(0).map((s) => s.stop()));
       await cleanup();
     });
@@ -376,6 +416,88 @@ export function describeEventStoreContract(name: string, makeStore: MakeEventSto
         await store.appendToStream(stream('ticket'), [contractEvent('B', {})], 0n);
         await sleep(300);
         expect(collector.events.map((e) => e.type)).toEqual(['A']);
+      });
+    });
+
+    describe('store-specific limits', () => {
+      const maxAppendBytes = capabilities.maxAppendBytes;
+
+      (capabilities.tombstones ? it : it.skip)('a tombstoned stream fails reads and appends with StreamDeletedError (stores with tombstones only)', async () => {
+        if (!tombstone) throw new Error('the harness declares tombstones but gave no tombstone function');
+        const id = stream('ticket');
+        await store.appendToStream(id, [contractEvent('A', {})], 'no-stream');
+        await tombstone(id);
+        const readError: unknown = await store.readStream(id).then(() => undefined, (e: unknown) => e);
+        expect(readError).toBeInstanceOf(StreamDeletedError);
+        expect((readError as StreamDeletedError).streamId).toBe(id);
+        await expect(store.readStream(id, { direction: 'backwards', maxCount: 1 })).rejects.toBeInstanceOf(StreamDeletedError);
+        const appendError: unknown = await store.appendToStream(id, [contractEvent('B', {})], 0n).then(() => undefined, (e: unknown) => e);
+        expect(appendError).toBeInstanceOf(StreamDeletedError);
+        expect((appendError as StreamDeletedError).streamId).toBe(id);
+        // Other streams are untouched.
+        await store.appendToStream(stream('outage'), [contractEvent('O', {})], 'no-stream');
+        expect(await store.readStream(stream('outage'))).toHaveLength(1);
+      });
+
+      (maxAppendBytes === undefined ? it.skip : it)('refuses an append over the maximum append size with AppendTooLargeError naming the limit, storing nothing (stores with a size limit only)', async () => {
+        if (maxAppendBytes === undefined) throw new Error('unreachable: the case runs only with a limit');
+        const id = stream('ticket');
+        await store.appendToStream(id, [contractEvent('A', {})], 'no-stream');
+        const half = 'x'.repeat(Math.ceil(maxAppendBytes / 2));
+        const tooLarge = [contractEvent('Big', { half }), contractEvent('Big', { half }), contractEvent('Big', { half })];
+        const error: unknown = await store.appendToStream(id, tooLarge, 0n).then(() => undefined, (e: unknown) => e);
+        expect(error).toBeInstanceOf(AppendTooLargeError);
+        expect((error as AppendTooLargeError).streamId).toBe(id);
+        expect((error as AppendTooLargeError).maxAppendBytes).toBe(maxAppendBytes);
+        expect((await store.readStream(id)).map((e) => e.type)).toEqual(['A']);
+        // The stream is not poisoned: a normal append at the same revision still lands.
+        const ok = await store.appendToStream(id, [contractEvent('B', { small: true })], 0n);
+        expect(ok.nextExpectedRevision).toBe(1n);
+      });
+
+      const deadlineMs = capabilities.callDeadlineMs;
+      (deadlineMs === undefined ? it.skip : it)('fails reads and appends with EventStoreUnavailableError within its deadline while the server accepts calls and answers none, and works again once it answers (stores with a call deadline only)', async () => {
+        if (deadlineMs === undefined || !stall || !resume) throw new Error('the harness declares a call deadline but gave no stall/resume');
+        const id = stream('ticket');
+        await store.appendToStream(id, [contractEvent('A', {})], 'no-stream');
+        stall();
+        const timed = async (call: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> => {
+          const started = performance.now();
+          const error = await call().then(() => undefined, (e: unknown) => e);
+          return { error, ms: performance.now() - started };
+        };
+        const outcomes = await Promise.all([
+          timed(() => store.appendToStream(id, [contractEvent('B', {})], 0n)),
+          timed(() => store.readStream(id)),
+          timed(() => store.readAll()),
+          timed(() => store.headPosition()),
+        ]);
+        for (const { error, ms } of outcomes) {
+          expect(error).toBeInstanceOf(EventStoreUnavailableError);
+          expect(ms).toBeGreaterThanOrEqual(deadlineMs * 0.9);
+          expect(ms).toBeLessThan(deadlineMs + 1_500);
+        }
+        resume();
+        // The timed-out append may or may not have landed (its outcome is unknown to the caller,
+        // as with any lost answer); the stream answers again either way.
+        const read = await store.readStream(id);
+        expect(read.map((e) => e.type)).toEqual(read.length === 1 ? ['A'] : ['A', 'B']);
+        const next = await store.appendToStream(id, [contractEvent('C', {})], read[read.length - 1]!.revision);
+        expect(next.nextExpectedRevision).toBe(BigInt(read.length));
+      });
+
+      (capabilities.busyRefusals ? it : it.skip)('fails an append the server refuses as too busy with EventStoreUnavailableError, storing nothing, and appends again once it takes writes (stores whose server can be busy only)', async () => {
+        if (!busy) throw new Error('the harness declares busy refusals but gave no busy switch');
+        const id = stream('ticket');
+        await store.appendToStream(id, [contractEvent('A', {})], 'no-stream');
+        busy(true);
+        await expect(store.appendToStream(id, [contractEvent('B', {})], 0n)).rejects.toBeInstanceOf(EventStoreUnavailableError);
+        await expect(store.appendToStream(stream('outage'), [contractEvent('O', {})], 'no-stream')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+        busy(false);
+        expect((await store.readStream(id)).map((e) => e.type)).toEqual(['A']);
+        expect(await store.readStream(stream('outage'))).toEqual([]);
+        const ok = await store.appendToStream(id, [contractEvent('B', {})], 0n);
+        expect(ok.nextExpectedRevision).toBe(1n);
       });
     });
   });

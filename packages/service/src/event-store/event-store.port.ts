@@ -119,6 +119,39 @@ export class EventStoreUnavailableError extends Error {
   }
 }
 
+/**
+ * Thrown when a stream was deleted for good (an EventStoreDB tombstone): it can be neither read
+ * nor appended to again. The service maps it to 410. Stores without tombstones never throw it.
+ */
+export class StreamDeletedError extends Error {
+  override readonly name = 'StreamDeletedError';
+  constructor(
+    readonly streamId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`stream ${streamId} was deleted for good (tombstoned): it can no longer be read or written`, options);
+  }
+}
+
+/**
+ * Thrown when the events of one append are more than the store accepts at once (EventStoreDB's
+ * maximum append size); nothing was stored. The service maps it to 413.
+ */
+export class AppendTooLargeError extends Error {
+  override readonly name = 'AppendTooLargeError';
+  constructor(
+    readonly streamId: string,
+    /** The store's limit in bytes, when it said. */
+    readonly maxAppendBytes: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `the append to ${streamId} exceeds the event store's maximum append size${maxAppendBytes === undefined ? '' : ` of ${maxAppendBytes} bytes`}; nothing was stored`,
+      options,
+    );
+  }
+}
+
 export interface EventStore {
   appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** Events of one stream; an unknown stream reads as empty. */

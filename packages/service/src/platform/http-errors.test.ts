@@ -1,5 +1,5 @@
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
-import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store/event-store.port';
+import { AppendTooLargeError, EventStoreUnavailableError, StreamDeletedError, WrongExpectedRevisionError } from '../event-store/event-store.port';
 import { classifyError } from './http-errors';
 
 const named = (name: string, extra: Record<string, unknown> = {}): Error => Object.assign(new Error(`${name} happened`), { name }, extra);
@@ -8,6 +8,20 @@ describe('classifyError', () => {
   it('maps the port errors', () => {
     expect(classifyError(new WrongExpectedRevisionError('ticket-1', 0n, 1n))).toMatchObject({ status: 409, body: { error: 'conflict' }, unexpected: false });
     expect(classifyError(new EventStoreUnavailableError('down'))).toMatchObject({ status: 503, body: { error: 'unavailable' }, unexpected: false });
+  });
+
+  it('maps a tombstoned stream to 410 and an over-large append to 413, naming the stream and the limit', () => {
+    expect(classifyError(new StreamDeletedError('ticket-7'))).toEqual({
+      status: 410,
+      body: { error: 'stream_deleted', message: 'stream ticket-7 was deleted for good (tombstoned): it can no longer be read or written' },
+      unexpected: false,
+    });
+    expect(classifyError(new AppendTooLargeError('ticket-7', 1_048_576))).toEqual({
+      status: 413,
+      body: { error: 'append_too_large', message: "the events this request would store exceed the event store's maximum append size of 1048576 bytes; nothing was stored" },
+      unexpected: false,
+    });
+    expect(classifyError(new AppendTooLargeError('ticket-7', undefined)).body.message).not.toMatch(/\d/);
   });
 
   it('maps application errors by name and shape', () => {

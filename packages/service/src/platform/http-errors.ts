@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store/event-store.port';
+import { AppendTooLargeError, EventStoreUnavailableError, StreamDeletedError, WrongExpectedRevisionError } from '../event-store/event-store.port';
 import type { FieldIssue } from '../http/validation';
 
 /** The JSON body of every error response. */
@@ -31,6 +31,7 @@ const STATUS_CODES: Record<number, string> = {
   405: 'method_not_allowed',
   406: 'not_acceptable',
   409: 'conflict',
+  410: 'gone',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   422: 'unprocessable',
@@ -52,6 +53,8 @@ const STATUS_CODES: Record<number, string> = {
  * | `ForbiddenError` | 403 | `{ error: 'forbidden', message }` |
  * | `TicketNotFoundError`, `*NotFoundError` | 404 | `{ error: 'not_found', message }` |
  * | `WrongExpectedRevisionError`, `ConcurrencyConflictError` | 409 | `{ error: 'conflict', message }` |
+ * | `StreamDeletedError` (the stream was tombstoned in the event store) | 410 | `{ error: 'stream_deleted', message }` naming the stream |
+ * | `AppendTooLargeError` (the events exceed the store's maximum append size) | 413 | `{ error: 'append_too_large', message }` naming the limit |
  * | `DomainRuleViolation` (`error.code`), `IdempotencyKeyReusedError` | 422 | `{ error: code, message }` |
  * | `UnstorableEventError` (an event that would not decode again) | 422 | `{ error: 'unstorable_event', message, issues }` |
  * | `EventStoreUnavailableError`, `ProjectionTimeoutError`, `ProjectionFailedError` | 503 | `{ error: 'unavailable' \| 'read_model_lagging', message }` |
@@ -62,6 +65,11 @@ const STATUS_CODES: Record<number, string> = {
 export function classifyError(error: unknown): ClassifiedError {
   const expected = (status: number, body: ErrorBody): ClassifiedError => ({ status, body, unexpected: false });
   if (error instanceof WrongExpectedRevisionError) return expected(409, { error: 'conflict', message: `${error.message}; retry the request` });
+  if (error instanceof StreamDeletedError) return expected(410, { error: 'stream_deleted', message: error.message });
+  if (error instanceof AppendTooLargeError) {
+    const limit = error.maxAppendBytes === undefined ? "the event store's maximum append size" : `the event store's maximum append size of ${error.maxAppendBytes} bytes`;
+    return expected(413, { error: 'append_too_large', message: `the events this request would store exceed ${limit}; nothing was stored` });
+  }
   if (error instanceof EventStoreUnavailableError) return expected(503, { error: 'unavailable', message: 'the event store is unavailable; retry later' });
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -13,7 +13,9 @@
  * What it models (the parts of the protocol the client uses for streams):
  * - `Streams.Append`: expected revision any / no-stream / stream-exists / exact, wrong-expected-
  *   version results, idempotent event ids (a batch already written at the expected place is
- *   answered with the original result), tombstoned streams.
+ *   answered with the original result), tombstoned streams, and the maximum append size
+ *   (`maxAppendSize`, default 1 MiB as on the real server; refused with the real server's
+ *   `maximum-append-size-exceeded` error).
  * - `Streams.Read`: a stream forwards/backwards (`StreamNotFound` for unknown or soft-deleted
  *   streams), `$all` forwards/backwards, filters on stream name or event type by prefix or
  *   regex, catch-up-then-live subscriptions to a stream and to `$all`, checkpoints every
@@ -21,17 +23,23 @@
  *   `CaughtUp` message.
  * - `Streams.Delete` (soft delete: writes `$metadata` with `$tb` to `$$<stream>`) and
  *   `Streams.Tombstone` (writes `$streamDeleted`; later reads/appends fail "stream-deleted").
- * - `ServerFeatures.GetSupportedMethods`: lists the methods above, without `BatchAppend`, so the
- *   client uses plain appends.
+ * - `Streams.BatchAppend` (option `batchAppend`): the duplex append path the pinned client takes
+ *   whenever a server offers it, with the same rules as `Append`, answers carrying the real
+ *   server's error details (wrong expected version, stream deleted, maximum append size), and a
+ *   `busy(true)` switch answering "Server Is Busy" as a real server refusing a write does.
+ * - `ServerFeatures.GetSupportedMethods`: lists the methods above; `BatchAppend` only with the
+ *   `batchAppend` option, so by default the client uses plain appends.
  * Positions are sparse byte-offset-like numbers with commit == prepare, as in EventStoreDB
  * without explicit transactions.
  *
  * What it does NOT model: persistent subscriptions, projections, users/ACLs/authentication
- * (credentials are ignored), TLS, batch append, gossip/cluster discovery and leader election
+ * (credentials are ignored), TLS, gossip/cluster discovery and leader election
  * (`NotLeader`), operations such as scavenging, stream metadata other than the `$tb` of a soft
  * delete (`$maxAge`, `$maxCount`, `$acl` …), `resolveLinkTos`/link events, structured UUIDs,
  * deadlines, "fell behind"/"consumer too slow" drops, explicit transactions (commit ≠ prepare),
- * message size limits, and durability (data lives in memory; `restart()` keeps it).
+ * gRPC message size limits other than the append size, and durability (data lives in memory; `restart()` keeps it).
+ *
+ * `stall()` makes the server hold every call unanswered (connections stay open) until `resume()`.
  *
  * `checkpointAtLogEnd` reproduces a server quirk (KurrentDB issue #4970 / the 24.10 regression):
  * a filtered subscription that reaches the end of the log reports a checkpoint equal to the
@@ -42,9 +50,13 @@ import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
+import { Any } from 'google-protobuf/google/protobuf/any_pb';
+import { Empty as ProtoEmpty } from 'google-protobuf/google/protobuf/empty_pb';
 import {
   AppendReq,
   AppendResp,
+  BatchAppendReq,
+  BatchAppendResp,
   DeleteReq,
   DeleteResp,
   ReadReq,
@@ -52,7 +64,17 @@ import {
   TombstoneReq,
   TombstoneResp,
 } from '@eventstore/db-client/generated/streams_pb';
-import { Empty, StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
+import {
+  AllStreamPosition,
+  Empty,
+  MaximumAppendSizeExceeded,
+  StreamDeleted,
+  StreamIdentifier,
+  UUID,
+  WrongExpectedVersion,
+} from '@eventstore/db-client/generated/shared_pb';
+import { Status } from '@eventstore/db-client/generated/status_pb';
+import { Code } from '@eventstore/db-client/generated/code_pb';
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
 import { EsdbLog, type AppendOutcome, type LogRecord, type ProposedEvent, type WireExpected } from './esdb-log';
 
@@ -63,6 +85,18 @@ export interface EsdbTestServerOptions {
   readonly data?: EsdbLog;
   /** Emulate the end-of-log checkpoint quirk described in the header comment. */
   readonly checkpointAtLogEnd?: boolean;
+  /**
+   * Largest append accepted, in bytes of event data plus custom metadata (the real server's
+   * `MaxAppendSize`, default 1 MiB). A larger append fails as the real server fails it:
+   * `INVALID_ARGUMENT` with the `maximum-append-size-exceeded` exception trailer.
+   */
+  readonly maxAppendSize?: number;
+  /**
+   * Offer `Streams.BatchAppend` in `GetSupportedMethods`, as real servers (21.10 and later) do.
+   * The pinned client then sends every append through it instead of the unary `Append`.
+   * Off by default: the unary path.
+   */
+  readonly batchAppend?: boolean;
 }
 
 export interface EsdbTestServer {
@@ -74,15 +108,39 @@ export interface EsdbTestServer {
   stop(): Promise<void>;
   /** Starts again on the same port with the same data (after `stop()`, or stopping first). */
   restart(): Promise<void>;
+  /**
+   * From now on the server accepts connections and calls but answers none of them (as a node
+   * that is hung, or paused for a long collection): calls wait, holding their connection open,
+   * until `resume()`. Open subscriptions are not touched.
+   */
+  stall(): void;
+  /** Answers the held calls and every later one. */
+  resume(): void;
+  /**
+   * While on, BatchAppend answers every append as a real server does when it is too busy to
+   * take the write: an error status "Server Is Busy" with empty details, and nothing written.
+   */
+  busy(on: boolean): void;
+  /** Calls received so far, by method (`append`, `batchAppend`: one per appended batch). */
+  readonly calls: Readonly<Record<'append' | 'batchAppend', number>>;
 }
 
 const DEFAULT_FILTER_WINDOW = 32;
+/** EventStoreDB's default `MaxAppendSize` (1 MiB). */
+export const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
 const YIELD_EVERY = 256;
 
 /** Starts the test double; see the header comment for what it does and does not model. */
 export async function startEsdbTestServer(options: EsdbTestServerOptions = {}): Promise<EsdbTestServer> {
   const data = options.data ?? new EsdbLog();
-  const behaviour: Behaviour = { checkpointAtLogEnd: options.checkpointAtLogEnd ?? false };
+  const behaviour: Behaviour = {
+    checkpointAtLogEnd: options.checkpointAtLogEnd ?? false,
+    maxAppendSize: options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE,
+    gate: new Gate(),
+    batchAppend: options.batchAppend ?? false,
+    busy: false,
+    calls: { append: 0, batchAppend: 0 },
+  };
   let server: grpc.Server | undefined = createServer(data, behaviour);
   const port = await bind(server, options.port ?? 0);
   const connectionString = `esdb://127.0.0.1:${port}?tls=false`;
@@ -98,11 +156,49 @@ export async function startEsdbTestServer(options: EsdbTestServerOptions = {}): 
     await bind(next, port);
     server = next;
   };
-  return { connectionString, port, data, stop, restart };
+  return {
+    connectionString,
+    port,
+    data,
+    stop,
+    restart,
+    stall: () => behaviour.gate.close(),
+    resume: () => behaviour.gate.open(),
+    busy: (on) => void (behaviour.busy = on),
+    calls: behaviour.calls,
+  };
 }
 
 interface Behaviour {
   readonly checkpointAtLogEnd: boolean;
+  readonly maxAppendSize: number;
+  /** Closed while the server is stalled: every call waits at it before it is answered. */
+  readonly gate: Gate;
+  readonly batchAppend: boolean;
+  busy: boolean;
+  readonly calls: Record<'append' | 'batchAppend', number>;
+}
+
+/** Open by default; `passed()` resolves at once while open, else when it opens again. */
+class Gate {
+  private closed: { promise: Promise<void>; open: () => void } | undefined;
+
+  close(): void {
+    if (this.closed) return;
+    let open = (): void => undefined;
+    const promise = new Promise<void>((resolve) => (open = resolve));
+    this.closed = { promise, open };
+  }
+
+  open(): void {
+    const closed = this.closed;
+    this.closed = undefined;
+    closed?.open();
+  }
+
+  passed(): Promise<void> {
+    return this.closed?.promise ?? Promise.resolve();
+  }
 }
 
 async function bind(server: grpc.Server, port: number): Promise<number> {
@@ -125,13 +221,17 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
   const server = new grpc.Server();
   server.addService(StreamsService, {
     read: (call: grpc.ServerWritableStream<ReadReq, ReadResp>) => {
-      handleRead(log, behaviour, call).catch((error: unknown) => {
+      behaviour.gate
+        .passed()
+        .then(() => handleRead(log, behaviour, call))
+        .catch((error: unknown) => {
         if (!call.cancelled) call.emit('error', toStatus(error));
       });
     },
     append: (call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>) =>
-      handleAppend(log, call, callback),
-    delete: (call: grpc.ServerUnaryCall<DeleteReq, DeleteResp>, callback: grpc.sendUnaryData<DeleteResp>) => {
+      handleAppend(log, behaviour, call, callback),
+    delete: async (call: grpc.ServerUnaryCall<DeleteReq, DeleteResp>, callback: grpc.sendUnaryData<DeleteResp>) => {
+      await behaviour.gate.passed();
       const options = call.request.getOptions();
       if (!options) return callback(invalidArgument('missing delete options'));
       const name = streamNameOf(options.getStreamIdentifier());
@@ -142,7 +242,8 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
       else resp.setPosition(new DeleteResp.Position().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position)));
       callback(null, resp);
     },
-    tombstone: (call: grpc.ServerUnaryCall<TombstoneReq, TombstoneResp>, callback: grpc.sendUnaryData<TombstoneResp>) => {
+    tombstone: async (call: grpc.ServerUnaryCall<TombstoneReq, TombstoneResp>, callback: grpc.sendUnaryData<TombstoneResp>) => {
+      await behaviour.gate.passed();
       const options = call.request.getOptions();
       if (!options) return callback(invalidArgument('missing tombstone options'));
       const name = streamNameOf(options.getStreamIdentifier());
@@ -152,15 +253,21 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
       resp.setPosition(new TombstoneResp.Position().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position)));
       callback(null, resp);
     },
-    batchAppend: (call: grpc.ServerDuplexStream<unknown, unknown>) => {
-      call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'BatchAppend is not modelled by the test double' });
+    batchAppend: (call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>) => {
+      if (!behaviour.batchAppend) {
+        call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'BatchAppend is switched off in this test double' });
+        return;
+      }
+      handleBatchAppend(log, behaviour, call);
     },
   });
   server.addService(ServerFeaturesService, {
-    getSupportedMethods: (_call: grpc.ServerUnaryCall<Empty, SupportedMethods>, callback: grpc.sendUnaryData<SupportedMethods>) => {
+    getSupportedMethods: async (_call: grpc.ServerUnaryCall<Empty, SupportedMethods>, callback: grpc.sendUnaryData<SupportedMethods>) => {
+      await behaviour.gate.passed();
       const methods = [
         ['event_store.client.streams.streams', 'read'],
         ['event_store.client.streams.streams', 'append'],
+        ...(behaviour.batchAppend ? [['event_store.client.streams.streams', 'batchappend']] : []),
         ['event_store.client.streams.streams', 'delete'],
         ['event_store.client.streams.streams', 'tombstone'],
         ['event_store.client.server_features.serverfeatures', 'getsupportedmethods'],
@@ -175,11 +282,13 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
 
 function handleAppend(
   log: EsdbLog,
+  behaviour: Behaviour,
   call: grpc.ServerReadableStream<AppendReq, AppendResp>,
   callback: grpc.sendUnaryData<AppendResp>,
 ): void {
   let header: AppendReq.Options | undefined;
   const events: ProposedEvent[] = [];
+  let size = 0;
   let failed = false;
   const fail = (error: Partial<grpc.StatusObject>): void => {
     if (failed) return;
@@ -188,6 +297,7 @@ function handleAppend(
   };
   call.on('data', (req: AppendReq) => {
     if (req.hasOptions()) {
+      behaviour.calls.append += 1;
       header = req.getOptions();
       return;
     }
@@ -199,16 +309,17 @@ function handleAppend(
     const type = headers.get('type');
     const contentType = headers.get('content-type');
     if (type === undefined || contentType === undefined) return fail(invalidArgument('event type and content-type are required'));
-    events.push({
-      id: id.getString().toLowerCase(),
-      type,
-      contentType,
-      data: message.getData_asU8(),
-      customMetadata: message.getCustomMetadata_asU8(),
-    });
+    const data = message.getData_asU8();
+    const customMetadata = message.getCustomMetadata_asU8();
+    // The real server adds up the proposed events as they arrive and refuses the whole append as
+    // soon as the total passes the limit (it also counts a little per-event overhead; this counts
+    // data and metadata bytes only).
+    size += data.byteLength + customMetadata.byteLength;
+    if (size > behaviour.maxAppendSize) return fail(maxAppendSizeExceeded(behaviour.maxAppendSize));
+    events.push({ id: id.getString().toLowerCase(), type, contentType, data, customMetadata });
   });
-  call.on('end', () => {
-    if (failed) return;
+  call.on('end', () => void behaviour.gate.passed().then(() => {
+    if (failed || call.cancelled) return;
     if (!header) return fail(invalidArgument('append without options'));
     const name = streamNameOf(header.getStreamIdentifier());
     const outcome = log.append(name, expectedOf(header), events, new Date());
@@ -233,10 +344,122 @@ function handleAppend(
       resp.setWrongExpectedVersion(wrong);
     }
     callback(null, resp);
-  });
+  }));
   call.on('error', () => {
     failed = true;
   });
+}
+
+// ---------------------------------------------------------------- batch append
+
+interface PendingBatch {
+  readonly name: string;
+  readonly expected: WireExpected;
+  readonly events: ProposedEvent[];
+  size: number;
+}
+
+/**
+ * `Streams.BatchAppend` as the real server runs it: one long-lived duplex call carries many
+ * appends, each a run of requests sharing a correlation id (options on the first, `isFinal` on
+ * the last); every append is answered by one response with that correlation id, success or an
+ * error `google.rpc.Status` whose details say which error it is. Requests are handled in order.
+ */
+function handleBatchAppend(log: EsdbLog, behaviour: Behaviour, call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>): void {
+  const pending = new Map<string, PendingBatch>();
+  let queue = Promise.resolve();
+  const write = (resp: BatchAppendResp): void => {
+    if (!call.cancelled && call.writable) call.write(resp);
+  };
+  const handle = (req: BatchAppendReq): void => {
+    const correlation = req.getCorrelationId();
+    const key = correlation?.getString() ?? '';
+    const answer = (name: string, fill: (resp: BatchAppendResp) => void): void => {
+      const resp = new BatchAppendResp().setStreamIdentifier(identifierOf(name));
+      if (correlation) resp.setCorrelationId(correlation);
+      fill(resp);
+      write(resp);
+    };
+    const options = req.getOptions();
+    if (options) {
+      behaviour.calls.batchAppend += 1;
+      pending.set(key, { name: streamNameOf(options.getStreamIdentifier()), expected: batchExpectedOf(options), events: [], size: 0 });
+    }
+    const batch = pending.get(key);
+    if (!batch) return;
+    for (const message of req.getProposedMessagesList()) {
+      const id = message.getId();
+      const headers = message.getMetadataMap();
+      const type = headers.get('type');
+      const contentType = headers.get('content-type');
+      if (!id?.hasString() || type === undefined || contentType === undefined) {
+        pending.delete(key);
+        return answer(batch.name, (resp) => resp.setError(new Status().setCode(Code.INVALID_ARGUMENT).setMessage('string UUIDs, type and content-type are required')));
+      }
+      const data = message.getData_asU8();
+      const customMetadata = message.getCustomMetadata_asU8();
+      batch.size += data.byteLength + customMetadata.byteLength;
+      batch.events.push({ id: id.getString().toLowerCase(), type, contentType, data, customMetadata });
+    }
+    if (batch.size > behaviour.maxAppendSize) {
+      pending.delete(key);
+      const details = new MaximumAppendSizeExceeded().setMaxappendsize(behaviour.maxAppendSize);
+      return answer(batch.name, (resp) => resp.setError(statusWith('Maximum Append Size Exceeded', details.serializeBinary(), 'event_store.client.MaximumAppendSizeExceeded')));
+    }
+    if (!req.getIsFinal()) return;
+    pending.delete(key);
+    if (behaviour.busy) {
+      // What the real server sends when the write is refused as "too busy": no known details type.
+      return answer(batch.name, (resp) => resp.setError(statusWith('Server Is Busy', new ProtoEmpty().serializeBinary(), 'google.protobuf.Empty')));
+    }
+    const outcome = log.append(batch.name, batch.expected, batch.events, new Date());
+    answer(batch.name, (resp) => {
+      if (outcome.kind === 'success') {
+        const success = new BatchAppendResp.Success();
+        if (outcome.revision === undefined) success.setNoStream(new ProtoEmpty());
+        else success.setCurrentRevision(String(outcome.revision));
+        if (outcome.position === undefined) success.setNoPosition(new ProtoEmpty());
+        else success.setPosition(new AllStreamPosition().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position)));
+        resp.setSuccess(success);
+      } else if (outcome.kind === 'stream-deleted') {
+        const details = new StreamDeleted().setStreamIdentifier(identifierOf(batch.name));
+        resp.setError(statusWith(`Event stream '${batch.name}' is deleted.`, details.serializeBinary(), 'event_store.client.StreamDeleted'));
+      } else {
+        const details = new WrongExpectedVersion();
+        if (outcome.current === undefined) details.setCurrentNoStream(new ProtoEmpty());
+        else details.setCurrentStreamRevision(String(outcome.current));
+        const expected = outcome.expected;
+        if (expected.kind === 'exact') details.setExpectedStreamPosition(String(expected.revision));
+        else if (expected.kind === 'no-stream') details.setExpectedNoStream(new ProtoEmpty());
+        else if (expected.kind === 'stream-exists') details.setExpectedStreamExists(new ProtoEmpty());
+        else details.setExpectedAny(new ProtoEmpty());
+        resp.setError(statusWith(`Wrong expected version for stream ${batch.name}`, details.serializeBinary(), 'event_store.client.WrongExpectedVersion'));
+      }
+    });
+  };
+  call.on('data', (req: BatchAppendReq) => {
+    // A stalled server holds requests at the gate, in order.
+    queue = queue.then(() => behaviour.gate.passed()).then(() => (call.cancelled ? undefined : handle(req)));
+  });
+  call.on('end', () => void queue.then(() => call.end()));
+  call.on('error', () => undefined);
+}
+
+function batchExpectedOf(options: BatchAppendReq.Options): WireExpected {
+  if (options.hasStreamPosition()) return { kind: 'exact', revision: BigInt(options.getStreamPosition()) };
+  if (options.hasNoStream()) return { kind: 'no-stream' };
+  if (options.hasStreamExists()) return { kind: 'stream-exists' };
+  return { kind: 'any' };
+}
+
+/**
+ * A `google.rpc.Status` whose details are an `Any` of the given type, as the real server sends in
+ * BatchAppend (the client looks only at the details' type; the code is left at its default).
+ */
+function statusWith(message: string, details: Uint8Array, typeName: string): Status {
+  const any = new Any();
+  any.pack(details, typeName);
+  return new Status().setMessage(message).setDetails(any);
 }
 
 // ---------------------------------------------------------------- read & subscribe
@@ -494,6 +717,14 @@ function streamDeleted(name: string): Partial<grpc.StatusObject> {
     code: grpc.status.FAILED_PRECONDITION,
     details: `Event stream '${name}' is deleted.`,
     metadata: metadataOf({ exception: 'stream-deleted', 'stream-name': name }),
+  };
+}
+
+function maxAppendSizeExceeded(maxAppendSize: number): Partial<grpc.StatusObject> {
+  return {
+    code: grpc.status.INVALID_ARGUMENT,
+    details: `Maximum Append Size of ${maxAppendSize} Exceeded.`,
+    metadata: metadataOf({ exception: 'maximum-append-size-exceeded', 'maximum-append-size': String(maxAppendSize) }),
   };
 }
 

@@ -17,6 +17,14 @@ export interface EsdbTestServerHandle {
   stop(): Promise<void>;
   /** Starts again on the same port with the same data. */
   restart(): Promise<void>;
+  /** Holds every call unanswered, connections open, until `resume()` (a hung or paused node). */
+  stall(): void;
+  /** Answers the held calls and every later one. */
+  resume(): void;
+  /** While on, BatchAppend refuses every append with the real server's "Server Is Busy" answer. */
+  busy(on: boolean): void;
+  /** Calls received so far: unary appends, and appends sent through BatchAppend. */
+  readonly calls: Readonly<Record<'append' | 'batchAppend', number>>;
 }
 
 export interface EsdbTestServerStartOptions {
@@ -24,6 +32,10 @@ export interface EsdbTestServerStartOptions {
   readonly data?: unknown;
   /** Emulate servers that report a checkpoint at the end-of-log position (KurrentDB #4970). */
   readonly checkpointAtLogEnd?: boolean;
+  /** Largest append accepted, in bytes of data plus metadata (default 1 MiB, the real server's default). */
+  readonly maxAppendSize?: number;
+  /** Offer BatchAppend, which the client then uses for every append (as with real servers). */
+  readonly batchAppend?: boolean;
 }
 
 interface TestServerModule {

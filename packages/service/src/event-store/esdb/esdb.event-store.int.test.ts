@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, comparePositions } from '../event-store.port';
 import { createEsdbEventStore, type EventStoreDbEventStore } from './esdb.event-store';
@@ -296,3 +297,57 @@ async function retry<T>(action: () => Promise<T>, attempts = 20): Promise<T> {
     }
   }
 }
+
+describe('EventStoreDbEventStore against a listener that accepts connections and never answers', () => {
+  // A plain TCP listener: the client's connection is accepted, its HTTP/2 preface is read and
+  // nothing is ever sent back, so no call of the real client gets an answer.
+  let listener: Server;
+  const sockets = new Set<Socket>();
+
+  beforeEach(async () => {
+    listener = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('data', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  });
+  afterEach(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => listener.close(resolve));
+  });
+
+  it('fails appends and reads with EventStoreUnavailableError within the call deadline, and closes promptly', async () => {
+    const { port } = listener.address() as AddressInfo;
+    const deadlineMs = 1_000;
+    const store = createEsdbEventStore(`esdb://127.0.0.1:${port}?tls=false`, { callDeadlineMs: deadlineMs });
+    const timed = async (call: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> => {
+      const started = performance.now();
+      const error = await call().then(() => undefined, (e: unknown) => e);
+      return { error, ms: performance.now() - started };
+    };
+    try {
+      const outcomes = await Promise.all([
+        timed(() => store.appendToStream('ticket-stalled', [newEvent('T', {})], 'no-stream')),
+        timed(() => store.readStream('ticket-stalled')),
+        timed(() => store.readAll()),
+        timed(() => store.headPosition()),
+      ]);
+      expect(sockets.size).toBeGreaterThan(0); // the connection was accepted: this is not a refused one
+      for (const { error, ms } of outcomes) {
+        expect(error).toBeInstanceOf(EventStoreUnavailableError);
+        expect((error as Error).message).toMatch(/did not answer within 1000 ms/);
+        expect(ms).toBeGreaterThanOrEqual(deadlineMs * 0.9);
+        expect(ms).toBeLessThan(deadlineMs + 1_000);
+      }
+    } finally {
+      const closing = performance.now();
+      await store.close();
+      expect(performance.now() - closing).toBeLessThan(2_000);
+    }
+  });
+
+  it('refuses a deadline that is not a positive number of milliseconds', () => {
+    expect(() => createEsdbEventStore('esdb://127.0.0.1:1?tls=false', { callDeadlineMs: 0 })).toThrow(RangeError);
+  });
+});

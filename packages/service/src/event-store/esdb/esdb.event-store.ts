@@ -15,8 +15,10 @@ import {
   END,
   EventStoreDBClient,
   FORWARDS,
+  MaxAppendSizeExceededError,
   NO_STREAM,
   START,
+  StreamDeletedError as EsdbStreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
   isCommandError,
@@ -29,9 +31,12 @@ import {
   type Position,
   type ReadPosition,
   type ResolvedEvent,
+  type StreamingRead,
 } from '@eventstore/db-client';
 import {
+  AppendTooLargeError,
   EventStoreUnavailableError,
+  StreamDeletedError,
   WrongExpectedRevisionError,
   comparePositions,
   type AppendResult,
@@ -56,7 +61,19 @@ export interface EsdbEventStoreOptions {
   readonly checkpointInterval?: number;
   /** Page size for `$all` reads. Default 512. */
   readonly readAllPageSize?: number;
+  /**
+   * How long one call may go unanswered, in milliseconds, before it fails with
+   * {@link EventStoreUnavailableError}: an append must be acknowledged within it, and a read
+   * must receive its next event (or its end) within it. Default {@link DEFAULT_CALL_DEADLINE_MS}.
+   * The client alone would wait forever on a read, and on an append for as long as its
+   * connection looks alive, when a server accepts the connection and then does not answer.
+   * Live subscriptions have no deadline (they are silent while nothing is written).
+   */
+  readonly callDeadlineMs?: number;
 }
+
+/** Default of {@link EsdbEventStoreOptions.callDeadlineMs}: 5 s. */
+export const DEFAULT_CALL_DEADLINE_MS = 5_000;
 
 /** Creates the adapter from an EventStoreDB connection string (e.g. `esdb://localhost:2113?tls=false`). */
 export function createEsdbEventStore(connectionString: string, options: EsdbEventStoreOptions = {}): EventStoreDbEventStore {
@@ -73,6 +90,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly subscriptions = new Set<EsdbAllSubscription>();
   private readonly checkpointInterval: number;
   private readonly pageSize: number;
+  private readonly deadlineMs: number;
 
   constructor(
     private readonly client: EventStoreDBClient,
@@ -80,13 +98,20 @@ export class EventStoreDbEventStore implements EventStore {
   ) {
     this.checkpointInterval = options.checkpointInterval ?? 1;
     this.pageSize = options.readAllPageSize ?? 512;
+    this.deadlineMs = options.callDeadlineMs ?? DEFAULT_CALL_DEADLINE_MS;
+    if (!(Number.isFinite(this.deadlineMs) && this.deadlineMs > 0)) throw new RangeError(`callDeadlineMs must be a positive number of milliseconds (got ${this.deadlineMs})`);
   }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     try {
-      const result = await this.client.appendToStream(streamId, events.map(toEventData), {
-        expectedRevision: expected === 'no-stream' ? NO_STREAM : expected,
-      });
+      // `deadline` bounds the gRPC append itself; the adapter's own timer also covers the
+      // client's first request on a connection (its server-features call has no deadline).
+      const result = await withDeadline(this.deadlineMs, `append to ${streamId}`, () =>
+        this.client.appendToStream(streamId, events.map(toEventData), {
+          expectedRevision: expected === 'no-stream' ? NO_STREAM : expected,
+          deadline: this.deadlineMs,
+        }),
+      );
       const position = result.position ?? (await this.lastPositionOf(streamId));
       if (!position) throw new Error(`EventStoreDB returned no position for the append to ${streamId}`);
       return { nextExpectedRevision: result.nextExpectedRevision, position };
@@ -94,6 +119,11 @@ export class EventStoreDbEventStore implements EventStore {
       if (error instanceof WrongExpectedVersionError) {
         const actual = error.actualVersion;
         throw new WrongExpectedRevisionError(streamId, expected, typeof actual === 'bigint' ? actual : 'no-stream');
+      }
+      if (error instanceof EsdbStreamDeletedError) throw new StreamDeletedError(streamId, { cause: error });
+      if (error instanceof MaxAppendSizeExceededError) {
+        const limit = Number.isSafeInteger(error.maxAppendSize) && error.maxAppendSize > 0 ? error.maxAppendSize : undefined;
+        throw new AppendTooLargeError(streamId, limit, { cause: error });
       }
       throw translateError(error, `append to ${streamId}`);
     }
@@ -109,9 +139,12 @@ export class EventStoreDbEventStore implements EventStore {
           fromRevision: options.fromRevision ?? (backwards ? END : START),
           ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
         }),
+        this.deadlineMs,
+        `read ${streamId}`,
       );
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
+      if (error instanceof EsdbStreamDeletedError) throw new StreamDeletedError(streamId, { cause: error });
       throw translateError(error, `read ${streamId}`);
     }
     return resolved.flatMap((r) => toStoredEvent(r, 'strict') ?? []);
@@ -130,7 +163,7 @@ export class EventStoreDbEventStore implements EventStore {
       }
       for (;;) {
         // Reading $all forwards from a position includes the record at it, hence the `after` test.
-        const page = await drain(this.client.readAll({ fromPosition: after ?? START, direction: FORWARDS, maxCount: this.pageSize }));
+        const page = await drain(this.client.readAll({ fromPosition: after ?? START, direction: FORWARDS, maxCount: this.pageSize }), this.deadlineMs, 'read $all');
         for (const resolved of page) {
           const record = resolved.event;
           if (!record?.position) continue;
@@ -161,7 +194,7 @@ export class EventStoreDbEventStore implements EventStore {
     try {
       let before: Position | undefined;
       for (;;) {
-        const page = await drain(this.client.readAll({ fromPosition: before ?? END, direction: BACKWARDS, maxCount: 64 }));
+        const page = await drain(this.client.readAll({ fromPosition: before ?? END, direction: BACKWARDS, maxCount: 64 }), this.deadlineMs, 'read the head of $all');
         for (const resolved of page) {
           const record = resolved.event;
           if (!record?.position) continue;
@@ -182,7 +215,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   /** Position of the last record in `$all`, system and foreign records included; undefined when empty. */
   private async rawHead(): Promise<GlobalPosition | undefined> {
-    const [last] = await drain(this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 }));
+    const [last] = await drain(this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 }), this.deadlineMs, 'read the end of $all');
     return last?.event?.position;
   }
 
@@ -368,11 +401,58 @@ class EsdbAllSubscription implements Subscription {
  * Reads a client stream to its end. Leaving a read early (a `break` or a throw inside
  * `for await`) leaves the finished gRPC call unread, and the client's `dispose()` then waits
  * for it forever; so reads are always drained first and processed afterwards.
+ *
+ * The client reads without a deadline. Here a read fails with {@link EventStoreUnavailableError}
+ * when nothing (no event, no end) arrives for `idleMs`; its gRPC call is then cancelled, so
+ * `dispose()` does not wait for it. The timer restarts with each event, so a long stream that
+ * keeps arriving is never cut.
  */
-async function drain<T>(read: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of read) out.push(item);
-  return out;
+function drain<T>(read: StreamingRead<T>, idleMs: number, action: string): Promise<T[]> {
+  return new Promise<T[]>((resolve, reject) => {
+    const out: T[] = [];
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      read.off('data', onData);
+      outcome();
+    };
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        settle(() => reject(new EventStoreUnavailableError(`EventStoreDB did not answer within ${idleMs} ms (${action})`)));
+        void read.cancel().finally(() => read.destroy());
+      }, idleMs);
+    };
+    const onData = (item: T): void => {
+      out.push(item);
+      arm();
+    };
+    read.on('data', onData);
+    // `on`, not `once`: an error emitted after the first (or after the deadline) must not crash the process.
+    read.on('error', (error: Error) => settle(() => reject(error)));
+    read.once('end', () => settle(() => resolve(out)));
+    arm();
+  });
+}
+
+/** Runs `call`, failing with {@link EventStoreUnavailableError} when it has not settled within `ms`. */
+function withDeadline<T>(ms: number, action: string, call: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new EventStoreUnavailableError(`EventStoreDB did not answer within ${ms} ms (${action})`)), ms);
+    call().then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 function toEventData(event: NewEvent): EventData {
@@ -423,11 +503,25 @@ function toStoredEvent(resolved: ResolvedEvent, mode: 'strict' | 'skip-foreign')
 
 const UNAVAILABLE_TYPES: ReadonlySet<string> = new Set([ErrorType.UNAVAILABLE, ErrorType.DEADLINE_EXCEEDED, ErrorType.CANCELLED, ErrorType.NOT_LEADER, ErrorType.TIMEOUT]);
 
+/**
+ * BatchAppend answers a write the server refuses for its own state ("Server Is Busy", "Server Is
+ * Not Ready", a follower without leader information) with a status whose details carry no known
+ * type; the pinned client turns those into an `UnknownError` "Could not recognize <message>". The
+ * message is the only sign of what happened, so these texts are matched: each means "retry later".
+ */
+const SERVER_STATE_REFUSALS = /^Could not recognize (Server Is Busy|Server Is Too Busy|Server Is Not Ready|No leader info available in response)\b/i;
+
 /** Maps connection-level failures to the port's {@link EventStoreUnavailableError}; others pass through. */
 export function translateError(error: unknown, action: string): unknown {
-  if (error instanceof EventStoreUnavailableError || error instanceof WrongExpectedRevisionError) return error;
+  if (error instanceof EventStoreUnavailableError || error instanceof WrongExpectedRevisionError || error instanceof StreamDeletedError || error instanceof AppendTooLargeError) {
+    return error;
+  }
   // Cluster discovery failures are plain errors from the client.
-  if (error instanceof Error && ((isCommandError(error) && UNAVAILABLE_TYPES.has(error.type)) || /failed to discover|no connection established|ECONNREFUSED/i.test(error.message))) {
+  const refusedForServerState = error instanceof Error && isCommandError(error) && error.type === ErrorType.UNKNOWN && SERVER_STATE_REFUSALS.test(error.message);
+  if (
+    error instanceof Error &&
+    ((isCommandError(error) && UNAVAILABLE_TYPES.has(error.type)) || refusedForServerState || /failed to discover|no connection established|ECONNREFUSED/i.test(error.message))
+  ) {
     return new EventStoreUnavailableError(`EventStoreDB unavailable (${action}): ${error.message}`, { cause: error });
   }
   return error;

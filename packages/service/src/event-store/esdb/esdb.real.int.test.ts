@@ -1,3 +1,4 @@
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { describeEventStoreContract } from '../event-store.contract';
 import { EventStoreUnavailableError, comparePositions } from '../event-store.port';
 import { createEsdbEventStore } from './esdb.event-store';
@@ -8,12 +9,26 @@ import { Recorder, newEvent, settle } from './esdb.test-fixtures';
 //   docker run -p 2113:2113 eventstore/eventstore:24.10 --insecure --run-projections=None
 // and run: ESDB_CONNECTION_STRING='esdb://localhost:2113?tls=false' npx jest --selectProjects service esdb.real
 const connectionString = process.env['ESDB_CONNECTION_STRING'];
+/** The server's `MaxAppendSize`: its default (1 MiB) unless ESDB_MAX_APPEND_SIZE says the server was started with another. */
+const maxAppendBytes = Number(process.env['ESDB_MAX_APPEND_SIZE'] ?? 1024 * 1024);
 
 if (connectionString) {
-  describeEventStoreContract(`EventStoreDB adapter on a real server (${connectionString})`, async () => {
-    const store = createEsdbEventStore(connectionString);
-    return { store, cleanup: () => store.close() };
-  });
+  describeEventStoreContract(
+    `EventStoreDB adapter on a real server (${connectionString})`,
+    async () => {
+      const store = createEsdbEventStore(connectionString);
+      const admin = EventStoreDBClient.connectionString(connectionString);
+      return {
+        store,
+        tombstone: async (streamId) => void (await admin.tombstoneStream(streamId)),
+        cleanup: async () => {
+          await admin.dispose();
+          await store.close();
+        },
+      };
+    },
+    { tombstones: true, maxAppendBytes },
+  );
 
   describe('EventStoreDB adapter on a real server: resume past the end of the log', () => {
     it('delivers the next event after a stored position that lies past the last record', async () => {
