@@ -47,6 +47,13 @@ describe('loadConfig', () => {
     expect(parseDurationSeconds('1w')).toBeUndefined();
   });
 
+  it('appends to EventStoreDB over the unary Append unless ESDB_BATCH_APPEND=on (issue 21)', () => {
+    expect(loadConfig({}, '/x').esdbBatchAppend).toBe(false);
+    expect(loadConfig({ ESDB_BATCH_APPEND: 'on' }, '/x').esdbBatchAppend).toBe(true);
+    expect(loadConfig({ ESDB_BATCH_APPEND: 'OFF' }, '/x').esdbBatchAppend).toBe(false);
+    expect(() => loadConfig({ ESDB_BATCH_APPEND: 'yes' })).toThrow(/ESDB_BATCH_APPEND must be on or off/);
+  });
+
   it('gives EventStoreDB calls a 5 s deadline unless ESDB_CALL_DEADLINE says otherwise (issue 21)', () => {
     expect(loadConfig({}, '/x').esdbCallDeadlineMs).toBe(5_000);
     expect(loadConfig({ ESDB_CALL_DEADLINE: '1500ms' }, '/x').esdbCallDeadlineMs).toBe(1_500);

@@ -20,6 +20,8 @@ export interface ServiceConfig {
   readonly esdbConnectionString: string | undefined;
   /** With `esdb`: how long one EventStoreDB call may go unanswered before it fails with 503, in milliseconds. */
   readonly esdbCallDeadlineMs: number;
+  /** With `esdb`: append through BatchAppend when the server offers it (`ESDB_BATCH_APPEND=on`); default off, see the esdb README. */
+  readonly esdbBatchAppend: boolean;
   /** The HS256 key from the environment, if set; see {@link resolveTokenKey}. */
   readonly tokenKey: string | undefined;
   readonly logLevel: LogLevel;
@@ -48,6 +50,7 @@ export const CONFIG_DEFAULTS = {
   TOKEN_MAX_LIFETIME: '30d',
   IDEMPOTENCY_KEY_TTL: '24h',
   ESDB_CALL_DEADLINE: '5s',
+  ESDB_BATCH_APPEND: 'off',
 } as const;
 
 /** One or more environment variables are wrong; `problems` names each. */
@@ -139,6 +142,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     problems.push(`ESDB_CALL_DEADLINE must be a duration from 100ms to 10m, such as 5s or 1500ms (got "${deadlineText}")`);
   }
 
+  const batchAppendText = read('ESDB_BATCH_APPEND').toLowerCase();
+  if (batchAppendText !== 'on' && batchAppendText !== 'off') problems.push(`ESDB_BATCH_APPEND must be on or off (got "${batchAppendText}")`);
+
   const tokenKey = optional('SUPPORT_SLA_TOKEN_KEY');
   if (tokenKey !== undefined && tokenKey.length < MIN_TOKEN_KEY_LENGTH) problems.push(`SUPPORT_SLA_TOKEN_KEY must be at least ${MIN_TOKEN_KEY_LENGTH} characters (got ${tokenKey.length})`);
 
@@ -184,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     eventStore: eventStore as EventStoreKind,
     esdbConnectionString,
     esdbCallDeadlineMs: esdbCallDeadlineMs!,
+    esdbBatchAppend: batchAppendText === 'on',
     tokenKey,
     logLevel: logLevel as LogLevel,
     maxBodyBytes: maxBodyBytes!,

@@ -22,10 +22,11 @@ let svc: InProcessService;
 let admin: EventStoreDBClient;
 
 beforeAll(async () => {
-  // BatchAppend on, as on every current real server: the client then appends only through it.
+  // BatchAppend offered, as on every current real server, and used (ESDB_BATCH_APPEND=on): the
+  // client then appends only through it.
   esdb = await startEsdbTestServer({ maxAppendSize: MAX_APPEND_SIZE, batchAppend: true });
   admin = EventStoreDBClient.connectionString(esdb.connectionString);
-  svc = await startService({ env: { EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: esdb.connectionString, ESDB_CALL_DEADLINE: `${CALL_DEADLINE_MS}ms` } });
+  svc = await startService({ env: { EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: esdb.connectionString, ESDB_CALL_DEADLINE: `${CALL_DEADLINE_MS}ms`, ESDB_BATCH_APPEND: 'on' } });
 });
 afterAll(async () => {
   await svc.stop({ removeData: true });

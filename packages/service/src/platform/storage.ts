@@ -34,7 +34,7 @@ export async function openStorage(config: ServiceConfig): Promise<ServiceStorage
       return withCheckpointer(new InMemoryEventStore(), openLocalDatabase(':memory:'), 'events in process memory (EVENT_STORE=memory): everything is lost when the process ends');
     case 'esdb':
       return withCheckpointer(
-        createEsdbEventStore(config.esdbConnectionString!, { callDeadlineMs: config.esdbCallDeadlineMs }),
+        createEsdbEventStore(config.esdbConnectionString!, { callDeadlineMs: config.esdbCallDeadlineMs, batchAppend: config.esdbBatchAppend }),
         openLocalDatabase(config.dbFile),
         `events in EventStoreDB (${redact(config.esdbConnectionString!)}); read models, checkpoints, idempotency keys and ticket numbers in SQLite file ${config.dbFile}`,
       );

@@ -13,8 +13,8 @@ function describeOnTestServer(name: string, batchAppend: boolean): void {
   describeEventStoreContract(
     name,
     async () => {
-      const server = await startEsdbTestServer({ maxAppendSize: MAX_APPEND_SIZE, batchAppend });
-      const store = createEsdbEventStore(server.connectionString, { readAllPageSize: 5, callDeadlineMs: CALL_DEADLINE_MS });
+      const server = await startEsdbTestServer({ maxAppendSize: MAX_APPEND_SIZE, batchAppend: true });
+      const store = createEsdbEventStore(server.connectionString, { readAllPageSize: 5, callDeadlineMs: CALL_DEADLINE_MS, batchAppend });
       const admin = EventStoreDBClient.connectionString(server.connectionString);
       return {
         store,
@@ -38,7 +38,8 @@ function describeOnTestServer(name: string, batchAppend: boolean): void {
 // The shared event-store contract, run against the EventStoreDB adapter talking gRPC to the
 // in-process test double (a fresh server per store, so every run starts from an empty log).
 // Streams are tombstoned through a second, raw client over gRPC, as an operator would. The
-// pinned client appends through BatchAppend whenever the server offers it (every current real
-// server does), so the suite runs over both append paths.
+// adapter appends over the unary Append unless told to use BatchAppend (`batchAppend`,
+// `ESDB_BATCH_APPEND=on`), which the client would use whenever the server offers it (every current
+// real server does), so the suite runs over both append paths, on a server that offers both.
 describeOnTestServer('EventStoreDB adapter on the wire-level test server (unary Append)', false);
 describeOnTestServer('EventStoreDB adapter on the wire-level test server (BatchAppend)', true);

@@ -351,3 +351,37 @@ describe('EventStoreDbEventStore against a listener that accepts connections and
     expect(() => createEsdbEventStore('esdb://127.0.0.1:1?tls=false', { callDeadlineMs: 0 })).toThrow(RangeError);
   });
 });
+
+describe('EventStoreDbEventStore appends over the unary Append unless told otherwise', () => {
+  // The pinned client keeps pending BatchAppend requests in one table for the whole process: a
+  // batch stream that fails rejects appends pending on other connections (and a late answer then
+  // throws inside the client). Over the unary Append each append is its own call.
+  it('appends unary on servers that offer BatchAppend, and one server going away leaves an append pending on another untouched', async () => {
+    const [a, b] = await Promise.all([startEsdbTestServer({ batchAppend: true }), startEsdbTestServer({ batchAppend: true })]);
+    const storeA = createEsdbEventStore(a.connectionString);
+    const storeB = createEsdbEventStore(b.connectionString);
+    try {
+      await storeA.appendToStream('ticket-a-0', [newEvent('T', {})], 'no-stream');
+      await storeB.appendToStream('ticket-b-0', [newEvent('T', {})], 'no-stream');
+      a.stall();
+      b.stall();
+      const pendingA = storeA.appendToStream('ticket-a-1', [newEvent('T', { n: 1 })], 'no-stream').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const pendingB = storeB.appendToStream('ticket-b-1', [newEvent('T', { n: 1 })], 'no-stream');
+      await settle(100);
+      await a.stop();
+      expect(await pendingA).toBeInstanceOf(EventStoreUnavailableError);
+      b.resume();
+      expect((await pendingB).nextExpectedRevision).toBe(0n);
+      expect((await storeB.readStream('ticket-b-1')).map((e) => e.data)).toEqual([{ n: 1 }]);
+      expect(a.calls.batchAppend + b.calls.batchAppend).toBe(0);
+      expect(b.calls.append).toBe(2);
+    } finally {
+      await storeA.close();
+      await storeB.close();
+      await b.stop();
+    }
+  });
+});

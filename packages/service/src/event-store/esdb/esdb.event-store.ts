@@ -70,6 +70,14 @@ export interface EsdbEventStoreOptions {
    * Live subscriptions have no deadline (they are silent while nothing is written).
    */
   readonly callDeadlineMs?: number;
+  /**
+   * Append through BatchAppend when the server offers it, as the client does by default. Default
+   * false: the pinned client (6.2.1) keeps the pending BatchAppend requests of every connection in
+   * one table for the whole process (fixed only in the renamed client, PR #523), so a batch stream
+   * that fails rejects appends pending on another, and a late answer then throws inside the
+   * client's stream handler. The unary Append keeps each append on its own call.
+   */
+  readonly batchAppend?: boolean;
 }
 
 /** Default of {@link EsdbEventStoreOptions.callDeadlineMs}: 5 s. */
@@ -77,7 +85,26 @@ export const DEFAULT_CALL_DEADLINE_MS = 5_000;
 
 /** Creates the adapter from an EventStoreDB connection string (e.g. `esdb://localhost:2113?tls=false`). */
 export function createEsdbEventStore(connectionString: string, options: EsdbEventStoreOptions = {}): EventStoreDbEventStore {
-  return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString), options);
+  const client = EventStoreDBClient.connectionString(connectionString);
+  return new EventStoreDbEventStore(options.batchAppend === true ? client : withoutBatchAppend(client), options);
+}
+
+/** The gRPC path of BatchAppend, as the client's method definitions name it. */
+const BATCH_APPEND_PATH = '/event_store.client.streams.Streams/BatchAppend';
+
+/**
+ * Makes the client append over the unary Append only ({@link EsdbEventStoreOptions.batchAppend}):
+ * it asks its `supports` before each append, and appends unary when the server lacks
+ * BatchAppend, so the answer for that one method is no. `supports` is an instance field of the
+ * pinned client, not public API: `esdb.event-store.int.test.ts` checks that appends then never
+ * reach BatchAppend on a server that offers it.
+ */
+function withoutBatchAppend(client: EventStoreDBClient): EventStoreDBClient {
+  const internals = client as unknown as { supports: (method: { readonly path?: string }, feature?: string) => Promise<boolean> };
+  const supports = internals.supports;
+  if (typeof supports !== 'function') throw new Error('@eventstore/db-client has no supports(): the unary-append guard needs the pinned 6.x client');
+  internals.supports = (method, feature) => (method.path === BATCH_APPEND_PATH ? Promise.resolve(false) : supports(method, feature));
+  return client;
 }
 
 const SYSTEM_PREFIX = '$';
