@@ -29,12 +29,22 @@
  *   `busy(true)` switch answering "Server Is Busy" as a real server refusing a write does.
  * - `ServerFeatures.GetSupportedMethods`: lists the methods above; `BatchAppend` only with the
  *   `batchAppend` option, so by default the client uses plain appends.
+ * - A follower node (option `followerOf`, switches `follow(leader)` / `lead()`): as a real
+ *   follower, it refuses every call carrying the `requires-leader: true` header (appends, reads,
+ *   deletes, tombstones) with the real server's NotLeader answer, `NOT_FOUND` "Leader info
+ *   available" with the trailers `exception: not-leader`, `leader-endpoint-host` and
+ *   `leader-endpoint-port`, and takes the rest: a real follower serves reads itself and forwards
+ *   a write without the header to the leader. Two servers given the same `data` model a cluster
+ *   whose nodes share one log, so a "forwarded" write is one written to that shared log (counted
+ *   in `calls.forwarded`). A BatchAppend call with the header is refused as a whole with the same
+ *   answer (the real server's per-append details are not modelled).
  * Positions are sparse byte-offset-like numbers with commit == prepare, as in EventStoreDB
  * without explicit transactions.
  *
  * What it does NOT model: persistent subscriptions, projections, users/ACLs/authentication
- * (credentials are ignored), TLS, gossip/cluster discovery and leader election
- * (`NotLeader`), operations such as scavenging, stream metadata other than the `$tb` of a soft
+ * (credentials are ignored), TLS, gossip/cluster discovery and elections (a test switches the
+ * roles; replication lag does not exist, the nodes share one log), a follower without a known
+ * leader ("Server Is Not Ready"), operations such as scavenging, stream metadata other than the `$tb` of a soft
  * delete (`$maxAge`, `$maxCount`, `$acl` …), `resolveLinkTos`/link events, structured UUIDs,
  * deadlines, "fell behind"/"consumer too slow" drops, explicit transactions (commit ≠ prepare),
  * gRPC message size limits other than the append size, and durability (data lives in memory; `restart()` keeps it).
@@ -97,6 +107,26 @@ export interface EsdbTestServerOptions {
    * Off by default: the unary path.
    */
   readonly batchAppend?: boolean;
+  /** Start as a follower of this leader (see `follow`). A leader when omitted. */
+  readonly followerOf?: LeaderEndpoint;
+}
+
+/** Where a follower says the leader is (the `leader-endpoint-host` / `-port` trailers). */
+export interface LeaderEndpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Calls received so far, by kind. */
+export interface EsdbTestServerCalls {
+  /** Unary appends, refused ones included. */
+  append: number;
+  /** Appends sent through BatchAppend (one per appended batch). */
+  batchAppend: number;
+  /** Calls refused with NotLeader (while a follower, calls carrying `requires-leader: true`). */
+  notLeader: number;
+  /** Writes taken while a follower without `requires-leader` (a real follower forwards them to the leader). */
+  forwarded: number;
 }
 
 export interface EsdbTestServer {
@@ -121,8 +151,15 @@ export interface EsdbTestServer {
    * take the write: an error status "Server Is Busy" with empty details, and nothing written.
    */
   busy(on: boolean): void;
-  /** Calls received so far, by method (`append`, `batchAppend`: one per appended batch). */
-  readonly calls: Readonly<Record<'append' | 'batchAppend', number>>;
+  /**
+   * From now on the node is a follower naming `leader` as the leader: calls carrying
+   * `requires-leader: true` are refused with the real server's NotLeader answer.
+   */
+  follow(leader: LeaderEndpoint): void;
+  /** From now on the node is the leader again. */
+  lead(): void;
+  /** Calls received so far, by kind. */
+  readonly calls: Readonly<EsdbTestServerCalls>;
 }
 
 const DEFAULT_FILTER_WINDOW = 32;
@@ -139,7 +176,8 @@ export async function startEsdbTestServer(options: EsdbTestServerOptions = {}): 
     gate: new Gate(),
     batchAppend: options.batchAppend ?? false,
     busy: false,
-    calls: { append: 0, batchAppend: 0 },
+    leader: options.followerOf,
+    calls: { append: 0, batchAppend: 0, notLeader: 0, forwarded: 0 },
   };
   let server: grpc.Server | undefined = createServer(data, behaviour);
   const port = await bind(server, options.port ?? 0);
@@ -165,6 +203,8 @@ export async function startEsdbTestServer(options: EsdbTestServerOptions = {}): 
     stall: () => behaviour.gate.close(),
     resume: () => behaviour.gate.open(),
     busy: (on) => void (behaviour.busy = on),
+    follow: (leader) => void (behaviour.leader = { host: leader.host, port: leader.port }),
+    lead: () => void (behaviour.leader = undefined),
     calls: behaviour.calls,
   };
 }
@@ -176,7 +216,9 @@ interface Behaviour {
   readonly gate: Gate;
   readonly batchAppend: boolean;
   busy: boolean;
-  readonly calls: Record<'append' | 'batchAppend', number>;
+  /** Set while the node is a follower: where it says the leader is. */
+  leader: LeaderEndpoint | undefined;
+  readonly calls: EsdbTestServerCalls;
 }
 
 /** Open by default; `passed()` resolves at once while open, else when it opens again. */
@@ -223,7 +265,10 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
     read: (call: grpc.ServerWritableStream<ReadReq, ReadResp>) => {
       behaviour.gate
         .passed()
-        .then(() => handleRead(log, behaviour, call))
+        .then(() => {
+          refuseIfNotLeader(behaviour, call);
+          return handleRead(log, behaviour, call);
+        })
         .catch((error: unknown) => {
         if (!call.cancelled) call.emit('error', toStatus(error));
       });
@@ -232,6 +277,8 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
       handleAppend(log, behaviour, call, callback),
     delete: async (call: grpc.ServerUnaryCall<DeleteReq, DeleteResp>, callback: grpc.sendUnaryData<DeleteResp>) => {
       await behaviour.gate.passed();
+      const refused = notLeaderRefusal(behaviour, call);
+      if (refused) return callback(refused);
       const options = call.request.getOptions();
       if (!options) return callback(invalidArgument('missing delete options'));
       const name = streamNameOf(options.getStreamIdentifier());
@@ -244,6 +291,8 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
     },
     tombstone: async (call: grpc.ServerUnaryCall<TombstoneReq, TombstoneResp>, callback: grpc.sendUnaryData<TombstoneResp>) => {
       await behaviour.gate.passed();
+      const refused = notLeaderRefusal(behaviour, call);
+      if (refused) return callback(refused);
       const options = call.request.getOptions();
       if (!options) return callback(invalidArgument('missing tombstone options'));
       const name = streamNameOf(options.getStreamIdentifier());
@@ -256,6 +305,11 @@ function createServer(log: EsdbLog, behaviour: Behaviour): grpc.Server {
     batchAppend: (call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>) => {
       if (!behaviour.batchAppend) {
         call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'BatchAppend is switched off in this test double' });
+        return;
+      }
+      const refused = notLeaderRefusal(behaviour, call);
+      if (refused) {
+        call.emit('error', refused);
         return;
       }
       handleBatchAppend(log, behaviour, call);
@@ -321,6 +375,10 @@ function handleAppend(
   call.on('end', () => void behaviour.gate.passed().then(() => {
     if (failed || call.cancelled) return;
     if (!header) return fail(invalidArgument('append without options'));
+    // A real follower reads the whole request before the write is refused (or forwarded).
+    const refused = notLeaderRefusal(behaviour, call);
+    if (refused) return fail(refused);
+    if (behaviour.leader) behaviour.calls.forwarded += 1;
     const name = streamNameOf(header.getStreamIdentifier());
     const outcome = log.append(name, expectedOf(header), events, new Date());
     if (outcome.kind === 'stream-deleted') return fail(outcomeError(name, outcome));
@@ -412,6 +470,7 @@ function handleBatchAppend(log: EsdbLog, behaviour: Behaviour, call: grpc.Server
       // What the real server sends when the write is refused as "too busy": no known details type.
       return answer(batch.name, (resp) => resp.setError(statusWith('Server Is Busy', new ProtoEmpty().serializeBinary(), 'google.protobuf.Empty')));
     }
+    if (behaviour.leader) behaviour.calls.forwarded += 1;
     const outcome = log.append(batch.name, batch.expected, batch.events, new Date());
     answer(batch.name, (resp) => {
       if (outcome.kind === 'success') {
@@ -726,6 +785,27 @@ function maxAppendSizeExceeded(maxAppendSize: number): Partial<grpc.StatusObject
     details: `Maximum Append Size of ${maxAppendSize} Exceeded.`,
     metadata: metadataOf({ exception: 'maximum-append-size-exceeded', 'maximum-append-size': String(maxAppendSize) }),
   };
+}
+
+/**
+ * While the node is a follower, the real server's answer to a call carrying `requires-leader:
+ * true`: `NOT_FOUND` "Leader info available" with the `not-leader` exception and the leader's
+ * endpoint in the trailers (what the client's `NotLeaderError` reads). Undefined otherwise.
+ */
+function notLeaderRefusal(behaviour: Behaviour, call: { readonly metadata: grpc.Metadata }): Partial<grpc.StatusObject> | undefined {
+  const leader = behaviour.leader;
+  if (!leader || !call.metadata.get('requires-leader').some((value) => String(value).toLowerCase() === 'true')) return undefined;
+  behaviour.calls.notLeader += 1;
+  return {
+    code: grpc.status.NOT_FOUND,
+    details: 'Leader info available',
+    metadata: metadataOf({ exception: 'not-leader', 'leader-endpoint-host': leader.host, 'leader-endpoint-port': String(leader.port) }),
+  };
+}
+
+function refuseIfNotLeader(behaviour: Behaviour, call: { readonly metadata: grpc.Metadata }): void {
+  const refused = notLeaderRefusal(behaviour, call);
+  if (refused) throw refused;
 }
 
 function invalidArgument(details: string): Partial<grpc.StatusObject> {

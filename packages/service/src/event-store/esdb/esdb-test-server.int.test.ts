@@ -1,6 +1,7 @@
 import {
   ANY,
   BACKWARDS,
+  NotLeaderError,
   END,
   EventStoreDBClient,
   NO_STREAM,
@@ -232,6 +233,39 @@ describe('EventStoreDB wire-level test double, driven by @eventstore/db-client',
     } finally {
       await quirkyClient.dispose();
       await quirky.stop();
+    }
+  });
+  it('plays a follower: refuses calls that require the leader with NotLeader naming it, serves the others, and the client moves to the named leader', async () => {
+    const leader = await startEsdbTestServer({ data: server.data });
+    const follower = await startEsdbTestServer({ data: server.data, followerOf: { host: '127.0.0.1', port: leader.port } });
+    const onFollower = EventStoreDBClient.connectionString(follower.connectionString);
+    try {
+      await onFollower.appendToStream('s-1', event('A'));
+      expect(follower.calls).toMatchObject({ append: 1, forwarded: 1, notLeader: 0 });
+      const refused: unknown = await onFollower.appendToStream('s-1', event('B'), { expectedRevision: 0n, requiresLeader: true }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(NotLeaderError);
+      expect((refused as NotLeaderError).leader).toEqual({ address: '127.0.0.1', port: leader.port });
+      expect(follower.calls.notLeader).toBe(1);
+      // The client reconnects to the leader the error named: the same call now lands there.
+      await onFollower.appendToStream('s-1', event('B'), { expectedRevision: 0n, requiresLeader: true });
+      expect(leader.calls.append).toBe(1);
+      expect(follower.calls.append).toBe(2);
+      expect(types(await onFollower.readStream('s-1', { requiresLeader: true }).toArray())).toEqual(['A', 'B']);
+
+      // A read that requires the leader is refused by a follower; one that does not is served.
+      const reader = EventStoreDBClient.connectionString(follower.connectionString);
+      try {
+        expect(types(await reader.readStream('s-1').toArray())).toEqual(['A', 'B']);
+        await expect(reader.readStream('s-1', { requiresLeader: true }).toArray()).rejects.toBeInstanceOf(NotLeaderError);
+        expect(follower.calls.notLeader).toBe(2);
+        follower.lead();
+        expect(types(await reader.readStream('s-1', { requiresLeader: true }).toArray())).toEqual(['A', 'B']);
+      } finally {
+        await reader.dispose();
+      }
+    } finally {
+      await onFollower.dispose();
+      await Promise.all([leader.stop(), follower.stop()]);
     }
   });
 });

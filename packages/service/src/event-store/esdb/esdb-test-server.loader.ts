@@ -23,8 +23,26 @@ export interface EsdbTestServerHandle {
   resume(): void;
   /** While on, BatchAppend refuses every append with the real server's "Server Is Busy" answer. */
   busy(on: boolean): void;
-  /** Calls received so far: unary appends, and appends sent through BatchAppend. */
-  readonly calls: Readonly<Record<'append' | 'batchAppend', number>>;
+  /**
+   * From now on the node is a follower naming `leader` as the leader: a call carrying
+   * `requires-leader: true` is refused with the real server's NotLeader answer; other calls are
+   * served (writes as a follower forwards them: on the log, shared when servers share `data`).
+   */
+  follow(leader: LeaderEndpoint): void;
+  /** From now on the node is the leader again. */
+  lead(): void;
+  /**
+   * Calls received so far: unary appends (refused ones included), appends sent through
+   * BatchAppend, calls refused with NotLeader, and writes a follower took without
+   * `requires-leader` (a real follower forwards those to the leader).
+   */
+  readonly calls: Readonly<Record<'append' | 'batchAppend' | 'notLeader' | 'forwarded', number>>;
+}
+
+/** Where a follower says the leader is. */
+export interface LeaderEndpoint {
+  readonly host: string;
+  readonly port: number;
 }
 
 export interface EsdbTestServerStartOptions {
@@ -36,6 +54,8 @@ export interface EsdbTestServerStartOptions {
   readonly maxAppendSize?: number;
   /** Offer BatchAppend, which the client then uses for every append (as with real servers). */
   readonly batchAppend?: boolean;
+  /** Start as a follower of this leader (see `follow`). */
+  readonly followerOf?: LeaderEndpoint;
 }
 
 interface TestServerModule {
