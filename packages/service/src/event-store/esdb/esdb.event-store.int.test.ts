@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { EventStoreDBClient, StreamNotFoundError, jsonEvent } from '@eventstore/db-client';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, comparePositions } from '../event-store.port';
 import { createEsdbEventStore, type EventStoreDbEventStore } from './esdb.event-store';
 import { startEsdbTestServer, type EsdbTestServerHandle } from './esdb-test-server.loader';
@@ -383,5 +383,103 @@ describe('EventStoreDbEventStore appends over the unary Append unless told other
       await storeB.close();
       await b.stop();
     }
+  });
+});
+
+describe('EventStoreDbEventStore in a cluster: a NotLeader answer and a leader change', () => {
+  // Two test servers sharing one log model a cluster; `follow`/`lead` switch their roles. The
+  // adapter appends with `requires-leader`, so a follower refuses the append with NotLeader
+  // (instead of forwarding it) and the client reconnects to the leader the answer names.
+  const at = (server: EsdbTestServerHandle): { host: string; port: number } => ({ host: '127.0.0.1', port: server.port });
+  let started: EsdbTestServerHandle[] = [];
+  let closers: (() => Promise<void>)[] = [];
+  const cluster = async (): Promise<[EsdbTestServerHandle, EsdbTestServerHandle]> => {
+    const a = await startEsdbTestServer();
+    const b = await startEsdbTestServer({ data: a.data, followerOf: at(a) });
+    started = [a, b];
+    return [a, b];
+  };
+  const storeOn = (server: EsdbTestServerHandle): EventStoreDbEventStore => {
+    const store = createEsdbEventStore(server.connectionString, { callDeadlineMs: 2_000 });
+    closers.push(() => store.close());
+    return store;
+  };
+  /** Event ids of a stream as the given node serves them, read with a client of its own. */
+  const idsOn = async (server: EsdbTestServerHandle, stream: string): Promise<string[]> => {
+    const raw = EventStoreDBClient.connectionString(server.connectionString);
+    closers.push(() => raw.dispose());
+    const read = await raw.readStream(stream, { requiresLeader: true }).toArray().catch((error: unknown) => {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    });
+    return read.map((e) => e.event?.id ?? '?');
+  };
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+    await Promise.all(started.splice(0).map((s) => s.stop()));
+    closers = [];
+  });
+
+  it('connected to a follower, an append answered NotLeader lands once on the leader and succeeds', async () => {
+    const [leader, follower] = await cluster();
+    const store = storeOn(follower);
+    const event = newEvent('TicketOpened', { n: 1 });
+    const result = await store.appendToStream('ticket-nl-1', [event], 'no-stream');
+    expect(result.nextExpectedRevision).toBe(0n);
+    expect(follower.calls).toMatchObject({ append: 1, notLeader: 1, forwarded: 0 });
+    expect(leader.calls.append).toBe(1);
+    expect(await idsOn(leader, 'ticket-nl-1')).toEqual([event.id]);
+    // The client stays on the leader: the next append goes there directly.
+    await store.appendToStream('ticket-nl-1', [newEvent('TicketAssigned', {})], 0n);
+    expect(follower.calls.append).toBe(1);
+    expect(leader.calls.append).toBe(2);
+    expect((await store.readStream('ticket-nl-1')).map((e) => e.type)).toEqual(['TicketOpened', 'TicketAssigned']);
+  });
+
+  it('follows leader changes mid-run: every acknowledged append is in the log exactly once, none lost', async () => {
+    const [a, b] = await cluster();
+    const store = storeOn(a);
+    const acknowledged = new Map<string, string[]>();
+    let revision: bigint | 'no-stream' = 'no-stream';
+    const appendOne = async (stream: string, expected: bigint | 'no-stream'): Promise<bigint> => {
+      const event = newEvent('T', { stream });
+      const { nextExpectedRevision } = await store.appendToStream(stream, [event], expected);
+      acknowledged.set(stream, [...(acknowledged.get(stream) ?? []), event.id]);
+      return nextExpectedRevision;
+    };
+    for (let i = 0; i < 3; i += 1) revision = await appendOne('ticket-lc', revision);
+    expect(a.calls.append).toBe(3);
+
+    // A steps down naming B; B leads. Several appends are in flight when they meet the change.
+    a.follow(at(b));
+    b.lead();
+    const parallel = await Promise.all([0, 1, 2, 3, 4].map((n) => appendOne(`ticket-lc-p${n}`, 'no-stream')));
+    expect(parallel).toEqual([0n, 0n, 0n, 0n, 0n]);
+    for (let i = 0; i < 3; i += 1) revision = await appendOne('ticket-lc', revision);
+    expect(a.calls.notLeader).toBeGreaterThanOrEqual(1);
+    expect(b.calls.append).toBeGreaterThanOrEqual(3 + 5);
+
+    // And back: B steps down naming A.
+    b.follow(at(a));
+    a.lead();
+    for (let i = 0; i < 2; i += 1) revision = await appendOne('ticket-lc', revision);
+    expect(revision).toBe(7n);
+    expect(b.calls.notLeader).toBeGreaterThanOrEqual(1);
+    expect(a.calls.forwarded + b.calls.forwarded).toBe(0);
+
+    // The nodes share one log: read it through the current leader.
+    for (const [stream, ids] of acknowledged) expect(await idsOn(a, stream)).toEqual(ids);
+    expect([...acknowledged.values()].flat()).toHaveLength(8 + 5);
+  });
+
+  it('fails with EventStoreUnavailableError, writing nothing, when the node it is sent to is not the leader either', async () => {
+    const [a, b] = await cluster();
+    a.follow(at(b)); // each names the other: an election in progress
+    const store = storeOn(a);
+    const error: unknown = await store.appendToStream('ticket-nl-2', [newEvent('T', {})], 'no-stream').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EventStoreUnavailableError);
+    expect(a.calls.notLeader + b.calls.notLeader).toBe(2);
+    a.lead();
+    expect(await idsOn(a, 'ticket-nl-2')).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import {
   FORWARDS,
   MaxAppendSizeExceededError,
   NO_STREAM,
+  NotLeaderError,
   START,
   StreamDeletedError as EsdbStreamDeletedError,
   StreamNotFoundError,
@@ -129,19 +130,26 @@ export class EventStoreDbEventStore implements EventStore {
     if (!(Number.isFinite(this.deadlineMs) && this.deadlineMs > 0)) throw new RangeError(`callDeadlineMs must be a positive number of milliseconds (got ${this.deadlineMs})`);
   }
 
+  /**
+   * Appends with `requires-leader`, so a follower refuses the append with NotLeader instead of
+   * forwarding it (a forwarded write adds a hop and can time out in between, leaving its outcome
+   * unknown). On NotLeader the client reconnects to the leader the answer names, and the append is
+   * sent once more, to that leader: safe, because the follower wrote nothing, and the append names
+   * its event ids and an exact expected revision (`ANY` is never sent), so even a batch that had
+   * been written would be answered with the original result, not written twice. A second NotLeader
+   * (the cluster is still electing) fails with {@link EventStoreUnavailableError}.
+   */
   async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     try {
-      // `deadline` bounds the gRPC append itself; the adapter's own timer also covers the
-      // client's first request on a connection (its server-features call has no deadline).
-      const result = await withDeadline(this.deadlineMs, `append to ${streamId}`, () =>
-        this.client.appendToStream(streamId, events.map(toEventData), {
-          expectedRevision: expected === 'no-stream' ? NO_STREAM : expected,
-          deadline: this.deadlineMs,
-        }),
-      );
-      const position = result.position ?? (await this.lastPositionOf(streamId));
-      if (!position) throw new Error(`EventStoreDB returned no position for the append to ${streamId}`);
-      return { nextExpectedRevision: result.nextExpectedRevision, position };
+      try {
+        return await this.appendOnce(streamId, events, expected);
+      } catch (error) {
+        if (!(error instanceof NotLeaderError)) throw error;
+        // The client switches its connection to the named leader in a handler it does not await;
+        // let it run before the retry is sent.
+        await new Promise((resolve) => setImmediate(resolve));
+        return await this.appendOnce(streamId, events, expected);
+      }
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
         const actual = error.actualVersion;
@@ -154,6 +162,21 @@ export class EventStoreDbEventStore implements EventStore {
       }
       throw translateError(error, `append to ${streamId}`);
     }
+  }
+
+  private async appendOnce(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    // `deadline` bounds the gRPC append itself; the adapter's own timer also covers the
+    // client's first request on a connection (its server-features call has no deadline).
+    const result = await withDeadline(this.deadlineMs, `append to ${streamId}`, () =>
+      this.client.appendToStream(streamId, events.map(toEventData), {
+        expectedRevision: expected === 'no-stream' ? NO_STREAM : expected,
+        deadline: this.deadlineMs,
+        requiresLeader: true,
+      }),
+    );
+    const position = result.position ?? (await this.lastPositionOf(streamId));
+    if (!position) throw new Error(`EventStoreDB returned no position for the append to ${streamId}`);
+    return { nextExpectedRevision: result.nextExpectedRevision, position };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly StoredEvent[]> {
