@@ -27,6 +27,8 @@ export type MakeEventStore = () => Promise<{
   resume?(): void;
   /** Makes the store's server refuse writes as too busy (on) or take them again (off). */
   busy?(on: boolean): void;
+  /** Makes the node the store talks to step down, naming another node of its cluster as the leader. */
+  changeLeader?(): void;
 }>;
 
 /**
@@ -46,6 +48,11 @@ export interface ContractCapabilities {
   readonly callDeadlineMs?: number;
   /** The store's server can refuse a write as too busy; `makeStore` must then give `busy`. */
   readonly busyRefusals?: boolean;
+  /**
+   * The store runs on a cluster whose leader can change (an EventStoreDB follower answers
+   * NotLeader); `makeStore` must then give `changeLeader`.
+   */
+  readonly leaderChanges?: boolean;
 }
 
 /** An event with complete, valid-looking metadata; `extra` is merged into the metadata. */
@@ -115,6 +122,7 @@ export function describeEventStoreContract(name: string, makeStore: MakeEventSto
     let stall: (() => void) | undefined;
     let resume: (() => void) | undefined;
     let busy: ((on: boolean) => void) | undefined;
+    let changeLeader: (() => void) | undefined;
     let run: string;
     const subscriptions: Subscription[] = [];
     /** `it` for a case the store has the capability for; otherwise a line in the run's output. */
@@ -126,7 +134,7 @@ export function describeEventStoreContract(name: string, makeStore: MakeEventSto
       };
 
     beforeEach(async () => {
-      ({ store, cleanup, tombstone, stall, resume, busy } = await makeStore());
+      ({ store, cleanup, tombstone, stall, resume, busy, changeLeader } = await makeStore());
       run = randomUUID().slice(0, 8);
     });
 
@@ -506,6 +514,37 @@ export function describeEventStoreContract(name: string, makeStore: MakeEventSto
         expect(await store.readStream(stream('outage'))).toEqual([]);
         const ok = await store.appendToStream(id, [contractEvent('B', {})], 0n);
         expect(ok.nextExpectedRevision).toBe(1n);
+      });
+
+      caseIf(capabilities.leaderChanges === true)('keeps appending across leader changes, and every acknowledged append is stored exactly once (stores on a cluster only)', async () => {
+        if (!changeLeader) throw new Error('the harness declares leader changes but gave no changeLeader switch');
+        const id = stream('ticket');
+        const acknowledged: string[] = [];
+        const others: string[] = [];
+        let expected: bigint | 'no-stream' = 'no-stream';
+        for (let round = 0; round < 3; round += 1) {
+          if (round > 0) changeLeader();
+          // One append in flight on another stream as the change is met, and two in order on one stream.
+          const other = contractEvent('O', { round });
+          await Promise.all([
+            store.appendToStream(stream(`outage${round}`), [other], 'no-stream'),
+            (async () => {
+              for (let i = 0; i < 2; i += 1) {
+                const event = contractEvent('T', { round, i });
+                expected = (await store.appendToStream(id, [event], expected)).nextExpectedRevision;
+                acknowledged.push(event.id);
+              }
+            })(),
+          ]);
+          others.push(other.id);
+        }
+        const read = await store.readStream(id);
+        expect(ids(read)).toEqual(acknowledged);
+        expect(revisions(read)).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
+        const outages = [0, 1, 2].map((round) => stream(`outage${round}`));
+        for (const [round, outage] of outages.entries()) expect(ids(await store.readStream(outage))).toEqual([others[round]]);
+        const all = ids(await store.readAll({ streamPrefixes: [id, ...outages] }));
+        expect([...all].sort()).toEqual([...acknowledged, ...others].sort());
       });
     });
   });
