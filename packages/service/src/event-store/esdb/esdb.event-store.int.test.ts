@@ -482,4 +482,20 @@ describe('EventStoreDbEventStore in a cluster: a NotLeader answer and a leader c
     a.lead();
     expect(await idsOn(a, 'ticket-nl-2')).toEqual([]);
   });
+  it('keeps a live subscription delivering when an append meets NotLeader and the client moves to the new leader', async () => {
+    const [a, b] = await cluster();
+    const store = storeOn(a);
+    const recorder = new Recorder().subscribe(store, { streamPrefixes: ['ticket-sub'] });
+    closers.push(() => recorder.stop());
+    await store.appendToStream('ticket-sub-1', [newEvent('T', { n: 0 })], 'no-stream');
+    await recorder.waitFor((r) => r.events.length === 1, 'the first event');
+    a.follow(at(b));
+    b.lead();
+    await store.appendToStream('ticket-sub-1', [newEvent('T', { n: 1 })], 0n);
+    await store.appendToStream('ticket-sub-1', [newEvent('T', { n: 2 })], 1n);
+    expect(a.calls.notLeader).toBe(1);
+    await recorder.waitFor((r) => r.events.length === 3, 'the events appended on the new leader');
+    expect(recorder.events.map((e) => e.data)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    expect(recorder.errors).toEqual([]);
+  });
 });
