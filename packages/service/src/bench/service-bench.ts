@@ -264,15 +264,15 @@ async function loadBenchmark(tokens: TokenService, workdir: string, key: string)
     const noop = await run('no-op', noopRequest);
     rows.push(toRow('no-op NestJS endpoint (ceiling)', noop, loops.get('no-op')));
 
-    const confirmations = SERVICE_URL === undefined ? confirmationCounter(join(workdir, 'load.sqlite')) : undefined;
-    const before = confirmations?.();
+    const counter = SERVICE_URL === undefined ? confirmationCounter(join(workdir, 'load.sqlite')) : undefined;
+    const before = counter?.count();
     const opened = await run('open', openRequest);
-    const atEnd = confirmations?.();
     // Both clocks start at the end of the load.
-    const confirming = confirmations === undefined || before === undefined || atEnd === undefined ? undefined : confirmationLag(confirmations, before, atEnd);
+    const confirming = counter === undefined || before === undefined ? undefined : confirmationLag(counter.count, before, counter.count());
     const saturated: Row = { ...toRow('POST /tickets (open), saturated', opened, loops.get('open')), lagMs: await lagToZero(svc.url) };
     rows.push(saturated);
     const confirmed = await confirming;
+    counter?.close();
     await settle(`after the saturated opens`);
 
     // The same requests at fixed rates below saturation, spread evenly over a pool of the same 50
@@ -408,12 +408,12 @@ interface ConfirmationCount {
  * e-mail confirmations (and their `TicketAcknowledged`) past the load looks faster there while its
  * confirmation clocks run: these counts show how much of that work was done within the load.
  */
-function confirmationCounter(file: string): () => ConfirmationCount {
-  let db: Database.Database | undefined;
-  return () => {
-    db ??= new Database(file, { readonly: true, fileMustExist: true });
-    const count = (type: string): number => (db!.prepare('SELECT count(*) AS n FROM events WHERE type = ?').get(type) as { n: number }).n;
-    return { opened: count('TicketOpened'), acknowledged: count('TicketAcknowledged') };
+function confirmationCounter(file: string): { readonly count: () => ConfirmationCount; readonly close: () => void } {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const ofType = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM events WHERE type = ?');
+  return {
+    count: () => ({ opened: ofType.get('TicketOpened')!.n, acknowledged: ofType.get('TicketAcknowledged')!.n }),
+    close: () => db.close(),
   };
 }
 
@@ -424,7 +424,6 @@ interface ConfirmationLag {
   readonly lagS: number;
   readonly opens: number;
 }
-
 
 async function confirmationLag(count: () => ConfirmationCount, before: ConfirmationCount, atEnd: ConfirmationCount): Promise<ConfirmationLag> {
   const opens = atEnd.opened - before.opened;

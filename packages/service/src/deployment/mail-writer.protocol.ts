@@ -68,7 +68,7 @@ export function encodeMailBatch(input: MailBatch): Buffer {
     tickets: [...tickets.keys()],
     policies: [...policies.keys()],
   };
-  // Large enough not to come from Buffer's shared pool (4 KB and up): see `transferable`.
+  // From 4 KB up the buffer owns its memory and is moved; a smaller one may share Buffer's pool and is copied (`transferable`).
   return Buffer.from(JSON.stringify(encoded));
 }
 

@@ -162,8 +162,8 @@ export class SlaAlertWatcher {
    * is due (a recompute may have made one due at once). Points due later wait for their tick,
    * so a busy desk does not pay a query per batch.
    */
-  poke(earliestDueMs?: number): void {
-    if (this.timer === undefined || (earliestDueMs !== undefined && earliestDueMs > this.options.now())) return;
+  poke(earliestDueMs: number): void {
+    if (this.timer === undefined || earliestDueMs > this.options.now()) return;
     void this.tick().catch(() => undefined);
   }
 
