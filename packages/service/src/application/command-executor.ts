@@ -9,6 +9,7 @@ import {
   type StoredEvent,
 } from '../event-store/event-store.port';
 import type { UnsealedEvent } from '../hash-chain';
+import { IdempotencyKeyReusedError } from '../idempotency/idempotency-key-reused.error';
 import { foldStream, occurredAtOf, toDomainEvent } from './event-mapping';
 
 /** Who asked, and how the request is traced through the log. */
@@ -20,6 +21,14 @@ export interface CommandContext {
   readonly causationId: string;
   /** Client-supplied idempotency key: event ids derive from it, so a retried append is a no-op. */
   readonly idempotencyKey?: string;
+  /**
+   * With a key: what "the same request" is (the SHA-256 the idempotency cache computes over
+   * method, path and canonical body). Stored with the events as `idempotencyFingerprint`, so a
+   * replica that never saw the request refuses the key reused for another body from the log.
+   */
+  readonly idempotencyFingerprint?: string;
+  /** Called when the answer is a replay of events a keyed request appended before (sets `Idempotent-Replayed`). */
+  readonly onReplayed?: () => void;
   /** Further metadata to store with every event (e.g. the requester's organization). */
   readonly extraMetadata?: Readonly<Record<string, string>>;
 }
@@ -123,7 +132,10 @@ export const implausibleInstants = (data: unknown, nowMs: number, window: Plausi
  * naming the fields when that fails, so nothing is ever appended that the service, the
  * projections or the audit cannot read.
  */
-export const roundTrip = (event: DomainEvent): { readonly type: string; readonly schemaVersion: number; readonly data: unknown } => {
+export const roundTrip = (event: DomainEvent): { readonly type: string; readonly schemaVersion: number; readonly data: unknown } => roundTripped(event).encoded;
+
+/** {@link roundTrip}, with the event as it will be read back (what the answer's state is folded from). */
+const roundTripped = (event: DomainEvent): { readonly encoded: { readonly type: string; readonly schemaVersion: number; readonly data: unknown }; readonly decoded: DomainEvent } => {
   let encoded: { type: string; schemaVersion: number; data: unknown };
   try {
     encoded = JSON.parse(JSON.stringify(encodeEvent(event))) as { type: string; schemaVersion: number; data: unknown };
@@ -138,7 +150,7 @@ export const roundTrip = (event: DomainEvent): { readonly type: string; readonly
       decoded.left.issues.map((i) => ({ field: i.path.replace(/^data\./, ''), message: `${event.type}.${i.path}: expected ${i.expected}` })),
     );
   }
-  return encoded;
+  return { encoded, decoded: decoded.right };
 };
 
 /** Still conflicting after the bounded retries (HTTP 409). */
@@ -152,6 +164,36 @@ export class ConcurrencyConflictError extends Error {
   }
 }
 
+/**
+ * A command that may be re-decided ({@link ExecuteOptions.redecide}) still lost every race on
+ * its stream when its time budget ran out (HTTP 503). Not a conflict with what the client saw
+ * (each attempt decided afresh on the stream as it then was) but a stream busier than its
+ * writers can take turns on: the client should retry later, with the same key.
+ */
+export class RedecideBudgetExceededError extends Error {
+  override readonly name = 'RedecideBudgetExceededError';
+  constructor(
+    readonly streamId: string,
+    readonly attempts: number,
+    readonly budgetMs: number,
+  ) {
+    super(`stream ${streamId} kept changing for ${budgetMs} ms (${attempts} attempts, each decided afresh); nothing was stored; retry later`);
+  }
+}
+
+/** Default time budget of a re-decidable command: 5 s of attempts, then 503. */
+export const DEFAULT_REDECIDE_BUDGET_MS = 5_000;
+/** The longest pause between two attempts of a re-decidable command. */
+export const REDECIDE_MAX_DELAY_MS = 100;
+
+/**
+ * Pause before attempt `attempt + 1` of a re-decidable command: "full jitter" over a window that
+ * doubles from 2 ms and is capped at {@link REDECIDE_MAX_DELAY_MS}, so writers that lost
+ * together spread out, and a long contention still retries several times a second.
+ */
+export const redecideDelayMs = (attempt: number, random: () => number = Math.random): number =>
+  random() * Math.min(REDECIDE_MAX_DELAY_MS, 2 ** Math.min(attempt, 30));
+
 export interface ExecutionResult<S> {
   readonly streamId: string;
   /** Events this command appended (empty for an idempotent no-op). */
@@ -164,6 +206,8 @@ export interface ExecutionResult<S> {
   readonly position: GlobalPosition | undefined;
   /** How many times a version conflict made the command run again. */
   readonly retries: number;
+  /** True when the answer is that of events a keyed request appended before (nothing was appended now). */
+  readonly replayed: boolean;
 }
 
 export interface CommandExecutorOptions {
@@ -178,6 +222,10 @@ export interface CommandExecutorOptions {
    * committed in groups all but one of them would lose again.
    */
   readonly retryDelayMs?: (attempt: number) => number;
+  /** How long a re-decidable command ({@link ExecuteOptions.redecide}) keeps trying (default {@link DEFAULT_REDECIDE_BUDGET_MS}). */
+  readonly redecideBudgetMs?: number;
+  /** Pause before attempt `attempt + 1` of a re-decidable command (default {@link redecideDelayMs}). */
+  readonly redecideDelayMs?: (attempt: number) => number;
   readonly onAppend?: (streamId: string, millis: number) => void;
   /** The window client-supplied instants must fall in (default {@link PLAUSIBLE_INSTANTS}). */
   readonly plausibleInstants?: PlausibleInstants;
@@ -191,6 +239,18 @@ export interface ExecuteOptions {
    * stream as usual.
    */
   readonly newStream?: boolean;
+  /**
+   * The command may safely be decided again on whatever the stream holds by then: its builder
+   * reads the fresh state and time, and the domain re-checks every rule (a monitor's report, an
+   * outage declared or ended, a link to an outage, the mailer's records). A conflict then is not
+   * news for the client, only a race between writers (typically replicas), so instead of giving
+   * up after `maxAttempts` the executor keeps re-deciding, with jittered, growing, capped pauses
+   * ({@link redecideDelayMs}), until the time budget (`redecideBudgetMs`, counted from the
+   * command's turn in this process's queue) is used up: then {@link RedecideBudgetExceededError}
+   * (503). Leave it off for a person's decision on a state they looked at (a reclassification):
+   * there a conflict means the state changed under them, and 409 tells them to look again.
+   */
+  readonly redecide?: boolean;
 }
 
 /** UUID-shaped id derived from a key, so the same request always names its events the same way. */
@@ -222,6 +282,19 @@ export class CommandExecutor {
     this.maxAttempts = options.maxAttempts ?? 5;
   }
 
+  private replay<C, S, E extends DomainEvent>(
+    decider: Decider<C, S, E>,
+    streamId: string,
+    stored: readonly StoredEvent[],
+    replayed: readonly StoredEvent[],
+    context: CommandContext,
+    retries: number,
+  ): ExecutionResult<S> {
+    const result = replayOf(decider, streamId, stored, replayed, context, retries);
+    context.onReplayed?.();
+    return result;
+  }
+
   /** Current state of a stream and what is needed to append after it. */
   async load<C, S, E extends DomainEvent>(
     decider: Decider<C, S, E>,
@@ -250,14 +323,13 @@ export class CommandExecutor {
     this.streamQueues.set(streamId, queued);
     try {
       if (before !== undefined) await before;
+      const budgetMs = this.options.redecideBudgetMs ?? DEFAULT_REDECIDE_BUDGET_MS;
+      const deadline = performance.now() + budgetMs;
       for (let attempt = 1; ; attempt++) {
         const assumedNew = attempt === 1 && options.newStream === true;
         const { state, stored, last } = assumedNew ? { state: decider.initialState, stored: [], last: undefined } : await this.load(decider, streamId);
         const replayed = context.idempotencyKey === undefined ? undefined : appliedBy(stored, streamId, context.idempotencyKey);
-        if (replayed !== undefined) {
-          // The same request was appended before (its response was lost): answer as it did then.
-          return { streamId, events: replayed.map(toDomainEvent), state, revision: last?.revision, position: replayed[replayed.length - 1]?.position, retries: attempt - 1 };
-        }
+        if (replayed !== undefined) return this.replay(decider, streamId, stored, replayed, context, attempt - 1);
         const built = typeof command === 'function' ? command(state, this.options.clock().toISOString(), stored) : command;
         // Refused on a stream only assumed to be new: decide again on what is really stored.
         if (isDomainError(built)) {
@@ -271,15 +343,18 @@ export class CommandExecutor {
           if (assumedNew) continue;
           throw new DomainRuleViolation(decided.left);
         }
-        const events = decided.right;
-        if (events.length === 0) {
-          return { streamId, events, state, revision: last?.revision, position: last?.position, retries: attempt - 1 };
+        if (decided.right.length === 0) {
+          return { streamId, events: [], state, revision: last?.revision, position: last?.position, retries: attempt - 1, replayed: false };
         }
         const expected: ExpectedRevision = last === undefined ? 'no-stream' : last.revision;
         const firstRevision = last === undefined ? 0n : last.revision + 1n;
         const recordedAt = this.options.clock().toISOString();
-        // Before anything is appended: every event must read back as it was decided.
-        const encoded = events.map(roundTrip);
+        // Before anything is appended: every event must read back as it was decided. The answer
+        // is folded from the events as they will be read back, so that a replay of them (folded
+        // from the log) answers exactly as this first answer does.
+        const checked = decided.right.map(roundTripped);
+        const encoded = checked.map((c) => c.encoded);
+        const events = checked.map((c) => c.decoded);
         const unsealed = events.map((event, i): UnsealedEvent => ({
           id: context.idempotencyKey === undefined ? randomUUID() : deterministicEventId(context.idempotencyKey, streamId, i),
           type: event.type,
@@ -294,6 +369,7 @@ export class CommandExecutor {
             schemaVersion: event.schemaVersion,
             ...context.extraMetadata,
             ...(context.idempotencyKey === undefined ? {} : { idempotencyKey: context.idempotencyKey }),
+            ...(context.idempotencyKey === undefined || context.idempotencyFingerprint === undefined ? {} : { idempotencyFingerprint: context.idempotencyFingerprint }),
           },
         }));
         const sealed = this.options.seal(streamId, firstRevision, last?.metadata.hash ?? '', unsealed);
@@ -301,12 +377,27 @@ export class CommandExecutor {
         try {
           const result = await this.store.appendToStream(streamId, sealed, expected);
           this.options.onAppend?.(streamId, performance.now() - started);
-          return { streamId, events, state: events.reduce(decider.evolve, state), revision: result.nextExpectedRevision, position: result.position, retries: attempt - 1 };
+          return {
+            streamId,
+            events,
+            state: events.reduce((s: S, e) => decider.evolve(s, e as E), state),
+            revision: result.nextExpectedRevision,
+            position: result.position,
+            retries: attempt - 1,
+            replayed: false,
+          };
         } catch (error) {
           if (!(error instanceof WrongExpectedRevisionError)) throw error;
           this.options.onConflict?.(streamId);
-          if (attempt >= this.maxAttempts) throw new ConcurrencyConflictError(streamId, attempt);
-          const delay = this.options.retryDelayMs?.(attempt) ?? Math.random() * 2 ** attempt;
+          let delay: number;
+          if (options.redecide === true) {
+            delay = this.options.redecideDelayMs?.(attempt) ?? redecideDelayMs(attempt);
+            // Pausing past the deadline would only make the 503 later.
+            if (performance.now() + delay >= deadline) throw new RedecideBudgetExceededError(streamId, attempt, budgetMs);
+          } else {
+            if (attempt >= this.maxAttempts) throw new ConcurrencyConflictError(streamId, attempt);
+            delay = this.options.retryDelayMs?.(attempt) ?? Math.random() * 2 ** attempt;
+          }
           if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         }
       }
@@ -316,6 +407,55 @@ export class CommandExecutor {
     }
   }
 }
+
+/**
+ * The answer to a keyed request whose events are already in the stream (the first answer was
+ * lost, or the retry reached a replica that never saw the request): exactly the first answer.
+ * The state is the fold of the stream up to and including those events, not the stream as it is
+ * now, and the revision and position are those of the last of them. When the first request's
+ * fingerprint was stored with its events and differs from this one's, the key was reused for
+ * another request: {@link IdempotencyKeyReusedError} (422), as the idempotency cache answers.
+ */
+export const replayOf = <C, S, E extends DomainEvent>(
+  decider: Decider<C, S, E>,
+  streamId: string,
+  stored: readonly StoredEvent[],
+  replayed: readonly StoredEvent[],
+  context: Pick<CommandContext, 'idempotencyKey' | 'idempotencyFingerprint'>,
+  retries: number,
+): ExecutionResult<S> => {
+  const first = replayed[0]!;
+  const last = replayed[replayed.length - 1]!;
+  const storedFingerprint = first.metadata['idempotencyFingerprint'];
+  if (typeof storedFingerprint === 'string' && context.idempotencyFingerprint !== undefined && storedFingerprint !== context.idempotencyFingerprint) {
+    throw new IdempotencyKeyReusedError(unscopedKey(context.idempotencyKey ?? ''));
+  }
+  const upTo = stored.findIndex((e) => e.id === last.id);
+  return {
+    streamId,
+    events: replayed.map(toDomainEvent),
+    state: foldStream(decider, stored.slice(0, upTo + 1)),
+    revision: last.revision,
+    position: last.position,
+    retries,
+    replayed: true,
+  };
+};
+
+/**
+ * The key the client sent, from the scoped key the command carries (`["acme","u-ta","POST
+ * /tickets","k-1"]` gives `k-1`, see `scopedIdempotencyKey`); a key the service made itself is
+ * returned as it is.
+ */
+export const unscopedKey = (scoped: string): string => {
+  try {
+    const parts: unknown = JSON.parse(scoped);
+    if (Array.isArray(parts) && parts.length === 4 && typeof parts[3] === 'string') return parts[3];
+  } catch {
+    // not a scoped key
+  }
+  return scoped;
+};
 
 /** Exported for tests: the events a keyed request already appended to this stream, if any. */
 export const appliedBy = (stored: readonly StoredEvent[], streamId: string, idempotencyKey: string): StoredEvent[] | undefined => {

@@ -3,8 +3,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { CommandContext } from '../application/command-executor';
 import { InvalidTokenError, type AuthenticatedUser } from '../auth/token.service';
-import { idempotencyKeyOf, IDEMPOTENCY_KEY_PATTERN, routeOf } from '../idempotency/idempotency';
-import { scopedIdempotencyKey } from '../idempotency/idempotency.store';
+import { IDEMPOTENCY_KEY_PATTERN, keyedCommandContext } from '../idempotency/idempotency';
 
 /** The request as the authentication guard leaves it: `user` holds the verified token's claims. */
 export type AuthenticatedRequest = Request & { user?: AuthenticatedUser; id?: unknown };
@@ -24,7 +23,6 @@ export const scopeOf = (req: AuthenticatedRequest): RequestScope => {
   const caller = req.user;
   if (caller === undefined) throw new InvalidTokenError('no authenticated user on this request');
   const requestId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : randomUUID();
-  const key = req.method === 'POST' ? idempotencyKeyOf(req) : undefined;
   const correlation = headerOf(req, 'x-correlation-id');
   return {
     caller,
@@ -33,10 +31,8 @@ export const scopeOf = (req: AuthenticatedRequest): RequestScope => {
       actorRole: caller.role,
       correlationId: correlation !== undefined && IDEMPOTENCY_KEY_PATTERN.test(correlation) ? correlation : requestId,
       causationId: requestId,
-      // Keys are the client's own namespace, per route: two callers who pick the same key, or one
-      // caller who uses it on two routes, must not be taken for retries of each other's requests
-      // (event ids derive from it). Scoped exactly as the idempotency store scopes its answers.
-      ...(key === undefined ? {} : { idempotencyKey: scopedIdempotencyKey({ org: caller.org, userId: caller.id, route: routeOf(req) }, key) }),
+      // The scoped key, the request's fingerprint and the replay hook (see keyedCommandContext).
+      ...keyedCommandContext(req, caller),
     },
   };
 };

@@ -2,19 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import type { RequestWithUser } from '../auth/auth.guard';
 import { RequestValidationError } from '../http/validation';
-import { requestFingerprint, type IdempotencyScope, type IdempotencyStore } from './idempotency.store';
+import { IdempotencyKeyReusedError } from './idempotency-key-reused.error';
+import { requestFingerprint, scopedIdempotencyKey, type IdempotencyScope, type IdempotencyStore } from './idempotency.store';
 
 /** DI token of the service's {@link IdempotencyStore}. */
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
 
-/** The key was already used by this caller on this route for a different body (HTTP 422). */
-export class IdempotencyKeyReusedError extends Error {
-  override readonly name = 'IdempotencyKeyReusedError';
-  readonly code = 'idempotency_key_reused';
-  constructor(readonly key: string) {
-    super(`Idempotency-Key ${key} was already used for a different request; use a new key for a new request`);
-  }
-}
+export { IdempotencyKeyReusedError };
 
 /**
  * Not an error: the remembered answer to a keyed request seen before. Thrown by
@@ -48,6 +42,51 @@ export const idempotencyKeyOf = (req: { header(name: string): string | undefined
 /** The path a keyed request was sent to, without its query: part of what scopes its key. */
 export const routeOf = (req: { method: string; originalUrl: string }): string => `${req.method.toUpperCase()} ${req.originalUrl.split('?')[0] ?? req.originalUrl}`;
 
+/** Fingerprints already computed for a request (the cache and the command context both need it). */
+const fingerprints = new WeakMap<object, string>();
+
+/** {@link requestFingerprint} of this request: method, path without query, canonical body. */
+export const fingerprintOf = (req: { method: string; originalUrl: string; body?: unknown }): string => {
+  let fingerprint = fingerprints.get(req);
+  if (fingerprint === undefined) {
+    fingerprint = requestFingerprint(req.method, req.originalUrl.split('?')[0] ?? req.originalUrl, req.body);
+    fingerprints.set(req, fingerprint);
+  }
+  return fingerprint;
+};
+
+/** What a keyed command carries into the executor (see `CommandContext`). */
+export interface KeyedCommandContext {
+  readonly idempotencyKey?: string;
+  readonly idempotencyFingerprint?: string;
+  readonly onReplayed?: () => void;
+}
+
+/**
+ * The idempotency part of a POST's command context: the key scoped to the caller and route
+ * (event ids derive from it), the request's fingerprint (stored with the events, so any replica
+ * can tell a retry from a reused key), and a hook that marks a replay answered from the log with
+ * `Idempotent-Replayed: true`, as a cached one is. Empty without a key.
+ */
+export const keyedCommandContext = (
+  req: { method: string; originalUrl: string; body?: unknown; header(name: string): string | undefined; res?: Pick<Response, 'headersSent' | 'setHeader'> },
+  caller: { readonly org: string; readonly id: string },
+): KeyedCommandContext => {
+  const key = req.method === 'POST' ? idempotencyKeyOf(req) : undefined;
+  if (key === undefined) return {};
+  const res = req.res;
+  return {
+    // Keys are the client's own namespace, per route: two callers who pick the same key, or one
+    // caller who uses it on two routes, must not be taken for retries of each other's requests
+    // (event ids derive from it). Scoped exactly as the idempotency store scopes its answers.
+    idempotencyKey: scopedIdempotencyKey({ org: caller.org, userId: caller.id, route: routeOf(req) }, key),
+    idempotencyFingerprint: fingerprintOf(req),
+    onReplayed: () => {
+      if (res !== undefined && !res.headersSent) res.setHeader('Idempotent-Replayed', 'true');
+    },
+  };
+};
+
 /**
  * For POST requests that carry an `Idempotency-Key`: replays the remembered answer of an
  * identical earlier request (same organization, user, route, key and body) without running the
@@ -73,7 +112,7 @@ export class Idempotency {
     if (key === undefined || user === undefined) return;
 
     const scope: IdempotencyScope = { org: user.org, userId: user.id, route: routeOf(req) };
-    const fingerprint = requestFingerprint(req.method, req.originalUrl.split('?')[0] ?? req.originalUrl, req.body);
+    const fingerprint = fingerprintOf(req);
     const seen = this.store.lookup(scope, key, fingerprint);
     if (seen.kind === 'mismatch') throw new IdempotencyKeyReusedError(key);
     if (seen.kind === 'replay') throw new IdempotentReplay(seen.status, seen.body);

@@ -1,2 +1,2 @@
-export { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_STORE, Idempotency, IdempotencyKeyReusedError, IdempotentReplay, idempotencyKeyOf, routeOf } from './idempotency';
+export { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_STORE, Idempotency, IdempotencyKeyReusedError, IdempotentReplay, idempotencyKeyOf, fingerprintOf, keyedCommandContext, routeOf, type KeyedCommandContext } from './idempotency';
 export { InMemoryIdempotencyStore, requestFingerprint, SqliteIdempotencyStore, DEFAULT_IDEMPOTENCY_TTL_MS, type IdempotencyLookup, type IdempotencyScope, type IdempotencyStore, type IdempotencyStoreOptions, type RememberedResponse } from './idempotency.store';

@@ -57,7 +57,7 @@ const STATUS_CODES: Record<number, string> = {
  * | `AppendTooLargeError` (the events exceed the store's maximum append size) | 413 | `{ error: 'append_too_large', message }` naming the limit |
  * | `DomainRuleViolation` (`error.code`), `IdempotencyKeyReusedError` | 422 | `{ error: code, message }` |
  * | `UnstorableEventError` (an event that would not decode again) | 422 | `{ error: 'unstorable_event', message, issues }` |
- * | `EventStoreUnavailableError`, `ProjectionTimeoutError`, `ProjectionFailedError` | 503 | `{ error: 'unavailable' \| 'read_model_lagging', message }` |
+ * | `EventStoreUnavailableError`, `ProjectionTimeoutError`, `ProjectionFailedError`, `RedecideBudgetExceededError` | 503 | `{ error: 'unavailable' \| 'read_model_lagging', message }` |
  * | `UndecodableStoredEventError` (a stored event the codecs refuse) | 503 | `{ error: 'undecodable_event', message }` naming stream, revision and field |
  * | Nest `HttpException` | its status | `{ error, message }` |
  * | anything else | 500 | `{ error: 'internal' }` (logged, never echoed) |
@@ -111,6 +111,8 @@ export function classifyError(error: unknown): ClassifiedError {
         return expected(422, { error: 'idempotency_key_reused', message: message ?? '' });
       case 'ProjectionTimeoutError':
         return expected(503, { error: 'read_model_lagging', message: message ?? '' });
+      case 'RedecideBudgetExceededError':
+        return expected(503, { error: 'unavailable', message: message ?? '' });
       case 'ProjectionFailedError':
         // The failure was logged when the projection stopped, and /health reports it. Its reason
         // is given only when it is a stored event that does not decode (stream, revision, field);
