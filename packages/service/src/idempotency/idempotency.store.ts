@@ -32,7 +32,9 @@ export interface IdempotencyScope {
 /**
  * Answers to requests sent with an `Idempotency-Key`, keyed by (organization, user, route, key),
  * so a retry after a lost response gets the same answer without running the command again, also
- * after a restart, until the key expires.
+ * after a restart, until the key expires. Local to one replica, and only a cache: the answer and
+ * the fingerprint can always be recovered from the log (see `Idempotency`), so losing a row costs
+ * one command run, never a different answer.
  */
 export interface IdempotencyStore {
   lookup(scope: IdempotencyScope, key: string, fingerprint: string): IdempotencyLookup;

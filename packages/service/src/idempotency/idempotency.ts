@@ -93,8 +93,16 @@ export const keyedCommandContext = (
  * handler, refuses a reused key with a different body (422), and remembers successful (2xx)
  * answers for the store's time-to-live. A key outside {@link IDEMPOTENCY_KEY_PATTERN} is a 400.
  * Failures are not remembered: nothing was appended, so a retry simply runs again.
- * Two identical requests in flight at once both run; the command path derives event ids from
- * the key, so only one of them appends.
+ *
+ * The table behind it is a per-replica CACHE, not the record: the log is. A keyed command's
+ * events carry its scoped key (their ids derive from it) and the request's fingerprint, so a
+ * replica whose cache does not know the key (another replica answered first, or the row expired
+ * or was lost) runs the command, and the executor finds the events: it answers exactly as the
+ * first time (the state, revision and position right after those events, `Idempotent-Replayed:
+ * true`), or 422 `idempotency_key_reused` when the stored fingerprint differs. Two identical
+ * requests in flight at once both run; only one of them appends, and both answer the same.
+ * What the log cannot replay: a keyed command that appended nothing (a no-op, or a refusal) runs
+ * again and answers on the state as it then is.
  *
  * Called once the caller is authenticated (see `CommandGuard`), before the body is validated.
  * An answer is remembered when it is handed to the response (`json()`, through which NestJS
