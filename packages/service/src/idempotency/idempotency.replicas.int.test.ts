@@ -133,4 +133,19 @@ describe.each(setups)('%s', (_name, start) => {
     const now = await call(b.baseUrl, 'GET', `/tickets/${id}`, { token: agent });
     expect(now.json.ticket.status).toBe('resolved');
   });
+
+  test('a keyed monitor report retried on the other replica after later reports answers byte for byte', async () => {
+    const { a, b } = replicas;
+    const monitor = a.tokenFor('monitor', 'mon-chicago', 'ops');
+    const observedAt = new Date(Date.now() - 60_000).toISOString();
+    const first = await post(a, '/monitors/chicago/reports', monitor, { status: 'down', observedAt }, 'report-1');
+    expect(first.status).toBe(200);
+    const later = await post(a, '/monitors/chicago/reports', monitor, { status: 'up', observedAt: new Date(Date.now() - 30_000).toISOString() });
+    expect(later.status).toBe(200);
+    const retried = await post(b, '/monitors/chicago/reports', monitor, { status: 'down', observedAt }, 'report-1');
+    expect({ status: retried.status, text: retried.text, replayed: replayedHeader(retried) }).toEqual({ status: 200, text: first.text, replayed: 'true' });
+    expect(retried.json.revision).not.toBe(later.json.revision);
+    const reused = await post(b, '/monitors/chicago/reports', monitor, { status: 'up', observedAt }, 'report-1');
+    expect(reused.status).toBe(422);
+  });
 });
