@@ -90,15 +90,17 @@ describe('re-decidable commands keep retrying within a time budget (issue 21)', 
   test('once the budget is used up it is RedecideBudgetExceededError (503), and nothing was stored', async () => {
     const inner = new InMemoryEventStore();
     const { store, appends } = racingStore(inner, Number.POSITIVE_INFINITY);
-    const executor = new CommandExecutor(store, { clock: clockAt(at), seal: chainSeal, maxAttempts: 1, redecideBudgetMs: 60, redecideDelayMs: () => 5 });
+    const executor = new CommandExecutor(store, { clock: clockAt(at), seal: chainSeal, maxAttempts: 1, redecideBudgetMs: 200, redecideDelayMs: () => 5 });
     const started = performance.now();
     const error = await executor.execute(outageDecider, OUTAGE_BOARD_STREAM, report('chicago', 'down', at), monitorContext('chicago'), { redecide: true }).catch((e: unknown) => e);
     const took = performance.now() - started;
     expect(error).toBeInstanceOf(RedecideBudgetExceededError);
-    expect(error).toMatchObject({ name: 'RedecideBudgetExceededError', streamId: OUTAGE_BOARD_STREAM, budgetMs: 60 });
-    expect((error as RedecideBudgetExceededError).message).toMatch(/kept changing for 60 ms/);
-    expect(appends()).toBeGreaterThan(3);
-    expect(took).toBeLessThan(1_000);
+    expect(error).toMatchObject({ name: 'RedecideBudgetExceededError', streamId: OUTAGE_BOARD_STREAM, budgetMs: 200 });
+    expect((error as RedecideBudgetExceededError).message).toMatch(/kept changing for 200 ms/);
+    // Several attempts (pauses of 5 ms; a loaded machine stretches them), and over soon after the budget.
+    expect(appends()).toBeGreaterThan(1);
+    expect(took).toBeGreaterThanOrEqual(150);
+    expect(took).toBeLessThan(3_000);
     expect(await inner.readStream(OUTAGE_BOARD_STREAM)).toEqual([]);
   });
 
@@ -159,6 +161,49 @@ describe('a keyed command replayed from the log answers exactly as the first tim
     expect((await store.readStream(OUTAGE_BOARD_STREAM))[0]!.metadata).not.toHaveProperty('idempotencyFingerprint');
     const again = await executor.execute(outageDecider, OUTAGE_BOARD_STREAM, report('chicago', 'down', '2026-03-06T22:00:00.000Z'), monitorContext('chicago', { idempotencyKey: key, idempotencyFingerprint: 'f-9' }));
     expect(again).toEqual({ ...first, replayed: true });
+  });
+
+  test('the same keyed request appended first by another replica while this one was deciding: the answer is that request\'s', async () => {
+    const inner = new InMemoryEventStore();
+    const other = new CommandExecutor(inner, { clock: clockAt('2026-03-06T22:30:00.000Z'), seal: chainSeal });
+    const sameReport = report('chicago', 'down', '2026-03-06T22:00:00.000Z');
+    let theirs: Awaited<ReturnType<typeof other.execute<OutageCommand, OutageBoard, never>>> | undefined;
+    const behind = (fingerprint: string): EventStore =>
+      Object.assign(Object.create(inner) as EventStore, {
+        appendToStream: async (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> => {
+          // The other replica read the same revision, decided (a second earlier) and appended first.
+          theirs ??= await other.execute(outageDecider, OUTAGE_BOARD_STREAM, sameReport, monitorContext('chicago', { idempotencyKey: key, idempotencyFingerprint: fingerprint }));
+          return inner.appendToStream(streamId, events, expected);
+        },
+        readStream: inner.readStream.bind(inner),
+      });
+    // Decided a second later than theirs, so its own events (and answer) would differ.
+    const mine = new CommandExecutor(behind('f-1'), { clock: clockAt('2026-03-06T22:30:01.000Z'), seal: chainSeal });
+    let replays = 0;
+    const answer = await mine.execute(outageDecider, OUTAGE_BOARD_STREAM, sameReport, monitorContext('chicago', { idempotencyKey: key, idempotencyFingerprint: 'f-1', onReplayed: () => replays++ }));
+    expect(theirs).toBeDefined();
+    expect(answer).toEqual({ ...theirs!, replayed: true });
+    expect(replays).toBe(1);
+    expect(await inner.readStream(OUTAGE_BOARD_STREAM)).toHaveLength(1);
+
+    // The same race with the key reused for another body: refused.
+    const inner2 = new InMemoryEventStore();
+    const other2 = new CommandExecutor(inner2, { clock: clockAt('2026-03-06T22:30:00.000Z'), seal: chainSeal });
+    let raced = false;
+    const behind2: EventStore = Object.assign(Object.create(inner2) as EventStore, {
+      appendToStream: async (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> => {
+        if (!raced) {
+          raced = true;
+          await other2.execute(outageDecider, OUTAGE_BOARD_STREAM, sameReport, monitorContext('chicago', { idempotencyKey: key, idempotencyFingerprint: 'f-1' }));
+        }
+        return inner2.appendToStream(streamId, events, expected);
+      },
+      readStream: inner2.readStream.bind(inner2),
+    });
+    const reusing = new CommandExecutor(behind2, { clock: clockAt('2026-03-06T22:30:01.000Z'), seal: chainSeal });
+    await expect(reusing.execute(outageDecider, OUTAGE_BOARD_STREAM, sameReport, monitorContext('chicago', { idempotencyKey: key, idempotencyFingerprint: 'f-2' }))).rejects.toBeInstanceOf(
+      IdempotencyKeyReusedError,
+    );
   });
 
   test('unscopedKey gives the client key of a scoped key and leaves a service-made key alone', () => {

@@ -112,7 +112,7 @@ test('concurrent opens on two processes: every ticket gets its own number, none 
   for (const r of replies) expect(byNumber.get(r.json.ticketNumber as string)).toEqual([`ticket-${r.json.ticketId as string}`]);
 });
 
-test('the same keyed open sent concurrently to both processes creates one ticket, and every answer names it', async () => {
+test('the same keyed open sent concurrently to both processes creates one ticket, and every answer is the same, byte for byte', async () => {
   const token = requester(999);
   const replies = await Promise.all(
     Array.from({ length: 16 }, (_, i) => call(via(i), 'POST', '/tickets', { token, body: { channel: 'email', request }, headers: { 'idempotency-key': 'same-open-1' } })),
@@ -122,6 +122,10 @@ test('the same keyed open sent concurrently to both processes creates one ticket
   const succeeded = replies.filter((r) => r.status === 201);
   expect(succeeded.length).toBeGreaterThan(0);
   expect(new Set(succeeded.map((r) => `${r.json.ticketId as string} ${r.json.ticketNumber as string}`)).size).toBe(1);
+  // Not just the same ticket: the same answer, byte for byte, whether it appended, found the
+  // events in the log (Idempotent-Replayed) or came from the process's cache.
+  expect(new Set(succeeded.map((r) => r.text)).size).toBe(1);
+  expect(succeeded.filter((r) => r.headers.get('idempotent-replayed') === null)).toHaveLength(1);
   const id = succeeded[0]!.json.ticketId as string;
   expect(log.all().filter((e) => e.streamId === `ticket-${id}` && e.type === 'TicketOpened')).toHaveLength(1);
 
@@ -131,6 +135,7 @@ test('the same keyed open sent concurrently to both processes creates one ticket
     const again = await call(baseUrl, 'POST', '/tickets', { token, body: { channel: 'email', request }, headers: { 'idempotency-key': 'same-open-1' } });
     expect(again.status).toBe(201);
     expect((again.json as Json).ticketNumber).toBe(succeeded[0]!.json.ticketNumber);
+    expect(again.text).toBe(succeeded[0]!.text);
   }
   // (The e-mail thread records the confirmation it sent whenever it gets there: that is its own event.)
   expect(log.after(head).filter((e) => e.streamId === `ticket-${id}` && e.metadata.actorId !== 'system:mailer')).toEqual([]);
