@@ -15,7 +15,8 @@
  *    on another replica. Every command is keyed (`Idempotency-Key`) except every other open. A
  *    keyed open answered is sent again, with the same key, to another replica.
  * 3. After eight opens the replica holding the notifications lease (what `/health` says; before
- *    the lease, the SQLite sender lock's `sending`) is killed with SIGKILL. Clients move to the
+ *    the lease, the SQLite sender lock's `sending`) is killed with SIGKILL, 3 ms after four keyed
+ *    opens were sent to it (requests in flight at the kill). Clients move to the
  *    survivors: a keyed command cut off by the kill is retried there with its key; an unkeyed
  *    open cut off is not retried (its outcome is unknown: the log says whether it happened).
  *    The take-over time is measured two ways: until a survivor's `/health` says it holds the
@@ -42,6 +43,8 @@ import { startReplicas, type ReplicaSet, type ReplicaStoreKind } from '../testin
 const CLIENTS = 4;
 const TICKETS_PER_CLIENT = 6;
 const ALERTING_TICKETS = 3;
+/** Keyed opens sent to the lease holder a moment before it is killed. */
+const IN_FLIGHT_AT_KILL = 4;
 /** Opens answered before the lease holder is killed. */
 const KILL_AFTER_OPENS = 8;
 const SLA_ALERTS = 'sla-alerts@replicas.example';
@@ -256,6 +259,7 @@ export async function runReplicaScenario(set: ReplicaSet): Promise<ReplicaRun> {
     }
   };
 
+  const inFlight: Promise<void>[] = [];
   let killed: ReplicaRun['killed'];
   let takeoverByHealth: number | undefined;
   let takeoverByMail: number | undefined;
@@ -267,6 +271,19 @@ export async function runReplicaScenario(set: ReplicaSet): Promise<ReplicaRun> {
     const victim = holders[0] ?? 0;
     const holdersBefore = holders.map((i) => set.replicas[i]!.name);
     const mailsBefore = set.sink.messages.length;
+    // Requests in flight on the victim when it dies: keyed opens sent to it just before the kill
+    // (each retried with its key on a survivor when the kill swallows its answer).
+    const victimAt = set.live().findIndex((r) => r.index === victim);
+    inFlight.push(
+      ...Array.from({ length: IN_FLIGHT_AT_KILL }, (_, k) =>
+        send('open in flight at the kill', victimAt, 'POST', '/tickets', requester(50 + k), { channel: 'email', request: { summary: `In flight #${k}`, description: 'Sent as the holder dies' } }, `in-flight-${k}-open`).then(
+          (s) => {
+            if (ok(s) !== undefined) opensAnswered++;
+          },
+        ),
+      ),
+    );
+    await sleep(3);
     const at = await set.kill(victim);
     killed = { name: set.replicas[victim]!.name, pid: set.replicas[victim]!.pid, at, holdersBefore };
     const byHealth = (async () => {
@@ -293,6 +310,7 @@ export async function runReplicaScenario(set: ReplicaSet): Promise<ReplicaRun> {
     await Promise.all([byHealth, byMail]);
   })();
   await Promise.all([...Array.from({ length: CLIENTS }, (_, c) => client(c)), killer]);
+  await Promise.all(inFlight);
 
   // 4. The SLA warnings of the Premium tickets, then their answer (which stops their response clock).
   let alertWait: ReplicaRun['alertWait'] = 'all arrived';
