@@ -84,7 +84,8 @@ export interface ReplicaRun {
   readonly confirmationTimeouts: string[];
   readonly alerting: { ticketId: string; ticketNumber: string; responseDeadline: unknown }[];
   readonly alertWait: 'all arrived' | string;
-  readonly killed: { name: string; pid: number; at: number; holdersBefore: string[] } | undefined;
+  /** `mailsBefore`: how many e-mails had arrived when the holder was killed. */
+  readonly killed: { name: string; pid: number; at: number; holdersBefore: string[]; mailsBefore: number } | undefined;
   /** ms from the kill until a survivor's /health said it holds the lease (undefined: never within the wait). */
   takeoverByHealth: number | undefined;
   /** ms from the kill until the first e-mail after it reached the SMTP server. */
@@ -285,7 +286,7 @@ export async function runReplicaScenario(set: ReplicaSet): Promise<ReplicaRun> {
     );
     await sleep(3);
     const at = await set.kill(victim);
-    killed = { name: set.replicas[victim]!.name, pid: set.replicas[victim]!.pid, at, holdersBefore };
+    killed = { name: set.replicas[victim]!.name, pid: set.replicas[victim]!.pid, at, holdersBefore, mailsBefore };
     const byHealth = (async () => {
       try {
         holdersAfterKill = (
@@ -509,10 +510,14 @@ export function replicaSuite(kind: ReplicaStoreKind): void {
   });
 
   test('every e-mail and SLA alert arrived exactly once (judged by Message-ID)', () => {
-    const byId = new Map<string, ReceivedMail[]>();
-    for (const m of run.mails) byId.set(m.messageId, [...(byId.get(m.messageId) ?? []), m]);
-    // The in-flight window at the kill: a duplicate carries the same Message-ID; it is reported here.
-    const duplicates = [...byId.entries()].filter(([, list]) => list.length > 1).map(([id, list]) => `${id} ×${list.length} (${list[0]!.purpose})`);
+    const byId = new Map<string, number[]>();
+    for (const [i, m] of run.mails.entries()) byId.set(m.messageId, [...(byId.get(m.messageId) ?? []), i + 1]);
+    // The in-flight window at the kill: a duplicate carries the same Message-ID; it is reported
+    // here, with when each copy arrived against the kill.
+    const killedAfter = run.killed?.mailsBefore ?? Number.NaN;
+    const duplicates = [...byId.entries()]
+      .filter(([, arrivals]) => arrivals.length > 1)
+      .map(([id, arrivals]) => `${id} ×${arrivals.length} (e-mails #${arrivals.join(', #')} of ${run.mails.length}; the kill came after #${killedAfter})`);
     expect(firstOf(duplicates)).toEqual([]);
     expect(run.mails.every((m) => m.messageId !== '')).toBe(true);
     // What was received against what was expected, as a difference of the two multisets.
