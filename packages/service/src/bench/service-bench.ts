@@ -550,7 +550,8 @@ const REPLICAS_ESDB = process.env.BENCH_REPLICAS_ESDB;
 
 /**
  * Saturated opens through one service process, then through {@link REPLICAS} processes on one
- * store (each row on a store of its own, so the second does not start with the first's log).
+ * store. With SQLite each row has a file of its own, so the second does not start with the
+ * first's log; with BENCH_REPLICAS_ESDB both rows use that server, the second after the first.
  */
 async function replicaBenchmark(tokens: TokenService, workdir: string, key: string): Promise<void> {
   const teacher = tokens.sign({ sub: 'u-bench', role: 'teacher', org: 'acme', email: 'u-bench@acme.example' });
