@@ -17,6 +17,15 @@
  * (10000,100000,1000000), BENCH_SCALE_BUDGET_S (300), BENCH_SKIP_LOAD / BENCH_SKIP_SCALE, BENCH_CPU_PROF
  * (a directory: the service writes V8 CPU profiles there).
  *
+ * 3. Replicas: saturated opens through BENCH_REPLICAS (3) service processes on one store against
+ *    one process on a store of its own, in the same run, with the same BENCH_CONNECTIONS spread
+ *    over the replicas, for BENCH_DURATION each after 3 s not counted: throughput and p99 side by
+ *    side, and the ticket-number allocation conflicts retried per 1,000 opens (read from each
+ *    replica's /metrics: see `numberConflicts`; "n/a" when the service exposes no such counter).
+ *    The store is a SQLite file shared by the replicas, or with BENCH_REPLICAS_ESDB=<connection
+ *    string> an EventStoreDB server (each replica then has a local SQLite file of its own).
+ *    BENCH_SKIP_REPLICAS skips it.
+ *
  * BENCH_SERVICE_URL drives a service that is already running, on another machine, instead of
  * starting one: `node dist/bench/bench-service.js` there, on a fresh SQLite file, with HOST set
  * to an address this machine reaches and SUPPORT_SLA_TOKEN_KEY set to the same key as
@@ -35,6 +44,7 @@ import { MIN_TOKEN_KEY_LENGTH } from '../config/service-config';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import { describeMachine } from './machine';
 import { pacedLoad } from './paced-load';
+import { closedLoopLoad, numberConflicts, type ClosedLoopResult } from './replica-load';
 import { seedTickets } from './seed-events';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
@@ -84,12 +94,12 @@ async function remoteService(base: string, token: string): Promise<Service> {
   return { url, where: `${machine}, at ${url}`, stop: async () => undefined };
 }
 
-/** Starts dist/bench/bench-service.js on `dbFile` and waits for its port. */
-async function startService(dbFile: string, tokenKey: string): Promise<Service> {
+/** Starts dist/bench/bench-service.js on `dbFile` and waits for its port; `env` on top (e.g. another event store). */
+async function startService(dbFile: string, tokenKey: string, env: Record<string, string> = {}): Promise<Service> {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the service (for finding hot spots).
   const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`];
   const child = spawn(process.execPath, [...profile, ENTRY], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SUPPORT_SLA_DB: dbFile, SUPPORT_SLA_TOKEN_KEY: tokenKey, EVENT_STORE: 'sqlite', LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SUPPORT_SLA_DB: dbFile, SUPPORT_SLA_TOKEN_KEY: tokenKey, EVENT_STORE: 'sqlite', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
@@ -535,12 +545,99 @@ async function scaleBenchmark(tokens: TokenService, workdir: string, key: string
   for (const r of results) console.log(`  ${r}`);
 }
 
+const REPLICAS = Number(env('BENCH_REPLICAS', '3'));
+const REPLICAS_ESDB = process.env.BENCH_REPLICAS_ESDB;
+
+/**
+ * Saturated opens through one service process, then through {@link REPLICAS} processes on one
+ * store. With SQLite each row has a file of its own, so the second does not start with the
+ * first's log; with BENCH_REPLICAS_ESDB both rows use that server, the second after the first.
+ */
+async function replicaBenchmark(tokens: TokenService, workdir: string, key: string): Promise<void> {
+  const teacher = tokens.sign({ sub: 'u-bench', role: 'teacher', org: 'acme', email: 'u-bench@acme.example' });
+  const openRequest = {
+    method: 'POST',
+    path: '/tickets',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${teacher}` },
+    body: JSON.stringify({ channel: 'email', request: { summary: 'Replica benchmark ticket', description: 'Opened by the replica row' } }),
+  };
+  const storeEnv: Record<string, string> = REPLICAS_ESDB === undefined ? {} : { EVENT_STORE: 'esdb', ESDB_CONNECTION_STRING: REPLICAS_ESDB };
+  const where = REPLICAS_ESDB === undefined ? 'one SQLite file' : `EventStoreDB at ${REPLICAS_ESDB}`;
+  interface ReplicaRow {
+    readonly replicas: number;
+    readonly result: ClosedLoopResult;
+    /** Conflicts retried per 1,000 opens, or why there is no figure. */
+    readonly conflicts: string;
+  }
+  const rows: ReplicaRow[] = [];
+  let metricNames: readonly string[] = [];
+
+  const measure = async (count: number): Promise<void> => {
+    const services: Service[] = [];
+    const fileOf = (i: number): string => join(workdir, REPLICAS_ESDB === undefined ? `replicas-${count}.sqlite` : `replicas-${count}-r${i}.sqlite`);
+    try {
+      // The first alone creates the schema; the others join it.
+      services.push(await startService(fileOf(0), key, storeEnv));
+      services.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => startService(fileOf(i + 1), key, storeEnv)))));
+      const urls = services.map((svc) => svc.url);
+      const conflicts = async (): Promise<{ total: number; metrics: readonly string[] } | undefined> => {
+        const each = await Promise.all(urls.map((url) => numberConflicts(url).catch(() => undefined)));
+        if (each.every((c) => c === undefined)) return undefined;
+        return { total: each.reduce((sum, c) => sum + (c?.total ?? 0), 0), metrics: [...new Set(each.flatMap((c) => c?.metrics ?? []))] };
+      };
+      // Warm-up (JIT, connections, the first claims), not counted; then the counted load, with the
+      // conflicts read on either side of it.
+      await closedLoopLoad(urls, openRequest, CONNECTIONS, 3);
+      const before = await conflicts();
+      const result = await closedLoopLoad(urls, openRequest, CONNECTIONS, DURATION);
+      const after = await conflicts();
+      let figure = 'n/a (counter not present)';
+      if (after !== undefined) {
+        metricNames = after.metrics;
+        const opens = result.statuses['201'] ?? 0;
+        figure = opens === 0 ? 'n/a (no opens)' : ((1000 * (after.total - (before?.total ?? 0))) / opens).toFixed(1);
+      }
+      rows.push({ replicas: count, result, conflicts: figure });
+      await Promise.all(urls.map((url) => quiesce(url)));
+    } finally {
+      await Promise.all(services.map((svc) => svc.stop()));
+    }
+  };
+
+  await measure(1);
+  await measure(REPLICAS);
+
+  console.log(`\nReplicas: saturated opens, ${CONNECTIONS} connections spread over the replicas, ${DURATION} s after 3 s not counted; store: ${where}`);
+  const header = ['processes', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors', 'requests', 'number conflicts retried per 1,000 opens'];
+  const widths = [10, 9, 8, 8, 9, 7, 9, 40];
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? pad(c, widths[i]!) : lpad(c, widths[i]!))).join(' ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join(' '));
+  for (const r of rows) {
+    console.log(line([String(r.replicas), r.result.rps.toFixed(0), r.result.p50.toFixed(1), r.result.p99.toFixed(1), r.result.p999.toFixed(1), String(r.result.errors), String(r.result.requests), r.conflicts]));
+  }
+  const [one, many] = rows;
+  if (one !== undefined && many !== undefined) {
+    console.log(
+      `${REPLICAS} replicas against 1: throughput ×${(many.result.rps / one.result.rps).toFixed(2)}, p99 ${many.result.p99.toFixed(1)} ms against ${one.result.p99.toFixed(1)} ms` +
+        (many.result.errors + one.result.errors > 0 ? `; status codes: 1 process ${JSON.stringify(one.result.statuses)}, ${REPLICAS} processes ${JSON.stringify(many.result.statuses)}` : '') +
+        `; conflicts read from ${metricNames.length === 0 ? 'no metric (none on /metrics names ticket numbers and conflicts or retries)' : metricNames.join(', ')}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   if (PACED_SHARES.some((share, i) => !(share > 0 && share <= 100) || (i > 0 && share <= PACED_SHARES[i - 1]!))) {
     throw new SettingError(`BENCH_PACED_SHARES must be rising percentages above 0 and at most 100, separated by commas (got "${process.env.BENCH_PACED_SHARES}")`);
   }
   if (!(Number.isInteger(PACED_ROUNDS) && PACED_ROUNDS >= 1)) {
     throw new SettingError(`BENCH_PACED_ROUNDS must be a whole number of rows, 1 or more (got "${process.env.BENCH_PACED_ROUNDS}")`);
+  }
+  if (!(Number.isInteger(REPLICAS) && REPLICAS >= 2)) {
+    throw new SettingError(`BENCH_REPLICAS must be a whole number of processes, 2 or more (got "${process.env.BENCH_REPLICAS}")`);
+  }
+  if (REPLICAS_ESDB !== undefined && !/^(esdb|esdb\+discover):\/\//.test(REPLICAS_ESDB)) {
+    throw new SettingError(`BENCH_REPLICAS_ESDB must be an EventStoreDB connection string, esdb://… (got "${REPLICAS_ESDB}")`);
   }
   if (SERVICE_URL !== undefined) {
     if (!URL.canParse(SERVICE_URL) || !['http:', 'https:'].includes(new URL(SERVICE_URL).protocol)) {
@@ -559,6 +656,10 @@ async function main(): Promise<void> {
   console.log(`${SERVICE_URL === undefined ? 'machine' : 'load generator'}: ${describeMachine()}`);
   try {
     if (process.env.BENCH_SKIP_LOAD === undefined) await loadBenchmark(tokens, workdir, key);
+    if (process.env.BENCH_SKIP_REPLICAS === undefined) {
+      if (SERVICE_URL === undefined) await replicaBenchmark(tokens, workdir, key);
+      else console.log('\nReplicas: not run against BENCH_SERVICE_URL (the row starts its own processes)');
+    }
     if (process.env.BENCH_SKIP_SCALE === undefined) {
       if (SERVICE_URL === undefined) await scaleBenchmark(tokens, workdir, key);
       else console.log('\nScaling: not run here (it measures the store on the machine it runs on); run "BENCH_SKIP_LOAD=1 npm run bench:service" on the service\'s machine');

@@ -9,3 +9,4 @@ export {
   type ServiceProcess,
   type TokenExtras,
 } from './service-harness';
+export { holdsLease, startReplicas, type HealthAnswer, type Replica, type ReplicaSet, type ReplicaSetOptions, type ReplicaStoreKind } from './replicas';
