@@ -69,8 +69,10 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
           await tickets.recordConfirmationSent(ticketId, at, messageId);
         },
         recordSent: async (sent) => {
-          await tickets.recordNotificationSent(sent.ticketId, sent.purpose, sent.at, sent.messageId, sent.restoredAt);
+          await tickets.recordSent(sent);
         },
+        // An SLA alert that fell due, raised on its ticket (RaiseSlaAlert); its e-mail and webhook follow from the log.
+        raiseSlaAlert: (alert) => tickets.raiseSlaAlert(alert),
         // A delivered outage alert, on the outage board (RecordOutageAlertSent).
         recordAlertSent: async (sent) => {
           await recordOutageAlertSent(executor, sent);

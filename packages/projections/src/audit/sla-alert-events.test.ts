@@ -1,4 +1,4 @@
-import { alertPoints, BREACH, ticketDecider, type Ticket, type TicketState } from '@support-sla/domain';
+import { alertPoints, BREACH, isTicketEvent, ticketDecider, type Ticket, type TicketState } from '@support-sla/domain';
 import { complianceReport } from '../compliance/compliance.js';
 import { readModelsProjection } from '../model/read-models.js';
 import { foldProjection } from '../projection.js';
@@ -35,7 +35,7 @@ const story = (withAlerts: boolean): EventLog => {
 
 function foldTicket(log: EventLog): Ticket {
   let state: TicketState = ticketDecider.initialState;
-  for (const { event } of log.events) if (event.type.startsWith('Ticket') && event.data.ticketId === 'd') state = ticketDecider.evolve(state, event as never);
+  for (const { event } of log.events) if (isTicketEvent(event) && event.data.ticketId === 'd') state = ticketDecider.evolve(state, event);
   if (state.status === 'none') throw new Error('no ticket');
   return state;
 }

@@ -6,6 +6,8 @@ import type { Decider, DomainCommand, DomainEvent } from '@support-sla/domain';
 import { CommandExecutor } from '../application/command-executor';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port';
 import { sealEvents } from '../hash-chain';
+import { TicketNoticeRecorder } from '../tickets/ticket-notices';
+import type { NotificationsDependencies } from './notifications';
 
 /** A message as the loopback SMTP server received it. */
 export interface ReceivedMail {
@@ -207,3 +209,19 @@ export class ScenarioClock {
   }
   readonly now = (): number => this.base + (Date.now() - this.real);
 }
+
+/**
+ * The mailer's records on tickets wired as the service wires them: a {@link TicketNoticeRecorder}
+ * on the command path over `store` (a sent confirmation, notice or SLA alert, and the raising of
+ * an SLA alert that fell due).
+ */
+export const ticketRecorders = (store: EventStore): Required<Pick<NotificationsDependencies, 'acknowledge' | 'recordSent' | 'raiseSlaAlert'>> => {
+  const recorder = new TicketNoticeRecorder(new CommandExecutor(store, { clock: () => new Date(), seal: sealEvents }));
+  return {
+    acknowledge: async (ticketId, at, messageId) => {
+      await recorder.recordConfirmationSent(ticketId, at, messageId);
+    },
+    recordSent: (sent) => recorder.recordSent(sent),
+    raiseSlaAlert: (alert) => recorder.raiseSlaAlert(alert),
+  };
+};
