@@ -40,6 +40,10 @@ export type SentNotice =
       readonly messageId?: string;
     };
 
+/** Whether the sending is one channel of an SLA alert (else a resolution or restoration notice). */
+export const isSlaAlertSent = (sent: SentNotice): sent is Extract<SentNotice, { purpose: 'sla-warning' | 'sla-breach' }> =>
+  sent.purpose === 'sla-warning' || sent.purpose === 'sla-breach';
+
 /**
  * Records on the ticket that a resolution or restoration e-mail went out (the domain's
  * `RecordNotificationSent`, with `restoredAt` for a restoration notice: the domain counts that
