@@ -16,6 +16,8 @@ import { SupportModule } from './support.module';
 import { TicketNoticeRecorder } from './tickets/ticket-notices';
 import { NotificationsModule, type NotificationsSetup } from './notifications/notifications.module';
 import { recordOutageAlertSent } from './notifications/outage-alert-recorder';
+import { raiseSlaAlert, recordSlaAlertSent } from './notifications/sla-alert-recorder';
+import { isSlaAlertSent } from './notifications/outbox-dispatcher';
 import { prepareMailDatabase } from './notifications/notification-store';
 import { readNotificationsConfig } from './notifications/notifications.config';
 import { EVENT_STORE, SERVICE_CONFIG, SERVICE_DATABASE } from './platform/tokens';
@@ -69,8 +71,11 @@ export const FEATURE_MODULES: (Type | DynamicModule)[] = [
           await tickets.recordConfirmationSent(ticketId, at, messageId);
         },
         recordSent: async (sent) => {
-          await tickets.recordNotificationSent(sent.ticketId, sent.purpose, sent.at, sent.messageId, sent.restoredAt);
+          if (isSlaAlertSent(sent)) await recordSlaAlertSent(executor, sent);
+          else await tickets.recordNotificationSent(sent.ticketId, sent.purpose, sent.at, sent.messageId, sent.restoredAt);
         },
+        // An SLA alert that fell due, raised on its ticket (RaiseSlaAlert); its e-mail and webhook follow from the log.
+        raiseSlaAlert: (alert) => raiseSlaAlert(executor, alert),
         // A delivered outage alert, on the outage board (RecordOutageAlertSent).
         recordAlertSent: async (sent) => {
           await recordOutageAlertSent(executor, sent);

@@ -601,7 +601,7 @@ export interface components {
         };
         /** @description The body of every error answer */
         ErrorBody: {
-            /** @description What went wrong, stable for programs: `validation`, `malformed_json`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `payload_too_large`, `unsupported_media_type`, `idempotency_key_reused`, `unstorable_event`, `unavailable`, `read_model_lagging`, `undecodable_event`, `internal`, or a domain rule's code (`TICKET_NOT_FOUND`, `TICKET_ALREADY_EXISTS`, `TICKET_ALREADY_CLOSED`, `TICKET_NOT_CLOSED`, `CHANNEL_NOT_ENTITLED`, `INSUFFICIENT_INFORMATION`, `NOT_PERMITTED`, `NOT_CLASSIFIED`, `MISSING_RECLASSIFICATION_REASON`, `MISSING_ACTION_PLAN`, `MISSING_REQUEST_DEFINITION`, `NOT_RESOLVED`, `MISSING_RESOLUTION_DETAILS`, `RECEIVED_IN_FUTURE`, `TIME_BEFORE_LAST_EVENT`, `OCCURRED_IN_FUTURE`, `OCCURRED_BEFORE_PREVIOUS_EVENT`, `INVALID_INSTANT`, `LINKED_TO_ANOTHER_OUTAGE`, `OUTAGE_NOT_FOUND`, `OUTAGE_NOT_ENDED`, `OUTAGE_ALREADY_CLOSED`, `OUTAGE_IN_PROGRESS`, `NOT_DECLARED_BY_STAFF`, `INCOMPLETE_DEBRIEF`, `MISSING_DEBRIEF`, `POLICY_VERSION_CONFLICT`, `INVALID_POLICY`) */
+            /** @description What went wrong, stable for programs: `validation`, `malformed_json`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `payload_too_large`, `unsupported_media_type`, `idempotency_key_reused`, `unstorable_event`, `unavailable`, `read_model_lagging`, `undecodable_event`, `internal`, or a domain rule's code (`TICKET_NOT_FOUND`, `TICKET_ALREADY_EXISTS`, `TICKET_ALREADY_CLOSED`, `TICKET_NOT_CLOSED`, `CHANNEL_NOT_ENTITLED`, `INSUFFICIENT_INFORMATION`, `NOT_PERMITTED`, `NOT_CLASSIFIED`, `MISSING_RECLASSIFICATION_REASON`, `MISSING_ACTION_PLAN`, `MISSING_REQUEST_DEFINITION`, `NOT_RESOLVED`, `MISSING_RESOLUTION_DETAILS`, `RECEIVED_IN_FUTURE`, `TIME_BEFORE_LAST_EVENT`, `OCCURRED_IN_FUTURE`, `OCCURRED_BEFORE_PREVIOUS_EVENT`, `INVALID_INSTANT`, `LINKED_TO_ANOTHER_OUTAGE`, `OUTAGE_NOT_FOUND`, `OUTAGE_NOT_ENDED`, `OUTAGE_ALREADY_CLOSED`, `OUTAGE_IN_PROGRESS`, `NOT_DECLARED_BY_STAFF`, `INCOMPLETE_DEBRIEF`, `MISSING_DEBRIEF`, `POLICY_VERSION_CONFLICT`, `INVALID_POLICY`, `SLA_ALERT_NOT_RAISED`) */
             error: string;
             /** @description For humans; may change */
             message?: string;
@@ -1028,7 +1028,7 @@ export interface components {
             lateEntries: {
                 revision: number;
                 /** @enum {string} */
-                type: "TicketOpened" | "TicketClassified" | "TicketQueued" | "TicketAcknowledged" | "TicketResponded" | "TicketAwaitingCustomer" | "CustomerReplied" | "TicketResolved" | "TicketClosed" | "TicketReopened" | "TicketLinkedToOutage" | "TicketNotificationSent";
+                type: "TicketOpened" | "TicketClassified" | "TicketQueued" | "TicketAcknowledged" | "TicketResponded" | "TicketAwaitingCustomer" | "CustomerReplied" | "TicketResolved" | "TicketClosed" | "TicketReopened" | "TicketLinkedToOutage" | "TicketNotificationSent" | "TicketSlaAlertRaised" | "TicketSlaAlertSent";
                 /**
                  * Format: date-time
                  * @description An ISO-8601 instant with an offset or Z
@@ -1050,7 +1050,7 @@ export interface components {
             ticketId: string | null;
             ticketNumber: string | null;
             /** @description The types of the events the command appended, in order (empty when it changed nothing) */
-            events: ("TicketOpened" | "TicketClassified" | "TicketQueued" | "TicketAcknowledged" | "TicketResponded" | "TicketAwaitingCustomer" | "CustomerReplied" | "TicketResolved" | "TicketClosed" | "TicketReopened" | "TicketLinkedToOutage" | "TicketNotificationSent")[];
+            events: ("TicketOpened" | "TicketClassified" | "TicketQueued" | "TicketAcknowledged" | "TicketResponded" | "TicketAwaitingCustomer" | "CustomerReplied" | "TicketResolved" | "TicketClosed" | "TicketReopened" | "TicketLinkedToOutage" | "TicketNotificationSent" | "TicketSlaAlertRaised" | "TicketSlaAlertSent")[];
             /** @description The stream's revision after the command (`null` when it appended nothing) */
             revision: string | null;
             /** @description The global position of the last event written (`null` when nothing was appended): pass it as `minPosition` to the read-model queries to read your writes */
@@ -1156,6 +1156,20 @@ export interface components {
             outageId: string | null;
             outageSinceMs: number | null;
             outageRestoredAtMs: number | null;
+            /** @description The SLA alerts raised on the ticket, once per clock and level */
+            slaAlerts: {
+                /** @enum {string} */
+                clock: "confirmation" | "response";
+                /** @description `breach`, or the warning fraction reached (`'0.75'`) */
+                level: string;
+                dueAtMs: number;
+                raisedAtMs: number;
+                /** @description When it was delivered on each channel, as recorded */
+                sentAtMs: {
+                    email: number | null;
+                    webhook: number | null;
+                };
+            }[];
             lastEventAtMs: number;
         };
         /** @description A ticket as the service shows it */
@@ -1308,7 +1322,7 @@ export interface components {
             globalPosition: string;
             eventId: string;
             /** @enum {string} */
-            type: "TicketOpened" | "TicketClassified" | "TicketQueued" | "TicketAcknowledged" | "TicketResponded" | "TicketAwaitingCustomer" | "CustomerReplied" | "TicketResolved" | "TicketClosed" | "TicketReopened" | "TicketLinkedToOutage" | "TicketNotificationSent";
+            type: "TicketOpened" | "TicketClassified" | "TicketQueued" | "TicketAcknowledged" | "TicketResponded" | "TicketAwaitingCustomer" | "CustomerReplied" | "TicketResolved" | "TicketClosed" | "TicketReopened" | "TicketLinkedToOutage" | "TicketNotificationSent" | "TicketSlaAlertRaised" | "TicketSlaAlertSent";
             /**
              * Format: date-time
              * @description When it happened
@@ -1336,6 +1350,8 @@ export interface components {
                 response: components["schemas"]["TimelineClock"];
                 resolution: components["schemas"]["TimelineClock"];
             };
+            /** @description An SLA alert raised or delivered, in words; absent for other events */
+            note?: string;
         };
         /** @description The real report and the same period under another policy version */
         WhatIfReport: {

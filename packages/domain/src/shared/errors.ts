@@ -31,6 +31,7 @@ export const DOMAIN_ERROR_CODES = [
   'MISSING_DEBRIEF',
   'POLICY_VERSION_CONFLICT',
   'INVALID_POLICY',
+  'SLA_ALERT_NOT_RAISED',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

@@ -105,6 +105,10 @@ const ev = <T extends DomainEvent['type'], D>(type: T, data: fc.Arbitrary<D>) =>
 const ticketBase = { ticketId: arbId, at: arbInstant, by: arbActor };
 const outageBase = { at: arbInstant, by: arbActor };
 
+const arbSlaClock = fc.constantFrom('confirmation' as const, 'response' as const);
+/** `'breach'` or a warning fraction as text. */
+const arbSlaLevel = fc.oneof(fc.constant('breach'), fc.integer({ min: 1, max: 99 }).map((n) => String(n / 100)));
+
 /** Any ticket event (each decodes; not necessarily a consistent history). */
 export const arbTicketEvent: fc.Arbitrary<TicketEvent> = fc.oneof(
   ev(
@@ -148,6 +152,14 @@ export const arbTicketEvent: fc.Arbitrary<TicketEvent> = fc.oneof(
     fc.record(
       { ...ticketBase, purpose: fc.constantFrom('resolution' as const, 'outage-restored' as const), messageId: arbText, to: arbEmail, restoredAt: arbInstant },
       { requiredKeys: ['ticketId', 'at', 'by', 'purpose', 'messageId', 'to'] },
+    ),
+  ),
+  ev('TicketSlaAlertRaised', fc.record({ ...ticketBase, clock: arbSlaClock, level: arbSlaLevel, dueAt: arbInstant })),
+  ev(
+    'TicketSlaAlertSent',
+    fc.record(
+      { ...ticketBase, clock: arbSlaClock, level: arbSlaLevel, channel: fc.constantFrom('email' as const, 'webhook' as const), to: arbText, messageId: arbText },
+      { requiredKeys: ['ticketId', 'at', 'by', 'clock', 'level', 'channel', 'to'] },
     ),
   ),
 );
@@ -199,6 +211,14 @@ export const arbTicketCommand: fc.Arbitrary<TicketCommand> = fc.oneof(
   cmd('ReopenTicket', fc.record({ ...ref, reason: arbText })),
   cmd('LinkTicketToOutage', fc.record({ ...ref, outageId: arbId })),
   cmd('RecordNotificationSent', fc.record({ ...ref, purpose: fc.constantFrom('resolution' as const, 'outage-restored' as const), messageId: arbText })),
+  cmd('RaiseSlaAlert', fc.record({ ...ref, clock: arbSlaClock, level: arbSlaLevel, dueAt: arbInstant, policy: arbPolicy })),
+  cmd(
+    'RecordSlaAlertSent',
+    fc.record(
+      { ...ref, clock: arbSlaClock, level: arbSlaLevel, channel: fc.constantFrom('email' as const, 'webhook' as const), to: arbText, messageId: arbText },
+      { requiredKeys: ['ticketId', 'clock', 'level', 'channel', 'to'] },
+    ),
+  ),
 );
 
 export const arbOutageCommand: fc.Arbitrary<OutageCommand> = fc.oneof(

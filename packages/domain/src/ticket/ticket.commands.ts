@@ -3,7 +3,7 @@ import { Category, Channel } from '../shared/agreement';
 import { commandCodec, withOptional } from '../shared/message';
 import { Email, IsoInstant, NonEmptyString, PositiveInt } from '../shared/primitives';
 import { SlaPolicy } from '../policy/policy.schema';
-import { NamedUser, NotificationPurpose, RequestDefinition, RequestDetails } from './ticket.events';
+import { NamedUser, NotificationPurpose, RequestDefinition, RequestDetails, SlaAlertChannel, SlaAlertClock, SlaAlertLevel } from './ticket.events';
 
 const ref = { ticketId: NonEmptyString };
 
@@ -95,6 +95,27 @@ export const RecordNotificationSent = commandCodec(
   withOptional('RecordNotificationSentData', { ...ref, purpose: NotificationPurpose, messageId: NonEmptyString }, { restoredAt: IsoInstant }),
 );
 
+/**
+ * Raise an SLA alert that fell due at `dueAt` (the host's watcher, a system actor with a staff
+ * role). `policy` is the policy version the ticket pinned: the domain checks on the ticket's
+ * current history that the alert still holds (a clock stopped or paused since makes it nothing
+ * to do), and raises each clock and level once.
+ */
+export const RaiseSlaAlert = commandCodec(
+  'RaiseSlaAlert',
+  t.type({ ...ref, clock: SlaAlertClock, level: SlaAlertLevel, dueAt: IsoInstant, policy: SlaPolicy }, 'RaiseSlaAlertData'),
+);
+
+/** Record that a raised SLA alert was delivered on one channel (the host's mailer); once per channel. */
+export const RecordSlaAlertSent = commandCodec(
+  'RecordSlaAlertSent',
+  withOptional(
+    'RecordSlaAlertSentData',
+    { ...ref, clock: SlaAlertClock, level: SlaAlertLevel, channel: SlaAlertChannel, to: NonEmptyString },
+    { messageId: NonEmptyString },
+  ),
+);
+
 export const TICKET_COMMAND_CODECS = {
   OpenTicket,
   ClassifyTicket,
@@ -107,6 +128,8 @@ export const TICKET_COMMAND_CODECS = {
   ReopenTicket,
   LinkTicketToOutage,
   RecordNotificationSent,
+  RaiseSlaAlert,
+  RecordSlaAlertSent,
 } as const;
 
 export const TicketCommand = t.union(
@@ -122,6 +145,8 @@ export const TicketCommand = t.union(
     ReopenTicket,
     LinkTicketToOutage,
     RecordNotificationSent,
+    RaiseSlaAlert,
+    RecordSlaAlertSent,
   ],
   'TicketCommand',
 );

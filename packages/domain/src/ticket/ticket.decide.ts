@@ -6,10 +6,11 @@ import { domainError, type DomainError } from '../shared/errors';
 import { fromMillis, toMillis } from '../shared/primitives';
 import type { TicketCommand, TicketCommandOf } from './ticket.commands';
 import type { RequestDetails, TicketEvent, TicketEventOf } from './ticket.events';
-import { queueOf, ticketExists, type Ticket, type TicketState } from './ticket.state';
+import { alertStillDue } from '../sla/alert-points';
+import { queueOf, raisedSlaAlert, ticketExists, type Ticket, type TicketState } from './ticket.state';
 
 /** The instants TicketCommands carry besides `now`. */
-const INSTANT_FIELDS = ['receivedAt', 'occurredAt', 'restoredAt'];
+const INSTANT_FIELDS = ['receivedAt', 'occurredAt', 'restoredAt', 'dueAt'];
 
 type Decision = E.Either<DomainError, readonly TicketEvent[]>;
 
@@ -295,6 +296,37 @@ const decideOnTicket = (command: Exclude<TicketCommand, { type: 'OpenTicket' }>,
           schemaVersion: 1,
           data: { ...base, purpose, messageId, to: ticket.namedUser.email, ...(restoredAt !== undefined ? { restoredAt } : {}) },
         },
+      ]);
+    }
+    case 'RaiseSlaAlert': {
+      // Like the records of what went out, accepted in any status: a breach stays a fact.
+      const denied = staffOnly(command.actor, 'raise SLA alerts');
+      if (denied !== null) return fail(denied);
+      const { clock, level, dueAt, policy } = command.data;
+      if (policy.version !== ticket.policyVersion) {
+        return fail(domainError('POLICY_VERSION_CONFLICT', `Ticket ${ticket.ticketNumber} pinned policy version ${ticket.policyVersion}, not ${policy.version}.`));
+      }
+      const dueAtMs = toMillis(dueAt);
+      if (dueAtMs > toMillis(at)) {
+        return fail(domainError('OCCURRED_IN_FUTURE', `An SLA alert due at ${dueAt} cannot be raised before then (${at}).`));
+      }
+      // Once per clock and level; and only while it holds on the history as it is now (a clock
+      // stopped or paused since, or a ticket no longer open, makes a warning stale).
+      if (raisedSlaAlert(ticket, clock, level) !== undefined) return NOTHING;
+      if (!alertStillDue(ticket, policy, { clock, level, dueAtMs })) return NOTHING;
+      return E.right([{ type: 'TicketSlaAlertRaised', schemaVersion: 1, data: { ...base, clock, level, dueAt: fromMillis(dueAtMs) } }]);
+    }
+    case 'RecordSlaAlertSent': {
+      const denied = staffOnly(command.actor, 'record sent SLA alerts');
+      if (denied !== null) return fail(denied);
+      const { clock, level, channel, to, messageId } = command.data;
+      const alert = raisedSlaAlert(ticket, clock, level);
+      if (alert === undefined) {
+        return fail(domainError('SLA_ALERT_NOT_RAISED', `No ${level} alert of the ${clock} clock was raised on ticket ${ticket.ticketNumber}.`));
+      }
+      if (alert.sentAtMs[channel] !== null) return NOTHING;
+      return E.right([
+        { type: 'TicketSlaAlertSent', schemaVersion: 1, data: { ...base, clock, level, channel, to, ...(messageId !== undefined ? { messageId } : {}) } },
       ]);
     }
   }

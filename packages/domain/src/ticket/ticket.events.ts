@@ -137,6 +137,55 @@ export const TicketNotificationSent = eventCodec(
   ),
 );
 
+/** The two clocks SLA alerts watch (resolution is best effort and never alerts). */
+export const SlaAlertClock = t.keyof({ confirmation: null, response: null }, 'SlaAlertClock');
+export type SlaAlertClock = t.TypeOf<typeof SlaAlertClock>;
+
+const isSlaAlertLevel = (u: unknown): u is string => {
+  if (typeof u !== 'string') return false;
+  if (u === 'breach') return true;
+  const fraction = Number(u);
+  return u.trim() !== '' && Number.isFinite(fraction) && fraction > 0 && fraction < 1 && String(fraction) === u;
+};
+
+/** `'breach'`, or the warning fraction reached as text (`'0.75'`): the level an SLA alert is keyed under. */
+export const SlaAlertLevel = new t.Type<string, string, unknown>(
+  'SlaAlertLevel',
+  isSlaAlertLevel,
+  (u, c) => (isSlaAlertLevel(u) ? t.success(u) : t.failure(u, c, "'breach' or a warning fraction strictly between 0 and 1 as text ('0.75')")),
+  t.identity,
+);
+
+/**
+ * The host's SLA watcher found that a running clock reached a warning fraction of its target,
+ * or its deadline (`level: 'breach'`), at `dueAt`, and it still held on the ticket's history:
+ * support staff are to be alerted. Raised once per clock and level. `at` is `dueAt`, or the
+ * ticket's latest event when that is later. An observation about the clocks, not a step of the
+ * ticket: it does not bound when later facts may be dated (`occurredAt`).
+ */
+export const TicketSlaAlertRaised = eventCodec(
+  'TicketSlaAlertRaised',
+  t.type({ ...base, clock: SlaAlertClock, level: SlaAlertLevel, dueAt: IsoInstant }, 'TicketSlaAlertRaisedData'),
+);
+
+/** Where an SLA alert went: the alert address by e-mail, or the alert webhook. */
+export const SlaAlertChannel = t.keyof({ email: null, webhook: null }, 'SlaAlertChannel');
+export type SlaAlertChannel = t.TypeOf<typeof SlaAlertChannel>;
+
+/**
+ * The host's mailer delivered a raised SLA alert on one channel (accepted by the mail server or
+ * the webhook at `at`). `to` is the alert address, or only the webhook's origin (its path may
+ * carry a secret); `messageId` is the e-mail's. Once per clock, level and channel.
+ */
+export const TicketSlaAlertSent = eventCodec(
+  'TicketSlaAlertSent',
+  withOptional(
+    'TicketSlaAlertSentData',
+    { ...base, clock: SlaAlertClock, level: SlaAlertLevel, channel: SlaAlertChannel, to: NonEmptyString },
+    { messageId: NonEmptyString },
+  ),
+);
+
 export const TICKET_EVENT_CODECS = {
   TicketOpened,
   TicketClassified,
@@ -150,6 +199,8 @@ export const TICKET_EVENT_CODECS = {
   TicketReopened,
   TicketLinkedToOutage,
   TicketNotificationSent,
+  TicketSlaAlertRaised,
+  TicketSlaAlertSent,
 } as const;
 
 export const TicketEvent = t.union(
@@ -166,6 +217,8 @@ export const TicketEvent = t.union(
     TicketReopened,
     TicketLinkedToOutage,
     TicketNotificationSent,
+    TicketSlaAlertRaised,
+    TicketSlaAlertSent,
   ],
   'TicketEvent',
 );

@@ -1,6 +1,10 @@
 import { toMillis } from '../shared/primitives';
 import type { TicketEvent } from './ticket.events';
-import { queueOf, type Ticket, type TicketState } from './ticket.state';
+import { queueOf, type RaisedSlaAlert, type Ticket, type TicketState } from './ticket.state';
+
+const NO_ALERTS: readonly RaisedSlaAlert[] = [];
+/** The ticket's raised alerts; none for a ticket a read model stored before they were recorded (the property is absent). */
+const alertsOf = (t: Ticket): readonly RaisedSlaAlert[] => (t.slaAlerts as readonly RaisedSlaAlert[] | undefined) ?? NO_ALERTS;
 
 const endWait = (ticket: Ticket, atMs: number): Pick<Ticket, 'awaitingCustomerSinceMs' | 'customerWaits'> =>
   ticket.awaitingCustomerSinceMs === null
@@ -39,6 +43,7 @@ const copy = (t: Ticket): Ticket => ({
   outageId: t.outageId,
   outageSinceMs: t.outageSinceMs,
   outageRestoredAtMs: t.outageRestoredAtMs,
+  slaAlerts: alertsOf(t),
   lastEventAtMs: t.lastEventAtMs,
 });
 
@@ -83,6 +88,7 @@ export const evolveTicket = (state: TicketState, event: TicketEvent): TicketStat
       outageId: null,
       outageSinceMs: null,
       outageRestoredAtMs: null,
+      slaAlerts: NO_ALERTS,
       lastEventAtMs: atMs,
     };
     return patch(ticket, { queue: queueOf(ticket) });
@@ -153,6 +159,23 @@ export const evolveTicket = (state: TicketState, event: TicketEvent): TicketStat
         respondedAtMs: s.respondedAtMs ?? atMs,
         outageRestoredAtMs: s.outageRestoredAtMs ?? restoredMs,
       });
+    }
+    // Observations about the clocks: they leave `lastEventAtMs` alone (see Ticket.lastEventAtMs).
+    case 'TicketSlaAlertRaised': {
+      const { clock, level, dueAt } = event.data;
+      const alerts = alertsOf(s);
+      if (alerts.some((a) => a.clock === clock && a.level === level)) return s;
+      const raised: RaisedSlaAlert = { clock, level, dueAtMs: toMillis(dueAt), raisedAtMs: atMs, sentAtMs: { email: null, webhook: null } };
+      return patch(s, { slaAlerts: [...alerts, raised] });
+    }
+    case 'TicketSlaAlertSent': {
+      const { clock, level, channel } = event.data;
+      const alerts = alertsOf(s);
+      const at = alerts.findIndex((a) => a.clock === clock && a.level === level);
+      const alert = alerts[at];
+      if (alert === undefined || alert.sentAtMs[channel] !== null) return s;
+      const sent: RaisedSlaAlert = { ...alert, sentAtMs: { ...alert.sentAtMs, [channel]: atMs } };
+      return patch(s, { slaAlerts: alerts.map((a, i) => (i === at ? sent : a)) });
     }
   }
 };

@@ -1,7 +1,7 @@
 import type { Category, Channel, PriorityClass, Tier } from '../shared/agreement';
 import { priorityClassOf } from '../shared/agreement';
 import type { PriorityRaise } from '../policy/policy.schema';
-import type { NamedUser, RequestDefinition, RequestDetails } from './ticket.events';
+import type { NamedUser, RequestDefinition, RequestDetails, SlaAlertChannel, SlaAlertClock } from './ticket.events';
 
 const NO_RAISES: readonly PriorityRaise[] = [];
 
@@ -9,6 +9,17 @@ const NO_RAISES: readonly PriorityRaise[] = [];
 export interface Interval {
   readonly fromMs: number;
   readonly toMs: number;
+}
+
+/** An SLA alert raised on the ticket (`TicketSlaAlertRaised`), and its deliveries recorded so far. */
+export interface RaisedSlaAlert {
+  readonly clock: SlaAlertClock;
+  /** `'breach'` or the warning fraction as text (`'0.75'`). */
+  readonly level: string;
+  readonly dueAtMs: number;
+  readonly raisedAtMs: number;
+  /** When it was delivered on each channel (`TicketSlaAlertSent`), `null` until recorded. */
+  readonly sentAtMs: Readonly<Record<SlaAlertChannel, number | null>>;
 }
 
 /**
@@ -55,7 +66,16 @@ export interface Ticket {
   readonly outageSinceMs: number | null;
   /** When the linked outage ended, as the restoration notice recorded it (`null` until then). */
   readonly outageRestoredAtMs: number | null;
-  /** Instant of the latest event; commands dated earlier are refused. */
+  /**
+   * The SLA alerts raised, in order (once per clock and level). Read models may leave them out
+   * of closed tickets (the archive does not keep them) and of tickets stored by versions before
+   * them: only the domain's own fold of the stream decides on them.
+   */
+  readonly slaAlerts: readonly RaisedSlaAlert[];
+  /**
+   * Instant of the latest event (SLA alerts and their deliveries aside: observations about the
+   * clocks, they never bound when a later fact may be dated); commands dated earlier are refused.
+   */
   readonly lastEventAtMs: number;
 }
 
@@ -64,6 +84,11 @@ export type TicketState = { readonly status: 'none' } | Ticket;
 export const initialTicketState: TicketState = { status: 'none' };
 
 export const ticketExists = (state: TicketState): state is Ticket => state.status !== 'none';
+
+/** The alert raised on the ticket for this clock and level, if any. */
+export const raisedSlaAlert = (ticket: Pick<Ticket, 'slaAlerts'>, clock: SlaAlertClock, level: string): RaisedSlaAlert | undefined =>
+  // Tickets a read model stored before alerts were recorded have none.
+  (ticket.slaAlerts as readonly RaisedSlaAlert[] | undefined)?.find((a) => a.clock === clock && a.level === level);
 
 /** Service order of the priority classes: lower is served first. */
 export const PRIORITY_RANK: Readonly<Record<PriorityClass, number>> = { outage: 0, error: 1, 'technical-question': 2, 'how-to': 3 };

@@ -37,6 +37,8 @@ export interface TimelineEntry {
   readonly queue: string;
   /** Clocks as of the event's own time (`data.at`), under the ticket's pinned policy. */
   readonly sla: { readonly confirmation: TimelineClock; readonly response: TimelineClock; readonly resolution: TimelineClock };
+  /** What an SLA alert event says, in words (`SLA warning raised: response clock at 75 %, due …`); absent for other events. */
+  readonly note?: string;
 }
 
 export interface AuditTimeline {
@@ -64,6 +66,16 @@ const clockOf = (c: ClockReport): TimelineClock => ({
   pausedTimeMs: c.pausedTimeMs,
 });
 
+const alertWords = (clock: string, level: string): string =>
+  level === 'breach' ? `SLA breach of the ${clock} clock` : `SLA warning: ${clock} clock at ${Math.round(Number(level) * 100)} %`;
+
+/** The words of an SLA alert event (raised, or delivered on one channel); undefined for any other event. */
+export const alertNote = (event: TicketEvent): string | undefined => {
+  if (event.type === 'TicketSlaAlertRaised') return `${alertWords(event.data.clock, event.data.level)}, raised (due ${event.data.dueAt})`;
+  if (event.type === 'TicketSlaAlertSent') return `${alertWords(event.data.clock, event.data.level)}, sent by ${event.data.channel} to ${event.data.to}`;
+  return undefined;
+};
+
 export interface AuditTimelineOptions {
   /** Policy versions known before any `PolicyPublished` event (default: the domain's `defaultPolicy`). */
   readonly policies?: readonly SlaPolicy[];
@@ -86,7 +98,10 @@ export const auditTimelineProjection = (ticketId: string, options: AuditTimeline
     const state = evolveTicketState(model.state ?? undefined, event);
     model.state = state;
     if (!isTicket(state)) return model;
-    const sla = ticketSla(state, policyOf(model.policies, state.policyVersion), state.lastEventAtMs);
+    const note = alertNote(event);
+    // An alert leaves the ticket's latest event alone (it does not bound later facts): its clocks are those at its own time.
+    const asOfMs = note === undefined ? state.lastEventAtMs : Math.max(state.lastEventAtMs, Date.parse(event.data.at));
+    const sla = ticketSla(state, policyOf(model.policies, state.policyVersion), asOfMs);
     model.entries.push({
       revision: Number(envelope.revision),
       globalPosition: formatGlobalPosition(envelope.globalPosition),
@@ -102,6 +117,7 @@ export const auditTimelineProjection = (ticketId: string, options: AuditTimeline
       ticketStatus: state.status,
       queue: state.queue,
       sla: { confirmation: clockOf(sla.confirmation), response: clockOf(sla.response), resolution: clockOf(sla.resolution) },
+      ...(note === undefined ? {} : { note }),
     });
     return model;
   },

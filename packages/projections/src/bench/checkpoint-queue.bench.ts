@@ -125,6 +125,7 @@ const ticketAt = (i: number, category: Category, usersAffected: number): Ticket 
     outageId: null,
     outageSinceMs: null,
     outageRestoredAtMs: null,
+    slaAlerts: [],
     lastEventAtMs: START + i * 60_000,
   };
 };

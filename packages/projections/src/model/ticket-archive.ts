@@ -38,6 +38,13 @@ const S_EMAIL = 3;
 const S_OUTAGE = 4;
 const STRINGS = 5;
 
+/**
+ * The SLA alerts raised on a ticket are not kept: a closed ticket has no alert points, the
+ * mailer reads an alert from its event, and only the domain's own fold of the stream decides on
+ * them (a reopened ticket's are therefore absent from the read models).
+ */
+const NO_ALERTS: Ticket['slaAlerts'] = [];
+
 const num = (v: number | null | undefined): number => (v === null || v === undefined ? Number.NaN : v);
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
@@ -361,6 +368,7 @@ export class TicketArchive {
         outageId,
         outageSinceMs: n(OUTAGE_SINCE),
         outageRestoredAtMs: n(OUTAGE_RESTORED),
+        slaAlerts: NO_ALERTS,
         lastEventAtMs: n(LAST_EVENT) ?? 0,
       };
       // The texts only for a linked ticket (a row written by hand with them and no outage drops them).
@@ -450,6 +458,7 @@ export class TicketArchive {
       outageId: s[sb + S_OUTAGE] ?? null,
       outageSinceMs: orNull(n[b + OUTAGE_SINCE] as number),
       outageRestoredAtMs: orNull(n[b + OUTAGE_RESTORED] as number),
+      slaAlerts: NO_ALERTS,
       lastEventAtMs: n[b + LAST_EVENT] as number,
     };
   }

@@ -117,6 +117,8 @@ export class EventLog {
 }
 
 export const AGENT: Actor = { id: 'agent-1', role: 'agent' };
+/** The host's mailer and SLA watcher (a system actor with a staff role). */
+const MAILER: Actor = { id: 'system:mailer', role: 'agent' };
 
 const USERS: Record<License, Actor> = {
   administrator: { id: 'user-ada', role: 'administrator' },
@@ -226,9 +228,20 @@ export class TicketStory {
     return this.run({
       type: 'RecordNotificationSent',
       now,
-      actor: { id: 'system:mailer', role: 'agent' },
+      actor: MAILER,
       data: { ticketId: this.ticketId, purpose: 'outage-restored', messageId: `<restored.${this.ticketId}@desk.example>`, restoredAt },
     });
+  }
+
+  /** The SLA watcher raised an alert that fell due at `dueAt` (under the log's policy). */
+  slaAlert(now: string, clock: 'confirmation' | 'response', level: string, dueAt: string): this {
+    return this.run({ type: 'RaiseSlaAlert', now, actor: MAILER, data: { ticketId: this.ticketId, clock, level, dueAt, policy: this.log.policy } });
+  }
+
+  /** The mailer delivered a raised SLA alert on one channel. */
+  slaAlertSent(now: string, clock: 'confirmation' | 'response', level: string, channel: 'email' | 'webhook'): this {
+    const to = channel === 'email' ? 'sla-alerts@desk.example' : 'https://hooks.desk.example';
+    return this.run({ type: 'RecordSlaAlertSent', now, actor: MAILER, data: { ticketId: this.ticketId, clock, level, channel, to } });
   }
 
   private run(command: TicketCommand): this {

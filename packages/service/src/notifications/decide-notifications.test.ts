@@ -188,4 +188,59 @@ describe('decideNotifications', () => {
     const b = given().ticket('T-1', open());
     expect(a).toEqual(b);
   });
+
+  describe('SLA alerts', () => {
+    const raise = (clock: 'confirmation' | 'response', level: string, dueAt: string, now = dueAt): TicketCommand => ({
+      type: 'RaiseSlaAlert',
+      now,
+      actor: actors.agent,
+      data: { ticketId: 'T-1', clock, level, dueAt, policy: defaultPolicy },
+    });
+    /** When the ticket's `clock` reaches `level`, as its alert points say after opening. */
+    const dueOf = (opened: readonly NotificationEffect[], clock: string, level: string): string => {
+      const points = opened.find((e): e is Extract<NotificationEffect, { kind: 'alert-points' }> => e.kind === 'alert-points');
+      const due = points === undefined ? undefined : duePointsOf(points).find((p) => p.clock === clock && p.level === level);
+      if (due === undefined) throw new Error(`no ${clock} ${level} point`);
+      return new Date(due.due_at).toISOString();
+    };
+
+    it('TicketSlaAlertRaised: the alert, with the ticket as of it and its policy, and no new alert points', () => {
+      const { ticket } = given();
+      const halfConfirmation = dueOf(ticket('T-1', open()), 'confirmation', '0.5');
+      const effects = ticket('T-1', raise('confirmation', '0.5', halfConfirmation, new Date(Date.parse(halfConfirmation) + 30_000).toISOString()));
+      expect(effects).toEqual([
+        { kind: 'sla-alert', ticket: expect.objectContaining({ ticketId: 'T-1', ticketNumber: 'SS-000001' }), policy: defaultPolicy, clock: 'confirmation', level: '0.5', dueAtMs: Date.parse(halfConfirmation) },
+      ]);
+    });
+
+    it('TicketSlaAlertSent: that channel of the alert is dropped if not out yet', () => {
+      const { ticket } = given();
+      const halfConfirmation = dueOf(ticket('T-1', open()), 'confirmation', '0.5');
+      ticket('T-1', raise('confirmation', '0.5', halfConfirmation));
+      const effects = ticket('T-1', {
+        type: 'RecordSlaAlertSent',
+        now: new Date(Date.parse(halfConfirmation) + 5_000).toISOString(),
+        actor: actors.agent,
+        data: { ticketId: 'T-1', clock: 'confirmation', level: '0.5', channel: 'webhook', to: 'https://hooks.example.org' },
+      });
+      expect(effects).toEqual([{ kind: 'suppress-sla-alert-recorded-as-sent', ticketId: 'T-1', clock: 'confirmation', level: '0.5', channel: 'webhook' }]);
+    });
+
+    it('TicketSlaAlertSent after the ticket closed (the read models keep no alerts of a closed ticket): still dropped', () => {
+      const { ticket, fold } = given();
+      const commands = ticketCommands('T-1');
+      const breach = dueOf(ticket('T-1', open()), 'confirmation', 'breach');
+      const later = (minutes: number): string => new Date(Date.parse(breach) + minutes * 60_000).toISOString();
+      expect(kinds(ticket('T-1', raise('confirmation', 'breach', breach)))).toEqual(['sla-alert']);
+      ticket('T-1', commands.classify(later(10), { category: 'personal/how-to' }));
+      ticket('T-1', commands.resolve(later(20), 'Done'));
+      ticket('T-1', { type: 'CloseTicket', now: later(30), actor: actors.agent, data: { ticketId: 'T-1', resolutionDetails: 'Done' } });
+      const sent: DomainEvent = {
+        type: 'TicketSlaAlertSent',
+        schemaVersion: CURRENT_SCHEMA_VERSION,
+        data: { ticketId: 'T-1', at: later(31), by: actors.agent, clock: 'confirmation', level: 'breach', channel: 'email', to: 'sla@example.org' },
+      };
+      expect(fold(sent, 'ticket-T-1')).toEqual([{ kind: 'suppress-sla-alert-recorded-as-sent', ticketId: 'T-1', clock: 'confirmation', level: 'breach', channel: 'email' }]);
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { alertPoints, defaultPolicy, type AlertChannel, type DomainEvent, type SlaPolicy, type Ticket } from '@support-sla/domain';
+import { alertPoints, defaultPolicy, type AlertChannel, type AlertClock, type DomainEvent, type SlaPolicy, type Ticket } from '@support-sla/domain';
 import type { ReadModels, TicketTransition } from '@support-sla/projections';
 
 type OutageDeclaredData = Extract<DomainEvent, { type: 'OutageDeclared' }>['data'];
@@ -58,6 +58,27 @@ export type NotificationEffect =
       readonly ticket: Ticket;
       readonly policy: SlaPolicy;
       readonly fractions: readonly number[];
+    }
+  /**
+   * An SLA alert was raised on the ticket (`TicketSlaAlertRaised`): its point is marked fired
+   * (never raised again from this mail file) and its e-mail and webhook call are queued. `ticket`
+   * is the ticket as of the alert, `policy` the version it pinned.
+   */
+  | {
+      readonly kind: 'sla-alert';
+      readonly ticket: Ticket;
+      readonly policy: SlaPolicy;
+      readonly clock: AlertClock;
+      readonly level: string;
+      readonly dueAtMs: number;
+    }
+  /** The log records the SLA alert's delivery on `channel` (`TicketSlaAlertSent`): not again. */
+  | {
+      readonly kind: 'suppress-sla-alert-recorded-as-sent';
+      readonly ticketId: string;
+      readonly clock: AlertClock;
+      readonly level: string;
+      readonly channel: 'email' | 'webhook';
     }
   /** The ticket's confirmation, if not out yet, is never sent. */
   | { readonly kind: 'suppress-confirmation'; readonly ticketId: string; readonly reason: string }
@@ -139,7 +160,9 @@ const linkedTickets = (model: ReadModels, outageId: string): Ticket[] => {
  *   restoration notice at once when the outage is over;
  * - `OutageDeclared` alerts the on-call engineers;
  * - `OutageEnded` queues a restoration notice for each linked ticket, closed ones included;
- * - `OutageAlertSent` drops the same alert not out yet, `OutageClosed` every alert not out yet.
+ * - `OutageAlertSent` drops the same alert not out yet, `OutageClosed` every alert not out yet;
+ * - `TicketSlaAlertRaised` marks the alert fired and queues its e-mail and webhook call;
+ * - `TicketSlaAlertSent` drops the same alert's delivery on that channel not out yet.
  */
 export const decideNotifications = (input: NotificationInput, rules: NotificationRules = {}): readonly NotificationEffect[] => {
   const { event, eventId, readModels } = input;
@@ -173,11 +196,22 @@ export const decideNotifications = (input: NotificationInput, rules: Notificatio
 };
 
 const decideForTicket = ({ event, eventId, streamId, transition, readModels }: NotificationInput, rules: NotificationRules): readonly NotificationEffect[] => {
+  if (event.type === 'TicketSlaAlertSent') {
+    // Delivered and recorded from another mail file (a rebuilt one, or another replica's): not
+    // again. Whatever the fold made of it (the archive keeps no alerts of a closed ticket).
+    const { ticketId, clock, level, channel } = event.data;
+    return [{ kind: 'suppress-sla-alert-recorded-as-sent', ticketId, clock, level, channel }];
+  }
   // TicketQueued changes nothing the mailer looks at; an event the fold did not change the ticket with, neither.
   if (transition === undefined || event.type === 'TicketQueued') return NONE;
   const ticket = transition.after;
   const policy = policyIn(readModels, ticket.policyVersion);
   if (policy === undefined) return [{ kind: 'unknown-policy', ticketNumber: ticket.ticketNumber, policyVersion: ticket.policyVersion }];
+  // An alert (raised or delivered) changes nothing the alert points are computed from.
+  if (event.type === 'TicketSlaAlertRaised') {
+    const { clock, level, dueAt } = event.data;
+    return [{ kind: 'sla-alert', ticket, policy, clock, level, dueAtMs: Date.parse(dueAt) }];
+  }
   const fractions = rules.warningFractions ?? policy.warningFractions;
   const points: NotificationEffect = { kind: 'alert-points', ticketId: ticket.ticketId, streamId, ticket, policy, fractions };
   switch (event.type) {

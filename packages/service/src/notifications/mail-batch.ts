@@ -1,6 +1,6 @@
 import { comparePositions, type GlobalPosition } from '../event-store/event-store.port';
 import { duePointsOf, type NotificationEffect } from './decide-notifications';
-import { renderConfirmation, renderResolution, renderRestored, ticketRowBase } from './mail-rendering';
+import { renderConfirmation, renderResolution, renderRestored, slaAlertKey, slaAlertMail, ticketRowBase } from './mail-rendering';
 import { NotificationStore, type MailPurpose, type NewOutboxRow } from './notification-store';
 import type { NotificationsConfig } from './notifications.config';
 import { outageAlertRows } from './outage-alerts';
@@ -41,7 +41,7 @@ export interface MailBatchOutcome {
 export interface MailBatchDeps {
   readonly db: NotificationStore;
   readonly templates: MailTemplates;
-  readonly config: Pick<NotificationsConfig, 'mailFrom' | 'messageIdDomain' | 'oncallEmail' | 'oncallWebhookUrl'>;
+  readonly config: Pick<NotificationsConfig, 'mailFrom' | 'messageIdDomain' | 'oncallEmail' | 'oncallWebhookUrl' | 'slaAlertEmail' | 'slaAlertWebhookUrl'>;
 }
 
 /** Writes batches somewhere else (a thread); rejects when the batch was not committed (or may not have been). */
@@ -146,6 +146,45 @@ const { db, config, templates } = deps;
               render: () => ({ subject: row().subject, text: row().text_body, html: row().html_body }),
             });
           }
+          break;
+        }
+        case 'sla-alert': {
+          const { ticket, clock, level, dueAtMs } = effect;
+          // Raised in the log: never raised again from this file (its point goes, and stays gone).
+          db.markAlertRaised(ticket.ticketId, clock, level, dueAtMs, now);
+          let mail: ReturnType<typeof slaAlertMail> | undefined;
+          const alert = (): ReturnType<typeof slaAlertMail> => (mail ??= slaAlertMail(templates, ticket, effect.policy, clock, level, dueAtMs, config.messageIdDomain));
+          const { slaAlertEmail: to, slaAlertWebhookUrl: url } = config;
+          const purpose = level === 'breach' ? ('sla-breach' as const) : ('sla-warning' as const);
+          const row = (channel: 'email' | 'webhook', recipient: string) => () => ({
+            dedupe_key: slaAlertKey(ticket.ticketId, clock, level, channel),
+            purpose,
+            channel,
+            ticket_id: ticket.ticketId,
+            ticket_number: ticket.ticketNumber,
+            trigger_event_id: alert().triggerId,
+            message_id: alert().messageId,
+            recipient,
+          });
+          const common = { purpose, ticketId: ticket.ticketId, status: 'pending' as const, reason: null };
+          if (to !== undefined) {
+            add({ ...common, key: slaAlertKey(ticket.ticketId, clock, level, 'email'), messageId: `email:${slaAlertKey(ticket.ticketId, clock, level, 'email')}`, base: row('email', to), render: () => alert().render() });
+          }
+          if (url !== undefined) {
+            add({
+              ...common,
+              key: slaAlertKey(ticket.ticketId, clock, level, 'webhook'),
+              messageId: `webhook:${slaAlertKey(ticket.ticketId, clock, level, 'webhook')}`,
+              base: row('webhook', url),
+              render: () => ({ subject: alert().webhookSubject, text: JSON.stringify(alert().payload), html: '' }),
+            });
+          }
+          break;
+        }
+        case 'suppress-sla-alert-recorded-as-sent': {
+          const key = slaAlertKey(effect.ticketId, effect.clock, effect.level, effect.channel);
+          const reason = 'already sent: recorded on the ticket (TicketSlaAlertSent)';
+          if (!suppress(entries.get(key), reason)) db.suppressUnsentByKey(key, reason);
           break;
         }
         case 'oncall-unset':

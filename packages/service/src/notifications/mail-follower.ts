@@ -12,7 +12,7 @@ import type { MailTemplates } from './templates';
 export interface MailFollowerOptions {
   readonly db: NotificationStore;
   readonly templates: MailTemplates;
-  readonly config: Pick<NotificationsConfig, 'mailFrom' | 'messageIdDomain' | 'warningFractions' | 'oncallEmail' | 'oncallWebhookUrl'>;
+  readonly config: Pick<NotificationsConfig, 'mailFrom' | 'messageIdDomain' | 'warningFractions' | 'oncallEmail' | 'oncallWebhookUrl' | 'slaAlertEmail' | 'slaAlertWebhookUrl'>;
   readonly logger: NotificationsLogger;
   /** Wall clock for `created_at` (default `Date.now`). */
   readonly now?: () => number;

@@ -268,7 +268,7 @@ export class NotificationStore {
       ),
       markSent: db.prepare(
         `UPDATE mail_outbox SET status = 'sent', sent_at = ?, smtp_response = ?, attempts = attempts + 1, last_error = NULL,
-           ack_state = CASE WHEN purpose IN ('confirmation', 'outage-restored', 'resolution', 'outage-alert') THEN 'pending' ELSE ack_state END
+           ack_state = CASE WHEN purpose IN ('confirmation', 'outage-restored', 'resolution', 'outage-alert', 'sla-warning', 'sla-breach') THEN 'pending' ELSE ack_state END
          WHERE id = ? AND status IN ('pending', 'suppressed')`,
       ),
       markRetry: db.prepare(`UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'pending'`),
@@ -298,6 +298,7 @@ export class NotificationStore {
       duePoints: db.prepare('SELECT * FROM mail_alert_points WHERE due_at <= ? ORDER BY due_at, ticket_id, clock, level LIMIT ?'),
       deletePoint: db.prepare('DELETE FROM mail_alert_points WHERE ticket_id = ? AND clock = ? AND level = ? AND due_at = ?'),
       points: db.prepare('SELECT * FROM mail_alert_points WHERE ticket_id = ? ORDER BY due_at, clock, level'),
+      deleteAlertPoint: db.prepare('DELETE FROM mail_alert_points WHERE ticket_id = ? AND clock = ? AND level = ?'),
       fireAlert: db.prepare(
         'INSERT INTO mail_alerts (ticket_id, clock, level, due_at, fired_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
       ),
@@ -471,6 +472,20 @@ export class NotificationStore {
   /** Records that an alert fired; false when it had fired before. */
   fireAlert(point: AlertPointRow, firedAtMs: number): boolean {
     return this.statements.fireAlert.run(point.ticket_id, point.clock, point.level, point.due_at, firedAtMs).changes === 1;
+  }
+
+  /**
+   * The log says this alert was raised (`TicketSlaAlertRaised`): it is fired here too, and its
+   * point goes, whatever its due time (a recompute may have moved it), and is never added again.
+   */
+  markAlertRaised(ticketId: string, clock: AlertPointRow['clock'], level: string, dueAtMs: number, firedAtMs: number): void {
+    this.statements.deleteAlertPoint.run(ticketId, clock, level);
+    this.statements.fireAlert.run(ticketId, clock, level, dueAtMs, firedAtMs);
+  }
+
+  /** The row with this dedupe key, if not out yet, is not sent: the log records it as sent from another mail file. */
+  suppressUnsentByKey(dedupeKey: string, reason: string): void {
+    this.statements.suppressUnsent.run(reason, dedupeKey);
   }
 
   alerts(): (Omit<AlertPointRow, 'stream_id'> & { fired_at: number })[] {

@@ -10,7 +10,7 @@ import { verifyChain } from '../hash-chain';
 import type { MailTransport, NotificationsLogger } from './mail-transport';
 import { Notifications, type NotificationsDependencies } from './notifications';
 import { DEFAULT_TEMPLATES_DIR, readNotificationsConfig } from './notifications.config';
-import { DomainDriver, SmtpSink, type ReceivedMail, ScenarioClock } from './notifications.test-support';
+import { DomainDriver, SmtpSink, type ReceivedMail, ScenarioClock, ticketRecorders, WebhookSink } from './notifications.test-support';
 import { SenderLock, senderLockFile } from '../deployment/sender-lock';
 
 const quietLogger: NotificationsLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -106,6 +106,7 @@ const messageIds = (mails: readonly ReceivedMail[]) => mails.map((m) => m.messag
 
 /** Wired like the service: a sent resolution or restoration notice is recorded on the ticket (with restoredAt for a notice). */
 const recordSentLikeTheService: NonNullable<NotificationsDependencies['recordSent']> = async (sent) => {
+  if (sent.purpose !== 'resolution' && sent.purpose !== 'outage-restored') throw new Error(`not a notice: ${sent.purpose}`);
   await world.driver.run(ticketDecider, ticketStream(sent.ticketId), {
     type: 'RecordNotificationSent',
     now: sent.at,
@@ -356,39 +357,140 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     next.release();
   });
 
-  it('a mail file rebuilt from the log sends nothing the log records as sent', async () => {
-    // Wired like the service: sent resolutions are recorded on the ticket (TicketNotificationSent).
-    const recordSent: NotificationsDependencies['recordSent'] = async (sent) => {
-      await world.driver.run(ticketDecider, ticketStream(sent.ticketId), {
-        type: 'RecordNotificationSent',
-        now: sent.at,
-        actor: { id: 'system:mailer', role: 'agent' },
-        data: { ticketId: sent.ticketId, purpose: sent.purpose, messageId: sent.messageId },
-      });
-    };
-    const t = await openTicket('administrator', '2026-03-10T14:00:00Z');
-    const first = notifications({ recordSent });
-    expect(await first.runOnce()).toMatchObject({ sent: 1 });
-    await act(t.ticketId, { type: 'ClassifyTicket', now: '2026-03-10T15:00:00Z', data: { ticketId: t.ticketId, category: 'personal/how-to' } });
-    await act(t.ticketId, { type: 'ResolveTicket', now: '2026-03-10T16:00:00Z', data: { ticketId: t.ticketId, resolution: 'Re-ran the export job.' } });
-    await act(t.ticketId, { type: 'CloseTicket', now: '2026-03-10T16:30:00Z', data: { ticketId: t.ticketId, resolutionDetails: 'The export job was stuck; we re-ran it.' } });
-    deliveryFrom('2026-03-10T16:40:00Z'); // the resolution goes out after the close
-    expect(await first.runOnce()).toMatchObject({ sent: 1 });
-    await first.runOnce();
-    await first.stop();
-    const recorded = (await world.store.readStream(ticketStream(t.ticketId))).filter((e) => e.type === 'TicketNotificationSent');
-    expect(recorded).toHaveLength(1);
+  describe('SLA alerts and every sending in the log', () => {
+    let webhook: WebhookSink;
+    let slaNow: number;
+    beforeEach(async () => {
+      webhook = await WebhookSink.start();
+    });
+    afterEach(async () => {
+      await webhook.stop();
+    });
 
-    // A new, empty mail file (a lost one, or another replica's) reads the whole log again.
-    const rebuilt = notifications({ database: join(world.dir, 'rebuilt.mail.sqlite'), recordSent });
-    expect(await rebuilt.runOnce()).toMatchObject({ sent: 0 });
-    expect(world.sink.messages.map((m) => m.purpose)).toEqual(['confirmation', 'resolution']);
-    const rows = rebuilt.db.outbox();
-    expect(rows.map((r) => [r.purpose, r.status])).toEqual([
-      ['confirmation', 'suppressed'],
-      ['resolution', 'suppressed'],
-    ]);
-    expect(rows[1]?.last_error).toMatch(/already sent/);
+    /** Wired like the service: every record on the command path; SLA alerts by e-mail and webhook; the SLA clock at `slaNow`. */
+    const alerting = (database: string = world.file): Notifications =>
+      notifications({
+        ...ticketRecorders(world.store),
+        database,
+        config: readNotificationsConfig({ SMTP_URL: world.sink.url, SLA_ALERT_EMAIL: 'sla-alerts@support-sla.local', SLA_ALERT_WEBHOOK_URL: webhook.url }),
+        clock: () => slaNow,
+      });
+    const typesIn = async (ticketId: string) => (await world.store.readStream(ticketStream(ticketId))).map((e) => e.type);
+    const sla = (mails: readonly ReceivedMail[]) => mails.filter((m) => m.purpose.startsWith('sla-')).map((m) => `${m.purpose} ${m.messageId}`);
+
+    it('a mail file rebuilt from the log raises and sends nothing the log records, SLA alerts included', async () => {
+      // Premium, opened Tuesday 10:00 EDT: the response is due by the end of Wednesday (18 support hours); half of them by Wednesday 09:00 EDT.
+      const t = await openTicket('administrator', '2026-03-10T14:00:00Z');
+      const first = alerting();
+      slaNow = Date.parse('2026-03-10T14:05:00Z');
+      expect(await first.runOnce()).toMatchObject({ sent: 1, alerts: 0 });
+      slaNow = Date.parse('2026-03-11T13:05:00Z');
+      deliveryFrom('2026-03-11T13:05:00Z');
+      expect(await first.runOnce()).toMatchObject({ alerts: 1, sent: 2 });
+      await act(t.ticketId, { type: 'ClassifyTicket', now: '2026-03-11T15:00:00Z', data: { ticketId: t.ticketId, category: 'personal/how-to' } });
+      await act(t.ticketId, { type: 'ResolveTicket', now: '2026-03-11T16:00:00Z', data: { ticketId: t.ticketId, resolution: 'Re-ran the export job.' } });
+      await act(t.ticketId, { type: 'CloseTicket', now: '2026-03-11T16:30:00Z', data: { ticketId: t.ticketId, resolutionDetails: 'The export job was stuck; we re-ran it.' } });
+      deliveryFrom('2026-03-11T16:40:00Z'); // the resolution goes out after the close
+      expect(await first.runOnce()).toMatchObject({ sent: 1 });
+      await first.runOnce();
+      await first.stop();
+      // Every decision and every sending is a fact on the ticket: raised once, delivered once per channel.
+      const types = await typesIn(t.ticketId);
+      expect(types.filter((type) => /Acknowledged|Sla|NotificationSent/.test(type))).toEqual([
+        'TicketAcknowledged',
+        'TicketSlaAlertRaised',
+        'TicketSlaAlertSent',
+        'TicketSlaAlertSent',
+        'TicketNotificationSent',
+      ]);
+      const raised = (await world.store.readStream(ticketStream(t.ticketId))).find((e) => e.type === 'TicketSlaAlertRaised');
+      expect(raised?.data).toMatchObject({ clock: 'response', level: '0.5', dueAt: '2026-03-11T13:00:00.000Z', at: '2026-03-11T13:00:00.000Z' });
+
+      // A new, empty mail file (a lost one, or another replica's) reads the whole log again, at the same SLA time and later.
+      const rebuilt = alerting(join(world.dir, 'rebuilt.mail.sqlite'));
+      expect(await rebuilt.runOnce()).toMatchObject({ alerts: 0, sent: 0 });
+      slaNow = Date.parse('2026-03-13T13:00:00Z');
+      expect(await rebuilt.runOnce()).toMatchObject({ alerts: 0, sent: 0 });
+      expect(world.sink.messages.map((m) => m.purpose)).toEqual(['confirmation', 'sla-warning', 'resolution']);
+      expect(webhook.received).toHaveLength(1);
+      const rows = rebuilt.db.outbox();
+      expect(rows.map((r) => [r.purpose, r.channel, r.status])).toEqual([
+        ['confirmation', 'email', 'suppressed'],
+        ['sla-warning', 'email', 'suppressed'],
+        ['sla-warning', 'webhook', 'suppressed'],
+        ['resolution', 'email', 'suppressed'],
+      ]);
+      expect(rows.every((r) => r.last_error?.startsWith('already sent') === true || r.purpose === 'confirmation')).toBe(true);
+      expect(rebuilt.db.alerts().map((a) => `${a.clock} ${a.level}`)).toEqual(['response 0.5']);
+      expect(await typesIn(t.ticketId)).toEqual(types);
+    });
+
+    it('an open ticket: a rebuilt file raises no alert again, and raises the next one once', async () => {
+      const t = await openTicket('administrator', '2026-03-10T14:00:00Z');
+      const first = alerting();
+      slaNow = Date.parse('2026-03-10T14:05:00Z');
+      expect(await first.runOnce()).toMatchObject({ sent: 1, alerts: 0 }); // the confirmation
+      slaNow = Date.parse('2026-03-11T13:05:00Z');
+      deliveryFrom('2026-03-11T13:05:00Z');
+      await first.runOnce();
+      await first.runOnce();
+      await first.stop();
+      expect(sla(world.sink.messages)).toEqual([`sla-warning <sla-warning.${t.ticketNumber}.response-0.5@support-sla.local>`]);
+      const rebuilt = alerting(join(world.dir, 'rebuilt.mail.sqlite'));
+      expect(await rebuilt.runOnce()).toMatchObject({ alerts: 0, sent: 0 });
+      expect(rebuilt.db.points(t.ticketId).map((p) => `${p.clock} ${p.level}`)).toEqual(['response 0.75', 'response 0.9', 'response breach']);
+      // 75 % of 18 h: Wednesday 13:30 EDT.
+      slaNow = Date.parse('2026-03-11T17:31:00Z');
+      deliveryFrom('2026-03-11T17:31:00Z');
+      expect(await rebuilt.runOnce()).toMatchObject({ alerts: 1, sent: 2 });
+      expect(await rebuilt.runOnce()).toMatchObject({ alerts: 0, sent: 0 });
+      expect(sla(world.sink.messages)).toEqual([
+        `sla-warning <sla-warning.${t.ticketNumber}.response-0.5@support-sla.local>`,
+        `sla-warning <sla-warning.${t.ticketNumber}.response-0.75@support-sla.local>`,
+      ]);
+      expect((await typesIn(t.ticketId)).filter((type) => type.startsWith('TicketSla'))).toEqual([
+        'TicketSlaAlertRaised',
+        'TicketSlaAlertSent',
+        'TicketSlaAlertSent',
+        'TicketSlaAlertRaised',
+        'TicketSlaAlertSent',
+        'TicketSlaAlertSent',
+      ]);
+    });
+
+    it('an alert raised but not delivered when the sender stops is delivered once, by the next sender', async () => {
+      const t = await openTicket('administrator', '2026-03-10T14:00:00Z');
+      const first = alerting();
+      slaNow = Date.parse('2026-03-10T14:05:00Z');
+      expect(await first.runOnce()).toMatchObject({ sent: 1, alerts: 0 }); // the confirmation
+      // Then the alert is raised and its rows written, and the sender stops before delivering them.
+      slaNow = Date.parse('2026-03-11T13:05:00Z');
+      deliveryFrom('2026-03-11T13:05:00Z');
+      await first.reactor.catchUp();
+      expect(await first.watcher.tick()).toBe(1);
+      await first.reactor.catchUp();
+      expect(first.db.outbox().filter((r) => r.purpose === 'sla-warning').map((r) => r.status)).toEqual(['pending', 'pending']);
+      await first.stop();
+
+      // Another replica takes over the sending with a mail file built from the log.
+      const next = alerting(join(world.dir, 'replica.mail.sqlite'));
+      expect(await next.runOnce()).toMatchObject({ alerts: 0, sent: 2 });
+      await next.stop();
+      // The first comes back on its own file: the log says both went out, so it sends neither.
+      const back = alerting();
+      expect(await back.runOnce()).toMatchObject({ alerts: 0, sent: 0 });
+      expect(back.db.outbox().filter((r) => r.purpose === 'sla-warning').map((r) => [r.channel, r.status])).toEqual([
+        ['email', 'suppressed'],
+        ['webhook', 'suppressed'],
+      ]);
+      expect(sla(world.sink.messages)).toEqual([`sla-warning <sla-warning.${t.ticketNumber}.response-0.5@support-sla.local>`]);
+      expect(webhook.received.map((r) => r.idempotencyKey)).toEqual([`webhook:sla-warning:${t.ticketId}:response:0.5`]);
+      const sent = (await world.store.readStream(ticketStream(t.ticketId))).filter((e) => e.type === 'TicketSlaAlertSent').map((e) => e.data);
+      expect(sent).toEqual([
+        expect.objectContaining({ channel: 'email', to: 'sla-alerts@support-sla.local', messageId: `<sla-warning.${t.ticketNumber}.response-0.5@support-sla.local>` }),
+        expect.objectContaining({ channel: 'webhook', to: new URL(webhook.url).origin }),
+      ]);
+    });
   });
 
   it('logs each e-mail when no SMTP_URL is configured, and says so at start-up', async () => {

@@ -11,7 +11,7 @@ import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-sto
 import { Notifications } from './notifications';
 import { readNotificationsConfig } from './notifications.config';
 import { NOTIFICATIONS, NotificationsModule } from './notifications.module';
-import { DomainDriver, SmtpSink } from './notifications.test-support';
+import { DomainDriver, SmtpSink, ticketRecorders } from './notifications.test-support';
 
 describe('NotificationsModule', () => {
   it('starts with the application, e-mails from the global log, and stops with it', async () => {
@@ -32,6 +32,9 @@ describe('NotificationsModule', () => {
               acknowledge: async (ticketId: string) => {
                 acknowledged.push(ticketId);
               },
+              // Alerts are raised on the ticket, and their deliveries recorded there, as the service wires it.
+              raiseSlaAlert: ticketRecorders(store).raiseSlaAlert,
+              recordSent: ticketRecorders(store).recordSent,
             }),
           }),
         ],

@@ -2,10 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import type { Decider, DomainCommand, DomainEvent } from '@support-sla/domain';
+import { ticketDecider, type Decider, type DomainCommand, type DomainEvent, type TicketCommand } from '@support-sla/domain';
 import { CommandExecutor } from '../application/command-executor';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port';
 import { sealEvents } from '../hash-chain';
+import { ticketStream } from '../event-store/streams';
+import { MAILER_ACTOR, systemContext } from '../application/actors';
+import type { NotificationsDependencies } from './notifications';
+import { isSlaAlertSent } from './outbox-dispatcher';
+import { raiseSlaAlert, recordSlaAlertSent } from './sla-alert-recorder';
 
 /** A message as the loopback SMTP server received it. */
 export interface ReceivedMail {
@@ -207,3 +212,29 @@ export class ScenarioClock {
   }
   readonly now = (): number => this.base + (Date.now() - this.real);
 }
+
+/**
+ * The mailer's records on tickets as the service wires them, on the command path over `store`: a
+ * sent confirmation (`AcknowledgeTicket`) or notice (`RecordNotificationSent`), dated when it was
+ * accepted; an SLA alert raised (`RaiseSlaAlert`) and each of its deliveries (`RecordSlaAlertSent`),
+ * with the service's own recorders (`sla-alert-recorder.ts`).
+ */
+export const ticketRecorders = (store: EventStore): Required<Pick<NotificationsDependencies, 'acknowledge' | 'recordSent' | 'raiseSlaAlert'>> => {
+  const executor = new CommandExecutor(store, { clock: () => new Date(), seal: sealEvents });
+  const record = async (command: TicketCommand, key: string): Promise<void> => {
+    await executor.execute(ticketDecider, ticketStream(command.data.ticketId), command, systemContext(MAILER_ACTOR, key, key));
+  };
+  return {
+    acknowledge: (ticketId, at, messageId) =>
+      record({ type: 'AcknowledgeTicket', now: at, actor: MAILER_ACTOR, data: { ticketId, automatic: true, messageId } }, `confirmation-sent:${ticketId}`),
+    recordSent: async (sent) => {
+      if (isSlaAlertSent(sent)) await recordSlaAlertSent(executor, sent);
+      else {
+        const { ticketId, purpose, messageId, restoredAt } = sent;
+        const data = { ticketId, purpose, messageId, ...(restoredAt === undefined ? {} : { restoredAt }) };
+        await record({ type: 'RecordNotificationSent', now: sent.at, actor: MAILER_ACTOR, data }, `notification-sent:${messageId}`);
+      }
+    },
+    raiseSlaAlert: (alert) => raiseSlaAlert(executor, alert),
+  };
+};

@@ -11,7 +11,7 @@ import { NotificationStore } from './notification-store';
 import { readNotificationsConfig, type NotificationsConfig } from './notifications.config';
 import { OutboxDispatcher, type DeliveryRecorders, type RetryPolicy, type WebhookClient } from './outbox-dispatcher';
 import { SenderLock, senderLockFile } from '../deployment/sender-lock';
-import { SlaAlertWatcher } from './sla-alert-watcher';
+import { SlaAlertWatcher, type RaiseSlaAlertFn } from './sla-alert-watcher';
 import { MailTemplates } from './templates';
 
 /** Delivery run elsewhere than on this event loop (the service's: a worker thread, `src/deployment`). */
@@ -51,6 +51,8 @@ export interface NotificationsDependencies extends DeliveryRecorders {
   readonly reactorRetryMs?: number;
   /** How often a standby instance tries to take over from the process that sends (default 1 s). */
   readonly standbyPollMs?: number;
+  /** Raises an SLA alert that fell due on its ticket, in the log (the watcher's one way to alert); see {@link RaiseSlaAlertFn}. */
+  readonly raiseSlaAlert?: RaiseSlaAlertFn;
   /** Called with every change of {@link Notifications.state}. */
   readonly onState?: (state: NotificationsState) => void;
   /**
@@ -184,14 +186,13 @@ export class Notifications {
       pollMs: deps.deliveryPollMs,
     });
     this.watcher = new SlaAlertWatcher({
-      store: deps.store,
       db: this.db,
+      ticketOf: (ticketId) => ticketOf(readModels.current(), ticketId),
       policyOf: (version) => policyIn(readModels.current(), version),
-      templates: this.templates,
+      raise: deps.raiseSlaAlert,
       config: this.config,
       logger: this.logger,
       now: deps.clock ?? Date.now,
-      onEnqueued: () => this.wakeDelivery(),
     });
     this.writer = deps.writer?.();
     this.follower = new MailFollower({
@@ -209,7 +210,8 @@ export class Notifications {
     this.delivery = deps.delivery?.({
       acknowledge: deps.acknowledge,
       recordSent: recordSent === undefined ? undefined : (sent) => {
-        const restoredAt = sent.purpose === 'outage-restored' && sent.restoredAt === undefined ? this.restoredAtOf(sent.ticketId) : undefined;
+        if (sent.purpose !== 'outage-restored' || sent.restoredAt !== undefined) return recordSent(sent);
+        const restoredAt = this.restoredAtOf(sent.ticketId);
         return recordSent(restoredAt === undefined ? sent : { ...sent, restoredAt });
       },
       recordAlertSent: deps.recordAlertSent,
@@ -398,7 +400,9 @@ export class Notifications {
     this.releaseHeld();
     const events = await this.reactor.catchUp();
     const alerts = await this.watcher.tick();
+    // The alerts raised are in the log now: their e-mails come from folding them.
+    const more = alerts > 0 ? await this.reactor.catchUp() : 0;
     const delivery = await this.dispatcher.drain();
-    return { events, alerts, ...delivery };
+    return { events: events + more, alerts, ...delivery };
   }
 }

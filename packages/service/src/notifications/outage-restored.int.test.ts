@@ -66,6 +66,7 @@ describe('outage-restored notice for a linked ticket closed before the outage en
       },
       // Wired like the service: RecordNotificationSent, accepted on a closed ticket too.
       recordSent: async (sent) => {
+        if (sent.purpose !== 'resolution' && sent.purpose !== 'outage-restored') throw new Error(`not a notice: ${sent.purpose}`);
         await act(sent.ticketId, {
           type: 'RecordNotificationSent',
           now: sent.at,

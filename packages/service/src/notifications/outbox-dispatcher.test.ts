@@ -96,9 +96,9 @@ describe('OutboxDispatcher writes', () => {
         ['T-11', 2_000, 0],
         ['T-12', 2_000, 0],
       ]);
-      // Confirmations are recorded on their tickets; the SLA warning needs no acknowledgement.
+      // Confirmations are recorded on their tickets (acknowledge); the SLA warning's delivery is recorded too (by recordSent, not given here).
       expect(acknowledged.sort()).toEqual(['T-1', 'T-2', 'T-3', 'T-5', 'T-6']);
-      expect(store.outbox().filter((r) => r.ack_state === 'done').map((r) => r.ticket_id)).toEqual(['T-1', 'T-2', 'T-3', 'T-5', 'T-6']);
+      expect(store.outbox().filter((r) => r.ack_state === 'done').map((r) => r.ticket_id)).toEqual(['T-1', 'T-2', 'T-3', 'T-4', 'T-5', 'T-6']);
       expect(store.pendingAcknowledgements(Number.MAX_SAFE_INTEGER, 100)).toEqual([]);
     } finally {
       store.close();

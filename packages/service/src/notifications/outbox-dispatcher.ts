@@ -1,6 +1,7 @@
 import { isPermanentMailError, type MailTransport, type NotificationsLogger } from './mail-transport';
 import type { NotificationStore, OutboxRow } from './notification-store';
 import { webhookRecipient, type AlertSentRecord } from './outage-alerts';
+import { slaAlertOfRow } from './mail-rendering';
 
 /**
  * Records on the ticket that its confirmation went out: the host runs the domain's
@@ -10,22 +11,45 @@ import { webhookRecipient, type AlertSentRecord } from './outage-alerts';
  */
 export type AcknowledgeFn = (ticketId: string, at: string, messageId: string) => Promise<void>;
 
-/** A sent resolution or restoration notice, as {@link RecordSentFn} records it. */
-export interface SentNotice {
-  readonly ticketId: string;
-  readonly purpose: 'resolution' | 'outage-restored';
-  /** When the SMTP server accepted it. */
-  readonly at: string;
-  readonly messageId: string;
-  /** A restoration notice: when the outage the ticket is linked to ended. */
-  readonly restoredAt?: string;
-}
+/**
+ * What {@link RecordSentFn} records: a sent resolution or restoration notice, or a delivered SLA
+ * alert (one channel of it).
+ */
+export type SentNotice =
+  | {
+      readonly ticketId: string;
+      readonly purpose: 'resolution' | 'outage-restored';
+      /** When the SMTP server accepted it. */
+      readonly at: string;
+      readonly messageId: string;
+      /** A restoration notice: when the outage the ticket is linked to ended. */
+      readonly restoredAt?: string;
+    }
+  | {
+      readonly ticketId: string;
+      readonly purpose: 'sla-warning' | 'sla-breach';
+      readonly clock: 'confirmation' | 'response';
+      /** `'breach'` or the warning fraction as text. */
+      readonly level: string;
+      readonly channel: 'email' | 'webhook';
+      /** The alert address, or the webhook's origin only (its path may carry a secret). */
+      readonly to: string;
+      /** When the SMTP server (the webhook) accepted it. */
+      readonly at: string;
+      /** The e-mail's Message-ID (e-mail only). */
+      readonly messageId?: string;
+    };
+
+/** Whether the sending is one channel of an SLA alert (else a resolution or restoration notice). */
+export const isSlaAlertSent = (sent: SentNotice): sent is Extract<SentNotice, { purpose: 'sla-warning' | 'sla-breach' }> =>
+  sent.purpose === 'sla-warning' || sent.purpose === 'sla-breach';
 
 /**
  * Records on the ticket that a resolution or restoration e-mail went out (the domain's
  * `RecordNotificationSent`, with `restoredAt` for a restoration notice: the domain counts that
- * notice as the linked ticket's confirmation and response). Must be idempotent per `messageId`:
- * it may run again after a crash.
+ * notice as the linked ticket's confirmation and response), or that an SLA alert was delivered
+ * on one channel (`RecordSlaAlertSent`). Must be idempotent per `messageId` (per alert and
+ * channel): it may run again after a crash.
  */
 export type RecordSentFn = (sent: SentNotice) => Promise<void>;
 
@@ -324,6 +348,20 @@ export class OutboxDispatcher {
       if (recordSent !== undefined && (row.purpose === 'resolution' || row.purpose === 'outage-restored')) {
         const restoredAt = row.purpose === 'outage-restored' ? this.options.restoredAtOf?.(row.ticket_id) : undefined;
         await recordSent({ ticketId: row.ticket_id, purpose: row.purpose, at, messageId: row.message_id, ...(restoredAt === undefined ? {} : { restoredAt }) });
+      }
+      if (recordSent !== undefined && (row.purpose === 'sla-warning' || row.purpose === 'sla-breach')) {
+        const email = row.channel === 'email';
+        const { clock, level } = slaAlertOfRow(row);
+        await recordSent({
+          ticketId: row.ticket_id,
+          purpose: row.purpose,
+          clock,
+          level,
+          channel: row.channel,
+          to: email ? row.recipient : webhookRecipient(row.recipient),
+          at,
+          ...(email ? { messageId: row.message_id } : {}),
+        });
       }
       if (recordAlertSent !== undefined && row.purpose === 'outage-alert') {
         const email = row.channel === 'email';

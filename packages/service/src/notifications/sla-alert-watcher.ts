@@ -1,152 +1,140 @@
-import { alertStillDue, BREACH, ticketSla, type AlertClock, type SlaPolicy, type Ticket } from '@support-sla/domain';
-import type { EventStore } from '../event-store/event-store.port';
-import { ticketRowBase } from './mail-rendering';
+import { BREACH, type SlaPolicy, type Ticket } from '@support-sla/domain';
+import { DomainRuleViolation } from '../application/command-executor';
 import type { NotificationsLogger } from './mail-transport';
 import type { AlertPointRow, NotificationStore } from './notification-store';
 import type { NotificationsConfig } from './notifications.config';
-import { alertRows } from './outage-alerts';
-import { formatDuration, formatInstant, readTicket, tierLabel } from './ticket-context';
-import type { MailTemplates } from './templates';
+
+export type { SlaAlertPayload } from './mail-rendering';
+
+/** An alert that fell due, as the watcher asks the host to raise it on its ticket. */
+export interface SlaAlertToRaise {
+  readonly ticketId: string;
+  readonly clock: 'confirmation' | 'response';
+  /** `'breach'` or the warning fraction as text (`'0.75'`). */
+  readonly level: string;
+  /** When it fell due by the SLA clock (ISO). */
+  readonly dueAt: string;
+  /** The policy version the ticket pinned. */
+  readonly policy: SlaPolicy;
+}
+
+/**
+ * Raises the alert on its ticket in the log: the domain's `RaiseSlaAlert` through the command
+ * path, keyed per ticket, clock and level (a repeated call appends nothing), dated when it fell
+ * due. Resolves true when the ticket has the alert raised (now or before), false when it no
+ * longer holds on the ticket's history (a clock stopped or paused since). A domain refusal
+ * rejects with `DomainRuleViolation`; anything else (the store unavailable) is retried at the next tick.
+ */
+export type RaiseSlaAlertFn = (alert: SlaAlertToRaise) => Promise<boolean>;
 
 export interface SlaAlertWatcherOptions {
-  readonly store: EventStore;
   readonly db: NotificationStore;
+  /** The ticket as the read models know it (for the policy version it pinned and its number). */
+  readonly ticketOf: (ticketId: string) => Ticket | undefined;
   /** The policy versions known (the read models' policy book). */
   readonly policyOf: (version: number) => SlaPolicy | undefined;
-  readonly templates: MailTemplates;
-  readonly config: Pick<NotificationsConfig, 'slaAlertEmail' | 'slaAlertWebhookUrl' | 'messageIdDomain'>;
+  /** Raises an alert in the log; without it, alerts fall due and nothing is raised (an error is logged once). */
+  readonly raise?: RaiseSlaAlertFn;
+  readonly config: Pick<NotificationsConfig, 'slaAlertEmail' | 'slaAlertWebhookUrl'>;
   readonly logger: NotificationsLogger;
   /** The SLA clock: alerts fall due by it (inject a fake one in tests). */
   readonly now: () => number;
-  /** Called after alerts were queued for delivery (wakes the dispatcher). */
-  readonly onEnqueued?: () => void;
   /** Points handled per batch (default 100). */
   readonly batchSize?: number;
 }
 
-/** The JSON body POSTed to `SLA_ALERT_WEBHOOK_URL`. */
-export interface SlaAlertPayload {
-  readonly type: 'sla.warning' | 'sla.breach';
-  readonly ticketId: string;
-  readonly ticketNumber: string;
-  readonly tier: Ticket['tier'];
-  readonly queue: string;
-  readonly clock: AlertClock;
-  /** The warning fraction reached, or null for a breach. */
-  readonly fraction: number | null;
-  /** When the alert fell due by the SLA clock (ISO). */
-  readonly dueAt: string;
-  readonly deadline: string | null;
-  readonly calendar: 'support' | 'outage';
-  readonly summary: string;
-  readonly contactEmail: string;
-}
+type Outcome = 'raised' | 'not-due' | 'retry';
 
 /**
- * Sends SLA warnings and breaches once each. The mailer keeps `mail_alert_points`, an index
- * ordered by due time, up to date as tickets change; a tick reads only the points due by
- * `now()`, checks each against the ticket's current history (it may have moved on since), and
- * turns it into outbox rows (e-mail, webhook) in the same transaction that records the alert
- * as fired. Points stay in the file, so what fell due while the service was down goes out at
- * the first tick after a restart, once.
+ * Raises SLA warnings and breaches once each, as facts in the log. The mailer keeps
+ * `mail_alert_points`, an index ordered by due time, up to date as tickets change; a tick reads
+ * only the points due by `now()` and raises each on its ticket (`RaiseSlaAlert`: the domain checks
+ * it still holds on the ticket's history as it is then, and raises each clock and level once),
+ * then marks the point handled in the mail file. The e-mail and webhook call are not queued here:
+ * they follow from folding `TicketSlaAlertRaised`, in every mail file, like every other e-mail,
+ * and whoever sends delivers them and records each delivery (`TicketSlaAlertSent`). Points stay in
+ * the file until handled, so what fell due while the service was down is raised at the first tick
+ * after it is back, once; a point the store could not take stays for the next tick.
  */
 export class SlaAlertWatcher {
   private lock: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private saidUnwired = false;
 
   constructor(private readonly options: SlaAlertWatcherOptions) {}
 
-  /** Fires every alert due by `now()`; resolves with how many fired. */
+  /** Raises every alert due by `now()`; resolves with how many this tick raised. */
   tick(): Promise<number> {
-    const run = this.lock.then(() => this.fireDue());
+    const run = this.lock.then(() => this.raiseDue());
     this.lock = run.catch(() => undefined);
     return run;
   }
 
-  private async fireDue(): Promise<number> {
-    const { db, logger } = this.options;
+  private async raiseDue(): Promise<number> {
+    const { db } = this.options;
     const now = this.options.now();
     const batch = this.options.batchSize ?? 100;
-    let fired = 0;
-    let enqueued = false;
-    // One read per ticket with due points, however many of its points fell due together.
-    const tickets = new Map<string, Promise<Ticket | undefined>>();
+    let raised = 0;
     for (;;) {
       const due = db.duePoints(now, batch);
       if (due.length === 0) break;
-      for (const point of due) {
-        if (!tickets.has(point.stream_id)) tickets.set(point.stream_id, readTicket(this.options.store, point.stream_id));
-        const ticket = await tickets.get(point.stream_id);
-        const policy = ticket === undefined ? undefined : this.options.policyOf(ticket.policyVersion);
-        const holds =
-          ticket !== undefined &&
-          policy !== undefined &&
-          alertStillDue(ticket, policy, { clock: point.clock, level: point.level, dueAtMs: point.due_at });
-        const rows = holds ? this.outboxRows(ticket, policy, point, now) : [];
-        const didFire = db.transaction(() => {
-          if (!db.deletePoint(point)) return false;
-          if (!holds || !db.fireAlert(point, now)) return false;
-          for (const row of rows) db.enqueue(row);
-          return true;
-        });
-        if (didFire) {
-          fired++;
-          enqueued = enqueued || rows.length > 0;
-          const entry = { msg: point.level === BREACH ? 'SLA breached' : 'SLA warning', ticket: ticket?.ticketNumber, clock: point.clock, level: point.level, dueAt: new Date(point.due_at).toISOString() };
-          if (rows.length === 0) logger.warn({ ...entry, note: 'SLA_ALERT_EMAIL and SLA_ALERT_WEBHOOK_URL are unset: logged only' });
-          else logger.log(entry);
-        }
-      }
-      if (due.length < batch) break;
+      // The tickets' commands run side by side (the store commits them together); one ticket's in due order.
+      const byTicket = new Map<string, AlertPointRow[]>();
+      for (const point of due) byTicket.set(point.ticket_id, [...(byTicket.get(point.ticket_id) ?? []), point]);
+      let retry = false;
+      await Promise.all(
+        [...byTicket.values()].map(async (points) => {
+          for (const point of points) {
+            const outcome = await this.raiseOne(point, now);
+            if (outcome === 'raised') raised++;
+            if (outcome === 'retry') {
+              // This ticket's later points wait with it, for the next tick.
+              retry = true;
+              return;
+            }
+          }
+        }),
+      );
+      if (retry || due.length < batch) break;
     }
-    if (enqueued) this.options.onEnqueued?.();
-    return fired;
+    return raised;
   }
 
-  private outboxRows(ticket: Ticket, policy: SlaPolicy, point: AlertPointRow, now: number) {
-    const { config, templates } = this.options;
-    const breach = point.level === BREACH;
-    const purpose = breach ? ('sla-breach' as const) : ('sla-warning' as const);
-    const report = ticketSla(ticket, policy, point.due_at)[point.clock];
-    const tz = policy.supportCalendar.timeZone;
-    const fraction = breach ? null : Number(point.level);
-    const payload: SlaAlertPayload = {
-      type: breach ? 'sla.breach' : 'sla.warning',
-      ticketId: ticket.ticketId,
-      ticketNumber: ticket.ticketNumber,
-      tier: ticket.tier,
-      queue: ticket.queue,
-      clock: point.clock,
-      fraction,
-      dueAt: new Date(point.due_at).toISOString(),
-      deadline: report.deadline,
-      calendar: report.calendar,
-      summary: ticket.request.summary,
-      contactEmail: ticket.namedUser.email,
-    };
-    const key = `${purpose}:${ticket.ticketId}:${point.clock}:${point.level}`;
-    const triggerId = `${point.clock}-${point.level}`;
-    const render = () =>
-      templates.render(breach ? 'sla-breach' : 'sla-warning', {
-        ticketNumber: ticket.ticketNumber,
-        tierLabel: tierLabel(ticket),
-        queue: ticket.queue,
-        summary: ticket.request.summary,
-        contactEmail: ticket.namedUser.email,
-        clock: point.clock,
-        percent: fraction === null ? 100 : Math.round(fraction * 100),
-        deadline: report.deadlineMs === null ? 'none' : formatInstant(report.deadlineMs, tz),
-        remaining: report.businessTimeRemainingMs === null ? 'n/a' : formatDuration(report.businessTimeRemainingMs),
-        calendar: report.calendar === 'support' ? `support hours (${tz})` : 'outage clock (24/7)',
-        confirmationClock: point.clock === 'confirmation',
-        responseClock: point.clock === 'response',
-      });
-    return alertRows(
-      ticketRowBase(purpose, ticket, triggerId, config.messageIdDomain),
-      now,
-      { key, to: config.slaAlertEmail, render },
-      { key: `webhook:${key}`, url: config.slaAlertWebhookUrl, subject: `${payload.type} ${ticket.ticketNumber} ${point.clock}`, payload },
-    );
+  private async raiseOne(point: AlertPointRow, now: number): Promise<Outcome> {
+    const { db, logger, raise } = this.options;
+    const dueAt = new Date(point.due_at).toISOString();
+    const entry = { msg: point.level === BREACH ? 'SLA breached' : 'SLA warning', ticketId: point.ticket_id, clock: point.clock, level: point.level, dueAt };
+    if (raise === undefined) {
+      if (!this.saidUnwired) logger.error({ ...entry, msg: 'SLA alerts fall due, but nothing raises them (no raiseSlaAlert given to the notifications)' });
+      this.saidUnwired = true;
+      return 'retry';
+    }
+    const ticket = this.options.ticketOf(point.ticket_id);
+    const policy = ticket === undefined ? undefined : this.options.policyOf(ticket.policyVersion);
+    let holds = false;
+    if (ticket !== undefined && policy !== undefined) {
+      try {
+        holds = await raise({ ticketId: point.ticket_id, clock: point.clock, level: point.level, dueAt, policy });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!(error instanceof DomainRuleViolation)) {
+          logger.warn({ ...entry, msg: 'could not raise an SLA alert in the log; retrying at the next tick', error: message });
+          return 'retry';
+        }
+        logger.error({ ...entry, msg: 'the domain refused an SLA alert; dropped', error: message });
+      }
+    }
+    // Handled: the point goes (unless a recompute moved it meanwhile); a raised alert is fired
+    // here at once (its event, folded, does the same in every mail file).
+    db.transaction(() => {
+      db.deletePoint(point);
+      if (holds) db.fireAlert(point, now);
+    });
+    if (!holds) return 'not-due';
+    const channels = this.options.config.slaAlertEmail !== undefined || this.options.config.slaAlertWebhookUrl !== undefined;
+    if (channels) logger.log({ ...entry, ticket: ticket?.ticketNumber });
+    else logger.warn({ ...entry, ticket: ticket?.ticketNumber, note: 'SLA_ALERT_EMAIL and SLA_ALERT_WEBHOOK_URL are unset: logged only' });
+    return 'raised';
   }
 
   /** Ticks every `intervalMs` until {@link stop}; {@link poke} ticks at once. */

@@ -8,7 +8,7 @@ import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import type { NotificationsLogger } from './mail-transport';
 import { Notifications } from './notifications';
 import { readNotificationsConfig } from './notifications.config';
-import { DomainDriver, SmtpSink, WebhookSink } from './notifications.test-support';
+import { DomainDriver, SmtpSink, ticketRecorders, WebhookSink } from './notifications.test-support';
 import type { SlaAlertPayload } from './sla-alert-watcher';
 
 const quietLogger: NotificationsLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -51,6 +51,8 @@ describe('SLA warnings and breaches (injected clock, SQLite store, SMTP and webh
       logger: quietLogger,
       clock: () => now,
       retry: { initialDelayMs: 20, maxDelayMs: 50, jitter: false },
+      // Wired like the service: alerts are raised on their ticket, and each delivery recorded there.
+      ...ticketRecorders(store),
     });
     running.push(n);
     return n;
@@ -173,10 +175,11 @@ describe('SLA warnings and breaches (injected clock, SQLite store, SMTP and webh
       reads++;
       return readStream(...args);
     };
-    // Tuesday 08:30 EDT: only Monday's ticket has points due; the watcher reads that ticket alone, once.
+    // Tuesday 08:30 EDT: only Monday's ticket has points due; each of its 5 alerts is decided on
+    // that ticket's stream (one read each, by the command path), and no other stream is read.
     now = Date.parse('2026-03-10T12:30:00Z');
     expect(await n.watcher.tick()).toBe(5);
-    expect(reads).toBe(1);
+    expect(reads).toBe(5);
     expect(n.db.alerts().map((a) => `${a.ticket_id} ${a.clock} ${a.level}`)).toEqual([
       'T-0 confirmation 0.5',
       'T-0 confirmation 0.75',
@@ -185,7 +188,7 @@ describe('SLA warnings and breaches (injected clock, SQLite store, SMTP and webh
       'T-0 response 0.5',
     ]);
     expect(await n.watcher.tick()).toBe(0);
-    expect(reads).toBe(1);
+    expect(reads).toBe(5);
     // Pages commit in one transaction each (one fsync), so a catch-up is not bound by per-event commits.
     expect(catchUpMs).toBeLessThan(10_000);
   });

@@ -4,9 +4,9 @@ import type { EventStore } from '../event-store/event-store.port';
 
 /**
  * The ticket as its stream says now (the domain's one fold, {@link foldStream}); undefined when
- * there is none. Only the SLA watcher uses it, once per ticket with alerts due, to check them
- * against the ticket's history as it is when they fire; the mailer itself never reads a stream
- * (it rides on the read models' fold).
+ * there is none. For scripts and tests: the mailer never reads a stream (it rides on the read
+ * models' fold), and an SLA alert is checked against the ticket's history by the domain, when the
+ * watcher raises it through the command path.
  */
 export const readTicket = async (store: EventStore, streamId: string): Promise<Ticket | undefined> => {
   const state = foldStream(ticketDecider, await store.readStream(streamId));

@@ -102,7 +102,7 @@ export class OpenTicketHandler implements ICommandHandler<OpenTicketCommand> {
 }
 
 /** Ticket commands a person sends on an existing ticket (the mailer's records are in ticket-notices.ts). */
-export type TicketAction = Exclude<TicketCommand['type'], 'OpenTicket' | 'RecordNotificationSent'>;
+export type TicketAction = Exclude<TicketCommand['type'], 'OpenTicket' | 'RecordNotificationSent' | 'RaiseSlaAlert' | 'RecordSlaAlertSent'>;
 
 /** Every other ticket command (`POST /tickets/{id}/…`): `data` is the body its route validated. */
 export class TicketActionCommand<T extends TicketAction = TicketAction> extends Command<ExecutionResult<TicketState>> {

@@ -44,7 +44,8 @@ export function historyTable(timeline: AuditTimeline): string {
     const late = e.recordedAfterMs >= 60_000 ? `\n(+${duration(e.recordedAfterMs)} later)` : '';
     table.push([
       String(e.revision),
-      e.type,
+      // An SLA alert raised or delivered says so in words.
+      e.note === undefined ? e.type : `${e.type}\n${e.note}`,
       instant(e.occurredAt),
       instant(e.recordedAt) + late,
       `${e.actorId}\n(${e.actorRole})`,

@@ -128,8 +128,8 @@ const TimelineClock = component(
 );
 
 const TimelineEntry = component(
-  t.type(
-    {
+  t.intersection([
+    t.type({
       revision: t.number,
       globalPosition: t.string,
       eventId: t.string,
@@ -147,9 +147,9 @@ const TimelineEntry = component(
         t.type({ confirmation: TimelineClock, response: TimelineClock, resolution: TimelineClock }, 'TimelineSla'),
         "Clocks as of the event's own time, under the ticket's pinned policy",
       ),
-    },
-    'TimelineEntry',
-  ),
+    }),
+    t.partial({ note: described(t.string, 'An SLA alert raised or delivered, in words; absent for other events') }),
+  ], 'TimelineEntry'),
   'One event of the ticket’s history and the SLA state right after it',
 );
 
@@ -160,6 +160,17 @@ export const TicketHistory = component(
 );
 
 const Interval = t.type({ fromMs: Millis, toMs: Millis }, 'Interval');
+
+const RaisedSlaAlert = t.type(
+  {
+    clock: t.keyof({ confirmation: null, response: null }),
+    level: described(t.string, "`breach`, or the warning fraction reached (`'0.75'`)"),
+    dueAtMs: Millis,
+    raisedAtMs: Millis,
+    sentAtMs: described(t.type({ email: nullable(Millis), webhook: nullable(Millis) }), 'When it was delivered on each channel, as recorded'),
+  },
+  'RaisedSlaAlert',
+);
 
 /** The ticket aggregate's state (`Ticket` of the domain): instants as epoch milliseconds. */
 export const TicketState = component(
@@ -194,6 +205,7 @@ export const TicketState = component(
       outageId: nullable(t.string),
       outageSinceMs: nullable(Millis),
       outageRestoredAtMs: nullable(Millis),
+      slaAlerts: described(t.array(RaisedSlaAlert), 'The SLA alerts raised on the ticket, once per clock and level'),
       lastEventAtMs: Millis,
     },
     'TicketState',
