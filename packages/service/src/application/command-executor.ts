@@ -377,10 +377,11 @@ export class CommandExecutor {
         try {
           const result = await this.store.appendToStream(streamId, sealed, expected);
           this.options.onAppend?.(streamId, performance.now() - started);
-          if (context.idempotencyKey !== undefined) {
+          if (context.idempotencyKey !== undefined && result.alreadyStored !== false) {
             // The stores take events whose ids are already at that place as a no-op success: the
             // same keyed request, sent again to another replica while the first was in flight,
             // appended them first. Then the answer is that request's, as any replay of it is.
+            // SQLite and memory say whether that happened; EventStoreDB cannot, so it is read back.
             const written = await this.store.readStream(streamId, { fromRevision: firstRevision, maxCount: sealed.length });
             if (written.length === sealed.length && written.some((w, i) => w.metadata.hash !== sealed[i]!.metadata.hash)) {
               return this.replay(decider, streamId, [...stored, ...written], written, context, attempt - 1);

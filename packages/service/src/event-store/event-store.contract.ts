@@ -188,6 +188,8 @@ export function describeEventStoreContract(name: string, makeStore: MakeEventSto
         const retry = await store.appendToStream(id, batch, 0n);
         expect(retry.nextExpectedRevision).toBe(first.nextExpectedRevision);
         expect(comparePositions(retry.position, first.position)).toBe(0);
+        // A store that can tell says which append wrote and which found its events stored.
+        if (retry.alreadyStored !== undefined) expect([first.alreadyStored, retry.alreadyStored]).toEqual([false, true]);
         const read = await store.readStream(id);
         expect(read.map((e) => e.type)).toEqual(['A', 'B', 'C', 'D']);
         const firstOfStream = [contractEvent('Z', {})];

@@ -67,6 +67,12 @@ export interface AppendResult {
   readonly nextExpectedRevision: bigint;
   /** Global position of the last event appended (or of the already-stored duplicate). */
   readonly position: GlobalPosition;
+  /**
+   * True when the events were already stored at that place (a re-append of the same ids) and
+   * nothing was written now; false when they were written now. Undefined when the store cannot
+   * tell: EventStoreDB answers both with the same success.
+   */
+  readonly alreadyStored?: boolean;
 }
 
 export interface ReadStreamOptions {

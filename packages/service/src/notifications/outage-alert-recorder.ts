@@ -20,6 +20,6 @@ export const recordOutageAlertSent = (executor: CommandExecutor, sent: AlertSent
     return { type: 'RecordOutageAlertSent', now: new Date(atMs).toISOString(), actor, data };
   };
   const key = `outage-alert-sent:${sent.outageId}:${sent.channel}`;
-  return executor.execute(outageDecider, OUTAGE_BOARD_STREAM, build, systemContext(actor, sent.messageId ?? key, key));
+  return executor.execute(outageDecider, OUTAGE_BOARD_STREAM, build, systemContext(actor, sent.messageId ?? key, key), { redecide: true });
 };
 

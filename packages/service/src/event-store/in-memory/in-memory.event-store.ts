@@ -73,7 +73,7 @@ export class InMemoryEventStore implements EventStore {
     this.streams.set(streamId, stream);
     this.subscriptions.notify();
     // `last` is set: events is non-empty.
-    return { nextExpectedRevision: last!.revision, position: last!.position };
+    return { nextExpectedRevision: last!.revision, position: last!.position, alreadyStored: false };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<readonly StoredEvent[]> {
@@ -147,7 +147,7 @@ function findIdempotentReplay(stream: readonly StoredEvent[], events: readonly N
   const stored = stream.slice(first, first + events.length);
   if (stored.length !== events.length || !stored.every((e, i) => e.id === events[i]!.id)) return undefined;
   const last = stored[stored.length - 1]!;
-  return { nextExpectedRevision: last.revision, position: last.position };
+  return { nextExpectedRevision: last.revision, position: last.position, alreadyStored: true };
 }
 
 const jsonCopy = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));

@@ -145,7 +145,7 @@ export class SqliteEventStore implements EventStore {
           position = BigInt(this.statements.insert.run(id, streamId, revision, type, data, metadata).lastInsertRowid);
           placed.push([position, revision]);
         }
-        return { nextExpectedRevision: revision, position: { commit: position, prepare: position } };
+        return { nextExpectedRevision: revision, position: { commit: position, prepare: position }, alreadyStored: false };
       });
     } catch (error) {
       throw portError(error);
@@ -243,7 +243,7 @@ export class SqliteEventStore implements EventStore {
     const stored = this.statements.streamFrom.all(streamId, first, events.length) as EventRow[];
     if (stored.length !== events.length || !stored.every((row, i) => row.event_id === events[i]!.id)) return undefined;
     const last = stored[stored.length - 1]!;
-    return { nextExpectedRevision: last.revision, position: { commit: last.position, prepare: last.position } };
+    return { nextExpectedRevision: last.revision, position: { commit: last.position, prepare: last.position }, alreadyStored: true };
   }
 
   private prefixStatement(count: number): Database.Statement {
