@@ -119,10 +119,17 @@ export class OpenTicketHandler implements ICommandHandler<OpenTicketCommand> {
       actorRole: context.actorRole,
       occurredAt: now,
     });
-    // The stream is new: a random id nobody has written, or a keyed one just read empty. Should a
-    // keyed retry on another replica have stored it since, the append fails, and the executor's
-    // next attempt reads the stream and answers with that ticket (this number stays unused).
-    return this.executor.execute(ticketDecider, streamId, commandWith(ticketNumber), executionContext, { newStream: true });
+    // The stream is new: a random id nobody has written, or a keyed one just read empty.
+    const result = await this.executor.execute(ticketDecider, streamId, commandWith(ticketNumber), executionContext, { newStream: true });
+    if (!keyed) return result;
+    // A keyed retry racing on another replica may have stored the ticket since it was read. Its
+    // events have the same ids (they derive from the key), so the store took this append as a
+    // repeat of that one and stored nothing: the ticket has the other replica's number, and this
+    // one stays unused. Answer with what is stored, as a retry after it would.
+    const [opened] = await this.executor.store.readStream(streamId, { maxCount: 1 });
+    const stored = (opened?.data as { ticketNumber?: unknown } | undefined)?.ticketNumber;
+    if (typeof stored !== 'string' || stored === ticketNumber) return result;
+    return this.executor.execute(ticketDecider, streamId, commandWith(stored), executionContext);
   }
 }
 
