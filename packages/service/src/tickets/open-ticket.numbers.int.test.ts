@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { ManualClock } from '../application/clock';
 import { CommandExecutor, type CommandContext } from '../application/command-executor';
 import type { AuthenticatedUser } from '../auth/token.service';
+import { createEsdbEventStore } from '../event-store/esdb/esdb.event-store';
+import { startEsdbTestServer } from '../event-store/esdb/esdb-test-server.loader';
 import type { EventStore } from '../event-store/event-store.port';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
@@ -46,11 +48,11 @@ const replica = (store: EventStore) => {
 const claimStreams = async (store: EventStore): Promise<string[]> =>
   (await store.readAll({ maxCount: 10_000 })).map((e) => e.streamId).filter((s) => s.startsWith(CLAIM_STREAM_PREFIX) && s !== TICKET_NUMBER_FLOOR_STREAM);
 
-const suite = (name: string, make: () => { replica: () => EventStore; close(): Promise<void> }): void => {
+const suite = (name: string, make: () => Promise<{ replica: () => EventStore; close(): Promise<void> }>): void => {
   describe(`opening tickets with numbers claimed in the ${name} store`, () => {
-    let fixture: ReturnType<typeof make>;
-    beforeEach(() => {
-      fixture = make();
+    let fixture: Awaited<ReturnType<typeof make>>;
+    beforeEach(async () => {
+      fixture = await make();
     });
     afterEach(async () => {
       await fixture.close();
@@ -118,12 +120,12 @@ const suite = (name: string, make: () => { replica: () => EventStore; close(): P
   });
 };
 
-suite('in-memory', () => {
+suite('in-memory', async () => {
   const store = new InMemoryEventStore();
   return { replica: () => store, close: async () => undefined };
 });
 
-suite('SQLite (one connection per replica)', () => {
+suite('SQLite (one connection per replica)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'support-sla-open-numbers-'));
   const file = join(dir, 'events.sqlite');
   const opened: SqliteEventStore[] = [];
@@ -136,6 +138,22 @@ suite('SQLite (one connection per replica)', () => {
     close: async () => {
       for (const store of opened) await store.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+suite('EventStoreDB test server (one client per replica)', async () => {
+  const server = await startEsdbTestServer();
+  const clients: EventStore[] = [];
+  return {
+    replica: () => {
+      const client = createEsdbEventStore(server.connectionString);
+      clients.push(client);
+      return client;
+    },
+    close: async () => {
+      for (const client of clients) await client.close();
+      await server.stop();
     },
   };
 });
