@@ -12,6 +12,8 @@ export interface ClaimTrace {
   readonly actorRole?: string;
   /** When the open happened (the command's `now`). */
   readonly occurredAt?: string;
+  /** The open's Idempotency-Key, stored with the claim as with the ticket's events. */
+  readonly idempotencyKey?: string;
 }
 
 /**

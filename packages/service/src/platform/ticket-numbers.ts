@@ -229,6 +229,7 @@ export class StoreTicketNumberAllocator implements TicketNumberAllocator {
           occurredAt: trace.occurredAt ?? recordedAt,
           recordedAt,
           schemaVersion: 1,
+          ...(trace.idempotencyKey === undefined ? {} : { idempotencyKey: trace.idempotencyKey }),
         },
       },
     ]);

@@ -6,6 +6,7 @@ import { verifyChain } from '../hash-chain';
 import { startServiceProcess, type ServiceProcess } from '../testing/service-harness';
 import { mulberry32 } from '@support-sla/projections';
 import { call, eventually, sleep, type Json } from '../testing/http';
+import { STREAM_PREFIXES } from '../event-store/streams';
 import { clientKeyOf, LogReader, type LoggedEvent } from './support/log-reader';
 
 /**
@@ -108,6 +109,8 @@ class Client {
 const bySent = (events: readonly LoggedEvent[]): Map<string, LoggedEvent[]> => {
   const map = new Map<string, LoggedEvent[]>();
   for (const e of events) {
+    // The command's own events: an open's number claim (same key) is not one of them.
+    if (!STREAM_PREFIXES.some((p) => e.streamId.startsWith(p))) continue;
     const key = clientKeyOf(e.metadata);
     if (typeof key === 'string') map.set(key, [...(map.get(key) ?? []), e]);
   }

@@ -118,6 +118,7 @@ export class OpenTicketHandler implements ICommandHandler<OpenTicketCommand> {
       actorId: context.actorId,
       actorRole: context.actorRole,
       occurredAt: now,
+      ...(keyed ? { idempotencyKey: context.idempotencyKey } : {}),
     });
     // The stream is new: a random id nobody has written, or a keyed one just read empty.
     const result = await this.executor.execute(ticketDecider, streamId, commandWith(ticketNumber), executionContext, { newStream: true });
