@@ -131,7 +131,10 @@ async function readSide(auditor: string): Promise<{ report: string; queue: unkno
     async () => {
       const health = await call(svc.baseUrl, 'GET', '/health');
       const projections = health.json.projections as { lag: string; status: string }[] | undefined;
-      const caughtUp = health.status === 200 && projections !== undefined && projections.length > 0 && projections.every((p) => p.lag === '0' && p.status === 'running');
+      // The mailer sending too: while it is still starting, the confirmations it owes are not in the log yet.
+      const sending = (health.json.notifications as { state?: string } | undefined)?.state === 'sending';
+      const caughtUp =
+        health.status === 200 && sending && projections !== undefined && projections.length > 0 && projections.every((p) => p.lag === '0' && p.status === 'running');
       const now = (health.json.store as { head?: unknown } | undefined)?.head;
       if (!caughtUp || now !== head) {
         head = now;
