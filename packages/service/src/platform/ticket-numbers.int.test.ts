@@ -230,6 +230,22 @@ describe('the legacy local table', () => {
     }
   });
 
+  it('reads a table without AUTOINCREMENT, and no table at all, as floors of their own', () => {
+    const plain = new Database(':memory:');
+    plain.exec('CREATE TABLE ticket_numbers (number INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL UNIQUE)');
+    plain.prepare('INSERT INTO ticket_numbers (number, ticket_id) VALUES (?, ?)').run(12, 'T-12');
+    const none = new Database(':memory:');
+    try {
+      expect(new LegacyTicketNumbers(plain).highest()).toBe(12n);
+      expect(new LegacyTicketNumbers(plain).ticketIdOf(12n)).toBe('T-12');
+      expect(new LegacyTicketNumbers(none).highest()).toBe(0n);
+      expect(new LegacyTicketNumbers(none).ticketIdOf(1n)).toBeUndefined();
+    } finally {
+      plain.close();
+      none.close();
+    }
+  });
+
   it('a replica with a lower table does not lower the published floor', async () => {
     const store = new InMemoryEventStore();
     const high = new Database(':memory:');

@@ -43,12 +43,13 @@ export class LegacyTicketNumbers {
     if (table === undefined) return;
     const max = db.prepare<[], { n: number | bigint | null }>('SELECT MAX(number) AS n FROM ticket_numbers').safeIntegers(true);
     // AUTOINCREMENT remembers the highest number ever handed out, even if its row were gone.
-    const sequence = db.prepare<[], { seq: number | bigint }>("SELECT seq FROM sqlite_sequence WHERE name = 'ticket_numbers'").safeIntegers(true);
+    const hasSequence = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'").get() !== undefined;
+    const sequence = hasSequence ? db.prepare<[], { seq: number | bigint }>("SELECT seq FROM sqlite_sequence WHERE name = 'ticket_numbers'").safeIntegers(true) : undefined;
     this.statements = {
       byNumber: db.prepare<[bigint], { ticket_id: string }>('SELECT ticket_id FROM ticket_numbers WHERE number = ?'),
       highest: () => {
         const a = BigInt(max.get()?.n ?? 0);
-        const b = BigInt(sequence.get()?.seq ?? 0);
+        const b = BigInt(sequence?.get()?.seq ?? 0);
         return a > b ? a : b;
       },
     };
