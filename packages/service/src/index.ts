@@ -13,8 +13,15 @@ export { classifyError, type ClassifiedError, type ErrorBody } from './platform/
 export { MetricsService } from './platform/metrics.service';
 export { InstrumentedEventStore } from './platform/instrumented.event-store';
 export { openStorage, type ServiceStorage } from './platform/storage';
-export { formatTicketNumber, parseTicketNumber, type TicketNumberAllocator } from './application/ticket-number';
-export { InMemoryTicketNumberAllocator, SqliteTicketNumberAllocator } from './platform/ticket-numbers';
+export { formatTicketNumber, parseTicketNumber, type ClaimTrace, type TicketNumberAllocator } from './application/ticket-number';
+export {
+  LegacyTicketNumbers,
+  StoreTicketNumberAllocator,
+  TicketNumbersExhaustedError,
+  TICKET_NUMBER_CLAIMED,
+  TICKET_NUMBER_FLOOR_RAISED,
+  type StoreTicketNumberOptions,
+} from './platform/ticket-numbers';
 export { createService, TOKEN_HINT, type CreateServiceOptions, type RunningService } from './bootstrap';
 export { AppModule, FEATURE_MODULES, type AppModuleOptions } from './app.module';
 export { buildProgram, COMMAND_GROUPS, runCli } from './cli/program';

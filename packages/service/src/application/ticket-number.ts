@@ -1,17 +1,31 @@
 /**
- * Ticket numbers (`SS-000042`): the one place their format is written. The allocators in
- * `platform/ticket-numbers.ts` implement {@link TicketNumberAllocator}; ticket routes take a
- * ticket id or a number.
+ * Ticket numbers (`SS-000042`): the one place their format is written. The allocator in
+ * `platform/ticket-numbers.ts` (claims in the event store) implements
+ * {@link TicketNumberAllocator}; ticket routes take a ticket id or a number.
  */
 
+/** How a claim is traced in the log (the open that asked for it); all optional. */
+export interface ClaimTrace {
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly actorId?: string;
+  readonly actorRole?: string;
+  /** When the open happened (the command's `now`). */
+  readonly occurredAt?: string;
+  /** The open's Idempotency-Key, stored with the claim as with the ticket's events. */
+  readonly idempotencyKey?: string;
+}
+
 /**
- * Hands out ticket numbers, once per ticket id: asking again for the same ticket (a retried
- * open) gives the same number. Numbers are unique and strictly increasing in allocation order; a
- * number allocated for an open that then fails is not reused, so there can be gaps.
+ * Hands out ticket numbers. Every call claims a new number for the ticket: a caller asks only
+ * once it has decided to open the ticket, and a keyed retry of an open that was stored answers
+ * with the stored ticket's number instead of asking again. Numbers are unique across every
+ * process on one store; a number claimed for an open whose append then fails is not reused, so
+ * there can be gaps.
  */
 export interface TicketNumberAllocator {
-  numberFor(ticketId: string): Promise<string>;
-  /** The ticket id a number was given to, if any. */
+  numberFor(ticketId: string, trace?: ClaimTrace): Promise<string>;
+  /** The ticket id a number was given to, if any (the same answer from every replica on the store). */
   ticketIdOf(ticketNumber: string): Promise<string | undefined>;
 }
 

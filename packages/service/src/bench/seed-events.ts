@@ -3,8 +3,9 @@
  * the event-store port rather than over HTTP. Each ticket's commands run through the real
  * tickets slice (its command handlers → CommandExecutor → domain decider → hash chain) against a
  * scratch in-memory store; the resulting sealed stream is then appended to SQLite in one
- * `appendToStream` call. Ticket numbers come from the file's own allocator, so the service
- * finds the tickets by number too.
+ * `appendToStream` call. Ticket numbers are claimed in the file itself, as the service claims them
+ * (one `claim-SS-…` stream of one event per ticket, counted in the log's events), so the service
+ * finds the tickets by number too, and numbers the file's legacy table gave out are not repeated.
  */
 import { CommandExecutor } from '../application/command-executor';
 import type { AuthenticatedUser } from '../auth/token.service';
@@ -13,7 +14,7 @@ import type { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store'
 import { PolicyHistoryCache } from '../policies/policy-history';
 import { OpenTicketCommand, OpenTicketHandler, TicketActionCommand, TicketActionHandler, type TicketAction } from '../tickets/ticket.commands';
 import { sealEvents } from '../hash-chain';
-import { SqliteTicketNumberAllocator } from '../platform/ticket-numbers';
+import { LegacyTicketNumbers, StoreTicketNumberAllocator } from '../platform/ticket-numbers';
 
 export interface SeedProgress {
   /** Events in the log after this call. */
@@ -35,13 +36,13 @@ const AGENT: AuthenticatedUser = { id: 'u-agent', role: 'agent', org: 'support' 
  */
 export async function seedTickets(store: SqliteEventStore, targetEvents: number, options: { openEvery?: number; start?: Date } = {}): Promise<SeedProgress> {
   const openEvery = options.openEvery ?? 50;
-  const numbers = new SqliteTicketNumberAllocator(store.db);
   const count = (): number => (store.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
   // Seeding is a bulk load, not a command path: the benchmark trades durability for speed here
   // only (the service reopens the file with synchronous = FULL).
   store.db.pragma('synchronous = OFF');
   let now = options.start?.getTime() ?? Date.parse('2025-01-06T14:00:00Z');
   const clock = (): Date => new Date(now);
+  const numbers = new StoreTicketNumberAllocator({ store, legacy: new LegacyTicketNumbers(store.db), clock });
   let events = count();
   let tickets = 0;
   let open = 0;

@@ -8,3 +8,13 @@ export const STREAM_PREFIXES = ['ticket-', 'outage-', 'policy-'] as const;
 export const ticketStream = (ticketId: string): string => `ticket-${ticketId}`;
 export const OUTAGE_BOARD_STREAM = 'outage-board';
 export const POLICY_STREAM = 'policy-support';
+
+/**
+ * Ticket number claims: one stream per number (`claim-SS-000042`, one `TicketNumberClaimed`
+ * event appended expecting no stream), and `claim-floor` (the numbers given out before claims
+ * existed). Outside {@link STREAM_PREFIXES} on purpose: no read model, reactor or report reads
+ * them, and they are never counted as tickets; the hash chain and the seals cover them.
+ */
+export const CLAIM_STREAM_PREFIX = 'claim-';
+export const claimStream = (ticketNumber: string): string => `${CLAIM_STREAM_PREFIX}${ticketNumber}`;
+export const TICKET_NUMBER_FLOOR_STREAM = `${CLAIM_STREAM_PREFIX}floor`;

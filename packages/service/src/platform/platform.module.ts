@@ -15,7 +15,7 @@ import { InstrumentedEventStore } from './instrumented.event-store';
 import { MetricsService } from './metrics.service';
 import { OperationsController } from './operations.controller';
 import type { ServiceStorage } from './storage';
-import { SqliteTicketNumberAllocator } from './ticket-numbers';
+import { LegacyTicketNumbers, StoreTicketNumberAllocator } from './ticket-numbers';
 import { EVENT_STORE, READ_MODEL_STORE, SERVICE_CONFIG, SERVICE_DATABASE, SERVICE_STORAGE, TICKET_NUMBERS } from './tokens';
 
 /** Closes the store and database after everything else has shut down (projections flush first). */
@@ -63,8 +63,11 @@ export class PlatformModule {
       },
       {
         provide: TICKET_NUMBERS,
-        useFactory: (db: Database.Database, config: ServiceConfig) => new SqliteTicketNumberAllocator(db, { sameFileAsLog: config.eventStore === 'sqlite' }),
-        inject: [SERVICE_DATABASE, SERVICE_CONFIG],
+        // Claims in the event store (shared by every replica); the local table of earlier
+        // versions is only read: the floor above which claims start, and old numbers' tickets.
+        // Claim conflicts are counted by the instrumented store (category `claim`).
+        useFactory: (store: EventStore, db: Database.Database) => new StoreTicketNumberAllocator({ store, legacy: new LegacyTicketNumbers(db) }),
+        inject: [EVENT_STORE, SERVICE_DATABASE],
       },
       { provide: TokenService, useValue: new TokenService(options.tokenKey, { maxLifetimeSeconds: options.config.tokenMaxLifetimeSeconds }) },
       {

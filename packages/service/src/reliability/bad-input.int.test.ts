@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import { MONITORS, ROLES } from '@support-sla/domain';
 import { toDomainEvent } from '../application/event-mapping';
 import type { StoredEvent } from '../event-store/event-store.port';
+import { STREAM_PREFIXES } from '../event-store/streams';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency/idempotency';
 import { isJsonMediaType } from '../platform/body-parsing';
 import { startService, type InProcessService } from '../testing/service-harness';
@@ -95,7 +96,8 @@ async function probe(method: 'GET' | 'POST', path: string, options: { token?: st
     if (appended.length > 0) throw new Error(`a refused request changed the store: ${context}: ${appended.map((e) => e.type).join(', ')}`);
   } else {
     // Read back what an accepted request stored: every event must decode again (issue 20).
-    for (const e of log.after(before)) readBack(e, context);
+    // (The domain's streams: an open's number claim is read by the allocator, not decoded as a domain event.)
+    for (const e of log.after(before)) if (STREAM_PREFIXES.some((p) => e.streamId.startsWith(p))) readBack(e, context);
     readBacks += 1;
   }
   return res;

@@ -6,6 +6,7 @@ import { verifyChain } from '../hash-chain';
 import { startServiceProcess, type ServiceProcess } from '../testing/service-harness';
 import { mulberry32 } from '@support-sla/projections';
 import { call, eventually, sleep, type Json } from '../testing/http';
+import { STREAM_PREFIXES } from '../event-store/streams';
 import { clientKeyOf, LogReader, type LoggedEvent } from './support/log-reader';
 
 /**
@@ -108,6 +109,8 @@ class Client {
 const bySent = (events: readonly LoggedEvent[]): Map<string, LoggedEvent[]> => {
   const map = new Map<string, LoggedEvent[]>();
   for (const e of events) {
+    // The command's own events: an open's number claim (same key) is not one of them.
+    if (!STREAM_PREFIXES.some((p) => e.streamId.startsWith(p))) continue;
     const key = clientKeyOf(e.metadata);
     if (typeof key === 'string') map.set(key, [...(map.get(key) ?? []), e]);
   }
@@ -128,7 +131,10 @@ async function readSide(auditor: string): Promise<{ report: string; queue: unkno
     async () => {
       const health = await call(svc.baseUrl, 'GET', '/health');
       const projections = health.json.projections as { lag: string; status: string }[] | undefined;
-      const caughtUp = health.status === 200 && projections !== undefined && projections.length > 0 && projections.every((p) => p.lag === '0' && p.status === 'running');
+      // The mailer sending too: while it is still starting, the confirmations it owes are not in the log yet.
+      const sending = (health.json.notifications as { state?: string } | undefined)?.state === 'sending';
+      const caughtUp =
+        health.status === 200 && sending && projections !== undefined && projections.length > 0 && projections.every((p) => p.lag === '0' && p.status === 'running');
       const now = (health.json.store as { head?: unknown } | undefined)?.head;
       if (!caughtUp || now !== head) {
         head = now;

@@ -8,14 +8,23 @@ import {
   linkableOutage,
   outageDecider,
   ticketDecider,
+  ticketExists,
   type NamedUser,
   type TicketCommand,
   type TicketCommandOf,
   type TicketState,
 } from '@support-sla/domain';
 import { Clock } from '../application/clock';
-import { CommandExecutor, DomainRuleViolation, type CommandContext, type ExecutionResult } from '../application/command-executor';
-import type { TicketNumberAllocator } from '../application/ticket-number';
+import {
+  CommandExecutor,
+  DomainRuleViolation,
+  ImplausibleInstantError,
+  implausibleInstants,
+  roundTrip,
+  type CommandContext,
+  type ExecutionResult,
+} from '../application/command-executor';
+import { formatTicketNumber, type TicketNumberAllocator } from '../application/ticket-number';
 import type { AuthenticatedUser } from '../auth/token.service';
 import type { StoredEvent } from '../event-store/event-store.port';
 import { OUTAGE_BOARD_STREAM, ticketStream } from '../event-store/streams';
@@ -74,10 +83,10 @@ export class OpenTicketHandler implements ICommandHandler<OpenTicketCommand> {
         ? `T-${randomUUID()}`
         : `T-${createHash('sha256').update(`${caller.org}\u0000${caller.id}\u0000${context.idempotencyKey}`).digest('hex').slice(0, 32)}`;
     const policy = await this.policies.current();
-    const ticketNumber = await this.numbers.numberFor(ticketId);
-    const command: TicketCommandOf<'OpenTicket'> = {
+    const now = this.clock.now().toISOString();
+    const commandWith = (ticketNumber: string): TicketCommandOf<'OpenTicket'> => ({
       type: 'OpenTicket',
-      now: this.clock.now().toISOString(),
+      now,
       actor: actorOf(caller),
       data: {
         ticketId,
@@ -89,17 +98,57 @@ export class OpenTicketHandler implements ICommandHandler<OpenTicketCommand> {
         ...(body.receivedAt === undefined ? {} : { receivedAt: body.receivedAt }),
         ...(body.suggestedCategory === undefined ? {} : { suggestedCategory: body.suggestedCategory }),
       },
-    };
-    return this.executor.execute(
-      ticketDecider,
-      ticketStream(ticketId),
-      command,
-      { ...context, extraMetadata: { ...context.extraMetadata, organization } },
-      // A random ticket id names a stream nobody has written yet; a keyed one may be a retry.
-      { newStream: context.idempotencyKey === undefined },
-    );
+    });
+    const streamId = ticketStream(ticketId);
+    const executionContext = { ...context, extraMetadata: { ...context.extraMetadata, organization } };
+    const keyed = context.idempotencyKey !== undefined;
+    if (keyed) {
+      // A retry (on this replica or another) of an open that was stored: the executor answers
+      // with what was stored, the stored ticket's number included. No number is claimed.
+      const { state } = await this.executor.load(ticketDecider, streamId);
+      if (ticketExists(state)) return this.executor.execute(ticketDecider, streamId, commandWith(state.ticketNumber), executionContext);
+    }
+    // A number is claimed only for an open that will be stored: the pure decision (the one the
+    // executor makes on the new stream) runs first with a stand-in number, so a refused open
+    // (400, 422) claims nothing.
+    refuseUnlessOpens(commandWith(PROVISIONAL_NUMBER), this.clock.now().getTime());
+    const ticketNumber = await this.numbers.numberFor(ticketId, {
+      correlationId: context.correlationId,
+      causationId: context.causationId,
+      actorId: context.actorId,
+      actorRole: context.actorRole,
+      occurredAt: now,
+      ...(keyed ? { idempotencyKey: context.idempotencyKey } : {}),
+    });
+    // The stream is new: a random id nobody has written, or a keyed one just read empty.
+    const result = await this.executor.execute(ticketDecider, streamId, commandWith(ticketNumber), executionContext, { newStream: true });
+    if (!keyed) return result;
+    // A keyed retry racing on another replica may have stored the ticket since it was read. Its
+    // events have the same ids (they derive from the key), so the store took this append as a
+    // repeat of that one and stored nothing: the ticket has the other replica's number, and this
+    // one stays unused. Answer with what is stored, as a retry after it would.
+    const [opened] = await this.executor.store.readStream(streamId, { maxCount: 1 });
+    const stored = (opened?.data as { ticketNumber?: unknown } | undefined)?.ticketNumber;
+    if (typeof stored !== 'string' || stored === ticketNumber) return result;
+    return this.executor.execute(ticketDecider, streamId, commandWith(stored), executionContext);
   }
 }
+
+/** Stands in for the number in the decision made before one is claimed (any valid number does). */
+const PROVISIONAL_NUMBER = formatTicketNumber(1);
+
+/**
+ * Throws what the executor would throw for an open on a new stream that it refuses before
+ * appending: an implausible instant (400), a business rule (422), an event that would not read
+ * back (422).
+ */
+const refuseUnlessOpens = (command: TicketCommandOf<'OpenTicket'>, nowMs: number): void => {
+  const implausible = implausibleInstants(command.data, nowMs);
+  if (implausible.length > 0) throw new ImplausibleInstantError(implausible);
+  const decided = ticketDecider.decide(command, ticketDecider.initialState);
+  if (decided._tag === 'Left') throw new DomainRuleViolation(decided.left);
+  decided.right.forEach(roundTrip);
+};
 
 /** Ticket commands a person sends on an existing ticket (the mailer's records are in ticket-notices.ts). */
 export type TicketAction = Exclude<TicketCommand['type'], 'OpenTicket' | 'RecordNotificationSent' | 'RaiseSlaAlert' | 'RecordSlaAlertSent'>;
