@@ -120,17 +120,11 @@ export class OpenTicketHandler implements ICommandHandler<OpenTicketCommand> {
       occurredAt: now,
       ...(keyed ? { idempotencyKey: context.idempotencyKey } : {}),
     });
-    // The stream is new: a random id nobody has written, or a keyed one just read empty.
-    const result = await this.executor.execute(ticketDecider, streamId, commandWith(ticketNumber), executionContext, { newStream: true });
-    if (!keyed) return result;
-    // A keyed retry racing on another replica may have stored the ticket since it was read. Its
-    // events have the same ids (they derive from the key), so the store took this append as a
-    // repeat of that one and stored nothing: the ticket has the other replica's number, and this
-    // one stays unused. Answer with what is stored, as a retry after it would.
-    const [opened] = await this.executor.store.readStream(streamId, { maxCount: 1 });
-    const stored = (opened?.data as { ticketNumber?: unknown } | undefined)?.ticketNumber;
-    if (typeof stored !== 'string' || stored === ticketNumber) return result;
-    return this.executor.execute(ticketDecider, streamId, commandWith(stored), executionContext);
+    // The stream is new: a random id nobody has written, or a keyed one just read empty. A keyed
+    // retry racing on another replica may have stored the ticket since: its events have the same
+    // ids (they derive from the key), so the store takes this append as a repeat and the executor
+    // answers with what is stored, the other replica's number included (this one stays unused).
+    return this.executor.execute(ticketDecider, streamId, commandWith(ticketNumber), executionContext, { newStream: true });
   }
 }
 
@@ -185,6 +179,9 @@ export class TicketActionHandler implements ICommandHandler<TicketActionCommand>
       visibleTicket(ref, state, stored, caller);
       return { type: action, now, actor: actorOf(caller), data: { ...data, ticketId } } as TicketCommand;
     };
-    return this.executor.execute(ticketDecider, ticketStream(ticketId), build, context);
+    // A link is re-decided on a conflict (the ticket changed meanwhile, typically on another
+    // replica): the domain checks it again on the fresh ticket, and nobody chose it looking at
+    // the state that changed. Every other action is a person's decision on what they saw: 409.
+    return this.executor.execute(ticketDecider, ticketStream(ticketId), build, context, { redecide: action === 'LinkTicketToOutage' });
   }
 }
