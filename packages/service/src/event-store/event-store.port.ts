@@ -75,6 +75,16 @@ export interface AppendResult {
   readonly alreadyStored?: boolean;
 }
 
+export interface AppendOptions {
+  /**
+   * The caller appends to this store again before anything relies on this append (a ticket
+   * number's claim, followed by the ticket's own events): a store in which a later acknowledged
+   * append makes every earlier one durable too (one SQLite file, whose log is synced in order) may
+   * acknowledge this one without a sync of its own. Other stores ignore it.
+   */
+  readonly syncWithNextAppend?: boolean;
+}
+
 export interface ReadStreamOptions {
   readonly fromRevision?: bigint;
   readonly direction?: 'forwards' | 'backwards';
@@ -159,7 +169,7 @@ export class AppendTooLargeError extends Error {
 }
 
 export interface EventStore {
-  appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
   /** Events of one stream; an unknown stream reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<readonly StoredEvent[]>;
   /** A page of the global log in position order. */

@@ -1,4 +1,4 @@
-import { WrongExpectedRevisionError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent } from '../event-store/event-store.port';
+import { WrongExpectedRevisionError, type AppendOptions, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent } from '../event-store/event-store.port';
 import { MetricsService } from './metrics.service';
 
 /** Decorates any store with append latency and conflict metrics; everything else passes through. */
@@ -8,11 +8,11 @@ export class InstrumentedEventStore implements EventStore {
     private readonly metrics: MetricsService,
   ) {}
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult> {
     const category = MetricsService.category(streamId);
     const stop = this.metrics.appendSeconds.startTimer({ category });
     try {
-      return await this.inner.appendToStream(streamId, events, expected);
+      return await this.inner.appendToStream(streamId, events, expected, options);
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError) this.metrics.conflicts.inc({ category });
       throw error;

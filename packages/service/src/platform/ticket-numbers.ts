@@ -234,7 +234,8 @@ export class StoreTicketNumberAllocator implements TicketNumberAllocator {
         },
       },
     ]);
-    await this.options.store.appendToStream(streamId, events, expected);
+    // The claim is followed by the ticket's own append, whose sync covers it on a SQLite file.
+    await this.options.store.appendToStream(streamId, events, expected, { syncWithNextAppend: true });
   }
 }
 

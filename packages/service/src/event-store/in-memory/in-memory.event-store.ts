@@ -1,6 +1,7 @@
 import {
   comparePositions,
   WrongExpectedRevisionError,
+  type AppendOptions,
   type AppendResult,
   type EventMetadata,
   type EventStore,
@@ -36,7 +37,8 @@ export class InMemoryEventStore implements EventStore {
     this.subscriptions = new PagedSubscriptions((after, limit, prefixes) => this.scan(after, limit, prefixes), { pageSize: options.pageSize ?? 500, pollMs: 1_000 });
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  /** Memory has nothing to sync: `options` changes nothing. */
+  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, _options?: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
     if (events.length === 0) throw new RangeError('appendToStream needs at least one event');
     const stream = this.streams.get(streamId) ?? [];

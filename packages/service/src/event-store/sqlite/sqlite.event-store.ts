@@ -4,6 +4,7 @@ import { openDatabase } from './open-database';
 import {
   EventStoreUnavailableError,
   WrongExpectedRevisionError,
+  type AppendOptions,
   type AppendResult,
   type EventMetadata,
   type EventStore,
@@ -117,7 +118,7 @@ export class SqliteEventStore implements EventStore {
     return this.guard(() => this.db.transaction(() => fn(this.db)).immediate());
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('appendToStream needs at least one event');
     const ids = new Set(events.map((e) => e.id));
     if (ids.size !== events.length) throw new Error('the same event id appears twice in one append');
@@ -146,7 +147,8 @@ export class SqliteEventStore implements EventStore {
           placed.push([position, revision]);
         }
         return { nextExpectedRevision: revision, position: { commit: position, prepare: position }, alreadyStored: false };
-      });
+        // The next append's sync covers this one: the file's log is synced in order.
+      }, { durable: options.syncWithNextAppend !== true });
     } catch (error) {
       throw portError(error);
     }
