@@ -27,13 +27,14 @@
  *    by the kill counts if and only if it happened), and a fresh service on the same store folds
  *    it from position zero.
  *
- * E-mail is judged by Message-ID, and the rule is exactly once. The expected set: one
- * confirmation per ticket in the log, one resolution per closed ticket, two SLA warnings per
- * Premium ticket of step 1, one on-call alert, and nothing else. An e-mail the killed holder
+ * E-mail is judged by Message-ID, and the rule is exactly once but for the crash window below.
+ * The expected set: one confirmation per ticket in the log, one resolution per closed ticket,
+ * two SLA warnings per Premium ticket of step 1, one on-call alert, and nothing else. An e-mail the killed holder
  * handed to the SMTP server but had not yet recorded as sent, sent again by the replica that took
  * over, would arrive twice with the same Message-ID (the id comes from the ticket, the purpose
- * and the trigger, not from the sender), so a receiver could drop it; this suite still counts it
- * as a failure, and names it.
+ * and the trigger, not from the sender), so a receiver can drop it. No sender can close that
+ * window (the acceptance and the record are two systems); the suite allows such a pair only when
+ * its copies straddle the kill, prints it, and fails on any other repeat.
  */
 import type { StoredEvent } from '../event-store/event-store.port';
 import type { ReceivedMail } from '../notifications/notifications.test-support';
@@ -515,15 +516,23 @@ export function replicaSuite(kind: ReplicaStoreKind): void {
     // The in-flight window at the kill: a duplicate carries the same Message-ID; it is reported
     // here, with when each copy arrived against the kill.
     const killedAfter = run.killed?.mailsBefore ?? Number.NaN;
-    const duplicates = [...byId.entries()]
-      .filter(([, arrivals]) => arrivals.length > 1)
-      .map(([id, arrivals]) => `${id} ×${arrivals.length} (e-mails #${arrivals.join(', #')} of ${run.mails.length}; the kill came after #${killedAfter})`);
+    const repeated = [...byId.entries()].filter(([, arrivals]) => arrivals.length > 1);
+    const describe = ([id, arrivals]: [string, number[]]) => `${id} ×${arrivals.length} (e-mails #${arrivals.join(', #')} of ${run.mails.length}; the kill came after #${killedAfter})`;
+    // The one copy a crash can cause: the killed holder's mail server accepted the e-mail and the
+    // holder died before the log recorded it, so the new holder sends it again, with the same
+    // Message-ID (receivers drop it). Such a pair straddles the kill, and no e-mail comes more
+    // than twice. Anything else is a failure.
+    const inFlightAtKill = repeated.filter(([, arrivals]) => arrivals.length === 2 && arrivals[0]! <= killedAfter && arrivals[1]! > killedAfter);
+    const duplicates = repeated.filter((entry) => !inFlightAtKill.includes(entry)).map(describe);
+    if (inFlightAtKill.length > 0) console.log(`in flight at the kill and sent again by the new holder, same Message-ID: ${inFlightAtKill.map(describe).join('; ')}`);
     expect(firstOf(duplicates)).toEqual([]);
+    expect(inFlightAtKill.length).toBeLessThanOrEqual(IN_FLIGHT_AT_KILL);
     expect(run.mails.every((m) => m.messageId !== '')).toBe(true);
     // What was received against what was expected, as a difference of the two multisets.
     const missing = [...expectedMailKeys(run)];
     const extra: string[] = [];
-    for (const key of run.mails.map(mailKey)) {
+    const once = [...new Map(run.mails.map((m) => [m.messageId, m])).values()];
+    for (const key of once.map(mailKey)) {
       const at = missing.indexOf(key);
       if (at >= 0) missing.splice(at, 1);
       else extra.push(key);
