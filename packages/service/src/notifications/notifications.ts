@@ -201,6 +201,8 @@ export class Notifications {
   private stoppingLoops: Promise<void> = Promise.resolve();
   /** Whether the first look at the lease (in `start()`) is in progress. */
   private firstLook = false;
+  /** The turn the first look started, for `start()` to wait for. */
+  private firstRun: Promise<void> | undefined;
   /** The start-up or take-over in progress: catching up, then starting the loops. */
   private starting: Promise<void> | undefined;
   private started = false;
@@ -319,10 +321,11 @@ export class Notifications {
     } finally {
       this.firstLook = false;
     }
-    const starting = this.starting;
-    if (held && starting !== undefined) {
-      if (options.background === true) starting.catch((error: unknown) => this.logger.error({ msg: 'notifications could not start', error: (error as Error).message }));
-      else await starting;
+    const first = this.firstRun;
+    this.firstRun = undefined;
+    if (held && first !== undefined) {
+      if (options.background === true) first.catch((error: unknown) => this.logger.error({ msg: 'notifications could not start', error: (error as Error).message }));
+      else await first;
       return;
     }
     if (!this.started || held) return;
@@ -372,9 +375,13 @@ export class Notifications {
     const turn = newTurn();
     this.turn = turn;
     const run = this.run(attempt.position, turn);
-    const starting = run.finally(() => {
-      if (this.starting === starting) this.starting = undefined;
-    });
+    // start() awaits the first turn and sees its failure; later ones are handled below only.
+    if (this.firstLook) this.firstRun = run;
+    const starting: Promise<void> = run
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.starting === starting) this.starting = undefined;
+      });
     this.starting = starting;
     run.catch(async (error: unknown) => {
       // Back to standby, with the lease let go for another process (or this one, later) to try.
