@@ -1,6 +1,8 @@
 import { SmtpSink, type ReceivedMail } from '../notifications/notifications.test-support';
 import { startServiceProcess, type ServiceProcess } from '../testing/service-harness';
 import { call, eventually, sleep } from '../testing/http';
+import { NOTIFICATIONS_LEASE_STREAM } from '../deployment/store-lease';
+import { LogReader } from './support/log-reader';
 
 /**
  * Two service processes on one SQLite file share its mail file, and only one of them may send:
@@ -109,4 +111,19 @@ test('the sending process is killed: the other takes over within 15 s and sends 
   expect(received).toHaveLength(before + numbers.length);
   expect(new Set(received.map((m) => m.messageId)).size).toBe(received.length);
   expect(received.slice(before).map(ticketOf).sort()).toEqual([...numbers].sort());
+});
+
+test('a graceful stop releases the lease: its last event is LeaseReleased by that process, so a standby takes over at its next look', async () => {
+  const holder = (await mailHealth(b)).lease?.holder;
+  expect(holder).toEqual(expect.any(String));
+  await b.stop();
+  const log = new LogReader(b.dbFile);
+  try {
+    const lease = log.all().filter((e) => e.streamId === NOTIFICATIONS_LEASE_STREAM);
+    expect(lease.at(-1)).toMatchObject({ type: 'LeaseReleased', data: { holder } });
+    // Every holder change went through the stream: a's acquisition, b's after a was killed.
+    expect(lease.filter((e) => e.type === 'LeaseAcquired').map((e) => (e.data as { holder: string }).holder)).toEqual([expect.any(String), holder]);
+  } finally {
+    log.close();
+  }
 });
