@@ -113,7 +113,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         [into(`(${SLICES}|projection-runner|platform|e2e|app\\.module|bootstrap)`), 'notifications/ decides on the read models\' fold and records through application/; it imports no slice and nothing of the platform'],
-        ['^(\\.\\./)+deployment/(?!sender-lock$)', 'notifications/ uses only the sender lock from deployment/ (deployment/ hosts notifications, not the other way round)'],
+        ['^(\\.\\./)+deployment/(?!store-lease$)', 'notifications/ uses only the lease from deployment/ (deployment/ hosts notifications, not the other way round)'],
       ),
     },
   },
@@ -122,7 +122,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict([
         into(`(${SLICES}|application|projection-runner|platform|http|e2e|app\\.module|bootstrap)`),
-        'deployment/ (worker thread, sender lock, thread priority) runs the notifications\' delivery; it knows no slice, use case or HTTP',
+        'deployment/ (worker thread, lease, thread priority) runs the notifications\' delivery; it knows no slice, use case or HTTP',
       ]),
     },
   },

@@ -646,10 +646,19 @@ export interface components {
                     fields: string[];
                 };
             }[];
-            /** @description With the e-mail module: `sending` (this process sends the e-mails), `standby` (another process on the same SQLite file does), `starting`, `stopped`, or `off` (`NOTIFICATIONS=off`) */
+            /** @description With the e-mail module: `sending` (this process holds the lease and sends the e-mails), `standby` (another process holds the lease), `starting` (took the lease, catching up), `stopped`, or `off` (`NOTIFICATIONS=off`); and the lease as this process sees it */
             notifications?: {
                 /** @enum {string} */
                 state: "starting" | "sending" | "standby" | "stopped" | "off";
+                /** @description The lease in the event store that picks the one process that sends (absent with `NOTIFICATIONS=off`) */
+                lease?: {
+                    /** @description Whether this process holds the lease (and so sends the e-mails and runs the SLA watcher) */
+                    held: boolean;
+                    /** @description The holder (`host:pid:random`) as this process last saw it; `null` when nobody holds it */
+                    holder: string | null;
+                    /** @description Until when (ISO instant) the holder holds it unless it renews; `null` when nobody holds it */
+                    expiresAt: string | null;
+                };
             };
         };
         /** @description What an outage command wrote, and the position to wait for on the read side */
@@ -1401,7 +1410,12 @@ export interface operations {
                      *         }
                      *       ],
                      *       "notifications": {
-                     *         "state": "sending"
+                     *         "state": "sending",
+                     *         "lease": {
+                     *           "held": true,
+                     *           "holder": "sla-1.example.org:4242:5f0c2a9e",
+                     *           "expiresAt": "2026-03-10T14:00:10.000Z"
+                     *         }
                      *       }
                      *     }
                      */

@@ -30,6 +30,8 @@ describe('loadConfig', () => {
     const problems = (error as ConfigError).problems.join('\n');
     for (const name of ['PORT', 'EVENT_STORE', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'SMTP_URL', 'SUPPORT_SLA_TOKEN_KEY']) expect(problems).toContain(name);
     expect(() => loadConfig({ SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
+    // The lease settings the mailer reads are refused at start-up too.
+    expect(() => loadConfig({ NOTIFICATIONS_LEASE_RENEW: '9s' })).toThrow(/NOTIFICATIONS_LEASE_RENEW \(9000 ms\) must be shorter than NOTIFICATIONS_LEASE_TTL/);
     expect(() => loadConfig({ SMTP_URL: 'not a url' })).toThrow(/SMTP_URL/);
     expect(() => loadConfig({ EVENT_STORE: 'esdb' })).toThrow(/ESDB_CONNECTION_STRING is required/);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SUPPORT_SLA_TOKEN_KEY is required/);

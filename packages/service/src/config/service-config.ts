@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { readLeaseTimings } from '../notifications/notifications.config';
 
 export const EVENT_STORE_KINDS = ['sqlite', 'memory', 'esdb'] as const;
 export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
@@ -156,6 +157,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const smtpUrl = optional('SMTP_URL');
   if (smtpUrl !== undefined && !['smtp:', 'smtps:'].includes(protocolOf(smtpUrl) ?? '')) {
     problems.push('SMTP_URL must be an smtp:// or smtps:// URL (e.g. smtp://user:pass@mail.example.com:587)');
+  }
+
+  // The notifications read their lease settings themselves (readNotificationsConfig); checked
+  // here too, so that bad ones are refused at start-up with every other bad setting.
+  try {
+    readLeaseTimings(env);
+  } catch (error) {
+    problems.push((error as Error).message);
   }
 
   const sizeText = read('MAX_BODY_BYTES');

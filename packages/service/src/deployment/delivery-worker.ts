@@ -27,7 +27,7 @@ export interface DeliveryWorkerOptions extends DeliveryWorkerData, DeliveryRecor
 /**
  * Delivery (the outbox dispatcher: SMTP, webhooks, with their retries) in a worker thread at a
  * lower priority (`thread-priority.ts`), so that TLS and the outbox's bookkeeping do not take
- * turns with HTTP requests on the main event loop. Only the sender-lock holder starts it. The
+ * turns with HTTP requests on the main event loop. Only the lease holder starts it. The
  * mailer's decisions and their writing stay on the read models' fold; this thread reads what
  * they wrote. Recording a sent e-mail is a command: the worker asks, the main thread runs it and
  * answers (a failure is retried like any failed record). A worker that dies is logged and

@@ -42,7 +42,7 @@ test('opening a ticket e-mails the named contact a confirmation with the ticket 
   expect(acknowledged).toMatchObject({ actorId: 'system:mailer' });
   await sleep(500);
   expect(sink.messages).toHaveLength(1);
-  expect((await call(svc.baseUrl, 'GET', '/health')).json.notifications).toEqual({ state: 'sending' });
+  expect((await call(svc.baseUrl, 'GET', '/health')).json.notifications).toEqual({ state: 'sending', lease: { held: true, holder: expect.any(String), expiresAt: expect.any(String) } });
 });
 
 test('NOTIFICATIONS=off: the service sends nothing, keeps no mail file, and /health says so', async () => {

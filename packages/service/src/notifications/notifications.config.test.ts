@@ -20,6 +20,10 @@ describe('readNotificationsConfig', () => {
       SLA_ALERT_TICK_MS: '5000',
       NOTIFICATIONS_THREAD: 'main',
       NOTIFICATIONS: 'OFF',
+      NOTIFICATIONS_LEASE_TTL: '20s',
+      NOTIFICATIONS_LEASE_RENEW: '5000ms',
+      NOTIFICATIONS_LEASE_POLL: '1',
+      NOTIFICATIONS_LEASE_MARGIN: '8s',
     });
     expect(config).toEqual({
       smtpUrl: 'smtps://mailer:secret@mail.example.org:465',
@@ -34,6 +38,7 @@ describe('readNotificationsConfig', () => {
       messageIdDomain: 'district.example.org',
       thread: 'main',
       enabled: false,
+      lease: { ttlMs: 20_000, renewMs: 5_000, pollMs: 1_000, marginMs: 8_000 },
     });
   });
 
@@ -44,6 +49,16 @@ describe('readNotificationsConfig', () => {
     expect(() => readNotificationsConfig({ SLA_ALERT_TICK_MS: '-1' })).toThrow(/SLA_ALERT_TICK_MS/);
     expect(() => readNotificationsConfig({ NOTIFICATIONS_THREAD: 'both' })).toThrow(/NOTIFICATIONS_THREAD must be worker or main/);
     expect(() => readNotificationsConfig({ NOTIFICATIONS: 'false' })).toThrow(/NOTIFICATIONS must be on or off, got false/);
+    expect(() => readNotificationsConfig({ NOTIFICATIONS_LEASE_TTL: 'ten' })).toThrow(/NOTIFICATIONS_LEASE_TTL must be a duration from 100ms to 10m, such as 10s or 2500ms \(got "ten"\)/);
+    expect(() => readNotificationsConfig({ NOTIFICATIONS_LEASE_POLL: '50ms' })).toThrow(/NOTIFICATIONS_LEASE_POLL must be a duration/);
+    expect(() => readNotificationsConfig({ NOTIFICATIONS_LEASE_MARGIN: '10s' })).toThrow(/NOTIFICATIONS_LEASE_MARGIN \(10000 ms\) must be shorter than NOTIFICATIONS_LEASE_TTL \(10000 ms\)/);
+    expect(() => readNotificationsConfig({ NOTIFICATIONS_LEASE_RENEW: '6s' })).toThrow(/NOTIFICATIONS_LEASE_RENEW \(6000 ms\) must be shorter than NOTIFICATIONS_LEASE_TTL − NOTIFICATIONS_LEASE_MARGIN \(6000 ms\)/);
+  });
+
+  it('has lease timings that hand over within 15 s of a holder killed right after it renewed: ttl plus one look', () => {
+    const { lease } = readNotificationsConfig({});
+    expect(lease).toEqual({ ttlMs: 10_000, renewMs: 3_000, pollMs: 2_000, marginMs: 4_000 });
+    expect(lease.ttlMs + lease.pollMs).toBeLessThanOrEqual(15_000);
   });
 });
 

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_LEASE_TIMINGS, type LeaseTimings } from '../deployment/store-lease';
 
 /** Where the shipped templates live: `packages/service/templates` (from `src/` or `dist/`). */
 export const DEFAULT_TEMPLATES_DIR = resolve(__dirname, '..', '..', 'templates');
@@ -35,10 +36,17 @@ export interface NotificationsConfig {
    */
   readonly thread: 'worker' | 'main';
   /**
-   * `NOTIFICATIONS=off`: this process sends no e-mail and no SLA alert at all (for the other
-   * replicas, when several run on EventStoreDB, each with its own local mail file). Default on.
+   * `NOTIFICATIONS=off`: this process sends no e-mail and no SLA alert at all, and takes no part
+   * in the lease (an explicit opt-out; not needed for several replicas, which the lease handles).
+   * Default on.
    */
   readonly enabled: boolean;
+  /**
+   * The lease in the event store that picks the one process that delivers and runs the SLA
+   * watcher (`src/deployment/store-lease.ts`): `NOTIFICATIONS_LEASE_TTL` (10s),
+   * `NOTIFICATIONS_LEASE_RENEW` (3s), `NOTIFICATIONS_LEASE_POLL` (2s), `NOTIFICATIONS_LEASE_MARGIN` (4s).
+   */
+  readonly lease: LeaseTimings;
 }
 
 export class NotificationsConfigError extends Error {
@@ -89,6 +97,37 @@ const oneOf = <T extends string>(name: string, value: string | undefined, choice
   return setting as T;
 };
 
+const LEASE_DURATION = /^(\d+)\s*(ms|s)?$/i;
+
+/** `NOTIFICATIONS_LEASE_*`: a duration such as `10s` or `2500ms` (a bare number is seconds), from 100ms to 10m. */
+const leaseDuration = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
+  const value = blankToUndefined(env[name]);
+  if (value === undefined) return fallback;
+  const match = LEASE_DURATION.exec(value);
+  const ms = match === null ? Number.NaN : Number(match[1]) * ((match[2] ?? 's').toLowerCase() === 'ms' ? 1 : 1000);
+  if (!Number.isSafeInteger(ms) || ms < 100 || ms > 600_000) throw new NotificationsConfigError(`${name} must be a duration from 100ms to 10m, such as 10s or 2500ms (got "${value}")`);
+  return ms;
+};
+
+/**
+ * Reads and checks the lease settings: each a duration, and together such that the holder
+ * renews before it would give the lease up (`NOTIFICATIONS_LEASE_RENEW` < `NOTIFICATIONS_LEASE_TTL` −
+ * `NOTIFICATIONS_LEASE_MARGIN`). Throws {@link NotificationsConfigError} naming the variables.
+ */
+export const readLeaseTimings = (env: NodeJS.ProcessEnv = process.env): LeaseTimings => {
+  const ttlMs = leaseDuration(env, 'NOTIFICATIONS_LEASE_TTL', DEFAULT_LEASE_TIMINGS.ttlMs);
+  const renewMs = leaseDuration(env, 'NOTIFICATIONS_LEASE_RENEW', DEFAULT_LEASE_TIMINGS.renewMs);
+  const pollMs = leaseDuration(env, 'NOTIFICATIONS_LEASE_POLL', DEFAULT_LEASE_TIMINGS.pollMs);
+  const marginMs = leaseDuration(env, 'NOTIFICATIONS_LEASE_MARGIN', DEFAULT_LEASE_TIMINGS.marginMs);
+  if (marginMs >= ttlMs) throw new NotificationsConfigError(`NOTIFICATIONS_LEASE_MARGIN (${marginMs} ms) must be shorter than NOTIFICATIONS_LEASE_TTL (${ttlMs} ms)`);
+  if (renewMs >= ttlMs - marginMs) {
+    throw new NotificationsConfigError(
+      `NOTIFICATIONS_LEASE_RENEW (${renewMs} ms) must be shorter than NOTIFICATIONS_LEASE_TTL − NOTIFICATIONS_LEASE_MARGIN (${ttlMs - marginMs} ms): the holder must renew before it gives the lease up`,
+    );
+  }
+  return { ttlMs, renewMs, pollMs, marginMs };
+};
+
 /** Reads the notification settings from `env` (defaults documented in the README). */
 export const readNotificationsConfig = (env: NodeJS.ProcessEnv = process.env): NotificationsConfig => {
   const fractions = blankToUndefined(env['SLA_WARNING_FRACTIONS']);
@@ -105,6 +144,7 @@ export const readNotificationsConfig = (env: NodeJS.ProcessEnv = process.env): N
     alertTickMs: positiveInt('SLA_ALERT_TICK_MS', env['SLA_ALERT_TICK_MS'], 30_000),
     thread: oneOf('NOTIFICATIONS_THREAD', blankToUndefined(env['NOTIFICATIONS_THREAD']), ['worker', 'main']),
     enabled: oneOf('NOTIFICATIONS', blankToUndefined(env['NOTIFICATIONS']), ['on', 'off']) === 'on',
+    lease: readLeaseTimings(env),
     messageIdDomain: mailFrom.includes('@') ? (mailFrom.split('@').pop() ?? 'support-sla.local').replace(/[>\s]/g, '') : 'support-sla.local',
   };
 };

@@ -11,7 +11,7 @@ import type { MailTransport, NotificationsLogger } from './mail-transport';
 import { Notifications, type NotificationsDependencies } from './notifications';
 import { DEFAULT_TEMPLATES_DIR, readNotificationsConfig } from './notifications.config';
 import { DomainDriver, SmtpSink, type ReceivedMail, ScenarioClock, ticketRecorders, WebhookSink } from './notifications.test-support';
-import { SenderLock, senderLockFile } from '../deployment/sender-lock';
+import { StoreLease } from '../deployment/store-lease';
 
 const quietLogger: NotificationsLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 const agent: Actor = actors.agent;
@@ -287,10 +287,10 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     expect(second.db.outbox()).toHaveLength(2);
   });
 
-  it('two instances on one mail file: the one holding the sender lock sends, the other takes over once it stops, each e-mail once', async () => {
+  it('two instances on one mail file: the one holding the lease sends, the other takes over once it stops, each e-mail once', async () => {
     const states: string[] = [];
     const first = notifications();
-    const second = notifications({ standbyPollMs: 20, onState: (state) => states.push(state) });
+    const second = notifications({ leaseTimings: { pollMs: 20 }, onState: (state) => states.push(state) });
     await first.start();
     await second.start();
     expect([first.state, second.state]).toEqual(['sending', 'standby']);
@@ -312,7 +312,7 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     expect(new Set(messageIds(world.sink.messages)).size).toBe(2);
   });
 
-  it('stop() during the start-up catch-up ends it at the next page, starts nothing, and lets the sender lock go', async () => {
+  it('stop() during the start-up catch-up ends it at the next page, starts nothing, and releases the lease', async () => {
     // More than one page (256 events) to catch up with.
     for (let i = 0; i < 140; i++) await openTicket('administrator', '2026-03-10T14:00:00Z');
     expect((await world.store.readAll({ maxCount: 1_000 })).length).toBeGreaterThan(256);
@@ -340,7 +340,9 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     });
     const n = notifications({ store: slow });
     const starting = n.start();
-    while (reads === 0) await new Promise((r) => setTimeout(r, 5));
+    // The lease is taken (an append) while the first page waits.
+    const deadline = Date.now() + 5_000;
+    while ((reads === 0 || n.state !== 'starting') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     expect(n.state).toBe('starting');
     const stopping = n.stop();
     open();
@@ -351,10 +353,10 @@ describe('e-mail notifications over SMTP (smtp-server on loopback, SQLite store)
     expect(reads).toBe(1);
     await new Promise((r) => setTimeout(r, 300));
     expect(world.sink.messages).toHaveLength(0);
-    // (Here the mail tables are in the service's file itself.)
-    const next = new SenderLock(senderLockFile(world.file));
-    expect(next.tryAcquire()).toBe(true);
-    next.release();
+    // The lease was taken at start and is released: the next process takes it at once.
+    const next = new StoreLease({ store: world.store, ttlMs: 10_000 });
+    expect((await next.read()).view).toMatchObject({ released: true });
+    expect(await next.tryAcquire()).toMatchObject({ acquired: true });
   });
 
   describe('SLA alerts and every sending in the log', () => {

@@ -11,6 +11,7 @@ import {
   type OnModuleDestroy,
   type OptionalFactoryDependency,
 } from '@nestjs/common';
+import type { LeaseKeeperStatus } from '../deployment/store-lease';
 import { Notifications, type NotificationsDependencies, type NotificationsState } from './notifications';
 
 /** Provider token of the host-supplied {@link NotificationsSetup}. */
@@ -30,9 +31,11 @@ export interface NotificationsRunner {
   stopSending?(): Promise<void>;
   stop(): Promise<void>;
   readonly state: NotificationsRunnerState;
+  /** Whether this process holds the lease on sending, and who does as far as it knows (absent with `NOTIFICATIONS=off`). */
+  readonly lease?: LeaseKeeperStatus;
 }
 
-/** `sending`, `standby` (another process on the same file sends), `starting`, `stopped`, or `off` (`NOTIFICATIONS=off`). */
+/** `sending`, `standby` (another process holds the lease and sends), `starting`, `stopped`, or `off` (`NOTIFICATIONS=off`). */
 export type NotificationsRunnerState = NotificationsState | 'off';
 
 /** The dependencies, or `{ off: true }` (`NOTIFICATIONS=off`: nothing runs). */
@@ -45,10 +48,10 @@ export interface NotificationsModuleOptions {
   readonly useFactory: (...args: never[]) => NotificationsSetup | Promise<NotificationsSetup>;
 }
 
-/** `NOTIFICATIONS=off`: says so once at start-up, and runs nothing. */
+/** `NOTIFICATIONS=off`: says so once at start-up, and runs nothing (nor takes part in the lease). */
 const switchedOff = (logger: Logger): NotificationsRunner => ({
   state: 'off',
-  start: async () => logger.log('NOTIFICATIONS=off: this process sends no e-mail and no SLA alert'),
+  start: async () => logger.log('NOTIFICATIONS=off: this process sends no e-mail and no SLA alert, and never takes the lease'),
   stop: async () => undefined,
 });
 

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { ReadModelsHost } from '../application/read-models.host';
 import { RunnerReadModelsHost } from '../application/read-models.runner-host';
-import type { EventStore, GlobalPosition } from '../event-store/event-store.port';
+import { comparePositions, type EventStore, type GlobalPosition } from '../event-store/event-store.port';
+import { STREAM_PREFIXES } from '../event-store/streams';
 import { ticketOf } from '@support-sla/projections';
 import { policyIn } from './decide-notifications';
 import type { MailBatchWriter } from './mail-batch';
@@ -10,7 +11,7 @@ import { createMailTransport, jsonConsoleLogger, type MailTransport, type Notifi
 import { NotificationStore } from './notification-store';
 import { readNotificationsConfig, type NotificationsConfig } from './notifications.config';
 import { OutboxDispatcher, type DeliveryRecorders, type RetryPolicy, type WebhookClient } from './outbox-dispatcher';
-import { SenderLock, senderLockFile } from '../deployment/sender-lock';
+import { LeaseKeeper, StoreLease, type LeaseAttempt, type LeaseKeeperStatus, type LeaseTimings } from '../deployment/store-lease';
 import { SlaAlertWatcher, type RaiseSlaAlertFn } from './sla-alert-watcher';
 import { MailTemplates } from './templates';
 
@@ -49,15 +50,19 @@ export interface NotificationsDependencies extends DeliveryRecorders {
   readonly deliveryPollMs?: number;
   /** First delay before the mailer writes a failed batch again (default 1 s, doubling up to 1 min). */
   readonly reactorRetryMs?: number;
-  /** How often a standby instance tries to take over from the process that sends (default 1 s). */
-  readonly standbyPollMs?: number;
+  /** Overrides of the lease timings of `config.lease` (tests: a short ttl). */
+  readonly leaseTimings?: Partial<LeaseTimings>;
+  /** The lease's wall clock (default `Date.now`; never the scenario clock of {@link clock}). */
+  readonly leaseClock?: () => number;
+  /** This process's id in the lease (default host:pid:random). */
+  readonly leaseHolder?: string;
   /** Raises an SLA alert that fell due on its ticket, in the log (the watcher's one way to alert); see {@link RaiseSlaAlertFn}. */
   readonly raiseSlaAlert?: RaiseSlaAlertFn;
   /** Called with every change of {@link Notifications.state}. */
   readonly onState?: (state: NotificationsState) => void;
   /**
    * Delivery elsewhere (a worker thread): started instead of {@link Notifications.dispatcher}
-   * by the sender-lock holder, given the recorders (restoration notices with their `restoredAt`).
+   * by the lease holder, given the recorders (restoration notices with their `restoredAt`).
    */
   readonly delivery?: (recorders: DeliveryRecorders) => Delivery;
   /**
@@ -68,9 +73,10 @@ export interface NotificationsDependencies extends DeliveryRecorders {
 }
 
 /**
- * - `starting`: holds the sender lock and is catching up with the log;
+ * - `starting`: holds the lease and is catching up with the log up to where it took it;
  * - `sending`: runs the dispatcher and the watcher (the mailer follows the log in every state but `stopped`);
- * - `standby`: another process holds the sender lock (and sends); this one takes over when it stops;
+ * - `standby`: another process holds the lease (and sends), or the store cannot be reached to
+ *   take or renew it; this one takes over when the lease is released or expires;
  * - `stopped`: not started, or stopped.
  */
 export type NotificationsState = 'starting' | 'sending' | 'standby' | 'stopped';
@@ -85,6 +91,7 @@ export class MailReactor {
     private readonly follower: MailFollower,
     private readonly readModels: ReadModelsHost,
     private readonly privateConsumer: RunnerReadModelsHost | undefined,
+    private readonly store: Pick<EventStore, 'readAll'>,
   ) {}
 
   get checkpoint(): GlobalPosition | undefined {
@@ -116,11 +123,49 @@ export class MailReactor {
     await this.follower.whenIdle();
   }
 
+  /**
+   * Resolves once every event the mailer folds, up to `position`, is folded and its mail
+   * effects are written (the stored mail checkpoint has passed the last of them), retrying failed
+   * batches; stops early when `cancelled` says so.
+   */
+  async caughtUpTo(position: GlobalPosition, cancelled: () => boolean = () => false): Promise<void> {
+    await this.foldedUpTo(position, cancelled);
+    if (cancelled()) return;
+    this.follower.flush();
+    await this.follower.whenIdle();
+  }
+
   private async reachHead(): Promise<void> {
     const head = await this.readModels.head();
-    if (head !== undefined) await this.readModels.waitFor(head, 24 * 60 * 60 * 1000);
+    if (head !== undefined) await this.foldedUpTo(head, () => false);
+  }
+
+  /**
+   * Waits until the read models have folded every event of theirs at or before `position`.
+   * Waiting for `position` itself is not enough: when it is the position of an event they pass
+   * over (a lease renewal, a seal), an EventStoreDB subscription reports it only at its next
+   * checkpoint, every 32 events scanned (a minute and a half of renewals on a quiet log). So,
+   * when the wait is not over soon, the log is asked whether anything of theirs lies between
+   * what they have folded and `position`; once nothing does, they are there.
+   */
+  private async foldedUpTo(position: GlobalPosition, cancelled: () => boolean): Promise<void> {
+    while (!cancelled()) {
+      try {
+        await this.readModels.waitFor(position, CATCH_UP_LOOK_MS);
+        return;
+      } catch (error) {
+        // The runner's timeout (by name: notifications/ imports nothing of the projection runner).
+        if ((error as Error).name !== 'ProjectionTimeoutError') throw error;
+      }
+      const at = this.readModels.position();
+      const [next] = await this.store.readAll({ ...(at === undefined ? {} : { after: at }), maxCount: 1, streamPrefixes: STREAM_PREFIXES });
+      if (next === undefined || comparePositions(next.position, position) > 0) return;
+    }
   }
 }
+
+/** How long a catch-up waits for the read models before it asks the log whether anything is left (see `foldedUpTo`). */
+const CATCH_UP_LOOK_MS = 250;
 
 /**
  * The e-mail and SLA alert part of the service, usable without Nest: the mailer on the read
@@ -129,10 +174,13 @@ export class MailReactor {
  * catches up with the log before anything is sent or ticked (in the background, for the service).
  *
  * Every instance writes the mail effects of the events it folds (each once: the checkpoint
- * decides, in the transaction). Of the instances started on one mail file, only the one holding
- * its {@link SenderLock} delivers and ticks (in practice: one process of several on one SQLite
- * file). The others wait in standby, try again every `standbyPollMs`, and take over once it has
- * stopped or died. A private in-memory mail database has no lock.
+ * decides, in the transaction). Of the instances started on one event store, only the one
+ * holding the lease in the store (`src/deployment/store-lease.ts`) delivers and ticks, whether
+ * they share a mail file (processes on one SQLite file) or each has its own (replicas on
+ * EventStoreDB). The others wait in standby, look every `lease.pollMs`, and take over once the
+ * lease is released (a graceful stop) or has expired (the holder died or cannot reach the store).
+ * Before a new holder sends, its mail file catches up with the log as it was when it took the
+ * lease, so the sends the previous holder recorded there are folded and not repeated.
  */
 export class Notifications {
   readonly config: NotificationsConfig;
@@ -148,8 +196,15 @@ export class Notifications {
   private readonly writer: MailBatchWriter | undefined;
   private readonly privateConsumer: RunnerReadModelsHost | undefined;
   private readonly logger: NotificationsLogger;
-  private readonly lock: SenderLock | undefined;
-  private standbyTimer: NodeJS.Timeout | undefined;
+  private readonly keeper: LeaseKeeper;
+  /** The current turn of holding the lease; cancelled when the lease is lost or sending stops. */
+  private turn: Turn | undefined;
+  /** The loops being stopped after the lease was lost: a new turn starts after that. */
+  private stoppingLoops: Promise<void> = Promise.resolve();
+  /** Whether the first look at the lease (in `start()`) is in progress. */
+  private firstLook = false;
+  /** The turn the first look started, for `start()` to wait for. */
+  private firstRun: Promise<void> | undefined;
   /** The start-up or take-over in progress: catching up, then starting the loops. */
   private starting: Promise<void> | undefined;
   private started = false;
@@ -165,7 +220,6 @@ export class Notifications {
     this.config = deps.config ?? readNotificationsConfig();
     this.logger = deps.logger ?? jsonConsoleLogger();
     this.db = new NotificationStore(deps.database);
-    this.lock = this.db.db.memory ? undefined : new SenderLock(senderLockFile(this.db.db.name));
     this.templates = new MailTemplates(this.config.templatesDir);
     this.transport = deps.transport ?? createMailTransport(this.config, this.logger, deps.smtpTuning);
     this.privateConsumer = deps.readModels === undefined ? new RunnerReadModelsHost({ store: deps.store }) : undefined;
@@ -218,7 +272,19 @@ export class Notifications {
     });
     // On the one fold from now on: the service's read models start after every module is built.
     readModels.follow(this.follower);
-    this.reactor = new MailReactor(this.follower, readModels, this.privateConsumer);
+    this.reactor = new MailReactor(this.follower, readModels, this.privateConsumer, deps.store);
+    const timings = { ...this.config.lease, ...deps.leaseTimings };
+    const leaseClock = deps.leaseClock ?? Date.now;
+    this.keeper = new LeaseKeeper(
+      new StoreLease({ store: deps.store, ttlMs: timings.ttlMs, clock: leaseClock, ...(deps.leaseHolder === undefined ? {} : { holder: deps.leaseHolder }) }),
+      timings,
+      {
+        onAcquired: (attempt) => this.leaseTaken(attempt),
+        onLost: (reason) => this.leaseLost(reason),
+        onError: (what, error) => this.leaseTrouble(what, error),
+      },
+      leaseClock,
+    );
   }
 
   private wakeDelivery(): void {
@@ -239,34 +305,53 @@ export class Notifications {
   }
 
   /**
-   * Checks the templates and starts following the log; then, holding the sender lock, catches
-   * up and delivers and ticks in the background. Without the lock (another process sends) it
-   * waits in standby. Resolves once caught up, or at once with `{ background: true }` (the
-   * service: start-up does not wait for the mail). An instance starts once: after `stop()`, make a new one.
+   * Checks the templates, starts following the log, and looks at the lease once. Holding it, it
+   * catches up (with the log as it was when it took the lease) and then delivers and ticks;
+   * without it (another process holds it) it waits in standby and keeps looking. Resolves once
+   * caught up, or at once with `{ background: true }` (the service: start-up does not wait for
+   * the mail). An instance starts once: after `stop()`, make a new one.
    */
   async start(options: { readonly background?: boolean } = {}): Promise<void> {
     if (this.started || this.closed) return;
     this.started = true;
     this.templates.check();
     await this.reactor.start();
-    if (this.lock === undefined || this.lock.tryAcquire()) {
-      const starting = this.run();
-      this.starting = starting;
-      const done = starting.finally(() => {
-        if (this.starting === starting) this.starting = undefined;
-      });
-      if (options.background === true) done.catch((error: unknown) => this.logger.error({ msg: 'notifications could not start', error: (error as Error).message }));
-      else await done;
+    this.firstLook = true;
+    let held: boolean;
+    try {
+      held = await this.keeper.start();
+    } finally {
+      this.firstLook = false;
+    }
+    const first = this.firstRun;
+    this.firstRun = undefined;
+    if (held && first !== undefined) {
+      if (options.background === true) first.catch((error: unknown) => this.logger.error({ msg: 'notifications could not start', error: (error as Error).message }));
+      else await first;
       return;
     }
-    this.logger.log({ msg: 'notifications on standby: another process sends the e-mails of this file; this one takes over when it stops', lockFile: this.lock.file });
+    if (!this.started || held) return;
+    const seen = this.keeper.status;
+    this.logger.log({
+      msg:
+        seen.holder === null
+          ? 'notifications on standby: the lease could not be taken yet; this process keeps trying'
+          : 'notifications on standby: another process holds the lease and sends the e-mails; this one takes over when it is released or expires',
+      holder: seen.holder,
+      expiresAt: seen.expiresAt,
+      self: this.keeper.lease.holder,
+    });
     this.setState('standby');
-    this.waitForLock();
   }
 
   /** See {@link NotificationsState}. */
   get state(): NotificationsState {
     return this.stateNow;
+  }
+
+  /** Whether this process holds the lease, and who does as far as it knows (for `/health`). */
+  get lease(): LeaseKeeperStatus {
+    return this.keeper.status;
   }
 
   private setState(state: NotificationsState): void {
@@ -275,28 +360,89 @@ export class Notifications {
     this.deps.onState?.(state);
   }
 
-  /** Catches up, then starts the loops, unless `stop()` came in the meantime. */
-  private async run(): Promise<void> {
+  /** The keeper took the lease: a new turn catches up, then starts the loops. */
+  private leaseTaken(attempt: Extract<LeaseAttempt, { acquired: true }>): void {
+    if (!this.started || this.sendingStopped) return;
+    const previous = attempt.previous;
+    const takeOver = !this.firstLook || (previous !== undefined && !previous.released && previous.holder !== this.keeper.lease.holder);
+    if (takeOver) {
+      this.logger.log({
+        msg: `notifications taking over: the lease of ${previous === undefined ? 'nobody' : previous.holder} was ${previous === undefined ? 'free' : previous.released ? 'released' : previous.holder === this.keeper.lease.holder ? 'this process\'s own' : 'expired'}`,
+        holder: this.keeper.lease.holder,
+        previousHolder: previous?.holder ?? null,
+        previousExpiresAt: previous === undefined ? null : new Date(previous.expiresAtMs).toISOString(),
+        leaseAt: attempt.position.commit.toString(),
+      });
+    }
+    const turn = newTurn();
+    this.turn = turn;
+    const run = this.run(attempt.position, turn);
+    // start() awaits the first turn and sees its failure; later ones are handled below only.
+    if (this.firstLook) this.firstRun = run;
+    const starting: Promise<void> = run
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.starting === starting) this.starting = undefined;
+      });
+    this.starting = starting;
+    run.catch(async (error: unknown) => {
+      // Back to standby, with the lease let go for another process (or this one, later) to try.
+      this.logger.error({ msg: 'notifications could not start sending; the lease is let go', error: (error as Error).message });
+      turn.cancel();
+      await this.stopLoops();
+      if (this.turn === turn && this.started && !this.sendingStopped) {
+        await this.keeper.relinquish();
+        this.setState('standby');
+      }
+    });
+  }
+
+  /** The keeper gave the lease up (or another process took it): stop delivering and ticking now. */
+  private leaseLost(reason: string): void {
+    this.logger.error({ msg: 'notifications: this process no longer holds the lease; delivery and the SLA watcher stop, it stands by', reason });
+    this.turn?.cancel();
+    this.turn = undefined;
+    this.stoppingLoops = this.stopLoops().catch((error: unknown) => this.logger.error({ msg: 'notifications: the loops did not stop cleanly', error: (error as Error).message }));
+    if (this.started && !this.sendingStopped) this.setState('standby');
+  }
+
+  private leaseTrouble(what: string, error: Error): void {
+    this.logger.warn({ msg: `notifications: could not ${what}; trying again`, error: error.message });
+  }
+
+  /**
+   * One turn of holding the lease: waits until the mail file has written what the log held when
+   * the lease was taken (so the previous holder's recorded sends are folded and their rows
+   * suppressed), then starts the loops, unless the turn ended in the meantime.
+   */
+  private async run(leaseAt: GlobalPosition, turn: Turn): Promise<void> {
+    const since = Date.now();
     this.setState('starting');
+    await this.stoppingLoops;
     this.releaseHeld();
     try {
-      await Promise.race([this.reactor.caughtUp(), this.sendingStop]);
+      await Promise.race([this.reactor.caughtUpTo(leaseAt, () => turn.cancelled), turn.ended, this.sendingStop]);
     } catch (error) {
       // The read models stopped (an event that does not decode): what is queued still goes out.
       this.logger.error({ msg: 'notifications: the log is not followed any further; sending what is queued', error: (error as Error).message });
     }
-    if (!this.started || this.sendingStopped) return;
+    if (!this.started || this.sendingStopped || turn.cancelled) return;
     if (this.delivery === undefined) this.dispatcher.start();
     else await this.delivery.start();
-    if (!this.started || this.sendingStopped) {
-      // Stopped while the delivery thread started: stopLoops() may have come before it ran.
+    if (!this.started || this.sendingStopped || turn.cancelled) {
+      // Stopped while the delivery thread started: the stop may have come before it ran.
       await this.delivery?.stop();
       return;
     }
     this.watcher.start(this.config.alertTickMs);
     this.setState('sending');
+    const checkpoint = this.reactor.checkpoint;
     this.logger.log({
-      msg: 'notifications started',
+      msg: 'notifications started sending',
+      waitedMs: Date.now() - since,
+      leaseAt: leaseAt.commit.toString(),
+      mailCheckpoint: checkpoint === undefined ? null : checkpoint.commit.toString(),
+      holder: this.keeper.lease.holder,
       transport: this.transport.kind,
       slaAlertEmail: this.config.slaAlertEmail ?? null,
       slaAlertWebhook: this.config.slaAlertWebhookUrl !== undefined,
@@ -314,48 +460,13 @@ export class Notifications {
   /**
    * Confirmations an earlier version held back during an outage (`held` rows) go out now: only
    * tickets linked to an outage have their confirmation withheld, and those rows were suppressed
-   * when the link was made. Once per instance, by the sender only.
+   * when the link was made. Once per instance, by the lease holder only.
    */
   private releaseHeld(): void {
     if (this.heldReleased) return;
     this.heldReleased = true;
     const released = this.db.releaseHeldRows();
     if (released > 0) this.logger.log({ msg: 'released confirmations an earlier version held during an outage; they are sent now', released });
-  }
-
-  private waitForLock(): void {
-    this.standbyTimer = setInterval(() => this.tryTakeOver(), this.deps.standbyPollMs ?? 1_000);
-    this.standbyTimer.unref();
-  }
-
-  private tryTakeOver(): void {
-    if (this.starting !== undefined || this.lock === undefined || !this.started) return;
-    let acquired: boolean;
-    try {
-      acquired = this.lock.tryAcquire();
-    } catch (error) {
-      this.logger.error({ msg: 'notifications: the sender lock cannot be read', lockFile: this.lock.file, error: (error as Error).message });
-      return;
-    }
-    if (!acquired) return;
-    clearInterval(this.standbyTimer);
-    this.standbyTimer = undefined;
-    this.logger.log({ msg: 'notifications taking over: the process that sent the e-mails of this file has stopped' });
-    // The mailer has followed the log all along in this process: catching up is quick.
-    this.starting = this.run()
-      .catch(async (error: unknown) => {
-        // Back to standby, with the lock free for another process to try.
-        this.logger.error({ msg: 'notifications could not take over; back to standby', error: (error as Error).message });
-        await this.stopLoops();
-        this.lock?.release();
-        if (this.started) {
-          this.setState('standby');
-          this.waitForLock();
-        }
-      })
-      .finally(() => {
-        this.starting = undefined;
-      });
   }
 
   private async stopLoops(): Promise<void> {
@@ -365,27 +476,29 @@ export class Notifications {
   }
 
   /**
-   * Stops delivering and ticking, and lets the sender lock go (the service calls it before its
-   * read models stop; the mailer goes on writing what they fold until {@link stop}).
+   * Stops delivering and ticking, and releases the lease so that another process takes over at
+   * once (the service calls it before its read models stop, while the store is open; the mailer
+   * goes on writing what they fold until {@link stop}).
    */
   async stopSending(): Promise<void> {
     this.sendingStopped = true;
     this.stopSendingNow();
-    clearInterval(this.standbyTimer);
-    this.standbyTimer = undefined;
+    this.keeper.halt();
+    this.turn?.cancel();
     await this.stopLoops();
-    this.lock?.release();
+    await this.starting?.catch(() => undefined);
+    await this.stoppingLoops;
+    await this.keeper.stop();
   }
 
-  /** Stops the loops (pending rows stay in the outbox for the next start), lets the sender lock go, and closes what it opened. */
+  /** Stops the loops (pending rows stay in the outbox for the next start), releases the lease, and closes what it opened. */
   async stop(): Promise<void> {
     this.started = false;
     this.closed = true;
-    await this.stopSending();
-    await this.starting?.catch(() => undefined);
     // What was folded is written before the file closes: the private consumer flushes its
-    // followers as it stops; the service's has stopped by now (or the mailer is let go).
-    if (this.privateConsumer !== undefined) await this.privateConsumer.stop();
+    // followers as it stops (meanwhile the lease is released: a catch-up in progress ends at
+    // once); the service's has stopped by now (or the mailer is let go).
+    await Promise.all([this.stopSending(), this.privateConsumer?.stop()]);
     await this.readModels.unfollow(this.follower).catch(() => undefined);
     this.follower.close();
     // The follower has flushed (unfollow): the writer thread has nothing left to write.
@@ -395,7 +508,7 @@ export class Notifications {
     this.setState('stopped');
   }
 
-  /** Reads the log up to its head, fires due alerts, and sends what is due: one deterministic round (tests). Does not take the sender lock. */
+  /** Reads the log up to its head, fires due alerts, and sends what is due: one deterministic round (tests). Does not take the lease. */
   async runOnce(): Promise<{ events: number; alerts: number; sent: number; retried: number; failed: number }> {
     this.releaseHeld();
     const events = await this.reactor.catchUp();
@@ -406,3 +519,23 @@ export class Notifications {
     return { events: events + more, alerts, ...delivery };
   }
 }
+
+/** One turn of holding the lease, ended when the lease is lost or sending stops. */
+interface Turn {
+  cancelled: boolean;
+  readonly ended: Promise<void>;
+  cancel(): void;
+}
+
+const newTurn = (): Turn => {
+  let end: () => void = () => undefined;
+  const turn: Turn = {
+    cancelled: false,
+    ended: new Promise<void>((resolve) => (end = resolve)),
+    cancel: () => {
+      turn.cancelled = true;
+      end();
+    },
+  };
+  return turn;
+};

@@ -10,6 +10,7 @@ import type { Response } from 'express';
 import { Public } from '../auth/auth.guard';
 import type { ServiceConfig } from '../config/service-config';
 import type { EventStore } from '../event-store/event-store.port';
+import type { LeaseKeeperStatus } from '../deployment/store-lease';
 import { NOTIFICATIONS, type NotificationsRunner, type NotificationsRunnerState } from '../notifications/notifications.module';
 import { ProjectionsHost, type ProjectionHealth } from '../projection-runner/projections.host';
 import { MetricsService } from './metrics.service';
@@ -20,13 +21,14 @@ export interface HealthReport {
   readonly store: { readonly kind: string; readonly reachable: boolean; readonly head: string | null; readonly error?: string };
   readonly projections: readonly ProjectionHealth[];
   /**
-   * With the e-mail module: `sending` when this process sends the e-mails; `standby` while
-   * another process on the same SQLite file does (this one takes over when that one stops);
-   * `starting` while catching up with the log; `stopped` when nothing sends from this process
-   * (its e-mail thread died and is being replaced, or the service is shutting down); `off`
-   * with `NOTIFICATIONS=off`.
+   * With the e-mail module: `state` is `sending` when this process sends the e-mails and runs
+   * the SLA watcher; `standby` while another process holds the lease in the store (this one
+   * takes over when it is released or expires); `starting` while catching up with the log after
+   * taking the lease; `stopped` when nothing sends from this process (the service is shutting
+   * down); `off` with `NOTIFICATIONS=off`. `lease` (absent when `off`): whether this process
+   * holds it, and who does and until when as far as this process last saw (null: nobody).
    */
-  readonly notifications?: { readonly state: NotificationsRunnerState };
+  readonly notifications?: { readonly state: NotificationsRunnerState; readonly lease?: LeaseKeeperStatus };
 }
 
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -74,7 +76,13 @@ export class OperationsController {
     const ok = store.reachable && projections.every((p) => p.status !== 'failed');
     res.status(ok ? 200 : 503);
     const notifications = this.notifications();
-    return { status: ok ? 'ok' : 'degraded', store, projections, ...(notifications === null ? {} : { notifications: { state: notifications.state } }) };
+    const lease = notifications?.lease;
+    return {
+      status: ok ? 'ok' : 'degraded',
+      store,
+      projections,
+      ...(notifications === null ? {} : { notifications: { state: notifications.state, ...(lease === undefined ? {} : { lease: { held: lease.held, holder: lease.holder, expiresAt: lease.expiresAt } }) } }),
+    };
   }
 
   @Get('metrics')

@@ -1,6 +1,7 @@
 import { startServiceProcess, type ServiceProcess } from '../testing';
 import { onLinux, threadNiceValues } from '../testing/threads';
 import { BACKGROUND_NICE } from '../deployment/thread-priority';
+import { call, eventually } from '../testing/http';
 
 let service: ServiceProcess;
 
@@ -49,9 +50,14 @@ test('each request is logged once with its id, method, URL, status and time, wit
 
 const linuxOnly = onLinux('service process thread priorities');
 
-linuxOnly('only the e-mail worker thread runs at a lower priority: not the event loop, nor the thread pool that runs the fsyncs', () => {
+linuxOnly('only the e-mail worker thread runs at a lower priority: not the event loop, nor the thread pool that runs the fsyncs', async () => {
+  // The worker starts once the process holds the lease on sending and has caught up.
+  await eventually('the e-mail part to send', async () => ((await call(service.baseUrl, 'GET', '/health')).json.notifications?.state === 'sending' ? true : undefined));
   const nice = threadNiceValues(service.pid);
-  // Had the worker been the thread that started libuv's pool, the pool's threads would be at 10 too.
-  expect([...nice.values()].filter((n) => n === BACKGROUND_NICE)).toHaveLength(1);
+  // The delivery worker, and the mail writer once it wrote a batch (the first test opened a
+  // ticket): had either been the thread that started libuv's pool, its four threads would be at 10 too.
+  const lowered = [...nice.values()].filter((n) => n === BACKGROUND_NICE);
+  expect(lowered.length).toBeGreaterThanOrEqual(1);
+  expect(lowered.length).toBeLessThanOrEqual(2);
   expect(nice.get(service.pid)).toBe(0);
 });

@@ -388,7 +388,15 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
     const head = await this.head();
     if (head === undefined) return 0n;
     const at = this.folded?.commit ?? 0n;
-    return head.commit > at ? head.commit - at : 0n;
+    if (head.commit <= at) return 0n;
+    // The head may be an event the filter passes over (a lease renewal every few seconds, a
+    // seal), which a filtered EventStoreDB subscription reports only at its next checkpoint
+    // (every 32 records scanned): with nothing of this projection's up to the head, it is not behind.
+    if (this.options.streamPrefixes !== undefined && this.state === 'running') {
+      const [next] = await this.options.store.readAll({ ...(this.folded === undefined ? {} : { after: this.folded }), maxCount: 1, streamPrefixes: this.options.streamPrefixes });
+      if (next === undefined || comparePositions(next.position, head) > 0) return 0n;
+    }
+    return head.commit - at;
   }
 
   private subscribe(): void {
@@ -398,7 +406,7 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
       onEvent: (event) => this.onEvent(event),
       onCheckpoint: (position) => {
         for (const follower of this.followers) follower.passed?.(position);
-        this.advanceTo(position);
+        this.advanceTo(position, true);
       },
       onError: (error) => this.onSubscriptionError(error),
     });
@@ -472,10 +480,17 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
     this.options.onError?.(new Error(`follower ${follower.name}: ${asError(error).message}`), { projection: this.name, fatal: false });
   }
 
-  private advanceTo(position: GlobalPosition): void {
+  private advanceTo(position: GlobalPosition, passedOver = false): void {
     if (this.state !== 'running') return;
     if (this.folded !== undefined && comparePositions(position, this.folded) <= 0) return;
     this.folded = position;
+    if (passedOver && this.pending === 0) {
+      // Only other streams' events since the last checkpoint (a lease renewed every few
+      // seconds): not worth writing the whole model for; the next checkpoint (or a stop)
+      // stores this position with it, and a restart before that passes over them again.
+      this.resolveWaiters();
+      return;
+    }
     if (this.pending >= this.flushAfter) this.startCheckpoint();
     // Idle means idle: every event pushes the timer back, so a steady stream is not interrupted
     // by whole-model writes on a timer (the event count bounds how much a crash refolds).
@@ -535,8 +550,9 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
           this.options.onError?.(asError(error), { projection: this.name, fatal: false });
         } finally {
           this.checkpoint = undefined;
-          // Positions passed over (filtered rows) while it was written still need a checkpoint.
-          if (this.state === 'running' && this.hasUnsaved() && this.idleTimer === undefined) {
+          // Events folded while it was written still need a checkpoint (positions passed over
+          // alone wait for the next one, see advanceTo).
+          if (this.state === 'running' && this.pending > 0 && this.idleTimer === undefined) {
             this.idleTimer = setTimeout(() => this.startCheckpoint(), this.flushIdleMs);
           }
         }

@@ -95,8 +95,9 @@ async function probe(method: 'GET' | 'POST', path: string, options: { token?: st
     const appended = log.after(before).filter((e) => e.metadata.causationId === requestId || !String(e.metadata.actorId).startsWith('system'));
     if (appended.length > 0) throw new Error(`a refused request changed the store: ${context}: ${appended.map((e) => e.type).join(', ')}`);
   } else {
-    // Read back what an accepted request stored: every event must decode again (issue 20).
-    // (The domain's streams: an open's number claim is read by the allocator, not decoded as a domain event.)
+    // Read back what an accepted request stored: every event must decode again (issue 20). The
+    // log also holds what is not a domain event, outside the service's streams (an open's number
+    // claim, the lease on sending, seals): those are read by their own code.
     for (const e of log.after(before)) if (STREAM_PREFIXES.some((p) => e.streamId.startsWith(p))) readBack(e, context);
     readBacks += 1;
   }

@@ -116,7 +116,7 @@ export const HEALTH_EXAMPLE = {
   status: 'ok',
   store: { kind: 'sqlite', reachable: true, head: '42/42' },
   projections: [{ name: 'read-models', status: 'running', position: '42/42', lag: '0' }],
-  notifications: { state: 'sending' },
+  notifications: { state: 'sending', lease: { held: true, holder: 'sla-1.example.org:4242:5f0c2a9e', expiresAt: '2026-03-10T14:00:10.000Z' } },
 };
 
 export const COMPLIANCE_CSV_EXAMPLE = 'policy,period_from,period_to,as_of,section,…\r\npinned,2026-03-01T00:00:00.000Z,2026-04-01T00:00:00.000Z,2026-04-01T00:00:00.000Z,total,…\r\n';

@@ -43,8 +43,26 @@ export const HealthReport = component(
       }),
       t.partial({
         notifications: described(
-          t.type({ state: t.keyof({ starting: null, sending: null, standby: null, stopped: null, off: null }, 'NotificationsState') }, 'NotificationsHealth'),
-          'With the e-mail module: `sending` (this process sends the e-mails), `standby` (another process on the same SQLite file does), `starting`, `stopped`, or `off` (`NOTIFICATIONS=off`)',
+          t.intersection(
+            [
+              t.type({ state: t.keyof({ starting: null, sending: null, standby: null, stopped: null, off: null }, 'NotificationsState') }),
+              t.partial({
+                lease: described(
+                  t.type(
+                    {
+                      held: described(t.boolean, 'Whether this process holds the lease (and so sends the e-mails and runs the SLA watcher)'),
+                      holder: described(nullable(t.string), 'The holder (`host:pid:random`) as this process last saw it; `null` when nobody holds it'),
+                      expiresAt: described(nullable(t.string), 'Until when (ISO instant) the holder holds it unless it renews; `null` when nobody holds it'),
+                    },
+                    'NotificationsLease',
+                  ),
+                  'The lease in the event store that picks the one process that sends (absent with `NOTIFICATIONS=off`)',
+                ),
+              }),
+            ],
+            'NotificationsHealth',
+          ),
+          'With the e-mail module: `sending` (this process holds the lease and sends the e-mails), `standby` (another process holds the lease), `starting` (took the lease, catching up), `stopped`, or `off` (`NOTIFICATIONS=off`); and the lease as this process sees it',
         ),
       }),
     ],
