@@ -7,14 +7,12 @@ import {
   type GlobalPosition,
   type StoredEvent,
 } from '../event-store/event-store.port';
+import { NOTIFICATIONS_LEASE_STREAM } from '../event-store/streams';
 import { sealEvents } from '../hash-chain';
 
-/**
- * The stream of the lease on the e-mail sender and the SLA alert watcher. It starts with none of
- * the read models' prefixes (`STREAM_PREFIXES`), so the read models and the mailer pass over it,
- * as they pass over the `seals` stream.
- */
-export const NOTIFICATIONS_LEASE_STREAM = 'lease-notifications';
+// The stream of the lease on the e-mail sender and the SLA alert watcher (named with the other
+// streams): none of the read models' prefixes, so the read models and the mailer pass over it.
+export { NOTIFICATIONS_LEASE_STREAM };
 
 export const LEASE_ACQUIRED = 'LeaseAcquired';
 export const LEASE_RENEWED = 'LeaseRenewed';

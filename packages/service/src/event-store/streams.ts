@@ -18,3 +18,10 @@ export const POLICY_STREAM = 'policy-support';
 export const CLAIM_STREAM_PREFIX = 'claim-';
 export const claimStream = (ticketNumber: string): string => `${CLAIM_STREAM_PREFIX}${ticketNumber}`;
 export const TICKET_NUMBER_FLOOR_STREAM = `${CLAIM_STREAM_PREFIX}floor`;
+
+/**
+ * The lease on sending e-mail and raising SLA alerts (`src/deployment/store-lease.ts`): one
+ * event per take-over, renewal and release. Outside {@link STREAM_PREFIXES} too. Bookkeeping of
+ * the service's own, not a fact of the desk: a log that changed only here is idle for the seals.
+ */
+export const NOTIFICATIONS_LEASE_STREAM = 'lease-notifications';

@@ -1,5 +1,6 @@
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
 import { WrongExpectedRevisionError, type EventStore } from '../event-store/event-store.port';
+import { NOTIFICATIONS_LEASE_STREAM } from '../event-store/streams';
 import { verifyChain } from '../hash-chain';
 import { LogSealer, type LogSealerOptions } from './log-sealer';
 import { checkSignature, decodeSeal, positionText, SEAL_EVENT_TYPE, SEAL_STREAM, sealId, streamHeadsDigest, type Seal } from './seal';
@@ -78,6 +79,18 @@ describe('LogSealer', () => {
     expect(forced).toHaveLength(1);
     expect(Object.keys(forced[0]!.seal.changed)).toEqual([SEAL_STREAM]);
     expect((await store.readStream(SEAL_STREAM))[1]!.metadata).toMatchObject({ actorId: 'u-admin', actorRole: 'admin' });
+  });
+
+  it("takes a log whose only change is the lease's renewals for idle, and seals the renewals with the next change of the desk", async () => {
+    const store = new InMemoryEventStore();
+    const sealer = sealerOn(store);
+    await appendChained(store, 'ticket-a', 1);
+    expect(await sealer.seal()).toHaveLength(1);
+    await appendChained(store, NOTIFICATIONS_LEASE_STREAM, 3);
+    expect(await sealer.seal()).toEqual([]);
+    await appendChained(store, 'ticket-b', 1);
+    const [next] = await sealer.seal();
+    expect(Object.keys(next!.seal.changed).sort()).toEqual([NOTIFICATIONS_LEASE_STREAM, SEAL_STREAM, 'ticket-b'].sort());
   });
 
   it('splits a seal with more changed streams than one may hold into several in a row, together naming every head', async () => {

@@ -7,6 +7,7 @@ import {
   type GlobalPosition,
   type StoredEvent,
 } from '../event-store/event-store.port';
+import { NOTIFICATIONS_LEASE_STREAM } from '../event-store/streams';
 import { canonicalJson, sealEvents } from '../hash-chain';
 import {
   checkSignature,
@@ -220,8 +221,10 @@ export class LogSealer {
         if (!changed.has(e.streamId) && changed.size >= this.maxStreams) await emit();
       }, (e) => changed.add(e.streamId));
     }
-    const onlySeals = [...changed].every((s) => s === SEAL_STREAM);
-    if (changed.size === 0 ? request.force === true && made.length === 0 : request.force === true || !onlySeals) await emit();
+    // Seals and the lease's renewals alone leave the log idle: no periodic seal for them (they are
+    // sealed with the next change of the desk's streams, or by a forced seal).
+    const idle = [...changed].every((s) => s === SEAL_STREAM || s === NOTIFICATIONS_LEASE_STREAM);
+    if (changed.size === 0 ? request.force === true && made.length === 0 : request.force === true || !idle) await emit();
   }
 
   /** Streams whose last event lies after `base` (all of them when there is no base). */
