@@ -372,7 +372,27 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
         }, timeoutMs),
       };
       this.waiters.push(waiter);
+      // A position the filter passes over (a lease renewal, a seal, a number's claim: the log's
+      // head, say) is reported by a filtered EventStoreDB subscription only at its next
+      // checkpoint. With nothing of this projection's up to it, there is nothing to wait for.
+      void this.nothingOwnUpTo(position).then((nothing) => {
+        if (!nothing || !this.waiters.includes(waiter)) return;
+        clearTimeout(waiter.timer);
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve();
+      });
     });
+  }
+
+  /** True when the log holds no event of this projection after what it folded, up to `position` (false when that cannot be told). */
+  private async nothingOwnUpTo(position: GlobalPosition): Promise<boolean> {
+    if (this.options.streamPrefixes === undefined || this.state !== 'running') return false;
+    try {
+      const [next] = await this.options.store.readAll({ ...(this.folded === undefined ? {} : { after: this.folded }), maxCount: 1, streamPrefixes: this.options.streamPrefixes });
+      return next === undefined || comparePositions(next.position, position) > 0;
+    } catch {
+      return false; // the store did not answer: wait for the fold as usual
+    }
   }
 
   /** The position of the last event in the log (undefined: an empty log). */
@@ -392,10 +412,7 @@ export class ProjectionRunner<Model, Event, Learnt = undefined> {
     // The head may be an event the filter passes over (a lease renewal every few seconds, a
     // seal), which a filtered EventStoreDB subscription reports only at its next checkpoint
     // (every 32 records scanned): with nothing of this projection's up to the head, it is not behind.
-    if (this.options.streamPrefixes !== undefined && this.state === 'running') {
-      const [next] = await this.options.store.readAll({ ...(this.folded === undefined ? {} : { after: this.folded }), maxCount: 1, streamPrefixes: this.options.streamPrefixes });
-      if (next === undefined || comparePositions(next.position, head) > 0) return 0n;
-    }
+    if (await this.nothingOwnUpTo(head)) return 0n;
     return head.commit - at;
   }
 
