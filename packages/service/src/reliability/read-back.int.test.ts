@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import { CATEGORIES, CHANNELS, LICENSES, MONITORS } from '@support-sla/domain';
 import { toDomainEvent } from '../application/event-mapping';
 import type { StoredEvent } from '../event-store/event-store.port';
+import { CLAIM_STREAM_PREFIX, claimStream, STREAM_PREFIXES, TICKET_NUMBER_FLOOR_STREAM } from '../event-store/streams';
 import { ProjectionsHost } from '../projection-runner/projections.host';
 import { startService, type InProcessService } from '../testing/service-harness';
 import { call, until, type Json, type Reply } from '../testing/http';
@@ -40,8 +41,17 @@ afterAll(async () => {
 /** A token signed with the service's key, whatever its claims (TokenService.sign refuses bad ones). */
 const rawToken = (claims: Record<string, unknown>): string => jwt.sign(claims, svc.tokenKey, { algorithm: 'HS256', issuer: 'support-sla', expiresIn: 600 });
 
-/** Decodes a logged event the way the service reads it back. */
+/**
+ * Decodes a logged event the way the service reads it back: a domain stream's events with the
+ * domain's codecs; a number's claim as the allocator reads it (the ticket id it names). The
+ * lease's and the seals' events are the service's own bookkeeping, read by their own code.
+ */
 const decodes = (e: LoggedEvent): boolean => {
+  if (e.streamId.startsWith(CLAIM_STREAM_PREFIX)) {
+    const data = e.data as { ticketNumber?: unknown; ticketId?: unknown } | null;
+    return e.streamId === claimStream(String(data?.ticketNumber)) ? typeof data?.ticketId === 'string' : e.streamId === TICKET_NUMBER_FLOOR_STREAM;
+  }
+  if (!STREAM_PREFIXES.some((p) => e.streamId.startsWith(p))) return true;
   const stored = { id: e.eventId, streamId: e.streamId, revision: BigInt(e.revision), type: e.type, data: e.data, metadata: e.metadata } as unknown as StoredEvent;
   toDomainEvent(stored);
   return true;
