@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 
-/** The console's build output: packages/console/dist, beside this package (from src/ and dist/ alike). */
-export const CONSOLE_DIST = resolve(__dirname, '..', '..', '..', 'console', 'dist');
+/** The console's build output: packages/console/dist/web, beside this package (from src/ and dist/ alike). */
+export const CONSOLE_DIST = resolve(__dirname, '..', '..', '..', 'console', 'dist', 'web');
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -28,13 +28,15 @@ export interface ConsoleFile {
 }
 
 /**
- * The built console's files, read into memory once (a few hundred kB). Only files found by
- * listing the build directory are served, so no request path can reach outside it. A name not
- * found lists the directory again (at most once a second), so a rebuild is picked up.
+ * The built console's files, read into memory once (under a megabyte). Only files found by
+ * listing the build directory are served, so no request path can reach outside it. The
+ * directory is listed again (at most once a second) when a name is not found or the build's
+ * stamp file (`.built`, written by bin/build-workspace.js) changed, so a rebuild is picked up.
  */
 export class ConsoleFiles {
   private files = new Map<string, ConsoleFile>();
   private listedAtMs = Number.NEGATIVE_INFINITY;
+  private stamp: number | undefined;
 
   constructor(readonly dir: string = CONSOLE_DIST) {}
 
@@ -46,14 +48,24 @@ export class ConsoleFiles {
   /** The file at `path` (relative, `/`-separated), or undefined. */
   get(path: string): ConsoleFile | undefined {
     const found = this.files.get(path);
-    if (found !== undefined) return found;
-    if (Date.now() - this.listedAtMs < 1_000) return undefined;
+    const recent = Date.now() - this.listedAtMs < 1_000;
+    if (found !== undefined && (recent || this.stampOf() === this.stamp)) return found;
+    if (found === undefined && recent) return undefined;
     this.list();
     return this.files.get(path);
   }
 
+  private stampOf(): number | undefined {
+    try {
+      return statSync(join(this.dir, '.built')).mtimeMs;
+    } catch {
+      return undefined;
+    }
+  }
+
   private list(): void {
     this.listedAtMs = Date.now();
+    this.stamp = this.stampOf();
     const files = new Map<string, ConsoleFile>();
     const walk = (dir: string): void => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {

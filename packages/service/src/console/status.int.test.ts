@@ -122,6 +122,16 @@ describe('the console’s files', () => {
     expect(files.get('assets/../index.html')).toBeUndefined();
   });
 
+  test('a rebuild (a new stamp) is picked up', async () => {
+    const files = new ConsoleFiles(dir);
+    expect(files.get('index.html')?.body.toString()).toBe('<!doctype html><title>c</title>');
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>rebuilt</title>');
+    writeFileSync(join(dir, '.built'), 'now');
+    await new Promise((r) => setTimeout(r, 1_050));
+    expect(files.get('index.html')?.body.toString()).toBe('<!doctype html><title>rebuilt</title>');
+    expect(files.get('.built')).toBeUndefined();
+  });
+
   test('a directory without a build is not built', () => {
     expect(new ConsoleFiles(join(dir, 'missing')).built()).toBe(false);
   });

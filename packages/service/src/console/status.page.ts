@@ -11,7 +11,7 @@ const when = (instant: string | null, none: string): string =>
 
 /**
  * The public status page, rendered on the server from the cached {@link PublicStatus}: no script,
- * one stylesheet, refreshed by the browser every 30 s. Times are shown in UTC (the page runs no
+ * one stylesheet (no automatic refresh: a timed refresh fails WCAG 2.2.1). Times are shown in UTC (the page runs no
  * script to convert them); the console shows them in the viewer's zone.
  */
 export const renderStatusPage = (status: PublicStatus): string => {
@@ -33,7 +33,6 @@ export const renderStatusPage = (status: PublicStatus): string => {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="30">
 <title>SchoolStatus service status</title>
 <link rel="stylesheet" href="/status/style.css">
 </head>
@@ -50,7 +49,7 @@ ${rows}
 </tbody>
 </table>
 <p>Last restoration of service: <span data-last-restoration>${when(status.lastRestoration, 'none recorded')}</span>.</p>
-<p class="small">Checked ${when(status.checkedAt, '')}. This page refreshes every 30 seconds; <a href="/status">reload</a> or read it as JSON with <code>Accept: application/json</code>.</p>
+<p class="small">Checked ${when(status.checkedAt, '')}. <a href="/status">Reload</a> for the latest, or read it as JSON with <code>Accept: application/json</code>.</p>
 </main>
 </body>
 </html>
