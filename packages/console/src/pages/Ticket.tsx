@@ -123,7 +123,7 @@ export function TicketPage({ id, query }: { id: string; query: URLSearchParams }
         <Clocks clocks={CLOCKS.map((c) => sla[c])} zone={zone} live skew={skew} />
       </Section>
       {isStaff(identity?.role) ? <Actions details={details.data} onDone={() => setVersion((v) => v + 1)} /> : null}
-      <AsOfView id={id} asOf={asOf} reading={reading} zone={zone} />
+      <AsOfView id={id} asOf={asOf} reading={reading} zone={zone} serviceNow={details.data.asOf} />
       <Section title="Audit timeline">
         <Timeline history={history.data} zone={zone} />
       </Section>
@@ -132,8 +132,11 @@ export function TicketPage({ id, query }: { id: string; query: URLSearchParams }
 }
 
 function ClassificationHistory({ history, zone }: { history: History | undefined; zone: string | undefined }) {
-  const classified = history?.entries.filter((e) => e.type === 'TicketClassified') ?? [];
+  const entries = history?.entries ?? [];
+  const classified = entries.filter((e) => e.type === 'TicketClassified');
   if (classified.length === 0) return null;
+  // A classification's queue is set by the TicketQueued the same command wrote (same correlation id).
+  const queueAfter = (e: (typeof entries)[number]): string => entries.filter((x) => x.correlationId === e.correlationId).at(-1)?.queue ?? e.queue;
   return (
     <table>
       <caption>Classification history</caption>
@@ -153,7 +156,7 @@ function ClassificationHistory({ history, zone }: { history: History | undefined
             <td>
               {e.actorId} ({e.actorRole})
             </td>
-            <td>{e.queue}</td>
+            <td>{queueAfter(e)}</td>
           </tr>
         ))}
       </tbody>
@@ -248,8 +251,8 @@ function Timeline({ history, zone }: { history: History | undefined; zone: strin
   );
 }
 
-function AsOfView({ id, asOf, reading, zone }: { id: string; asOf: string | null; reading: 'occurred' | 'recorded'; zone: string | undefined }) {
-  const [local, setLocal] = useState(asOf === null ? toLocalInput(new Date().toISOString()) : toLocalInput(asOf));
+function AsOfView({ id, asOf, reading, zone, serviceNow }: { id: string; asOf: string | null; reading: 'occurred' | 'recorded'; zone: string | undefined; serviceNow: string }) {
+  const [local, setLocal] = useState(toLocalInput(asOf ?? serviceNow));
   const [how, setHow] = useState<'occurred' | 'recorded'>(reading);
   const view = useLoad<AsOf | undefined>(
     async () => (asOf === null ? undefined : api.GET('/tickets/{id}/sla', { params: { path: { id }, query: { asOf, reading } } })),
