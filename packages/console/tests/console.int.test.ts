@@ -126,6 +126,12 @@ describe('the console', () => {
     await page.waitForSelector(`tr[data-ticket="${tickets[1]!.id}"][data-mark=breached]`, { timeout: 10_000 });
     expect(await page.getAttribute(`tr[data-ticket="${tickets[1]!.id}"] td[data-clock=confirmation]`, 'data-status')).toBe('breached');
     await screenshot(page, 'queue-breached');
+
+    // Waiting on the customer: the row says so, and the paused clock shows as paused on the ticket.
+    await api('POST', `/tickets/${tickets[2]!.id}/awaiting-customer`, tokens().agent, { reason: 'Which browser?' });
+    await page.waitForSelector(`tr[data-ticket="${tickets[2]!.id}"] .badge-paused`, { timeout: 10_000 });
+    await show(`#/tickets/${tickets[2]!.id}`, 'table.clocks tr[data-clock=resolution][data-status=paused]');
+    expect(await page.textContent('table.clocks tr[data-clock=resolution]')).toContain('paused');
   });
 
   test('the ticket page shows the request, the clocks and the timeline with both times; an agent responds from it', async () => {
