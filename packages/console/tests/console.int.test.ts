@@ -194,13 +194,27 @@ describe('the console', () => {
     expect(download.suggestedFilename()).toBe('compliance-2026-03-01-2026-04-01.csv');
   });
 
-  test('the outages page shows the monitors’ latest reports and the open outage; the public status page needs no sign-in', async () => {
+  test('the outages page shows the monitors’ latest reports (GET /status) and the open outage (GET /outages), never asking for a report; the public status page needs no sign-in', async () => {
     for (const m of ['chicago', 'california', 'atlanta']) {
       await api('POST', `/monitors/${m}/reports`, svc.tokenFor('monitor', `mon-${m}`, 'ops'), { status: 'down', observedAt: '2026-03-10T16:20:00Z' });
     }
-    await show('#/outages', '[data-testid=open-outage].overdue');
+    const calls: string[] = [];
+    const record = (request: { url(): string }): void => {
+      calls.push(new URL(request.url()).pathname);
+    };
+    page.on('request', record);
+    try {
+      await show('#/outages', '[data-testid=open-outage].overdue');
+      await page.waitForSelector('[data-testid=monitors] tr[data-monitor=atlanta] time');
+    } finally {
+      page.off('request', record);
+    }
+    expect(calls).toEqual(expect.arrayContaining(['/status', '/outages']));
+    expect(calls.filter((c) => c.startsWith('/reports'))).toEqual([]);
     expect(await page.textContent('[data-testid=monitors] tr[data-monitor=atlanta]')).toContain('down');
     expect(await page.getAttribute('[data-testid=monitors] tr[data-monitor=atlanta] time', 'datetime')).toBe('2026-03-10T16:20:00.000Z');
+    // The outage's clocks and linked tickets: a link to the compliance page for the days it spans.
+    expect(await page.getAttribute('[data-testid=outages] [data-testid=outage-report]', 'href')).toMatch(/^#\/compliance\?from=2026-03-10&to=\d{4}-\d{2}-\d{2}$/);
     await noSeriousViolations('outages');
 
     await page.goto(`${svc.baseUrl}/status`);

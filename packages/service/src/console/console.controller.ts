@@ -1,7 +1,10 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/auth.guard';
+import { ApiSuccess } from '../http/api-responses';
+import { STATUS_EXAMPLE } from '../http/responses/examples';
+import { PublicStatus as PublicStatusCodec } from '../http/responses/status.responses';
 import { ConsoleFiles } from './console-files';
 import { renderStatusPage, STATUS_STYLE } from './status.page';
 import { PublicStatusService } from './status.query';
@@ -22,9 +25,10 @@ const secure = (res: Response, csp: string): void => {
 /**
  * `/console/…`: the built web console (static files, no token needed: the pages hold no data,
  * every call they make to the API carries the token pasted into them). `/status`: the public
- * status, as JSON or, for a browser, as a page rendered here.
+ * status, as JSON or, for a browser, as a page rendered here. Only `GET /status` is in the API
+ * document (the typed client calls it); the console's files and the status page's stylesheet are not.
  */
-@ApiExcludeController()
+@ApiTags('operations')
 @Public()
 @Controller()
 export class ConsoleController {
@@ -34,6 +38,16 @@ export class ConsoleController {
   ) {}
 
   @Get('status')
+  @ApiOperation({ summary: 'The public status (no token): each monitor’s latest report, the open outage, the last restoration' })
+  @ApiSuccess({
+    status: 200,
+    description:
+      'JSON, or for a browser (an `Accept` preferring `text/html`) a page rendered on the server. Cached: it changes only when a monitor reports or an outage is declared or ended (`Cache-Control: public, max-age=5`)',
+    codec: PublicStatusCodec,
+    example: STATUS_EXAMPLE,
+    headers: { 'Cache-Control': { description: '`public, max-age=5`', schema: { type: 'string' } }, Vary: { description: '`Accept`', schema: { type: 'string' } } },
+    alsoAs: { 'text/html': { schema: { type: 'string', description: 'The status page (no script)' } } },
+  })
   async statusRoute(@Req() req: Request, @Res() res: Response): Promise<void> {
     const status = await this.status.current();
     res.setHeader('Vary', 'Accept');
@@ -48,6 +62,7 @@ export class ConsoleController {
   }
 
   @Get('status/style.css')
+  @ApiExcludeEndpoint()
   statusStyle(@Res() res: Response): void {
     secure(res, STATUS_CSP);
     res.setHeader('Cache-Control', 'public, max-age=3600');
@@ -55,6 +70,7 @@ export class ConsoleController {
   }
 
   @Get(['console', 'console/*path'])
+  @ApiExcludeEndpoint()
   file(@Req() req: Request, @Res() res: Response): void {
     const rest = req.path.replace(/^\/console\/?/, '');
     if (req.path === '/console') {
