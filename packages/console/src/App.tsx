@@ -25,7 +25,7 @@ export function App() {
 
   let content;
   if (identity === undefined) content = <SignIn onSignedIn={setIdentity} />;
-  else if (page === 'queue') content = <QueuePage tier={query.get('tier')} />;
+  else if (page === 'queue') content = <QueuePage tier={query.get('tier')} page={query.get('page')} />;
   else if (page === 'tickets' && path[1] !== undefined) content = <TicketPage id={path[1]} query={query} />;
   else if (page === 'compliance') content = <CompliancePage query={query} />;
   else if (page === 'outages') content = <OutagesPage />;

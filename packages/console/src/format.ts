@@ -1,5 +1,6 @@
-/** The viewer's own time zone (the browser's). */
-export const viewerZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
+let ownZone: string | undefined;
+/** The viewer's own time zone (the browser's), looked up once. */
+export const viewerZone = (): string => (ownZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone);
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const formatter = (zone: string): Intl.DateTimeFormat => {

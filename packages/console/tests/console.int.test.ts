@@ -223,6 +223,23 @@ describe('the console', () => {
     await noSeriousViolations('status');
   });
 
+  test('a long queue is shown a page of 100 rows at a time, each page in the API’s order', async () => {
+    const t = tokens();
+    for (let i = 0; i < 100; i++) await api('POST', '/tickets', i % 2 === 0 ? t.tom : t.ada, { channel: 'email', request: { summary: `Long queue ${i}`, description: 'One of many' } });
+    const queue = await api('GET', '/queue', t.agent);
+    expect(queue.total).toBeGreaterThan(100);
+    await show('#/queue', '[data-testid=queue-pages-top]');
+    expect(await page.locator('[data-testid=queue] tbody tr[data-ticket]').count()).toBe(100);
+    expect(await page.textContent('[data-testid=queue-pages-top]')).toContain(`Rows 1–100 of ${queue.total}`);
+    await page.click('[data-testid=queue-pages-top] a:has-text("Next")');
+    await page.waitForSelector('[data-testid=queue] tbody tr[data-ticket] >> nth=0');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=queue] tbody tr[data-ticket]').length === n, queue.total - 100);
+    const ids = await page.locator('[data-testid=queue] tbody tr[data-ticket]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ticket')));
+    expect(ids).toEqual((queue.entries as { ticketId: string }[]).slice(100).map((e) => e.ticketId));
+    expect(new URL(page.url()).hash).toBe('#/queue?page=2');
+    await noSeriousViolations('queue-page-2');
+  });
+
   test('a role sees what the API lets it: a teacher gets the API’s 403 as a sentence on the queue', async () => {
     await page.evaluate((token) => sessionStorage.setItem('support-sla.token', token), tokens().tom);
     await page.goto(`${svc.baseUrl}/console/#/queue`);

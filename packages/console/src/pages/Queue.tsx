@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Schemas } from '@support-sla/client';
 import { api, problem } from '../api';
 import { ClockBadge, Countdown, ErrorNote, policyZone, useIdentity, usePolicies, When } from '../common';
@@ -16,13 +16,27 @@ export const POLL_MS = 2_000;
 const CLOCKS_MS = 30_000;
 
 const CLOCKS = ['confirmation', 'response', 'resolution'] as const;
+/** Rows per page: the page asks the API for the first `page × PAGE_SIZE` tickets only (`limit`). */
+export const PAGE_SIZE = 100;
+
+const pageNumber = (text: string | null): number => {
+  const n = Number(text ?? '1');
+  return Number.isInteger(n) && n >= 1 && n <= 1_000_000 ? n : 1;
+};
+const queueHref = (tier: string, page: number): string => {
+  const query = new URLSearchParams({ ...(tier === 'all' ? {} : { tier }), ...(page === 1 ? {} : { page: String(page) }) }).toString();
+  return `#/queue${query === '' ? '' : `?${query}`}`;
+};
 
 /**
- * Open tickets in the API's priority order, with their clocks from the SLA board. The queue is
- * polled every {@link POLL_MS}; when its `readModelPosition` moves (a command was recorded), the
- * queue and the board are read again at that position, so the page updates without a reload.
+ * Open tickets in the API's priority order, with their clocks from the SLA board, a page of
+ * {@link PAGE_SIZE} rows at a time (a queue of 10,000 tickets re-rendered every second would
+ * stall the browser). The queue is polled every {@link POLL_MS} (`limit`: only up to this page);
+ * when its `readModelPosition` moves (a command was recorded), the board is read again at that
+ * position, so the page updates without a reload.
  */
-export function QueuePage({ tier: tierParam }: { tier: string | null }) {
+export function QueuePage({ tier: tierParam, page: pageParam }: { tier: string | null; page?: string | null }) {
+  const page = pageNumber(pageParam ?? null);
   const identity = useIdentity();
   const tier = (TIERS as readonly string[]).includes(tierParam ?? '') ? (tierParam as (typeof TIERS)[number]) : 'all';
   const policies = usePolicies(canRead(identity?.role));
@@ -42,7 +56,8 @@ export function QueuePage({ tier: tierParam }: { tier: string | null }) {
     if (busy.current) return;
     busy.current = true;
     try {
-      const q = await api.GET('/queue', { params: { query: tier === 'all' ? {} : { tier } } });
+      const limit = String(page * PAGE_SIZE);
+      const q = await api.GET('/queue', { params: { query: tier === 'all' ? { limit } : { tier, limit } } });
       const moved = q.readModelPosition !== position.current;
       if (moved || force || Date.now() - boardAt.current > CLOCKS_MS) {
         const minPosition = q.readModelPosition ?? undefined;
@@ -65,12 +80,25 @@ export function QueuePage({ tier: tierParam }: { tier: string | null }) {
   useEffect(() => {
     position.current = undefined;
     void refresh(true);
-  }, [tier]);
+  }, [tier, page]);
   useInterval(() => void refresh(false), POLL_MS);
 
-  const clocks = new Map<string, BoardTicket>(board?.tickets.map((t) => [t.ticketId, t]) ?? []);
-  const breached = new Set(board?.breached ?? []);
-  const atRisk = new Set(board?.atRisk ?? []);
+  // Built once per board (every 30 s, or when the log moved), not on every tick of the countdowns.
+  const clocks = useMemo(() => new Map<string, BoardTicket>(board?.tickets.map((t) => [t.ticketId, t]) ?? []), [board]);
+  const breached = useMemo(() => new Set(board?.breached ?? []), [board]);
+  const atRisk = useMemo(() => new Set(board?.atRisk ?? []), [board]);
+  const rows = queue?.entries.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE) ?? [];
+  const pages = queue === undefined ? 1 : Math.max(1, Math.ceil(queue.total / PAGE_SIZE));
+  const pager = (where: 'top' | 'bottom') =>
+    queue !== undefined && pages > 1 ? (
+      <nav className="toolbar" aria-label={`Queue pages (${where})`} data-testid={`queue-pages-${where}`}>
+        {page > 1 ? <a href={queueHref(tier, page - 1)}>Previous {PAGE_SIZE}</a> : null}
+        <span className="muted">
+          Rows {rows.length === 0 ? 0 : (page - 1) * PAGE_SIZE + 1}–{(page - 1) * PAGE_SIZE + rows.length} of {queue.total} · page {page} of {pages}
+        </span>
+        {page < pages ? <a href={queueHref(tier, page + 1)}>Next {PAGE_SIZE}</a> : null}
+      </nav>
+    ) : null;
 
   return (
     <>
@@ -97,6 +125,7 @@ export function QueuePage({ tier: tierParam }: { tier: string | null }) {
         service’s figure as of its last answer.
       </p>
       <ErrorNote message={error} />
+      {pager('top')}
       {queue !== undefined ? (
         <table className="queue" data-testid="queue">
           <caption>Open tickets in the agreement’s priority order</caption>
@@ -115,7 +144,7 @@ export function QueuePage({ tier: tierParam }: { tier: string | null }) {
             </tr>
           </thead>
           <tbody>
-            {queue.entries.map((e) => {
+            {rows.map((e) => {
               const t = clocks.get(e.ticketId);
               const mark = breached.has(e.ticketNumber) ? 'breached' : atRisk.has(e.ticketNumber) ? 'at-risk' : undefined;
               return (
@@ -156,6 +185,7 @@ export function QueuePage({ tier: tierParam }: { tier: string | null }) {
           </tbody>
         </table>
       ) : null}
+      {pager('bottom')}
     </>
   );
 }
