@@ -80,7 +80,8 @@ export function OutagesPage() {
             </thead>
             <tbody>
               {listing.data.outages.map((o) => {
-                const days = reportDays(o.declaredAt, o.endedAt);
+                // An outage still open spans up to the service's today (its clock, as the status answer says).
+                const days = reportDays(o.declaredAt, o.endedAt, status.data !== undefined ? Date.parse(status.data.checkedAt) : Date.now());
                 return (
                   <tr key={o.outageId} data-outage={o.outageId}>
                     <td>
