@@ -48,6 +48,8 @@ const config: Config = {
     project('service'),
     // openapi-typescript (the client's code generator, run by its staleness test) requires packages
     // that ship ES modules only, some of them nested in its own node_modules.
+    // The web console's browser tests (Chromium via playwright-core) live beside the app, in tests/.
+    project('console', { testMatch: ['<rootDir>/tests/**/*.test.ts'] }),
     project('client', {
       transformIgnorePatterns: ['/node_modules/(?!(?:[^/]+/node_modules/)*(temporal-polyfill|temporal-utils|change-case|parse-json|index-to-position|supports-color)/)'],
     }),

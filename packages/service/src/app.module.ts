@@ -13,6 +13,7 @@ import { CommandExecutor } from './application/command-executor';
 import { ReadModelsHost } from './application/read-models.host';
 import type { EventStore } from './event-store/event-store.port';
 import { SupportModule } from './support.module';
+import { ConsoleModule } from './console/console.module';
 import { TicketNoticeRecorder } from './tickets/ticket-notices';
 import { NotificationsModule, type NotificationsSetup } from './notifications/notifications.module';
 import { recordOutageAlertSent } from './notifications/outage-alert-recorder';
@@ -34,6 +35,7 @@ import type { ServiceStorage } from './platform/storage';
 export const FEATURE_MODULES: (Type | DynamicModule)[] = [
   SupportModule,
   SealsModule,
+  ConsoleModule,
   NotificationsModule.forRootAsync({
     imports: [SupportModule],
     inject: [EVENT_STORE, SERVICE_DATABASE, TicketNoticeRecorder, Clock, SERVICE_CONFIG, CommandExecutor, ReadModelsHost],

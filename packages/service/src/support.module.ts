@@ -15,6 +15,7 @@ import { PoliciesController } from './policies/policies.controller';
 import { PolicyHistoryCache } from './policies/policy-history';
 import { PolicySeeder, PublishPolicyHandler } from './policies/policy.commands';
 import { GetEntitlementsHandler, ListPoliciesHandler } from './policies/policy.queries';
+import { ComplianceReportCache } from './reports/report-cache';
 import { GetComplianceReportHandler, GetQueueHandler, GetSlaBoardHandler } from './reports/report.queries';
 import { ReportsController } from './reports/reports.controller';
 import { TicketNoticeRecorder } from './tickets/ticket-notices';
@@ -62,6 +63,7 @@ export const CLOCK_OVERRIDE = Symbol('CLOCK_OVERRIDE');
     GetQueueHandler,
     GetSlaBoardHandler,
     GetComplianceReportHandler,
+    ComplianceReportCache,
   ],
   exports: [Clock, CommandExecutor, TicketNoticeRecorder, ReadModelsHost],
 })

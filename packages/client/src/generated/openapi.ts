@@ -471,6 +471,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public status (no token): each monitor’s latest report, the open outage, the last restoration */
+        get: operations["ConsoleController_statusRoute"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -754,6 +771,54 @@ export interface components {
             revision: string | null;
             /** @description The global position of the last event written (`null` when nothing was appended): pass it as `minPosition` to the read-model queries to read your writes */
             position: string | null;
+        };
+        /** @description The public status: each monitor’s latest state and time, whether an outage is declared and since when, and the last restoration */
+        PublicStatus: {
+            /** @description The three status monitors (chicago, california, atlanta), in that order */
+            monitors: {
+                /** @enum {string} */
+                monitor: "chicago" | "california" | "atlanta";
+                /**
+                 * @description What it last reported (`null`: it has not reported yet)
+                 * @enum {string|null}
+                 */
+                status: "up" | "down" | null;
+                /**
+                 * Format: date-time
+                 * @description When that report was observed
+                 * @example 2026-03-09T13:05:00Z
+                 */
+                reportedAt: string | null;
+            }[];
+            outage: {
+                /** @description An outage is declared and not yet ended */
+                declared: boolean;
+                /**
+                 * Format: date-time
+                 * @description When the open outage was declared
+                 * @example 2026-03-09T13:05:00Z
+                 */
+                since: string | null;
+                /**
+                 * @description `monitors` (all three saw the service down) or `staff`
+                 * @enum {string|null}
+                 */
+                source: "monitors" | "staff" | null;
+            };
+            /**
+             * Format: date-time
+             * @description When service was last restored after an outage (`null`: never)
+             * @example 2026-03-09T13:05:00Z
+             */
+            lastRestoration: string | null;
+            /** @description The outage board's revision this was computed from (`null`: no report or outage yet) */
+            boardRevision: string | null;
+            /**
+             * Format: date-time
+             * @description When the service last checked the outage board (the answer is cached; it changes only when a monitor reports)
+             * @example 2026-03-09T13:05:00Z
+             */
+            checkedAt: string;
         };
         /** @description Open tickets in the agreement’s priority order: outages, errors by users affected, technical questions, how-to; first come, first served within a rank */
         QueueView: {
@@ -6418,6 +6483,62 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ConsoleController_statusRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or for a browser (an `Accept` preferring `text/html`) a page rendered on the server. Cached: it changes only when a monitor reports or an outage is declared or ended (`Cache-Control: public, max-age=5`) */
+            200: {
+                headers: {
+                    /** @description The id the service logged this request under: the `X-Request-Id` the caller sent (1–100 of `A-Z a-z 0-9 _ . : -`), or a new UUID */
+                    "X-Request-Id"?: string;
+                    /** @description `public, max-age=5` */
+                    "Cache-Control"?: string;
+                    /** @description `Accept` */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "monitors": [
+                     *         {
+                     *           "monitor": "chicago",
+                     *           "status": "down",
+                     *           "reportedAt": "2026-03-10T16:20:00.000Z"
+                     *         },
+                     *         {
+                     *           "monitor": "california",
+                     *           "status": "down",
+                     *           "reportedAt": "2026-03-10T16:20:30.000Z"
+                     *         },
+                     *         {
+                     *           "monitor": "atlanta",
+                     *           "status": "up",
+                     *           "reportedAt": "2026-03-10T16:21:00.000Z"
+                     *         }
+                     *       ],
+                     *       "outage": {
+                     *         "declared": false,
+                     *         "since": null,
+                     *         "source": null
+                     *       },
+                     *       "lastRestoration": "2026-03-10T16:21:00.000Z",
+                     *       "boardRevision": "5",
+                     *       "checkedAt": "2026-03-10T16:25:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PublicStatus"];
+                    "text/html": string;
                 };
             };
         };

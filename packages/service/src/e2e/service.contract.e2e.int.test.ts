@@ -48,6 +48,7 @@ describe('every answer matches the OpenAPI document', () => {
   test('operations: health and metrics', async () => {
     expect((await api('GET', '/health')).json.status).toBe('ok');
     expect((await api('GET', '/metrics')).text).toContain('support_sla_');
+    expect((await api('GET', '/status')).json.monitors).toHaveLength(3);
   });
 
   test('a full ticket life, with a replayed keyed command', async () => {

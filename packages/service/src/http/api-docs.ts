@@ -12,7 +12,7 @@ export const OPENAPI_JSON_PATH = '/docs/openapi.json';
 const DESCRIPTION = [
   'Commands, queries and operations of the support-sla reference service.',
   '',
-  '- **Authentication**: every route but `/health`, `/metrics` and these docs needs `Authorization: Bearer <token>` (a JWT signed with the service key: `npx support-sla token --role agent --user u1 --org acme`). The role in the token decides what the caller may do (403 otherwise).',
+  '- **Authentication**: every route but `/health`, `/metrics`, `/status` and these docs needs `Authorization: Bearer <token>` (a JWT signed with the service key: `npx support-sla token --role agent --user u1 --org acme`). The role in the token decides what the caller may do (403 otherwise).',
   '- **Commands** (POST) answer with what they wrote and the global `position` of their last event. Send an `Idempotency-Key` to make a retry safe: the same key, route and body get the first answer again, with `Idempotent-Replayed: true`.',
   '- **Read your writes**: the read-model queries (`/queue`, `/sla`, `/reports/compliance`) accept `minPosition` (a command’s `position`) and wait until they have folded it; every answer says how far they had caught up (`readModelPosition`, or the `X-Read-Model-Position` header of the report). Ticket reads go to the ticket’s own stream and are always current.',
   '- **Errors** are JSON `{ error, message?, issues? }` (`ErrorBody`): `error` is stable for programs, `message` is for humans.',

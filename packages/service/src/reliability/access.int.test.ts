@@ -23,7 +23,7 @@ import { LogReader } from './support/log-reader';
  * | POST /policies, POST /seals | 403 | 403 | 201 | 403 | 403 | 403 |
  * | GET /policies | 403 | 200 | 200 | 403 | 200 | 403 |
  * | GET /policies/entitlements | 200 | 200 | 200 | 403 | 200 | 200 |
- * | GET /health, /metrics, /docs | 200 for everyone, with or without a token |
+ * | GET /health, /metrics, /status, /docs | 200 for everyone, with or without a token |
  *
  * No token, an expired token and a token signed with another key get 401 on every route but
  * the public ones. A requester of the same organization who is not the ticket's named user
@@ -268,6 +268,7 @@ const ROUTES: readonly Route[] = [
   { name: 'GET /policies/entitlements', roles: [...REQ_STAFF, 'auditor'], success: 200, prepare: async () => ({ method: 'GET', path: '/policies/entitlements' }) },
   { name: 'GET /health', roles: ALL_ROLES, open: true, success: 200, prepare: async () => ({ method: 'GET', path: '/health' }) },
   { name: 'GET /metrics', roles: ALL_ROLES, open: true, success: 200, prepare: async () => ({ method: 'GET', path: '/metrics' }) },
+  { name: 'GET /status', roles: ALL_ROLES, open: true, success: 200, prepare: async () => ({ method: 'GET', path: '/status' }) },
   { name: 'GET /docs/openapi.json', roles: ALL_ROLES, open: true, success: 200, prepare: async () => ({ method: 'GET', path: '/docs/openapi.json' }) },
 ];
 

@@ -5,6 +5,7 @@ import { ReadModelsHost } from '../application/read-models.host';
 import { renderComplianceReport, reportPeriod, type ReportFormat } from '../application/report-rendering';
 import { Clock } from '../application/clock';
 import { positionText, type Freshness } from '../application/views';
+import { ComplianceReportCache } from './report-cache';
 
 export class GetQueueQuery extends Query<QueueView & Freshness> {
   constructor(
@@ -63,6 +64,7 @@ export class GetComplianceReportHandler implements IQueryHandler<GetComplianceRe
   constructor(
     private readonly readModels: ReadModelsHost,
     private readonly clock: Clock,
+    private readonly cache: ComplianceReportCache,
   ) {}
   async execute(q: GetComplianceReportQuery): Promise<{ body: string; readModelPosition: string | null }> {
     const period = reportPeriod(q.from, q.to, q.asOf, this.clock.now().getTime());
@@ -70,8 +72,10 @@ export class GetComplianceReportHandler implements IQueryHandler<GetComplianceRe
     if (q.whatIfPolicyVersion !== undefined && !model.policies.versions.some((p) => p.version === q.whatIfPolicyVersion)) {
       throw new PolicyVersionNotFoundError(q.whatIfPolicyVersion);
     }
+    // The same bytes as rendering it now (the cache drops an answer as soon as the fold changes what it was computed from).
+    const key = { from: period.from, to: period.to, asOf: period.asOf ?? period.to, format: q.format, whatIf: q.whatIfPolicyVersion };
     return {
-      body: renderComplianceReport(model, period, q.format, q.whatIfPolicyVersion),
+      body: this.cache.answer(key, model, () => renderComplianceReport(model, period, q.format, q.whatIfPolicyVersion)),
       readModelPosition: positionText(this.readModels.position()),
     };
   }

@@ -120,3 +120,15 @@ export const HEALTH_EXAMPLE = {
 };
 
 export const COMPLIANCE_CSV_EXAMPLE = 'policy,period_from,period_to,as_of,section,…\r\npinned,2026-03-01T00:00:00.000Z,2026-04-01T00:00:00.000Z,2026-04-01T00:00:00.000Z,total,…\r\n';
+
+export const STATUS_EXAMPLE = {
+  monitors: [
+    { monitor: 'chicago', status: 'down', reportedAt: '2026-03-10T16:20:00.000Z' },
+    { monitor: 'california', status: 'down', reportedAt: '2026-03-10T16:20:30.000Z' },
+    { monitor: 'atlanta', status: 'up', reportedAt: '2026-03-10T16:21:00.000Z' },
+  ],
+  outage: { declared: false, since: null, source: null },
+  lastRestoration: '2026-03-10T16:21:00.000Z',
+  boardRevision: '5',
+  checkedAt: '2026-03-10T16:25:00.000Z',
+};

@@ -7,3 +7,4 @@ export * from './policy.responses';
 export * from './report.responses';
 export * from './seal.responses';
 export * from './ticket.responses';
+export * from './status.responses';
