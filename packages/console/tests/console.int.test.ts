@@ -194,10 +194,16 @@ describe('the console', () => {
     expect(download.suggestedFilename()).toBe('compliance-2026-03-01-2026-04-01.csv');
   });
 
-  test('the outages page shows the monitors’ latest reports (GET /status) and the open outage (GET /outages), never asking for a report; the public status page needs no sign-in', async () => {
+  test('the outages page shows the monitors’ latest reports (GET /status), the open outage and its linked tickets (GET /outages), never asking for a report; the public status page needs no sign-in', async () => {
     for (const m of ['chicago', 'california', 'atlanta']) {
       await api('POST', `/monitors/${m}/reports`, svc.tokenFor('monitor', `mon-${m}`, 'ops'), { status: 'down', observedAt: '2026-03-10T16:20:00Z' });
     }
+    // A ticket linked to the outage: the page lists its number, linking to its page.
+    const t = tokens();
+    const outageId = ((await api('GET', '/outages', t.agent)) as { outages: { outageId: string; endedAt: string | null }[] }).outages.find((o) => o.endedAt === null)!.outageId;
+    const linked = (await api('POST', '/tickets', t.ada, { channel: 'email', request: { summary: 'Nothing loads', description: 'During the outage' } })) as { ticketId: string; ticketNumber: string };
+    const link = (await api('POST', `/tickets/${linked.ticketId}/outage-link`, t.agent, { outageId })) as { position: string };
+    await api('GET', `/queue?minPosition=${encodeURIComponent(link.position)}`, t.agent);
     const calls: string[] = [];
     const record = (request: { url(): string }): void => {
       calls.push(new URL(request.url()).pathname);
@@ -216,6 +222,8 @@ describe('the console', () => {
     // The outage's clocks and linked tickets: a link to the compliance page for the days it spans.
     // Still open: up to the service's today (the injected clock, through /status's checkedAt).
     expect(await page.getAttribute('[data-testid=outages] [data-testid=outage-report]', 'href')).toBe('#/compliance?from=2026-03-10&to=2026-03-11');
+    expect(await page.textContent(`[data-outage="${outageId}"] [data-testid=linked-tickets]`)).toContain(linked.ticketNumber);
+    expect(await page.getAttribute(`[data-outage="${outageId}"] [data-testid=linked-tickets] a`, 'href')).toBe(`#/tickets/${linked.ticketNumber}`);
     await noSeriousViolations('outages');
 
     await page.goto(`${svc.baseUrl}/status`);

@@ -756,6 +756,8 @@ export interface components {
                 endedAt: string | null;
                 debriefed: boolean;
                 closed: boolean;
+                /** @description The numbers of the tickets linked to it, sorted, as far as the read models have folded the log (the outage itself is read from its stream) */
+                linkedTickets: string[];
             }[];
         };
         PolicyList: {
@@ -4335,7 +4337,10 @@ export interface operations {
                      *           "declaredAt": "2026-03-09T14:00:00.000Z",
                      *           "endedAt": null,
                      *           "debriefed": false,
-                     *           "closed": false
+                     *           "closed": false,
+                     *           "linkedTickets": [
+                     *             "SS-000042"
+                     *           ]
                      *         }
                      *       ]
                      *     }

@@ -19,10 +19,10 @@ export function OutagesPage() {
     if (typeof answer === 'string') throw new Error('GET /status answered a page instead of JSON');
     return answer;
   }, [version, tick]);
-  // GET /outages: every outage with its declaration, end, debrief and closure. The alert and
-  // acknowledgement times and the linked tickets are not in that answer; they are in the
-  // compliance report's outage lines, which this page does not ask for (a report over all time
-  // is slow on a large store): each outage links to the compliance page for its own days.
+  // GET /outages: every outage with its declaration, end, debrief, closure and linked tickets.
+  // The alert and acknowledgement times are not in that answer; they are in the compliance
+  // report's outage lines, which this page does not ask for (a report over all time is slow on a
+  // large store): each outage links to the compliance page for its own days.
   const listing = useLoad(() => api.GET('/outages'), [version, tick]);
   useInterval(() => setTick((v) => v + 1), 10_000);
   const open = listing.data?.outages.find((o) => o.endedAt === null);
@@ -74,7 +74,8 @@ export function OutagesPage() {
                 <th scope="col">Outage</th>
                 <th scope="col">Declared</th>
                 <th scope="col">Ended</th>
-                <th scope="col">Clocks and linked tickets</th>
+                <th scope="col">Linked tickets</th>
+                <th scope="col">Clocks</th>
                 <th scope="col">Debrief</th>
               </tr>
             </thead>
@@ -92,6 +93,16 @@ export function OutagesPage() {
                       <When iso={o.declaredAt} zone={zone} />
                     </td>
                     <td>{o.endedAt === null ? <strong>ongoing</strong> : <When iso={o.endedAt} zone={zone} />}</td>
+                    <td data-testid="linked-tickets">
+                      {o.linkedTickets.length === 0
+                        ? 'none'
+                        : o.linkedTickets.map((n, i) => (
+                            <span key={n}>
+                              {i > 0 ? ', ' : ''}
+                              <a href={`#/tickets/${encodeURIComponent(n)}`}>{n}</a>
+                            </span>
+                          ))}
+                    </td>
                     <td>
                       {days !== undefined && canRead(role) ? (
                         <a href={`#/compliance?from=${days.from}&to=${days.to}`} data-testid="outage-report">
@@ -111,8 +122,8 @@ export function OutagesPage() {
           <p>No outage recorded.</p>
         )}
         <p>
-          Alert and acknowledgement times and the tickets linked to an outage are in the compliance report of the days it lasted (linked above), not on this page: it
-          reads only <code>GET /outages</code>, and never a report over all time.
+          Alert and acknowledgement times are in the compliance report of the days an outage lasted (linked above), not on this page: it reads only{' '}
+          <code>GET /outages</code>, and never a report over all time.
         </p>
       </Section>
     </>

@@ -281,6 +281,18 @@ describe('compliance report over DST changes and Thanksgiving (default New York 
         expect(report.total.confirmation).toMatchObject({ withinTarget: 0, breached: 1, pending: 0 });
       });
     });
+    it('the read models list each outage with the tickets linked to it, whatever period they were received in (GET /outages)', () => {
+      spec.given(desk.events).when().then((model) => {
+        expect(model.outageLinks.get('OUTAGE-0001')).toEqual(['SS-000401']);
+        expect(model.outageLinks.get('OUTAGE-0002')).toBeUndefined();
+        expect(outagesView(model).map((o) => [o.outageId, o.linkedTickets])).toEqual([
+          ['OUTAGE-0001', ['SS-000401']],
+          ['OUTAGE-0002', []],
+        ]);
+        // The same as the report's, for a period holding every ticket.
+        expect(outagesView(model)).toEqual(complianceReport(model, july).outages.outages.map((o) => ({ ...o })));
+      });
+    });
     it('an outage fact recorded after asOf has not happened yet in the report', () => {
       spec.given(desk.events).when().then((model) => {
         const during = complianceReport(model, { ...july, asOf: '2026-07-15T13:05:00Z' }).outages.outages[0];

@@ -26,6 +26,12 @@ export interface ReadModels {
   readonly closed: TicketArchive;
   readonly queue: QueueLists;
   readonly outages: Map<string, OutageFacts>;
+  /**
+   * The numbers of the tickets linked to each outage, sorted, by outage id. Apart from
+   * {@link outages}: a ticket's link and its outage's declaration are in two streams, which a
+   * reader may receive in either order.
+   */
+  readonly outageLinks: Map<string, readonly string[]>;
 }
 
 export interface ReadModelsOptions {
@@ -36,8 +42,14 @@ export interface ReadModelsOptions {
 /** A ticket's current state in the read models (open or closed), or `undefined`. */
 export const ticketOf = (model: ReadModels, ticketId: string): Ticket | undefined => model.open.get(ticketId) ?? model.closed.get(ticketId);
 
-/** Every outage the model has seen, by declaration time: declared, ended, debriefed, durations. */
-export const outagesView = (model: ReadModels): OutageLine[] => outageLines(model.outages.values());
+/** Every outage the model has seen, by declaration time: declared, ended, debriefed, durations, the tickets linked to it. */
+export const outagesView = (model: ReadModels): OutageLine[] => outageLines(model.outages.values(), undefined, undefined, undefined, model.outageLinks);
+
+/** Records a ticket's link to an outage, once per ticket, in number order (not link order, which depends on how streams interleave). */
+const linkToOutage = (links: Map<string, readonly string[]>, outageId: string, ticketNumber: string): void => {
+  const linked = links.get(outageId) ?? [];
+  if (!linked.includes(ticketNumber)) links.set(outageId, [...linked, ticketNumber].sort(compareStrings));
+};
 
 const evolveOutage = (outages: Map<string, OutageFacts>, event: DomainEvent): void => {
   switch (event.type) {
@@ -116,6 +128,7 @@ export const evolveReadModels = (model: ReadModels, event: DomainEvent, _envelop
       model.open.set(id, next);
     }
     applyQueueChange(model.queue, before, next, raisesIn(model.policies));
+    if (event.type === 'TicketLinkedToOutage') linkToOutage(model.outageLinks, event.data.outageId, next.ticketNumber);
     return { ticketId: id, before, after: next };
   }
   if (isPolicyEvent(event)) {
@@ -136,12 +149,14 @@ interface ReadModelsJson {
   readonly open: [string, Ticket][];
   readonly closed: ArchivedTicketRow[];
   readonly outages: [string, OutageFacts][];
+  /** Absent in models stored before version 3. */
+  readonly outageLinks?: [string, readonly string[]][];
 }
 
 /**
  * `serialize` of the read models in pieces, as they are at the call: the frame of
- * {@link ReadModelsJson} as canonical JSON lays it out (keys in order: closed, open, outages,
- * policies), one piece per archived ticket and per open ticket, and the keys of both sorted a
+ * {@link ReadModelsJson} as canonical JSON lays it out (keys in order: closed, open, outageLinks,
+ * outages, policies), one piece per archived ticket and per open ticket, and the keys of both sorted a
  * step at a time (empty pieces), so no piece costs more than a few hundred microseconds however
  * many tickets there are.
  *
@@ -153,7 +168,7 @@ interface ReadModelsJson {
 const serializeSnapshot = (model: ReadModels): Iterable<string> => {
   const closed = model.closed.snapshot();
   const open = [...model.open];
-  const tail = `],"outages":${canonicalJson(sortedEntries(model.outages))},"policies":${canonicalJson(model.policies)}}`;
+  const tail = `],"outageLinks":${canonicalJson(sortedEntries(model.outageLinks))},"outages":${canonicalJson(sortedEntries(model.outages))},"policies":${canonicalJson(model.policies)}}`;
   return pieces(closed, open, tail);
 };
 
@@ -181,13 +196,16 @@ export const readModelsProjection = (options: ReadModelsOptions = {}): Projectio
   name: 'support-read-models',
   // 2: the archive keeps the name and summary of tickets linked to an outage. A stored model of
   // version 1 lacks them for tickets closed before, so it is folded again from the log.
-  version: 2,
+  // 3: the tickets linked to each outage (`outageLinks`); a stored model of version 2 lacks them,
+  // so it is folded again from the log.
+  version: 3,
   initialState: () => ({
     policies: policyBookOf(options.policies),
     open: new Map(),
     closed: new TicketArchive(),
     queue: emptyQueueLists(),
     outages: new Map(),
+    outageLinks: new Map(),
   }),
   evolve,
   // The queue is not stored: it follows from the open tickets, so a stored model cannot
@@ -198,6 +216,7 @@ export const readModelsProjection = (options: ReadModelsOptions = {}): Projectio
       open: sortedEntries(model.open),
       closed: model.closed.rows(),
       outages: sortedEntries(model.outages),
+      outageLinks: sortedEntries(model.outageLinks),
     } satisfies ReadModelsJson),
   serializeChunks: serializeSnapshot,
   serializeSnapshot,
@@ -205,6 +224,6 @@ export const readModelsProjection = (options: ReadModelsOptions = {}): Projectio
     const parsed = JSON.parse(json) as ReadModelsJson;
     const open = new Map(parsed.open);
     const closed = TicketArchive.fromRows(parsed.closed);
-    return { policies: parsed.policies, open, closed, queue: queueListsOf(open.values(), raisesIn(parsed.policies)), outages: new Map(parsed.outages) };
+    return { policies: parsed.policies, open, closed, queue: queueListsOf(open.values(), raisesIn(parsed.policies)), outages: new Map(parsed.outages), outageLinks: new Map(parsed.outageLinks ?? []) };
   },
 });

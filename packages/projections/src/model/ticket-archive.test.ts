@@ -187,6 +187,8 @@ describe('the checkpoint bytes, against the serializers before issue 23', () => 
         open: sortedEntries(model.open),
         closed: referenceRows,
         outages: sortedEntries(model.outages),
+        // Since version 3 (after issue 23): the tickets linked to each outage.
+        outageLinks: sortedEntries(model.outageLinks),
       });
       expect(projection.serialize(model)).toBe(expected);
       expect([...(projection.serializeSnapshot?.(model) ?? [])].join('')).toBe(expected);

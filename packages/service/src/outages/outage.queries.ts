@@ -1,6 +1,7 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { MONITORS, monitorStatusAt, outageDecider } from '@support-sla/domain';
 import { CommandExecutor } from '../application/command-executor';
+import { ReadModelsHost } from '../application/read-models.host';
 import { iso } from '../application/views';
 import { OUTAGE_BOARD_STREAM } from '../event-store/streams';
 
@@ -12,6 +13,8 @@ export interface OutageListing {
     readonly endedAt: string | null;
     readonly debriefed: boolean;
     readonly closed: boolean;
+    /** Ticket numbers linked to it, as far as the read models have folded. */
+    readonly linkedTickets: readonly string[];
   }[];
 }
 
@@ -24,7 +27,10 @@ export class ListOutagesQuery extends Query<OutageListing> {
 /** `GET /outages`: read from the outage board stream itself (one small stream). */
 @QueryHandler(ListOutagesQuery)
 export class ListOutagesHandler implements IQueryHandler<ListOutagesQuery> {
-  constructor(private readonly executor: CommandExecutor) {}
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly readModels: ReadModelsHost,
+  ) {}
 
   async execute(q: ListOutagesQuery): Promise<OutageListing> {
     const { state: board } = await this.executor.load(outageDecider, OUTAGE_BOARD_STREAM);
@@ -37,6 +43,7 @@ export class ListOutagesHandler implements IQueryHandler<ListOutagesQuery> {
         endedAt: iso(o.endedAtMs),
         debriefed: o.debrief !== null,
         closed: o.closed,
+        linkedTickets: [...(this.readModels.current().outageLinks.get(o.outageId) ?? [])],
       })),
     };
   }

@@ -99,7 +99,7 @@ export const OUTAGE_COMMAND_EXAMPLE = { events: ['OutageDeclared', 'OutageAlertS
 
 export const OUTAGE_LISTING_EXAMPLE = {
   monitors: { chicago: 'down', california: 'down', atlanta: 'down' },
-  outages: [{ outageId: 'O-000001', declaredAt: '2026-03-09T14:00:00.000Z', endedAt: null, debriefed: false, closed: false }],
+  outages: [{ outageId: 'O-000001', declaredAt: '2026-03-09T14:00:00.000Z', endedAt: null, debriefed: false, closed: false, linkedTickets: ['SS-000042'] }],
 };
 
 export const POLICY_PUBLISHED_EXAMPLE = { events: ['PolicyPublished'], version: 2, revision: '1', position: '60/60' };

@@ -34,6 +34,10 @@ export const OutageListing = component(
             endedAt: described(t.union([IsoInstant, t.null]), 'When service was restored (`null` while it lasts)'),
             debriefed: t.boolean,
             closed: t.boolean,
+            linkedTickets: described(
+              t.array(t.string),
+              "The numbers of the tickets linked to it, sorted, as far as the read models have folded the log (the outage itself is read from its stream)",
+            ),
           },
           'OutageListingEntry',
         ),
