@@ -7,7 +7,11 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   resolve: {
     // The typed client from its TypeScript sources (ES modules), not its CommonJS build.
-    alias: { '@support-sla/client': fileURLToPath(new URL('../client/src/index.ts', import.meta.url)) },
+    alias: {
+      '@support-sla/client': fileURLToPath(new URL('../client/src/index.ts', import.meta.url)),
+      // The agreement's request types, from the domain's one list (a module without imports).
+      '@support-sla/domain/categories': fileURLToPath(new URL('../domain/src/shared/categories.ts', import.meta.url)),
+    },
   },
   oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
   build: {

@@ -1,5 +1,6 @@
 import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import type { Schemas } from '@support-sla/client';
+import { CATEGORIES } from '@support-sla/domain/categories';
 import { api, newKey, problem } from '../api';
 import { ClockBadge, Countdown, ErrorNote, policyZone, Section, useIdentity, usePolicies, When, type Clock } from '../common';
 import { duration, fromLocalInput, toLocalInput } from '../format';
@@ -11,28 +12,6 @@ type History = Schemas['TicketHistory'];
 type AsOf = Schemas['TicketAsOf'];
 
 const CLOCKS = ['confirmation', 'response', 'resolution'] as const;
-const CATEGORIES = [
-  'personal/system-error',
-  'personal/configuration',
-  'personal/how-to',
-  'technical/outage',
-  'technical/code-error',
-  'technical/back-end-error',
-  'technical/bug',
-  'technical/feeds',
-  'technical/widgets',
-  'technical/configuration',
-  'technical/front-end/widgets',
-  'technical/front-end/modules',
-  'technical/front-end/mobile',
-  'technical/login',
-  'technical/question/configuration',
-  'technical/question/infrastructure',
-  'technical/question/capacity',
-  'technical/question/user-access',
-  'technical/question/security-incident',
-  'technical/question/integration',
-] as const;
 type Category = (typeof CATEGORIES)[number];
 
 /** A ticket: request, named user, classification, clocks, timeline, as-of view and staff actions. */
