@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EventStoreUnavailableError, type EventStore } from '../event-store/event-store.port';
 import { createEsdbEventStore } from '../event-store/esdb/esdb.event-store';
 import { startEsdbTestServer, type EsdbTestServerHandle } from '../event-store/esdb/esdb-test-server.loader';
 import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
-import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import { STREAM_PREFIXES } from '../event-store/streams';
 import { verifyChain } from '../hash-chain';
 import { runCli } from '../cli/audit/testing/run-cli';
+import { SHARED_STORES, type SharedStore } from '../testing/shared-stores';
 import {
   LEASE_ACQUIRED,
   LEASE_RELEASED,
@@ -22,71 +19,12 @@ import {
 
 jest.setTimeout(30_000);
 
-/**
- * The lease on one event store, as several processes see it: each contender has a connection
- * of its own where the store has connections (two SQLite connections to one file, two clients
- * of one EventStoreDB test server), and they share one injected clock (no sleeps).
- */
-interface Setup {
-  /** A connection as another process would open it. */
-  connect(): EventStore;
-  close(): Promise<void>;
-  /** The SQLite file, for `audit verify`. */
-  readonly file?: string;
-}
-
-const setups: [string, () => Promise<Setup>][] = [
-  [
-    'in memory',
-    async () => {
-      const store = new InMemoryEventStore();
-      return { connect: () => store, close: () => store.close() };
-    },
-  ],
-  [
-    'on a SQLite file, one connection per contender',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'support-sla-lease-'));
-      const file = join(dir, 'service.sqlite');
-      const opened: SqliteEventStore[] = [];
-      return {
-        file,
-        connect: () => {
-          const store = SqliteEventStore.open(file, { pollMs: 20 });
-          opened.push(store);
-          return store;
-        },
-        close: async () => {
-          for (const store of opened) await store.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  ],
-  [
-    'on the EventStoreDB test server, one client per contender',
-    async () => {
-      const server = await startEsdbTestServer();
-      const opened: EventStore[] = [];
-      return {
-        connect: () => {
-          const store = createEsdbEventStore(server.connectionString);
-          opened.push(store);
-          return store;
-        },
-        close: async () => {
-          for (const store of opened) await store.close();
-          await server.stop();
-        },
-      };
-    },
-  ],
-];
-
+// The lease on one event store as several processes see it (a connection each where the store
+// has connections); the contenders share one injected clock (no sleeps).
 const TTL = 10_000;
 
-describe.each(setups)('the lease %s', (_name, open) => {
-  let setup: Setup;
+describe.each(SHARED_STORES)('the lease %s', (_name, open) => {
+  let setup: SharedStore;
   let now: number;
   const clock = (): number => now;
   const contender = (holder: string, store: EventStore = setup.connect()): StoreLease => new StoreLease({ store, holder, ttlMs: TTL, clock });

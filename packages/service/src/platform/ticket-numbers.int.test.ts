@@ -10,6 +10,7 @@ import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-sto
 import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import { claimStream, STREAM_PREFIXES, TICKET_NUMBER_FLOOR_STREAM } from '../event-store/streams';
 import { verifyChain } from '../hash-chain';
+import { MEMORY_STORE, SQLITE_FILE } from '../testing/shared-stores';
 import { LegacyTicketNumbers, StoreTicketNumberAllocator, TICKET_NUMBER_CLAIMED, TicketNumbersExhaustedError } from './ticket-numbers';
 
 describe('ticket number format', () => {
@@ -126,27 +127,14 @@ const behaves = (name: string, make: () => Promise<Fixture>): void => {
   });
 };
 
-behaves('in-memory', async () => {
-  const store = new InMemoryEventStore();
-  return { replica: () => store, close: async () => undefined };
-});
-
-behaves('SQLite (two connections to one file)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'support-sla-numbers-'));
-  const file = join(dir, 'events.sqlite');
-  const opened: SqliteEventStore[] = [];
-  return {
-    replica: () => {
-      const store = SqliteEventStore.open(file);
-      opened.push(store);
-      return store;
-    },
-    close: async () => {
-      for (const store of opened) await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+// Memory and a SQLite file (a connection per replica); on EventStoreDB, below, one server for the
+// suite with each test's streams prefixed apart.
+for (const [name, open] of [MEMORY_STORE, SQLITE_FILE]) {
+  behaves(name, async () => {
+    const shared = await open();
+    return { replica: () => shared.connect(), close: () => shared.close() };
+  });
+}
 
 describe('on the EventStoreDB test server', () => {
   let server: EsdbTestServerHandle;

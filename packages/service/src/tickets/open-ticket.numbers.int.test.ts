@@ -1,18 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ManualClock } from '../application/clock';
 import { CommandExecutor, type CommandContext } from '../application/command-executor';
 import type { AuthenticatedUser } from '../auth/token.service';
-import { createEsdbEventStore } from '../event-store/esdb/esdb.event-store';
-import { startEsdbTestServer } from '../event-store/esdb/esdb-test-server.loader';
 import type { EventStore } from '../event-store/event-store.port';
-import { InMemoryEventStore } from '../event-store/in-memory/in-memory.event-store';
-import { SqliteEventStore } from '../event-store/sqlite/sqlite.event-store';
 import { CLAIM_STREAM_PREFIX, TICKET_NUMBER_FLOOR_STREAM } from '../event-store/streams';
 import { sealEvents } from '../hash-chain';
 import { StoreTicketNumberAllocator } from '../platform/ticket-numbers';
 import { PolicyHistoryCache } from '../policies/policy-history';
+import { SHARED_STORES } from '../testing/shared-stores';
 import { readTicket } from './ticket-access';
 import type { OpenTicketBody } from './ticket.bodies';
 import { OpenTicketCommand, OpenTicketHandler } from './ticket.commands';
@@ -120,40 +114,7 @@ const suite = (name: string, make: () => Promise<{ replica: () => EventStore; cl
   });
 };
 
-suite('in-memory', async () => {
-  const store = new InMemoryEventStore();
-  return { replica: () => store, close: async () => undefined };
-});
-
-suite('SQLite (one connection per replica)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'support-sla-open-numbers-'));
-  const file = join(dir, 'events.sqlite');
-  const opened: SqliteEventStore[] = [];
-  return {
-    replica: () => {
-      const store = SqliteEventStore.open(file);
-      opened.push(store);
-      return store;
-    },
-    close: async () => {
-      for (const store of opened) await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
-
-suite('EventStoreDB test server (one client per replica)', async () => {
-  const server = await startEsdbTestServer();
-  const clients: EventStore[] = [];
-  return {
-    replica: () => {
-      const client = createEsdbEventStore(server.connectionString);
-      clients.push(client);
-      return client;
-    },
-    close: async () => {
-      for (const client of clients) await client.close();
-      await server.stop();
-    },
-  };
+for (const [name, open] of SHARED_STORES) suite(name, async () => {
+  const shared = await open();
+  return { replica: () => shared.connect(), close: () => shared.close() };
 });
