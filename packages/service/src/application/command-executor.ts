@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import * as E from 'fp-ts/Either';
 import { decodeEvent, encodeEvent, type Decider, type DomainCommand, type DomainError, type DomainEvent } from '@support-sla/domain';
 import {
   WrongExpectedRevisionError,
@@ -295,6 +296,23 @@ export class CommandExecutor {
     return result;
   }
 
+  /**
+   * Everything checked before an append, without appending: the client's instants lie in the
+   * plausible window ({@link ImplausibleInstantError}), the domain decides (a refusal is the
+   * `Left`), and every decided event reads back as it was decided ({@link UnstorableEventError}),
+   * with the events as they will be read back. An open runs it before it claims a number.
+   */
+  check<C extends DomainCommand, S, E extends DomainEvent>(
+    decider: Decider<C, S, E>,
+    command: C,
+    state: S,
+  ): E.Either<DomainError, ReturnType<typeof roundTripped>[]> {
+    const implausible = implausibleInstants(command.data, this.options.clock().getTime(), this.options.plausibleInstants);
+    if (implausible.length > 0) throw new ImplausibleInstantError(implausible);
+    const decided = decider.decide(command, state);
+    return E.map((events: readonly DomainEvent[]) => events.map(roundTripped))(decided);
+  }
+
   /** Current state of a stream and what is needed to append after it. */
   async load<C, S, E extends DomainEvent>(
     decider: Decider<C, S, E>,
@@ -336,23 +354,20 @@ export class CommandExecutor {
           if (assumedNew) continue;
           throw new DomainRuleViolation(built);
         }
-        const implausible = implausibleInstants(built.data, this.options.clock().getTime(), this.options.plausibleInstants);
-        if (implausible.length > 0) throw new ImplausibleInstantError(implausible);
-        const decided = decider.decide(built, state);
+        const decided = this.check(decider, built, state);
         if (decided._tag === 'Left') {
           if (assumedNew) continue;
           throw new DomainRuleViolation(decided.left);
         }
-        if (decided.right.length === 0) {
+        const checked = decided.right;
+        if (checked.length === 0) {
           return { streamId, events: [], state, revision: last?.revision, position: last?.position, retries: attempt - 1, replayed: false };
         }
         const expected: ExpectedRevision = last === undefined ? 'no-stream' : last.revision;
         const firstRevision = last === undefined ? 0n : last.revision + 1n;
         const recordedAt = this.options.clock().toISOString();
-        // Before anything is appended: every event must read back as it was decided. The answer
-        // is folded from the events as they will be read back, so that a replay of them (folded
-        // from the log) answers exactly as this first answer does.
-        const checked = decided.right.map(roundTripped);
+        // The answer is folded from the events as they will be read back, so that a replay of
+        // them (folded from the log) answers exactly as this first answer does.
         const encoded = checked.map((c) => c.encoded);
         const events = checked.map((c) => c.decoded);
         const unsealed = events.map((event, i): UnsealedEvent => ({

@@ -15,15 +15,7 @@ import {
   type TicketState,
 } from '@support-sla/domain';
 import { Clock } from '../application/clock';
-import {
-  CommandExecutor,
-  DomainRuleViolation,
-  ImplausibleInstantError,
-  implausibleInstants,
-  roundTrip,
-  type CommandContext,
-  type ExecutionResult,
-} from '../application/command-executor';
+import { CommandExecutor, DomainRuleViolation, type CommandContext, type ExecutionResult } from '../application/command-executor';
 import { formatTicketNumber, type TicketNumberAllocator } from '../application/ticket-number';
 import type { AuthenticatedUser } from '../auth/token.service';
 import type { StoredEvent } from '../event-store/event-store.port';
@@ -108,10 +100,11 @@ export class OpenTicketHandler implements ICommandHandler<OpenTicketCommand> {
       const { state } = await this.executor.load(ticketDecider, streamId);
       if (ticketExists(state)) return this.executor.execute(ticketDecider, streamId, commandWith(state.ticketNumber), executionContext);
     }
-    // A number is claimed only for an open that will be stored: the pure decision (the one the
-    // executor makes on the new stream) runs first with a stand-in number, so a refused open
-    // (400, 422) claims nothing.
-    refuseUnlessOpens(commandWith(PROVISIONAL_NUMBER), this.clock.now().getTime());
+    // A number is claimed only for an open that will be stored: the executor's checks (instants,
+    // the pure decision on the new stream, the events reading back) run first with a stand-in
+    // number, so a refused open (400, 422) claims nothing.
+    const checked = this.executor.check(ticketDecider, commandWith(PROVISIONAL_NUMBER), ticketDecider.initialState);
+    if (checked._tag === 'Left') throw new DomainRuleViolation(checked.left);
     const ticketNumber = await this.numbers.numberFor(ticketId, {
       correlationId: context.correlationId,
       causationId: context.causationId,
@@ -131,18 +124,6 @@ export class OpenTicketHandler implements ICommandHandler<OpenTicketCommand> {
 /** Stands in for the number in the decision made before one is claimed (any valid number does). */
 const PROVISIONAL_NUMBER = formatTicketNumber(1);
 
-/**
- * Throws what the executor would throw for an open on a new stream that it refuses before
- * appending: an implausible instant (400), a business rule (422), an event that would not read
- * back (422).
- */
-const refuseUnlessOpens = (command: TicketCommandOf<'OpenTicket'>, nowMs: number): void => {
-  const implausible = implausibleInstants(command.data, nowMs);
-  if (implausible.length > 0) throw new ImplausibleInstantError(implausible);
-  const decided = ticketDecider.decide(command, ticketDecider.initialState);
-  if (decided._tag === 'Left') throw new DomainRuleViolation(decided.left);
-  decided.right.forEach(roundTrip);
-};
 
 /** Ticket commands a person sends on an existing ticket (the mailer's records are in ticket-notices.ts). */
 export type TicketAction = Exclude<TicketCommand['type'], 'OpenTicket' | 'RecordNotificationSent' | 'RaiseSlaAlert' | 'RecordSlaAlertSent'>;
