@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import * as E from 'fp-ts/Either';
+import { map as mapRight, type Either } from 'fp-ts/Either';
 import { decodeEvent, encodeEvent, type Decider, type DomainCommand, type DomainError, type DomainEvent } from '@support-sla/domain';
 import {
   WrongExpectedRevisionError,
@@ -306,11 +306,11 @@ export class CommandExecutor {
     decider: Decider<C, S, E>,
     command: C,
     state: S,
-  ): E.Either<DomainError, ReturnType<typeof roundTripped>[]> {
+  ): Either<DomainError, ReturnType<typeof roundTripped>[]> {
     const implausible = implausibleInstants(command.data, this.options.clock().getTime(), this.options.plausibleInstants);
     if (implausible.length > 0) throw new ImplausibleInstantError(implausible);
     const decided = decider.decide(command, state);
-    return E.map((events: readonly DomainEvent[]) => events.map(roundTripped))(decided);
+    return mapRight((events: readonly DomainEvent[]) => events.map(roundTripped))(decided);
   }
 
   /** Current state of a stream and what is needed to append after it. */

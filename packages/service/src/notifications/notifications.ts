@@ -469,10 +469,13 @@ export class Notifications {
     if (released > 0) this.logger.log({ msg: 'released confirmations an earlier version held during an outage; they are sent now', released });
   }
 
+  /**
+   * Delivery, the dispatcher and the watcher stop together: a lost lease must stop the sending
+   * at once, not after the watcher's tick in progress (up to a batch of alerts to raise, each
+   * possibly waiting on an unreachable store).
+   */
   private async stopLoops(): Promise<void> {
-    await this.watcher.stop();
-    await this.delivery?.stop();
-    await this.dispatcher.stop();
+    await Promise.all([this.delivery?.stop(), this.dispatcher.stop(), this.watcher.stop()]);
   }
 
   /**

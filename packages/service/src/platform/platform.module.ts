@@ -66,7 +66,13 @@ export class PlatformModule {
         // Claims in the event store (shared by every replica); the local table of earlier
         // versions is only read: the floor above which claims start, and old numbers' tickets.
         // Claim conflicts are counted by the instrumented store (category `claim`).
-        useFactory: (store: EventStore, db: Database.Database) => new StoreTicketNumberAllocator({ store, legacy: new LegacyTicketNumbers(db) }),
+        useFactory: (store: EventStore, db: Database.Database) => {
+          const numbers = new StoreTicketNumberAllocator({ store, legacy: new LegacyTicketNumbers(db) });
+          // Publishes the floor at start-up, not at this replica's first open (the first open
+          // tries again should the store be away now).
+          numbers.prepare().catch(() => undefined);
+          return numbers;
+        },
         inject: [EVENT_STORE, SERVICE_DATABASE],
       },
       { provide: TokenService, useValue: new TokenService(options.tokenKey, { maxLifetimeSeconds: options.config.tokenMaxLifetimeSeconds }) },

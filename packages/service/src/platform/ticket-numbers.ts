@@ -133,7 +133,6 @@ export class StoreTicketNumberAllocator implements TicketNumberAllocator {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         this.conflicted += 1;
         this.options.onConflict?.(ticketNumber);
-        if (this.next <= n) this.next = n + 1n;
         // Far behind (a hole left by a claim that failed mid-way, or a long absence): search again.
         if (++inARow % RESEARCH_AFTER === 0) {
           const highest = await this.highestClaimed(n);
@@ -151,6 +150,16 @@ export class StoreTicketNumberAllocator implements TicketNumberAllocator {
     const claimedBy = claim === undefined ? undefined : (claim.data as { ticketId?: unknown } | null)?.ticketId;
     if (typeof claimedBy === 'string') return claimedBy;
     return this.options.legacy?.ticketIdOf(n);
+  }
+
+  /**
+   * The first claim's preparation, done ahead: the floor published, then the highest number
+   * claimed above it found. The service starts it at start-up, so that a replica holding an
+   * earlier version's table publishes its floor before any replica claims; should it fail (the
+   * store away), the first open tries again.
+   */
+  prepare(): Promise<void> {
+    return this.start();
   }
 
   /** The first claim's preparation: the floor, then the highest number claimed above it. */

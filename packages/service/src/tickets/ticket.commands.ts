@@ -124,7 +124,6 @@ export class OpenTicketHandler implements ICommandHandler<OpenTicketCommand> {
 /** Stands in for the number in the decision made before one is claimed (any valid number does). */
 const PROVISIONAL_NUMBER = formatTicketNumber(1);
 
-
 /** Ticket commands a person sends on an existing ticket (the mailer's records are in ticket-notices.ts). */
 export type TicketAction = Exclude<TicketCommand['type'], 'OpenTicket' | 'RecordNotificationSent' | 'RaiseSlaAlert' | 'RecordSlaAlertSent'>;
 
