@@ -59,5 +59,14 @@ export function useRoute(): { path: string[]; query: URLSearchParams } {
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
   const [path = '', query = ''] = hash.split('?');
-  return { path: path.split('/').filter((p) => p !== '').map(decodeURIComponent), query: new URLSearchParams(query) };
+  return { path: path.split('/').filter((p) => p !== '').map(decoded), query: new URLSearchParams(query) };
 }
+
+/** A path segment decoded; one that is not valid percent-encoding (a hand-edited link) as it is. */
+const decoded = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+};

@@ -64,7 +64,8 @@ const consoleStale = () => {
   if (!existsSync(consoleStamp)) return true;
   const built = statSync(consoleStamp).mtimeMs;
   const sources = ['src', 'index.html', 'vite.config.mts', 'package.json'].map((p) => join(consoleDir, p));
-  sources.push(join(root, 'packages', 'client', 'src'), join(root, 'package-lock.json'));
+  // The client and the domain's list of request types are bundled from their sources.
+  sources.push(join(root, 'packages', 'client', 'src'), join(root, 'packages', 'domain', 'src', 'shared', 'categories.ts'), join(root, 'package-lock.json'));
   return sources.some((p) => newestIn(p) > built);
 };
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MONITORS, compareReports, openOutage, outageDecider, type MonitorReport, type OutageBoard, type OutageEvent } from '@support-sla/domain';
 import { Clock } from '../application/clock';
+import { iso } from '../application/views';
 import { toDomainEvent } from '../application/event-mapping';
 import { ReadModelsHost } from '../application/read-models.host';
 import type { EventStore } from '../event-store/event-store.port';
@@ -34,7 +35,6 @@ export interface PublicStatus {
   readonly checkedAt: string;
 }
 
-const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
 /** The public status of a board (a pure function of the board). */
 export const publicStatusOf = (board: OutageBoard, revision: bigint | undefined, checkedAtMs: number): PublicStatus => {
@@ -49,9 +49,9 @@ export const publicStatusOf = (board: OutageBoard, revision: bigint | undefined,
   return {
     monitors: MONITORS.map((monitor) => {
       const report = latest.get(monitor);
-      return { monitor, status: report?.status ?? null, reportedAt: iso(report?.observedAtMs) };
+      return { monitor, status: report?.status ?? null, reportedAt: iso(report?.observedAtMs ?? null) };
     }),
-    outage: { declared: open !== undefined, since: iso(open?.declaredAtMs), source: open?.source ?? null },
+    outage: { declared: open !== undefined, since: iso(open?.declaredAtMs ?? null), source: open?.source ?? null },
     lastRestoration: iso(lastEnded),
     boardRevision: revision === undefined ? null : revision.toString(),
     checkedAt: new Date(checkedAtMs).toISOString(),

@@ -26,10 +26,11 @@ export const REPORT_CACHE_ENTRIES = 64;
 export const REPORT_CACHE_CHARS = 32 * 1024 * 1024;
 
 /**
- * A monitor's report changes none of the read models (the outage board's own state is not in
- * them); every other event that is not a ticket's may change the outages or the policies.
+ * A monitor's report and an outage's closure change none of the read models (the read models'
+ * outages fold neither); every other event that is not a ticket's may change the outages or the
+ * policies.
  */
-const CHANGES_NO_REPORT: ReadonlySet<string> = new Set(['MonitorReportedStatus']);
+const CHANGES_NO_REPORT: ReadonlySet<string> = new Set(['MonitorReportedStatus', 'OutageClosed']);
 
 /** The cache keeps nothing durable, so it is never behind a stored model (see `ReadModelsFollower.position`). */
 const NEVER_BEHIND: GlobalPosition = { commit: 2n ** 63n - 1n, prepare: 2n ** 63n - 1n };

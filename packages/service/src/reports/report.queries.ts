@@ -67,15 +67,20 @@ export class GetComplianceReportHandler implements IQueryHandler<GetComplianceRe
     private readonly cache: ComplianceReportCache,
   ) {}
   async execute(q: GetComplianceReportQuery): Promise<{ body: string; readModelPosition: string | null }> {
-    const period = reportPeriod(q.from, q.to, q.asOf, this.clock.now().getTime());
+    const nowMs = this.clock.now().getTime();
+    const period = reportPeriod(q.from, q.to, q.asOf, nowMs);
     const model = this.readModels.current();
     if (q.whatIfPolicyVersion !== undefined && !model.policies.versions.some((p) => p.version === q.whatIfPolicyVersion)) {
       throw new PolicyVersionNotFoundError(q.whatIfPolicyVersion);
     }
+    const render = (): string => renderComplianceReport(model, period, q.format, q.whatIfPolicyVersion);
+    // A period not over yet, asked without asOf, is judged at this instant: no later request asks
+    // for it again, so it is rendered without taking a place in the cache.
+    const judgedNow = q.asOf === undefined && Date.parse(q.to) > nowMs;
     // The same bytes as rendering it now (the cache drops an answer as soon as the fold changes what it was computed from).
     const key = { from: period.from, to: period.to, asOf: period.asOf ?? period.to, format: q.format, whatIf: q.whatIfPolicyVersion };
     return {
-      body: this.cache.answer(key, model, () => renderComplianceReport(model, period, q.format, q.whatIfPolicyVersion)),
+      body: judgedNow ? render() : this.cache.answer(key, model, render),
       readModelPosition: positionText(this.readModels.position()),
     };
   }
