@@ -146,10 +146,12 @@ export function reportDays(declaredAt: string | null, endedAt: string | null, no
 function DebriefForm({ outageId, onDone }: { outageId: string; onDone: () => void }) {
   const [values, setValues] = useState({ whenItOccurred: '', howItOccurred: '', preventionPlan: '' });
   const [error, setError] = useState<string | undefined>();
+  // Kept while the text stays the same: sent again after a failure, it is the same request.
+  const [key, setKey] = useState(newKey);
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     try {
-      await api.POST('/outages/{id}/debrief', { params: { path: { id: outageId } }, idempotencyKey: newKey(), body: values });
+      await api.POST('/outages/{id}/debrief', { params: { path: { id: outageId } }, idempotencyKey: key, body: values });
       onDone();
     } catch (err) {
       setError(problem(err));
@@ -158,7 +160,16 @@ function DebriefForm({ outageId, onDone }: { outageId: string; onDone: () => voi
   const field = (name: keyof typeof values, label: string) => (
     <div className="field">
       <label htmlFor={`${outageId}-${name}`}>{label}</label>
-      <textarea id={`${outageId}-${name}`} rows={2} required value={values[name]} onChange={(e) => setValues((v) => ({ ...v, [name]: e.target.value }))} />
+      <textarea
+        id={`${outageId}-${name}`}
+        rows={2}
+        required
+        value={values[name]}
+        onChange={(e) => {
+          setValues((v) => ({ ...v, [name]: e.target.value }));
+          setKey(newKey());
+        }}
+      />
     </div>
   );
   return (

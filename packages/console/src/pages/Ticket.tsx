@@ -278,15 +278,18 @@ function Actions({ details, onDone }: ActionProps) {
   const path = { id: ticket.ticketId };
   const [message, setMessage] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const run = async (what: string, command: () => Promise<{ events: readonly string[] }>): Promise<void> => {
+  /** Runs a command; true when it was answered (its form then takes a new idempotency key). */
+  const run = async (what: string, command: () => Promise<{ events: readonly string[] }>): Promise<boolean> => {
     setError(undefined);
     setMessage(undefined);
     try {
       const answer = await command();
       setMessage(`${what}: ${answer.events.length === 0 ? 'nothing to change' : answer.events.join(', ')}`);
       onDone();
+      return true;
     } catch (e) {
       setError(problem(e));
+      return false;
     }
   };
   const open = ticket.status === 'open';
@@ -302,11 +305,11 @@ function Actions({ details, onDone }: ActionProps) {
             { name: 'stepsToReproduce', label: 'Steps to reproduce (errors and bugs)', multiline: true },
             { name: 'reason', label: 'Reason (needed to reclassify)' },
           ]}
-          onSubmit={(v) =>
+          onSubmit={(v, key) =>
             run('Classified', () =>
               api.POST('/tickets/{id}/classification', {
                 params: { path },
-                idempotencyKey: newKey(),
+                idempotencyKey: key,
                 body: { category: v['category'] as Category, ...(v['usersAffected'] ? { usersAffected: Number(v['usersAffected']) } : {}), ...(v['stepsToReproduce'] ? { stepsToReproduce: v['stepsToReproduce'] } : {}), ...(v['reason'] ? { reason: v['reason'] } : {}) },
               }),
             )
@@ -319,9 +322,9 @@ function Actions({ details, onDone }: ActionProps) {
             { name: 'message', label: 'Message to the customer', required: true, multiline: true },
             { name: 'actionPlan', label: ticket.tier === 'premium' ? 'Action plan (Premium: required)' : 'Action plan (optional)', multiline: true },
           ]}
-          onSubmit={(v) =>
+          onSubmit={(v, key) =>
             run('Responded', () =>
-              api.POST('/tickets/{id}/response', { params: { path }, idempotencyKey: newKey(), body: { message: v['message'] ?? '', ...(v['actionPlan'] ? { actionPlan: v['actionPlan'] } : {}) } }),
+              api.POST('/tickets/{id}/response', { params: { path }, idempotencyKey: key, body: { message: v['message'] ?? '', ...(v['actionPlan'] ? { actionPlan: v['actionPlan'] } : {}) } }),
             )
           }
         />
@@ -329,20 +332,20 @@ function Actions({ details, onDone }: ActionProps) {
           title="Pause: waiting on the customer"
           disabled={!open || ticket.awaitingCustomerSince !== null}
           fields={[{ name: 'reason', label: 'What we asked the customer', required: true }]}
-          onSubmit={(v) => run('Paused', () => api.POST('/tickets/{id}/awaiting-customer', { params: { path }, idempotencyKey: newKey(), body: { reason: v['reason'] ?? '' } }))}
+          onSubmit={(v, key) => run('Paused', () => api.POST('/tickets/{id}/awaiting-customer', { params: { path }, idempotencyKey: key, body: { reason: v['reason'] ?? '' } }))}
         />
         <ActionForm
           title="Resolve"
           disabled={!open}
           fields={[{ name: 'resolution', label: 'Resolution', required: true, multiline: true }]}
-          onSubmit={(v) => run('Resolved', () => api.POST('/tickets/{id}/resolution', { params: { path }, idempotencyKey: newKey(), body: { resolution: v['resolution'] ?? '' } }))}
+          onSubmit={(v, key) => run('Resolved', () => api.POST('/tickets/{id}/resolution', { params: { path }, idempotencyKey: key, body: { resolution: v['resolution'] ?? '' } }))}
         />
         <ActionForm
           title="Close"
           disabled={ticket.status !== 'resolved'}
           fields={[{ name: 'resolutionDetails', label: 'Resolution details for the customer (optional)', multiline: true }]}
-          onSubmit={(v) =>
-            run('Closed', () => api.POST('/tickets/{id}/closure', { params: { path }, idempotencyKey: newKey(), body: v['resolutionDetails'] ? { resolutionDetails: v['resolutionDetails'] } : {} }))
+          onSubmit={(v, key) =>
+            run('Closed', () => api.POST('/tickets/{id}/closure', { params: { path }, idempotencyKey: key, body: v['resolutionDetails'] ? { resolutionDetails: v['resolutionDetails'] } : {} }))
           }
         />
       </div>
@@ -364,15 +367,24 @@ interface Field {
   readonly initial?: string;
 }
 
-function ActionForm({ title, fields, disabled, onSubmit }: { title: string; fields: Field[]; disabled: boolean; onSubmit: (values: Record<string, string>) => Promise<void> }) {
+/**
+ * A staff action. Its idempotency key is kept while the form's values stay the same and the
+ * command was not answered: sent again after a failure (a lost answer, the network away), the
+ * same request is the same key, and the service runs it at most once.
+ */
+function ActionForm({ title, fields, disabled, onSubmit }: { title: string; fields: Field[]; disabled: boolean; onSubmit: (values: Record<string, string>, key: string) => Promise<boolean> }) {
   const slug = title.toLowerCase().replace(/[^a-z]+/g, '-');
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fields.map((f) => [f.name, f.initial ?? ''])));
   const [busy, setBusy] = useState(false);
-  const set = (name: string, value: string): void => setValues((v) => ({ ...v, [name]: value }));
+  const [key, setKey] = useState(newKey);
+  const set = (name: string, value: string): void => {
+    setValues((v) => ({ ...v, [name]: value }));
+    setKey(newKey()); // another request
+  };
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     setBusy(true);
-    await onSubmit(values);
+    if (await onSubmit(values, key)) setKey(newKey());
     setBusy(false);
   };
   const input = (f: Field): ReactNode => {
