@@ -3,12 +3,11 @@ import { hostname } from 'node:os';
 import {
   WrongExpectedRevisionError,
   type EventStore,
-  type ExpectedRevision,
   type GlobalPosition,
   type StoredEvent,
 } from '../event-store/event-store.port';
 import { NOTIFICATIONS_LEASE_STREAM } from '../event-store/streams';
-import { sealEvents } from '../hash-chain';
+import { sealSystemEvent } from '../hash-chain';
 
 // The stream of the lease on the e-mail sender and the SLA alert watcher (named with the other
 // streams): none of the read models' prefixes, so the read models and the mailer pass over it.
@@ -191,30 +190,13 @@ export class StoreLease {
     after: { readonly revision: bigint; readonly metadata?: { readonly hash: string }; readonly hash?: string } | undefined,
     ttlMs = this.options.ttlMs,
   ): Promise<{ readonly position: GlobalPosition }> {
-    const expected: ExpectedRevision = after === undefined ? 'no-stream' : after.revision;
-    const revision = after === undefined ? 0n : after.revision + 1n;
-    const previousHash = after === undefined ? '' : (after.hash ?? after.metadata?.hash ?? '');
     const at = new Date(now).toISOString();
     const expiresAtMs = now + ttlMs;
     const data: LeaseEventData = { holder: this.holder, expiresAt: new Date(expiresAtMs).toISOString() };
-    const [event] = sealEvents(this.stream, revision, previousHash, [
-      {
-        id: randomUUID(),
-        type,
-        data,
-        metadata: {
-          correlationId: randomUUID(),
-          causationId: 'lease',
-          actorId: LEASE_ACTOR.id,
-          actorRole: LEASE_ACTOR.role,
-          occurredAt: at,
-          recordedAt: at,
-          schemaVersion: 1,
-        },
-      },
-    ]);
-    const appended = await this.options.store.appendToStream(this.stream, [event!], expected);
-    this.own = type === LEASE_RELEASED ? undefined : { revision: appended.nextExpectedRevision, hash: event!.metadata.hash, expiresAtMs };
+    const end = after === undefined ? undefined : { revision: after.revision, hash: after.hash ?? after.metadata?.hash ?? '' };
+    const { event, expected } = sealSystemEvent(this.stream, end, { type, data, actor: LEASE_ACTOR, correlationId: randomUUID(), causationId: 'lease', occurredAt: at, recordedAt: at });
+    const appended = await this.options.store.appendToStream(this.stream, [event], expected);
+    this.own = type === LEASE_RELEASED ? undefined : { revision: appended.nextExpectedRevision, hash: event.metadata.hash, expiresAtMs };
     this.lastSeen = { holder: this.holder, expiresAtMs, released: type === LEASE_RELEASED, revision: appended.nextExpectedRevision };
     return { position: appended.position };
   }

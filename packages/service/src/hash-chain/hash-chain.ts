@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import type { EventMetadata, NewEvent, StoredEvent } from '../event-store/event-store.port';
+import { createHash, randomUUID } from 'node:crypto';
+import type { EventMetadata, ExpectedRevision, NewEvent, StoredEvent } from '../event-store/event-store.port';
 import { canonicalJson } from './canonical-json';
 
 /**
@@ -62,6 +62,56 @@ export function sealEvents(streamId: string, firstRevision: bigint, previousHash
     const sealed: EventMetadata = { ...metadata, hash };
     return { id: event.id, type: event.type, data: event.data, metadata: sealed };
   });
+}
+
+/** Where a stream's hash chain ends: its last event's revision and hash. */
+export interface ChainEnd {
+  readonly revision: bigint;
+  readonly hash: string;
+}
+
+/** What an event the service writes of its own accord states: what, who, why and when. */
+export interface SystemEventInput {
+  readonly type: string;
+  readonly data: unknown;
+  readonly actor: { readonly id: string; readonly role: string };
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  /** Further metadata (the idempotency key of the open a number's claim serves). */
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One event the service writes of its own accord to a stream outside the domain's (a seal, a
+ * ticket number's claim, the lease on sending), sealed into that stream's hash chain after `end`
+ * (undefined: the stream's first): the event, its revision, and the revision its append expects.
+ */
+export function sealSystemEvent(
+  streamId: string,
+  end: ChainEnd | undefined,
+  input: SystemEventInput,
+): { readonly event: NewEvent; readonly revision: bigint; readonly expected: ExpectedRevision } {
+  const revision = end === undefined ? 0n : end.revision + 1n;
+  const [event] = sealEvents(streamId, revision, end?.hash ?? '', [
+    {
+      id: randomUUID(),
+      type: input.type,
+      data: input.data,
+      metadata: {
+        correlationId: input.correlationId,
+        causationId: input.causationId,
+        actorId: input.actor.id,
+        actorRole: input.actor.role,
+        occurredAt: input.occurredAt,
+        recordedAt: input.recordedAt,
+        schemaVersion: 1,
+        ...input.extra,
+      },
+    },
+  ]);
+  return { event: event!, revision, expected: end === undefined ? 'no-stream' : end.revision };
 }
 
 /** Why a chain does not verify, at the first event where it breaks. */

@@ -1,2 +1,2 @@
 export { canonicalJson } from './canonical-json';
-export { eventHash, sealEvents, verifyChain, type ChainBreakReason, type ChainVerification, type UnsealedEvent, type UnsealedMetadata } from './hash-chain';
+export { eventHash, sealEvents, sealSystemEvent, verifyChain, type ChainBreakReason, type ChainEnd, type SystemEventInput, type ChainVerification, type UnsealedEvent, type UnsealedMetadata } from './hash-chain';

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { formatTicketNumber, parseTicketNumber, type ClaimTrace, type TicketNumberAllocator } from '../application/ticket-number';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore, type StoredEvent } from '../event-store/event-store.port';
 import { claimStream, TICKET_NUMBER_FLOOR_STREAM } from '../event-store/streams';
-import { sealEvents } from '../hash-chain';
+import { sealSystemEvent } from '../hash-chain';
 
 /** The one event of a claim stream (`claim-SS-000042`): this number is this ticket's. */
 export const TICKET_NUMBER_CLAIMED = 'TicketNumberClaimed';
@@ -126,7 +126,7 @@ export class StoreTicketNumberAllocator implements TicketNumberAllocator {
       this.next = n + 1n;
       const ticketNumber = formatTicketNumber(n);
       try {
-        await this.append(claimStream(ticketNumber), TICKET_NUMBER_CLAIMED, { ticketNumber, ticketId }, 'no-stream', undefined, trace);
+        await this.append(claimStream(ticketNumber), TICKET_NUMBER_CLAIMED, { ticketNumber, ticketId }, undefined, trace);
         this.claimed += 1;
         return ticketNumber;
       } catch (error) {
@@ -186,7 +186,7 @@ export class StoreTicketNumberAllocator implements TicketNumberAllocator {
       const stored = floorOf(last);
       if (local <= stored) return stored;
       try {
-        await this.append(TICKET_NUMBER_FLOOR_STREAM, TICKET_NUMBER_FLOOR_RAISED, { floor: local.toString() }, last?.revision ?? 'no-stream', last, {});
+        await this.append(TICKET_NUMBER_FLOOR_STREAM, TICKET_NUMBER_FLOOR_RAISED, { floor: local.toString() }, last, {});
         return local;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= 10) throw error;
@@ -223,28 +223,22 @@ export class StoreTicketNumberAllocator implements TicketNumberAllocator {
     return (await this.options.store.readStream(claimStream(formatTicketNumber(n)), { maxCount: 1 })).length > 0;
   }
 
-  private async append(streamId: string, type: string, data: Record<string, string>, expected: 'no-stream' | bigint, last: StoredEvent | undefined, trace: ClaimTrace): Promise<void> {
+  /** Appends after `last` (undefined: a new stream, as a claim always is), sealed into the stream's hash chain. */
+  private async append(streamId: string, type: string, data: Record<string, string>, last: StoredEvent | undefined, trace: ClaimTrace): Promise<void> {
     const recordedAt = this.clock().toISOString();
     const correlationId = trace.correlationId ?? randomUUID();
-    const events = sealEvents(streamId, last === undefined ? 0n : last.revision + 1n, last?.metadata.hash ?? '', [
-      {
-        id: randomUUID(),
-        type,
-        data,
-        metadata: {
-          correlationId,
-          causationId: trace.causationId ?? correlationId,
-          actorId: trace.actorId ?? SYSTEM_ACTOR.id,
-          actorRole: trace.actorRole ?? SYSTEM_ACTOR.role,
-          occurredAt: trace.occurredAt ?? recordedAt,
-          recordedAt,
-          schemaVersion: 1,
-          ...(trace.idempotencyKey === undefined ? {} : { idempotencyKey: trace.idempotencyKey }),
-        },
-      },
-    ]);
+    const { event, expected } = sealSystemEvent(streamId, last === undefined ? undefined : { revision: last.revision, hash: last.metadata.hash }, {
+      type,
+      data,
+      actor: { id: trace.actorId ?? SYSTEM_ACTOR.id, role: trace.actorRole ?? SYSTEM_ACTOR.role },
+      correlationId,
+      causationId: trace.causationId ?? correlationId,
+      occurredAt: trace.occurredAt ?? recordedAt,
+      recordedAt,
+      ...(trace.idempotencyKey === undefined ? {} : { extra: { idempotencyKey: trace.idempotencyKey } }),
+    });
     // The claim is followed by the ticket's own append, whose sync covers it on a SQLite file.
-    await this.options.store.appendToStream(streamId, events, expected, { syncWithNextAppend: true });
+    await this.options.store.appendToStream(streamId, [event], expected, { syncWithNextAppend: true });
   }
 }
 

@@ -3,12 +3,11 @@ import {
   comparePositions,
   WrongExpectedRevisionError,
   type EventStore,
-  type ExpectedRevision,
   type GlobalPosition,
   type StoredEvent,
 } from '../event-store/event-store.port';
 import { NOTIFICATIONS_LEASE_STREAM } from '../event-store/streams';
-import { canonicalJson, sealEvents } from '../hash-chain';
+import { canonicalJson, sealSystemEvent, type ChainEnd } from '../hash-chain';
 import {
   checkSignature,
   decodeSeal,
@@ -146,8 +145,7 @@ export class LogSealer {
         throw new Error(`cannot seal after ${SEAL_STREAM} revision ${lastSealEvent.revision.toString()}: ${(error as Error).message}`);
       }
     }
-    let expected: ExpectedRevision = lastSealEvent?.revision ?? 'no-stream';
-    let lastHash = lastSealEvent?.metadata.hash ?? '';
+    let end: ChainEnd | undefined = lastSealEvent === undefined ? undefined : { revision: lastSealEvent.revision, hash: lastSealEvent.metadata.hash };
     const head = await store.headPosition();
     let base = previous?.headPosition == null ? undefined : parsePositionText(previous.headPosition);
 
@@ -162,7 +160,7 @@ export class LogSealer {
 
     const emit = async (): Promise<void> => {
       const key = this.options.key();
-      const sequence = expected === 'no-stream' ? 0n : expected + 1n;
+      const sequence = end === undefined ? 0n : end.revision + 1n;
       const sealedAt = this.options.clock().toISOString();
       const body: SealBody = {
         format: SEAL_FORMAT,
@@ -190,25 +188,17 @@ export class LogSealer {
       if (canonicalJson(readBack) !== canonicalJson(seal) || problem !== undefined) throw new Error(`a seal would not read back: ${problem ?? 'it changes in JSON'}`);
 
       const actor = request.actor ?? SEALER_ACTOR;
-      const [event] = sealEvents(SEAL_STREAM, sequence, lastHash, [
-        {
-          id: randomUUID(),
-          type: SEAL_EVENT_TYPE,
-          data: seal,
-          metadata: {
-            correlationId: request.correlationId ?? randomUUID(),
-            causationId: request.causationId ?? 'seal',
-            actorId: actor.id,
-            actorRole: actor.role,
-            occurredAt: sealedAt,
-            recordedAt: this.options.clock().toISOString(),
-            schemaVersion: 1,
-          },
-        },
-      ]);
-      const appended = await store.appendToStream(SEAL_STREAM, [event!], expected);
-      expected = appended.nextExpectedRevision;
-      lastHash = event!.metadata.hash;
+      const { event, expected } = sealSystemEvent(SEAL_STREAM, end, {
+        type: SEAL_EVENT_TYPE,
+        data: seal,
+        actor,
+        correlationId: request.correlationId ?? randomUUID(),
+        causationId: request.causationId ?? 'seal',
+        occurredAt: sealedAt,
+        recordedAt: this.options.clock().toISOString(),
+      });
+      const appended = await store.appendToStream(SEAL_STREAM, [event], expected);
+      end = { revision: appended.nextExpectedRevision, hash: event.metadata.hash };
       previous = seal;
       base = this.readTo;
       changed.clear();
