@@ -26,14 +26,22 @@ test('concurrent commands on one ticket beyond the retry budget are refused with
     const id = opened.json.ticketId as string;
     await post(svc.baseUrl, `/tickets/${id}/classification`, agent, { category: 'personal/how-to' });
     const categories = ['personal/configuration', 'technical/question/capacity', 'personal/how-to', 'technical/question/integration'];
-    const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        post(i % 2 === 0 ? strict.baseUrl : svc.baseUrl, `/tickets/${id}/classification`, agent, {
-          category: categories[i % categories.length],
-          reason: `change ${i}`,
-        }),
-      ),
-    );
+    // A burst of 100 races the two processes; whether the strict one loses a race in a given
+    // burst is up to the scheduler (on a busy machine one burst once went through without one),
+    // so bursts are sent until one has, 5 at most.
+    const results: Awaited<ReturnType<typeof post>>[] = [];
+    for (let round = 0; round < 5 && !results.some((r) => r.status === 409); round++) {
+      results.push(
+        ...(await Promise.all(
+          Array.from({ length: 100 }, (_, i) =>
+            post(i % 2 === 0 ? strict.baseUrl : svc.baseUrl, `/tickets/${id}/classification`, agent, {
+              category: categories[(i + round) % categories.length],
+              reason: `change ${round}.${i}`,
+            }),
+          ),
+        )),
+      );
+    }
     expect(results.filter((r) => r.status !== 200 && r.status !== 409)).toEqual([]);
     const statuses = results.map((r) => r.status);
     expect(statuses).toContain(200);
