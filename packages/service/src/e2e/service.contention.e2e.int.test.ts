@@ -1,19 +1,22 @@
 import { call } from '../testing/http';
-import { startService, startServiceProcess, type InProcessService } from '../testing/service-harness';
+import { startServiceProcess, type ServiceProcess } from '../testing/service-harness';
 
 /**
  * 409 over HTTP. SQLite calls are synchronous, so one process never interleaves two commands
  * on a stream: a second service process on the same file, which gives up after one attempt,
- * makes the conflicts real. Both processes run on the real clock.
+ * makes the conflicts real. Both run as processes of their own (with one of them inside jest,
+ * sharing its event loop with the requests, a fresh clone's full run once got no lost race in
+ * 500 requests), on the real clock.
  */
 jest.setTimeout(60_000);
 
-let svc: InProcessService;
+let svc: ServiceProcess;
 beforeAll(async () => {
-  svc = await startService();
+  svc = await startServiceProcess();
 });
 afterAll(async () => {
-  await svc.stop({ removeData: true });
+  await svc.stop();
+  svc.removeData();
 });
 
 test('concurrent commands on one ticket beyond the retry budget are refused with 409, never a 500', async () => {
